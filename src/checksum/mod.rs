@@ -1,0 +1,9 @@
+//! Checksum algorithms of ESE (ESE-FORMAT.md §4, §6.6): pure functions over bytes, no I/O.
+
+pub mod ecc;
+pub mod legacy;
+pub mod page;
+
+pub use ecc::{ecc_block, single_bit_syndrome};
+pub use legacy::{legacy_checksum, legacy_checksum_ok, xor32};
+pub use page::{verify_page, verify_segment, PageCheck, PageStatus};

@@ -1,0 +1,484 @@
+//! Page checksum assembly, verification and single-bit correction (ESE-FORMAT.md §4.3–§4.4, CLI.md
+//! Decision 6). Works on one page or log segment held in memory; no I/O.
+//!
+//! The fast path (a good page) computes the checksums once and allocates nothing. Correction and
+//! wrong-page-number diagnosis run only on pages that mismatch.
+
+use super::ecc::{ecc_block, ecc_half, single_bit_syndrome, xor_half};
+use super::legacy::legacy_checksum;
+
+/// Byte 37, mask 0x20: bit 13 of `fFlags` (@36), the new (ECC) checksum format flag.
+pub const NEW_FORMAT_FLAG_BYTE: usize = 37;
+/// Mask of the format flag in byte 37.
+pub const NEW_FORMAT_FLAG_MASK: u8 = 0x20;
+/// Bit offset of the format flag inside the page; a "correction" of this bit is refused.
+pub const NEW_FORMAT_FLAG_BIT: u32 = 301;
+/// Pages of this size and larger are "large pages" with four checksummed blocks (PGHDR2).
+pub const LARGE_PAGE_MIN: usize = 16384;
+/// Offset of `pgno` in PGHDR2 (large pages).
+pub const PGHDR2_PGNO_OFFSET: usize = 64;
+
+/// Up to four 64-bit checksums: one per block (one block for small pages, four for large).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Checksums {
+    /// Number of blocks in use (1 or 4).
+    pub len: u8,
+    /// The values; entries at `len..` are zero.
+    pub values: [u64; 4],
+}
+
+impl Checksums {
+    fn one(v: u64) -> Self {
+        Checksums {
+            len: 1,
+            values: [v, 0, 0, 0],
+        }
+    }
+
+    /// The checksums in use.
+    pub fn as_slice(&self) -> &[u64] {
+        &self.values[..usize::from(self.len)]
+    }
+}
+
+impl std::fmt::Display for Checksums {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, v) in self.as_slice().iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "0x{v:016X}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of checking one page or segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStatus {
+    /// Stored and computed checksums match.
+    Good,
+    /// Every byte is zero (§3.4): not checksummed, counted apart.
+    Uninitialized,
+    /// Mismatch, but every mismatching block had one flipped bit that, once flipped back, makes
+    /// the page verify (§4.4). `bits` holds the page-relative bit offsets.
+    Correctable,
+    /// Mismatch that cannot be explained by one bit per block.
+    Bad,
+}
+
+/// Everything a report needs about one checked page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCheck {
+    /// The verdict.
+    pub status: PageStatus,
+    /// The page's `fFlags` bit 0x2000 (new checksum format).
+    pub new_format: bool,
+    /// Checksums stored in the page.
+    pub stored: Checksums,
+    /// Checksums computed from the page's bytes at the expected page number.
+    pub computed: Checksums,
+    /// For `Correctable`: page-relative offsets of the corrected bits (`corrected_len` of them).
+    pub corrected_bits: [u32; 4],
+    /// Number of entries of `corrected_bits` in use.
+    pub corrected_len: u8,
+    /// For `Bad`: the page number this page verifies at instead (CLI.md Decision 6), or for large
+    /// pages the differing PGHDR2 pgno.
+    pub wrong_pgno: Option<u32>,
+    /// `dbtimeDirtied` (u64 @8), read after correction when a correction was made.
+    pub dbtime: u64,
+}
+
+impl PageCheck {
+    fn new(
+        status: PageStatus,
+        new_format: bool,
+        stored: Checksums,
+        computed: Checksums,
+        dbtime: u64,
+    ) -> Self {
+        PageCheck {
+            status,
+            new_format,
+            stored,
+            computed,
+            corrected_bits: [0; 4],
+            corrected_len: 0,
+            wrong_pgno: None,
+            dbtime,
+        }
+    }
+
+    /// The corrected bit offsets in use.
+    pub fn corrected_bits(&self) -> &[u32] {
+        &self.corrected_bits[..usize::from(self.corrected_len)]
+    }
+}
+
+fn u64_at(buf: &[u8], off: usize) -> u64 {
+    buf.get(off..off + 8)
+        .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+        .unwrap_or(0)
+}
+
+fn u32_at(buf: &[u8], off: usize) -> u32 {
+    buf.get(off..off + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .unwrap_or(0)
+}
+
+/// True when every byte of `buf` is zero.
+pub fn is_all_zero(buf: &[u8]) -> bool {
+    let chunks = buf.chunks_exact(8);
+    let tail = chunks.remainder();
+    chunks.fold(0u64, |acc, c| {
+        acc | u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+    }) == 0
+        && tail.iter().all(|&b| b == 0)
+}
+
+/// True when `fFlags` has the new (ECC) checksum format bit.
+pub fn has_new_format_flag(page: &[u8]) -> bool {
+    page.get(NEW_FORMAT_FLAG_BYTE)
+        .is_some_and(|b| b & NEW_FORMAT_FLAG_MASK != 0)
+}
+
+/// Checksums stored in a page of `page.len()` bytes: `u64@0` for small pages, `u64@0,40,48,56`
+/// for large pages.
+pub fn stored_checksums(page: &[u8]) -> Checksums {
+    if page.len() >= LARGE_PAGE_MIN {
+        Checksums {
+            len: 4,
+            values: [
+                u64_at(page, 0),
+                u64_at(page, 40),
+                u64_at(page, 48),
+                u64_at(page, 56),
+            ],
+        }
+    } else {
+        Checksums::one(u64_at(page, 0))
+    }
+}
+
+/// New-format checksums of a page at page number `pgno`: one ECC block for small pages, four for
+/// large pages (block 0 as a header block).
+pub fn compute_new_format(page: &[u8], pgno: u32) -> Checksums {
+    if page.len() >= LARGE_PAGE_MIN {
+        let bs = page.len() / 4;
+        let mut values = [0u64; 4];
+        for (k, v) in values.iter_mut().enumerate() {
+            *v = ecc_block(&page[k * bs..(k + 1) * bs], pgno, k == 0);
+        }
+        Checksums { len: 4, values }
+    } else {
+        Checksums::one(ecc_block(page, pgno, true))
+    }
+}
+
+/// Old-format checksum of a page: `(pgno << 32) | legacy_checksum(page)`; large pages carry three
+/// zero block checksums (§4.3).
+pub fn compute_old_format(page: &[u8], pgno: u32) -> Checksums {
+    let v = (u64::from(pgno) << 32) | u64::from(legacy_checksum(page));
+    if page.len() >= LARGE_PAGE_MIN {
+        Checksums {
+            len: 4,
+            values: [v, 0, 0, 0],
+        }
+    } else {
+        Checksums::one(v)
+    }
+}
+
+/// Verifies a database page expected at logical page number `pgno`.
+///
+/// `max_pgno` is the highest logical page number in the file: a page that verifies at another
+/// page number within `1..=max_pgno` is reported through `wrong_pgno`. An all-zero page is
+/// `Uninitialized`. `page.len()` must be the database page size.
+pub fn verify_page(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
+    if is_all_zero(page) {
+        return PageCheck::new(
+            PageStatus::Uninitialized,
+            false,
+            Checksums::default(),
+            Checksums::default(),
+            0,
+        );
+    }
+    if has_new_format_flag(page) {
+        verify_new_format(page, pgno, max_pgno)
+    } else {
+        verify_old_format(page, pgno, max_pgno)
+    }
+}
+
+/// Verifies a log segment (4 KiB, new-format checksum with `pgno = isec`, §6.4) or any block that
+/// is always checked with the ECC checksum, whatever its flags. Zero segments are
+/// `Uninitialized`.
+pub fn verify_segment(segment: &[u8], isec: u32) -> PageCheck {
+    if is_all_zero(segment) {
+        return PageCheck::new(
+            PageStatus::Uninitialized,
+            true,
+            Checksums::default(),
+            Checksums::default(),
+            0,
+        );
+    }
+    verify_new_format(segment, isec, 0)
+}
+
+fn verify_old_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
+    let stored = stored_checksums(page);
+    let computed = compute_old_format(page, pgno);
+    let dbtime = u64_at(page, 8);
+    if page.len() >= LARGE_PAGE_MIN {
+        // Large pages must use the new format (§3.5): the old-format path never passes them.
+        return PageCheck::new(PageStatus::Bad, false, stored, computed, dbtime);
+    }
+    let mut check = PageCheck::new(PageStatus::Good, false, stored, computed, dbtime);
+    if stored == computed {
+        return check;
+    }
+    check.status = PageStatus::Bad;
+    let stored_pgno = u32_at(page, 4);
+    if xor_half(stored.values[0]) == xor_half(computed.values[0])
+        && is_other_valid_pgno(stored_pgno, pgno, max_pgno)
+    {
+        check.wrong_pgno = Some(stored_pgno);
+    }
+    check
+}
+
+fn is_other_valid_pgno(candidate: u32, pgno: u32, max_pgno: u32) -> bool {
+    candidate != pgno && candidate >= 1 && candidate <= max_pgno
+}
+
+fn verify_new_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
+    let stored = stored_checksums(page);
+    let computed = compute_new_format(page, pgno);
+    let large = page.len() >= LARGE_PAGE_MIN;
+    let mut check = PageCheck::new(PageStatus::Good, true, stored, computed, u64_at(page, 8));
+    if stored == computed {
+        if large && u32_at(page, PGHDR2_PGNO_OFFSET) != pgno && max_pgno > 0 {
+            // Checksums made for this place but PGHDR2 names another page: −1118.
+            check.status = PageStatus::Bad;
+            check.wrong_pgno = Some(u32_at(page, PGHDR2_PGNO_OFFSET));
+        }
+        return check;
+    }
+    if let Some((bits, n, dbtime)) = try_fix(page, pgno, stored, computed) {
+        check.status = PageStatus::Correctable;
+        check.corrected_bits = bits;
+        check.corrected_len = n;
+        check.dbtime = dbtime;
+        return check;
+    }
+    check.status = PageStatus::Bad;
+    check.wrong_pgno = diagnose_wrong_pgno(page, pgno, max_pgno, stored, computed);
+    check
+}
+
+/// The page number a mismatching new-format page verifies at, if another valid one (Decision 6).
+fn diagnose_wrong_pgno(
+    page: &[u8],
+    pgno: u32,
+    max_pgno: u32,
+    stored: Checksums,
+    computed: Checksums,
+) -> Option<u32> {
+    if page.len() >= LARGE_PAGE_MIN {
+        let claimed = u32_at(page, PGHDR2_PGNO_OFFSET);
+        return (is_other_valid_pgno(claimed, pgno, max_pgno)
+            && compute_new_format(page, claimed) == stored)
+            .then_some(claimed);
+    }
+    let (s, c) = (stored.values[0], computed.values[0]);
+    if ecc_half(s) != ecc_half(c) {
+        return None;
+    }
+    let candidate = pgno ^ xor_half(s) ^ xor_half(c);
+    is_other_valid_pgno(candidate, pgno, max_pgno).then_some(candidate)
+}
+
+/// The engine's TryFixPage (§4.4): every mismatching block must show a single-bit syndrome; the
+/// located bits are flipped in a copy and the copy must then verify. Returns the page-relative bit
+/// offsets and the dbtime of the corrected copy.
+fn try_fix(
+    page: &[u8],
+    pgno: u32,
+    stored: Checksums,
+    computed: Checksums,
+) -> Option<([u32; 4], u8, u64)> {
+    let nblocks = usize::from(stored.len);
+    let bs = page.len() / nblocks;
+    let mut expected = stored;
+    let mut bits = [0u32; 4];
+    let mut n = 0u8;
+    for b in 0..nblocks {
+        if expected.values[b] == computed.values[b] {
+            continue;
+        }
+        let bit = single_bit_syndrome(expected.values[b], computed.values[b], bs)?;
+        if b == 0 && bit == NEW_FORMAT_FLAG_BIT {
+            return None;
+        }
+        if nblocks == 4 && b == 0 && (320..512).contains(&bit) {
+            // The bad bit is inside the stored checksum of block k: fix the expectation too.
+            let k = 1 + ((bit - 320) / 64) as usize;
+            expected.values[k] ^= 1u64 << ((bit - 320) % 64);
+        }
+        bits[usize::from(n)] = u32::try_from(b * bs * 8).ok()? + bit;
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    let mut fixed = page.to_vec();
+    for &bit in &bits[..usize::from(n)] {
+        let byte = (bit / 8) as usize;
+        *fixed.get_mut(byte)? ^= 1 << (bit % 8);
+    }
+    if !has_new_format_flag(&fixed) || stored_checksums(&fixed) != compute_new_format(&fixed, pgno)
+    {
+        return None;
+    }
+    Some((bits, n, u64_at(&fixed, 8)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A valid new-format small page at `pgno`, built from §4.2's ramp.
+    fn page(len: usize, pgno: u32) -> Vec<u8> {
+        let mut p: Vec<u8> = (0..len).map(|i| ((7 * i + 3) & 0xff) as u8).collect();
+        p[36..40].copy_from_slice(&0x2000u32.to_le_bytes());
+        if len >= LARGE_PAGE_MIN {
+            p[64..68].copy_from_slice(&pgno.to_le_bytes());
+            let c = compute_new_format(&p, pgno);
+            for (k, off) in [(1, 40), (2, 48), (3, 56)] {
+                p[off..off + 8].copy_from_slice(&c.values[k].to_le_bytes());
+            }
+        }
+        let c = compute_new_format(&p, pgno);
+        p[0..8].copy_from_slice(&c.values[0].to_le_bytes());
+        p
+    }
+
+    #[test]
+    fn valid_pages_of_every_size_verify() {
+        for len in [2048, 4096, 8192, 16384, 32768] {
+            let p = page(len, 9);
+            assert_eq!(
+                verify_page(&p, 9, 100).status,
+                PageStatus::Good,
+                "len {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn zero_page_is_uninitialized_not_bad() {
+        assert_eq!(
+            verify_page(&[0u8; 4096], 3, 10).status,
+            PageStatus::Uninitialized
+        );
+    }
+
+    #[test]
+    fn single_bit_flip_is_correctable_and_located() {
+        for len in [4096, 8192, 16384, 32768] {
+            let mut p = page(len, 9);
+            let bit = (len as u32 * 8) - 77;
+            p[(bit / 8) as usize] ^= 1 << (bit % 8);
+            let c = verify_page(&p, 9, 100);
+            assert_eq!(c.status, PageStatus::Correctable, "len {len}");
+            assert_eq!(c.corrected_bits(), &[bit]);
+        }
+    }
+
+    #[test]
+    fn flipping_the_format_flag_is_bad_not_correctable() {
+        let mut p = page(4096, 9);
+        p[37] ^= 0x20;
+        assert_eq!(verify_page(&p, 9, 100).status, PageStatus::Bad);
+        let mut p = page(32768, 9);
+        p[37] ^= 0x20;
+        assert_eq!(verify_page(&p, 9, 100).status, PageStatus::Bad);
+    }
+
+    #[test]
+    fn flip_in_a_stored_block_checksum_of_a_large_page_is_correctable() {
+        let mut p = page(16384, 4);
+        p[49] ^= 0x04; // inside the stored checksum of block 2 (bytes 48..56)
+        let c = verify_page(&p, 4, 10);
+        assert_eq!(c.status, PageStatus::Correctable);
+        assert_eq!(c.corrected_bits(), &[49 * 8 + 2]);
+    }
+
+    #[test]
+    fn one_bit_in_each_of_two_blocks_is_correctable_two_in_one_block_is_bad() {
+        let mut p = page(32768, 4);
+        p[9000] ^= 1;
+        p[20000] ^= 2;
+        assert_eq!(verify_page(&p, 4, 10).status, PageStatus::Correctable);
+        let mut p = page(32768, 4);
+        p[9000] ^= 1;
+        p[9100] ^= 2;
+        assert_eq!(verify_page(&p, 4, 10).status, PageStatus::Bad);
+    }
+
+    #[test]
+    fn small_page_at_the_wrong_place_names_its_real_number() {
+        let p = page(8192, 12);
+        let c = verify_page(&p, 7, 100);
+        assert_eq!(c.status, PageStatus::Bad);
+        assert_eq!(c.wrong_pgno, Some(12));
+    }
+
+    #[test]
+    fn large_page_at_the_wrong_place_names_its_real_number() {
+        let p = page(32768, 12);
+        let c = verify_page(&p, 7, 100);
+        assert_eq!(c.status, PageStatus::Bad);
+        assert_eq!(c.wrong_pgno, Some(12));
+    }
+
+    #[test]
+    fn old_format_page_verifies_and_detects_its_place() {
+        let mut p: Vec<u8> = (0..4096).map(|i| (i % 251) as u8).collect();
+        p[36..40].copy_from_slice(&0u32.to_le_bytes());
+        p[4..8].copy_from_slice(&5u32.to_le_bytes());
+        let x = legacy_checksum(&p);
+        p[0..4].copy_from_slice(&x.to_le_bytes());
+        assert_eq!(verify_page(&p, 5, 10).status, PageStatus::Good);
+        let c = verify_page(&p, 6, 10);
+        assert_eq!((c.status, c.wrong_pgno), (PageStatus::Bad, Some(5)));
+    }
+
+    #[test]
+    fn old_format_large_page_is_bad() {
+        let mut p = page(16384, 3);
+        p[37] &= !0x20;
+        let x = legacy_checksum(&p);
+        p[0..4].copy_from_slice(&x.to_le_bytes());
+        p[4..8].copy_from_slice(&3u32.to_le_bytes());
+        assert_eq!(verify_page(&p, 3, 10).status, PageStatus::Bad);
+    }
+
+    #[test]
+    fn aliasing_multi_bit_damage_is_reported_correctable_as_the_engine_does() {
+        // §4.4: 16 zero bytes set to 01 02 .. 10 alias a single-bit syndrome.
+        let mut p = vec![0u8; 4096];
+        p[36..40].copy_from_slice(&0x2000u32.to_le_bytes());
+        p[100] = 0x55;
+        let c = compute_new_format(&p, 1);
+        p[0..8].copy_from_slice(&c.values[0].to_le_bytes());
+        for i in 0..16 {
+            p[2048 + i] = (i + 1) as u8;
+        }
+        let check = verify_page(&p, 1, 5);
+        assert_eq!(check.status, PageStatus::Correctable);
+    }
+}

@@ -1,0 +1,146 @@
+//! ESE error codes (ESE-FORMAT.md §9.6) attached to every problem, so results compare with
+//! eseutil and CHKSGFILES.
+
+use serde::Serialize;
+
+/// An ESE (`JET_err…`) error this tool reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum JetErr {
+    /// −106: CHKSGFILES ErrTerm, not everything was checked.
+    TaskDropped,
+    /// −501: log header checksum, segment or LRCHECKSUM damage, v8 cbSec ≠ 4096.
+    LogFileCorrupt,
+    /// −509: the checkpoint's generation is not on disk.
+    MissingPreviousLogFile,
+    /// −513: file-name generation ≠ header generation.
+    LogGenerationMismatch,
+    /// −514: unsupported log version.
+    BadLogVersion,
+    /// −515: tmPrevGen ≠ the previous generation's tmCreate.
+    InvalidLogSequence,
+    /// −528: a gap in the log stream, or the current log is not last+1.
+    MissingLogFile,
+    /// −530: log signature differs.
+    BadLogSignature,
+    /// −531: database signature mismatch.
+    BadDbSignature,
+    /// −532: checkpoint signature ≠ the logs'.
+    BadCheckpointSignature,
+    /// −533: both checkpoint copies bad.
+    CheckpointCorrupt,
+    /// −541: file size ≠ csecLGFile × cbSec.
+    LogFileSizeMismatch,
+    /// −543: a required log generation is missing.
+    RequiredLogFilesMissing,
+    /// −550: a dirty database that cannot be recovered.
+    DatabaseDirtyShutdown,
+    /// −582: a committed log generation is missing.
+    CommittedLogFilesMissing,
+    /// −590: accumulated segment checksum mismatch.
+    LogSequenceChecksumMismatch,
+    /// −612: backup-read log verification.
+    LogReadVerifyFailure,
+    /// −1018: bad page or header checksum.
+    ReadVerifyFailure,
+    /// −1019: all-zero page read by the engine.
+    PageNotInitialized,
+    /// −1118: large page with a wrong stored page number.
+    ReadPgnoVerifyFailure,
+    /// −1206: eseutil /K or /MH verdict on a bad database.
+    DatabaseCorrupted,
+    /// −1209: bad magic or unknown database version.
+    InvalidDatabaseVersion,
+    /// −1213: page size mismatch.
+    PageSizeMismatch,
+    /// −1811: file not found.
+    FileNotFound,
+    /// −1812: wrong `le_filetype`.
+    FileInvalidType,
+}
+
+impl JetErr {
+    /// The numeric code (negative).
+    pub fn code(self) -> i32 {
+        use JetErr::*;
+        match self {
+            TaskDropped => -106,
+            LogFileCorrupt => -501,
+            MissingPreviousLogFile => -509,
+            LogGenerationMismatch => -513,
+            BadLogVersion => -514,
+            InvalidLogSequence => -515,
+            MissingLogFile => -528,
+            BadLogSignature => -530,
+            BadDbSignature => -531,
+            BadCheckpointSignature => -532,
+            CheckpointCorrupt => -533,
+            LogFileSizeMismatch => -541,
+            RequiredLogFilesMissing => -543,
+            DatabaseDirtyShutdown => -550,
+            CommittedLogFilesMissing => -582,
+            LogSequenceChecksumMismatch => -590,
+            LogReadVerifyFailure => -612,
+            ReadVerifyFailure => -1018,
+            PageNotInitialized => -1019,
+            ReadPgnoVerifyFailure => -1118,
+            DatabaseCorrupted => -1206,
+            InvalidDatabaseVersion => -1209,
+            PageSizeMismatch => -1213,
+            FileNotFound => -1811,
+            FileInvalidType => -1812,
+        }
+    }
+
+    /// The engine's name, e.g. `JET_errReadVerifyFailure`.
+    pub fn name(self) -> &'static str {
+        use JetErr::*;
+        match self {
+            TaskDropped => "JET_errTaskDropped",
+            LogFileCorrupt => "JET_errLogFileCorrupt",
+            MissingPreviousLogFile => "JET_errMissingPreviousLogFile",
+            LogGenerationMismatch => "JET_errLogGenerationMismatch",
+            BadLogVersion => "JET_errBadLogVersion",
+            InvalidLogSequence => "JET_errInvalidLogSequence",
+            MissingLogFile => "JET_errMissingLogFile",
+            BadLogSignature => "JET_errBadLogSignature",
+            BadDbSignature => "JET_errBadDbSignature",
+            BadCheckpointSignature => "JET_errBadCheckpointSignature",
+            CheckpointCorrupt => "JET_errCheckpointCorrupt",
+            LogFileSizeMismatch => "JET_errLogFileSizeMismatch",
+            RequiredLogFilesMissing => "JET_errRequiredLogFilesMissing",
+            DatabaseDirtyShutdown => "JET_errDatabaseDirtyShutdown",
+            CommittedLogFilesMissing => "JET_errCommittedLogFilesMissing",
+            LogSequenceChecksumMismatch => "JET_errLogSequenceChecksumMismatch",
+            LogReadVerifyFailure => "JET_errLogReadVerifyFailure",
+            ReadVerifyFailure => "JET_errReadVerifyFailure",
+            PageNotInitialized => "JET_errPageNotInitialized",
+            ReadPgnoVerifyFailure => "JET_errReadPgnoVerifyFailure",
+            DatabaseCorrupted => "JET_errDatabaseCorrupted",
+            InvalidDatabaseVersion => "JET_errInvalidDatabaseVersion",
+            PageSizeMismatch => "JET_errPageSizeMismatch",
+            FileNotFound => "JET_errFileNotFound",
+            FileInvalidType => "JET_errFileInvalidType",
+        }
+    }
+}
+
+impl Serialize for JetErr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_the_engine_header() {
+        assert_eq!(JetErr::ReadVerifyFailure.code(), -1018);
+        assert_eq!(JetErr::RequiredLogFilesMissing.code(), -543);
+        assert_eq!(
+            JetErr::LogSequenceChecksumMismatch.name(),
+            "JET_errLogSequenceChecksumMismatch"
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! "Could not check" errors (exit status 2): the input could not be read or is not something
+//! esecheck knows how to verify. Integrity problems are not errors; they are
+//! [`Problem`](crate::report::Problem)s.
+
+use std::path::Path;
+
+/// An input that could not be checked, with the path it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct CheckError {
+    /// The file or directory, as the user named it.
+    pub path: String,
+    /// What went wrong, one sentence without the path.
+    pub message: String,
+}
+
+impl CheckError {
+    /// A could-not-check error for `path`.
+    pub fn new(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        CheckError {
+            path: path.as_ref().display().to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Wraps an I/O error, in words a user reads.
+    pub fn io(path: impl AsRef<Path>, err: &std::io::Error) -> Self {
+        let message = match err.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => err.to_string(),
+        };
+        CheckError::new(path, message)
+    }
+}

@@ -1,0 +1,8 @@
+//! On-disk structures of ESE files, one plain struct per structure, parsed from `&[u8]` with every
+//! read bounds-checked (ESE-FORMAT.md). No I/O here: callers hand in mapped or read bytes.
+
+pub mod bytes;
+pub mod common;
+
+pub use bytes::{FormatError, Reader};
+pub use common::{BkInfo, Lgpos, LogTime, Signature};

@@ -1,0 +1,14 @@
+//! esecheck: verify Microsoft ESE ("JET Blue") databases, transaction logs and checkpoints, as
+//! `eseutil /K /MH /ML /MK` and Exchange's CHKSGFILES do, with a verdict a pipeline can act on.
+//!
+//! Layout: [`format`] parses on-disk structures (no I/O), [`checksum`] holds the algorithms,
+//! [`scan`] does I/O and parallel work, [`report`] turns findings into verdicts and output.
+
+pub mod checksum;
+pub mod codes;
+pub mod error;
+pub mod format;
+pub mod report;
+pub mod scan;
+#[cfg(feature = "testkit")]
+pub mod testkit;

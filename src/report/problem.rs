@@ -1,0 +1,131 @@
+//! One finding: what is wrong, where, how serious, and which ESE error it corresponds to.
+
+use crate::codes::JetErr;
+use serde::{Serialize, Serializer};
+
+/// How a finding affects the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Does not fail the check (unless `--strict`).
+    Warning,
+    /// An integrity problem: exit status 1.
+    Error,
+}
+
+/// A problem as CLI.md's JSON shows it: `{"severity", "code", "name", "file", "page",
+/// "generation", "message"}` plus optional location fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The ESE error, serialised as `code` and `name` (both `null` when none applies).
+    #[serde(flatten, serialize_with = "ser_code")]
+    pub code: Option<JetErr>,
+    /// The file the problem is in (or the directory, for stream-level problems).
+    pub file: String,
+    /// Logical page number (database; −1 and 0 are the header copies).
+    pub page: Option<i64>,
+    /// Log generation.
+    pub generation: Option<i64>,
+    /// Sector (segment) index inside a log file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector: Option<u64>,
+    /// Byte offset in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// One sentence, naming the place and the values.
+    pub message: String,
+}
+
+fn ser_code<S: Serializer>(code: &Option<JetErr>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(2))?;
+    m.serialize_entry("code", &code.map(JetErr::code))?;
+    m.serialize_entry("name", &code.map(JetErr::name))?;
+    m.end()
+}
+
+impl Problem {
+    /// An error-severity problem in `file`.
+    pub fn error(
+        code: Option<JetErr>,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            severity: Severity::Error,
+            code,
+            file: file.into(),
+            page: None,
+            generation: None,
+            sector: None,
+            offset: None,
+            message: message.into(),
+        }
+    }
+
+    /// A warning in `file`.
+    pub fn warning(
+        code: Option<JetErr>,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(code, file, message)
+        }
+    }
+
+    /// Sets the page number.
+    pub fn at_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets the log generation.
+    pub fn at_generation(mut self, generation: i64) -> Self {
+        self.generation = Some(generation);
+        self
+    }
+
+    /// Sets the log sector (segment) index.
+    pub fn at_sector(mut self, sector: u64) -> Self {
+        self.sector = Some(sector);
+        self
+    }
+
+    /// Sets the byte offset in the file.
+    pub fn at_offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// True for error severity.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_with_code_and_name_as_cli_md_shows() {
+        let p = Problem::error(
+            Some(JetErr::ReadVerifyFailure),
+            "SRUDB.dat",
+            "page 143 checksum mismatch",
+        )
+        .at_page(143);
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["code"], -1018);
+        assert_eq!(v["name"], "JET_errReadVerifyFailure");
+        assert_eq!(v["severity"], "error");
+        assert_eq!(v["page"], 143);
+        assert!(v["generation"].is_null());
+        let w = serde_json::to_value(Problem::warning(None, "x", "y")).unwrap();
+        assert!(w["code"].is_null() && w["name"].is_null());
+    }
+}

@@ -1,0 +1,6 @@
+//! I/O and parallelism: opening inputs read-only, mapping them, and running the checks of
+//! `format` and `checksum` over them.
+
+pub mod file;
+
+pub use file::Input;

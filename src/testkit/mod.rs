@@ -1,0 +1,2 @@
+//! Fixture writer (test support, feature `testkit`): builds valid ESE files from parameters and
+//! damages them on purpose.
