@@ -4,3 +4,6 @@
 pub mod file;
 
 pub use file::Input;
+pub mod classify;
+
+pub use classify::{classify, FileKind};
