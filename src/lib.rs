@@ -6,6 +6,7 @@
 
 pub mod checksum;
 pub mod codes;
+pub mod commands;
 pub mod error;
 pub mod format;
 pub mod report;

@@ -1,1 +1,103 @@
-fn main() {}
+//! esecheck command line: parses arguments, runs a command, turns its verdict into an exit status
+//! (0 verified, 1 integrity problem, 2 could not check). All logic lives in the library.
+
+use clap::{Parser, Subcommand};
+use esecheck::commands::{self, Options, Sinks};
+use esecheck::report::Verdict;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Verify Microsoft ESE (JET Blue) databases, transaction logs and checkpoints.
+///
+/// Exit status: 0 = verified (safe to truncate), 1 = integrity problem found (do not truncate),
+/// 2 = could not check (usage error, unreadable input, not an ESE file).
+#[derive(Parser)]
+#[command(name = "esecheck", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print one JSON document on stdout and nothing else there.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Print the verdict line only.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Treat warnings (correctable checksums, a bad shadow header, stale extra logs) as failures.
+    #[arg(long, global = true)]
+    strict: bool,
+    /// Number of worker threads (default: one per core).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// Never show a progress bar (it is shown only when stderr is a terminal).
+    #[arg(long, global = true)]
+    no_progress: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify every page of a database, every segment of a log, both copies of a checkpoint
+    /// (eseutil /K). The file type comes from the header, not the name.
+    Checksum {
+        /// Files to verify.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Dump the header of a database (both copies), a log, or a checkpoint (eseutil /MH, /ML, /MK).
+    Header {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match try_main(cli) {
+        Ok(v) => ExitCode::from(v.exit_code() as u8),
+        // A closed pipe (`esecheck … | head`) ends quietly.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(0),
+        Err(e) => {
+            eprintln!("esecheck: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn try_main(cli: Cli) -> io::Result<Verdict> {
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            eprintln!("esecheck: --threads must be at least 1");
+            return Ok(Verdict::Error);
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(io::Error::other)?;
+    }
+    let opts = Options {
+        json: cli.json,
+        quiet: cli.quiet,
+        strict: cli.strict,
+        progress: !cli.no_progress,
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = io::stderr();
+    let mut sinks = Sinks {
+        out: &mut out,
+        err: &mut err,
+    };
+    let verdict = match &cli.command {
+        Command::Checksum { files } => commands::checksum(files, &opts, &mut sinks)?,
+        Command::Header { file } => commands::header(file, &opts, &mut sinks)?,
+    };
+    out.flush()?;
+    Ok(verdict)
+}

@@ -122,9 +122,6 @@ mod tests {
         let good = ecc_block(&b, 7, true);
         b[1000] ^= 0x10;
         b[2000] ^= 0x01;
-        assert_eq!(
-            single_bit_syndrome(good, ecc_block(&b, 7, true), 8192),
-            None
-        );
+        assert_eq!(single_bit_syndrome(good, ecc_block(&b, 7, true), 8192), None);
     }
 }

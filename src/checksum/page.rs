@@ -90,13 +90,7 @@ pub struct PageCheck {
 }
 
 impl PageCheck {
-    fn new(
-        status: PageStatus,
-        new_format: bool,
-        stored: Checksums,
-        computed: Checksums,
-        dbtime: u64,
-    ) -> Self {
+    fn new(status: PageStatus, new_format: bool, stored: Checksums, computed: Checksums, dbtime: u64) -> Self {
         PageCheck {
             status,
             new_format,
@@ -149,12 +143,7 @@ pub fn stored_checksums(page: &[u8]) -> Checksums {
     if page.len() >= LARGE_PAGE_MIN {
         Checksums {
             len: 4,
-            values: [
-                u64_at(page, 0),
-                u64_at(page, 40),
-                u64_at(page, 48),
-                u64_at(page, 56),
-            ],
+            values: [u64_at(page, 0), u64_at(page, 40), u64_at(page, 48), u64_at(page, 56)],
         }
     } else {
         Checksums::one(u64_at(page, 0))
@@ -242,9 +231,7 @@ fn verify_old_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
     }
     check.status = PageStatus::Bad;
     let stored_pgno = u32_at(page, 4);
-    if xor_half(stored.values[0]) == xor_half(computed.values[0])
-        && is_other_valid_pgno(stored_pgno, pgno, max_pgno)
-    {
+    if xor_half(stored.values[0]) == xor_half(computed.values[0]) && is_other_valid_pgno(stored_pgno, pgno, max_pgno) {
         check.wrong_pgno = Some(stored_pgno);
     }
     check
@@ -280,17 +267,10 @@ fn verify_new_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
 }
 
 /// The page number a mismatching new-format page verifies at, if another valid one (Decision 6).
-fn diagnose_wrong_pgno(
-    page: &[u8],
-    pgno: u32,
-    max_pgno: u32,
-    stored: Checksums,
-    computed: Checksums,
-) -> Option<u32> {
+fn diagnose_wrong_pgno(page: &[u8], pgno: u32, max_pgno: u32, stored: Checksums, computed: Checksums) -> Option<u32> {
     if page.len() >= LARGE_PAGE_MIN {
         let claimed = u32_at(page, PGHDR2_PGNO_OFFSET);
-        return (is_other_valid_pgno(claimed, pgno, max_pgno)
-            && compute_new_format(page, claimed) == stored)
+        return (is_other_valid_pgno(claimed, pgno, max_pgno) && compute_new_format(page, claimed) == stored)
             .then_some(claimed);
     }
     let (s, c) = (stored.values[0], computed.values[0]);
@@ -304,12 +284,7 @@ fn diagnose_wrong_pgno(
 /// The engine's TryFixPage (§4.4): every mismatching block must show a single-bit syndrome; the
 /// located bits are flipped in a copy and the copy must then verify. Returns the page-relative bit
 /// offsets and the dbtime of the corrected copy.
-fn try_fix(
-    page: &[u8],
-    pgno: u32,
-    stored: Checksums,
-    computed: Checksums,
-) -> Option<([u32; 4], u8, u64)> {
+fn try_fix(page: &[u8], pgno: u32, stored: Checksums, computed: Checksums) -> Option<([u32; 4], u8, u64)> {
     let nblocks = usize::from(stored.len);
     let bs = page.len() / nblocks;
     let mut expected = stored;
@@ -339,8 +314,7 @@ fn try_fix(
         let byte = (bit / 8) as usize;
         *fixed.get_mut(byte)? ^= 1 << (bit % 8);
     }
-    if !has_new_format_flag(&fixed) || stored_checksums(&fixed) != compute_new_format(&fixed, pgno)
-    {
+    if !has_new_format_flag(&fixed) || stored_checksums(&fixed) != compute_new_format(&fixed, pgno) {
         return None;
     }
     Some((bits, n, u64_at(&fixed, 8)))
@@ -370,20 +344,13 @@ mod tests {
     fn valid_pages_of_every_size_verify() {
         for len in [2048, 4096, 8192, 16384, 32768] {
             let p = page(len, 9);
-            assert_eq!(
-                verify_page(&p, 9, 100).status,
-                PageStatus::Good,
-                "len {len}"
-            );
+            assert_eq!(verify_page(&p, 9, 100).status, PageStatus::Good, "len {len}");
         }
     }
 
     #[test]
     fn zero_page_is_uninitialized_not_bad() {
-        assert_eq!(
-            verify_page(&[0u8; 4096], 3, 10).status,
-            PageStatus::Uninitialized
-        );
+        assert_eq!(verify_page(&[0u8; 4096], 3, 10).status, PageStatus::Uninitialized);
     }
 
     #[test]

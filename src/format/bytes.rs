@@ -53,12 +53,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `len` bytes at `offset`.
-    pub fn bytes(
-        &self,
-        offset: usize,
-        len: usize,
-        field: &'static str,
-    ) -> Result<&'a [u8], FormatError> {
+    pub fn bytes(&self, offset: usize, len: usize, field: &'static str) -> Result<&'a [u8], FormatError> {
         offset
             .checked_add(len)
             .and_then(|end| self.buf.get(offset..end))
@@ -66,11 +61,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A fixed-size array at `offset`.
-    pub fn array<const N: usize>(
-        &self,
-        offset: usize,
-        field: &'static str,
-    ) -> Result<[u8; N], FormatError> {
+    pub fn array<const N: usize>(&self, offset: usize, field: &'static str) -> Result<[u8; N], FormatError> {
         let b = self.bytes(offset, N, field)?;
         let mut out = [0u8; N];
         out.copy_from_slice(b);
@@ -79,10 +70,7 @@ impl<'a> Reader<'a> {
 
     /// One byte.
     pub fn u8(&self, offset: usize, field: &'static str) -> Result<u8, FormatError> {
-        self.buf
-            .get(offset)
-            .copied()
-            .ok_or_else(|| self.err(field, offset))
+        self.buf.get(offset).copied().ok_or_else(|| self.err(field, offset))
     }
 
     /// Little-endian u16.

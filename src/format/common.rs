@@ -129,6 +129,7 @@ impl Serialize for Signature {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
 pub struct Lgpos {
     /// @4 `lGeneration` (compared first).
+    #[serde(rename = "lGeneration")]
     pub generation: i32,
     /// @2 `isec`: sector index inside the log file.
     pub isec: u16,
@@ -180,10 +181,7 @@ impl BkInfo {
 
     /// True when the backup record is empty (no such backup).
     pub fn is_zero(&self) -> bool {
-        self.gen_low == 0
-            && self.gen_high == 0
-            && self.logtime_mark.is_zero()
-            && self.lgpos_mark == Lgpos::default()
+        self.gen_low == 0 && self.gen_high == 0 && self.logtime_mark.is_zero() && self.lgpos_mark == Lgpos::default()
     }
 }
 

@@ -6,3 +6,6 @@ pub mod common;
 
 pub use bytes::{FormatError, Reader};
 pub use common::{BkInfo, Lgpos, LogTime, Signature};
+pub mod db_header;
+
+pub use db_header::{read_shadowed_header, DbFileHeader, ShadowedHeader};

@@ -48,11 +48,7 @@ fn ser_code<S: Serializer>(code: &Option<JetErr>, s: S) -> Result<S::Ok, S::Erro
 
 impl Problem {
     /// An error-severity problem in `file`.
-    pub fn error(
-        code: Option<JetErr>,
-        file: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(code: Option<JetErr>, file: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Error,
             code,
@@ -66,11 +62,7 @@ impl Problem {
     }
 
     /// A warning in `file`.
-    pub fn warning(
-        code: Option<JetErr>,
-        file: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(code: Option<JetErr>, file: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(code, file, message)

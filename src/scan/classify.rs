@@ -45,10 +45,7 @@ fn u32_at(b: &[u8], off: usize) -> Option<u32> {
 /// True when the database magic is at offset 4 of the primary header or of a shadow header at
 /// any candidate page size.
 pub fn has_database_magic(bytes: &[u8]) -> bool {
-    u32_at(bytes, 4) == Some(DB_MAGIC)
-        || PAGE_SIZES
-            .iter()
-            .any(|&cb| u32_at(bytes, cb + 4) == Some(DB_MAGIC))
+    u32_at(bytes, 4) == Some(DB_MAGIC) || PAGE_SIZES.iter().any(|&cb| u32_at(bytes, cb + 4) == Some(DB_MAGIC))
 }
 
 /// Classifies `bytes` (the whole file) named `file_name` (the last path component).
@@ -74,26 +71,17 @@ pub fn classify(bytes: &[u8], file_name: &str) -> Classification {
             // A type value alone could be chance in random bytes: accept it when the copy's
             // checksum verifies, or the name agrees.
             if ok || name_kind(file_name) == Some(kind) {
-                return Classification {
-                    kind,
-                    by_header: true,
-                };
+                return Classification { kind, by_header: true };
             }
         }
         if ok && ft == Some(filetype::UNKNOWN) {
             if let Some(kind) = guess_legacy(bytes, file_name) {
-                return Classification {
-                    kind,
-                    by_header: true,
-                };
+                return Classification { kind, by_header: true };
             }
         }
     }
     match name_kind(file_name) {
-        Some(kind) => Classification {
-            kind,
-            by_header: false,
-        },
+        Some(kind) => Classification { kind, by_header: false },
         None => Classification {
             kind: FileKind::Unknown,
             by_header: false,
@@ -155,18 +143,9 @@ mod tests {
 
     #[test]
     fn logs_checkpoints_flush_maps_by_file_type_and_checksum() {
-        assert_eq!(
-            classify(&header_with_type(3), "whatever").kind,
-            FileKind::Log
-        );
-        assert_eq!(
-            classify(&header_with_type(4), "whatever").kind,
-            FileKind::Checkpoint
-        );
-        assert_eq!(
-            classify(&header_with_type(7), "whatever").kind,
-            FileKind::FlushMap
-        );
+        assert_eq!(classify(&header_with_type(3), "whatever").kind, FileKind::Log);
+        assert_eq!(classify(&header_with_type(4), "whatever").kind, FileKind::Checkpoint);
+        assert_eq!(classify(&header_with_type(7), "whatever").kind, FileKind::FlushMap);
     }
 
     #[test]
@@ -182,10 +161,7 @@ mod tests {
 
     #[test]
     fn reserve_logs_and_random_names_are_unknown() {
-        assert_eq!(
-            classify(&[0u8; 65536], "SRUres00001.jrs").kind,
-            FileKind::Unknown
-        );
+        assert_eq!(classify(&[0u8; 65536], "SRUres00001.jrs").kind, FileKind::Unknown);
         assert_eq!(classify(&[0u8; 65536], "notes.txt").kind, FileKind::Unknown);
     }
 }

@@ -23,10 +23,7 @@ impl Input {
             return Err(CheckError::new(path, "is a directory, not a file"));
         }
         if !meta.is_file() {
-            return Err(CheckError::new(
-                path,
-                "is not a regular file (device, pipe or socket)",
-            ));
+            return Err(CheckError::new(path, "is not a regular file (device, pipe or socket)"));
         }
         let file = File::open(path).map_err(|e| CheckError::io(path, &e))?;
         let map = if meta.len() == 0 {
@@ -78,10 +75,7 @@ mod tests {
     #[test]
     fn a_missing_file_is_refused_by_name() {
         let e = Input::open(Path::new("/nonexistent/x.edb")).err().unwrap();
-        assert_eq!(
-            e.to_string(),
-            "/nonexistent/x.edb: no such file or directory"
-        );
+        assert_eq!(e.to_string(), "/nonexistent/x.edb: no such file or directory");
     }
 
     #[test]

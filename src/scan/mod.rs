@@ -7,3 +7,7 @@ pub use file::Input;
 pub mod classify;
 
 pub use classify::{classify, FileKind};
+pub mod database;
+
+pub use database::{check_database, DbCheck, DbOptions};
+pub mod flushmap;

@@ -1,0 +1,389 @@
+//! The commands behind the CLI (`checksum`, `header`, `logs`, `verify`): each takes parsed options,
+//! writes its text or JSON to the given sinks and returns the verdict. `main.rs` only parses
+//! arguments and turns the verdict into an exit status.
+
+use crate::error::CheckError;
+use crate::format::db_header::CopyState;
+use crate::report::text;
+use crate::report::{Problem, Verdict};
+use crate::scan::database::{check_database, DbCheck, DbOptions};
+use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
+use crate::scan::{classify, FileKind, Input};
+use serde::Serialize;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Options every command shares.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// One JSON document on stdout.
+    pub json: bool,
+    /// Verdict line only.
+    pub quiet: bool,
+    /// Warnings fail.
+    pub strict: bool,
+    /// Show a progress bar on stderr (only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Where output goes.
+pub struct Sinks<'a> {
+    /// Results (text or JSON).
+    pub out: &'a mut dyn Write,
+    /// Could-not-check messages, one per input, prefixed with the path.
+    pub err: &'a mut dyn Write,
+}
+
+/// A file that could not be checked, in JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unchecked {
+    /// The file.
+    pub path: String,
+    /// What it was taken for, if anything.
+    #[serde(rename = "type")]
+    pub kind: Option<FileKind>,
+    /// Always `error`.
+    pub verdict: Verdict,
+    /// Why it could not be checked.
+    pub error: String,
+}
+
+/// The result for one input of `checksum`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum FileReport {
+    /// A database.
+    Database(Box<DbCheck>),
+    /// A flush map.
+    FlushMap(FlushMapCheck),
+    /// Could not be checked.
+    Unchecked(Unchecked),
+}
+
+impl FileReport {
+    /// The file's verdict.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            FileReport::Database(c) => c.verdict,
+            FileReport::FlushMap(c) => c.verdict,
+            FileReport::Unchecked(_) => Verdict::Error,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            FileReport::Database(c) => format!(
+                "{}: {} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
+                c.path,
+                c.pages_seen,
+                c.bad_checksums,
+                c.correctable_checksums,
+                c.uninitialized_pages,
+                c.wrong_page_numbers
+            ),
+            FileReport::FlushMap(c) => format!(
+                "{}: flush map, {} pages, {} bad (warnings only)",
+                c.path, c.pages_seen, c.bad_checksums
+            ),
+            FileReport::Unchecked(u) => format!("{}: could not check: {}", u.path, u.error),
+        }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn progress_bar(opts: &Options, total: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !opts.progress || opts.json || !io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+    {
+        pb.set_style(style);
+    }
+    Some(pb)
+}
+
+/// Checks one file of any kind, chosen by its header (CLI.md Decision 1).
+pub fn check_file(path: &Path, opts: &Options) -> FileReport {
+    let shown = path.display().to_string();
+    let input = match Input::open(path) {
+        Ok(i) => i,
+        Err(e) => return unchecked(&shown, None, e),
+    };
+    let bytes = input.bytes();
+    let kind = classify(bytes, &file_name(path)).kind;
+    match kind {
+        FileKind::Database => {
+            let pb = progress_bar(opts, bytes.len() as u64);
+            let r = check_database(
+                bytes,
+                &shown,
+                &DbOptions {
+                    strict: opts.strict,
+                    progress: pb.as_ref(),
+                },
+            );
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
+            match r {
+                Ok(c) => FileReport::Database(Box::new(c)),
+                Err(e) => unchecked(&shown, Some(kind), e),
+            }
+        }
+        FileKind::FlushMap => FileReport::FlushMap(check_flush_map(bytes, &shown, opts.strict)),
+        FileKind::Log | FileKind::Checkpoint => unchecked(
+            &shown,
+            Some(kind),
+            CheckError::new(&shown, "log and checkpoint verification is not available in this build"),
+        ),
+        FileKind::Unknown => {
+            let why = if bytes.is_empty() {
+                "file is empty".to_string()
+            } else if bytes.len() < 4096 {
+                format!(
+                    "file is {} bytes, shorter than the smallest ESE header (4096 bytes)",
+                    bytes.len()
+                )
+            } else {
+                "not an ESE file (no database magic, no log, checkpoint or flush-map header)".to_string()
+            };
+            unchecked(&shown, None, CheckError::new(&shown, why))
+        }
+    }
+}
+
+fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileReport {
+    FileReport::Unchecked(Unchecked {
+        path: path.to_string(),
+        kind,
+        verdict: Verdict::Error,
+        error: e.message,
+    })
+}
+
+#[derive(Serialize)]
+struct ChecksumJson<'a> {
+    verdict: Verdict,
+    files: &'a [FileReport],
+}
+
+/// `esecheck checksum FILE...` (eseutil /K): every page, segment or copy of each file.
+pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    let reports: Vec<FileReport> = paths.iter().map(|p| check_file(p, opts)).collect();
+    let verdict = reports.iter().fold(Verdict::Pass, |v, r| v.combine(r.verdict()));
+    for r in &reports {
+        if let FileReport::Unchecked(u) = r {
+            writeln!(sinks.err, "esecheck: {}: {}", u.path, u.error)?;
+        }
+    }
+    if opts.json {
+        serde_json::to_writer_pretty(
+            &mut *sinks.out,
+            &ChecksumJson {
+                verdict,
+                files: &reports,
+            },
+        )?;
+        writeln!(sinks.out)?;
+        return Ok(verdict);
+    }
+    if !opts.quiet {
+        for r in &reports {
+            match r {
+                FileReport::Database(c) => text::write_db_check(sinks.out, c)?,
+                FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
+                FileReport::Unchecked(_) => continue,
+            }
+            if reports.len() > 1 {
+                writeln!(sinks.out, "{}: {}", r.verdict().word(), r.summary())?;
+                writeln!(sinks.out)?;
+            }
+        }
+    }
+    writeln!(sinks.out, "{}", checksum_verdict_line(verdict, &reports))?;
+    Ok(verdict)
+}
+
+fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
+    let n = reports.len();
+    let failed = reports.iter().filter(|r| r.verdict() == Verdict::Fail).count();
+    let unchecked = reports.iter().filter(|r| r.verdict() == Verdict::Error).count();
+    let files = if n == 1 { "file" } else { "files" };
+    match verdict {
+        Verdict::Pass => format!("PASS: {n} {files} verified, no bad checksums."),
+        Verdict::Fail => {
+            let extra = if unchecked > 0 {
+                format!(", {unchecked} could not be checked")
+            } else {
+                String::new()
+            };
+            if n == 1 {
+                format!("FAIL: {}", reports[0].summary())
+            } else {
+                format!("FAIL: {failed} of {n} {files} failed verification{extra}.")
+            }
+        }
+        Verdict::Error => format!("ERROR: {unchecked} of {n} {files} could not be checked."),
+    }
+}
+
+#[derive(Serialize)]
+struct DbHeaderJson<'a> {
+    path: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    verdict: Verdict,
+    page_size: Option<usize>,
+    primary: CopyJson,
+    shadow: CopyJson,
+    identical: bool,
+    header: Option<&'a crate::format::DbFileHeader>,
+    problems: Vec<Problem>,
+}
+
+#[derive(Serialize)]
+struct CopyJson {
+    state: CopyState,
+    stored_checksum: u32,
+    computed_checksum: u32,
+}
+
+/// `esecheck header FILE` (eseutil /MH, /ML, /MK): dumps the header. For a database one bad copy
+/// is a warning and both bad is a failure (CLI.md Decision 4).
+pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    let shown = path.display().to_string();
+    let input = match Input::open(path) {
+        Ok(i) => i,
+        Err(e) => {
+            writeln!(sinks.err, "esecheck: {e}")?;
+            return Ok(Verdict::Error);
+        }
+    };
+    let bytes = input.bytes();
+    match classify(bytes, &file_name(path)).kind {
+        FileKind::Database if bytes.len() >= 4096 => db_header(bytes, &shown, opts, sinks),
+        FileKind::Log | FileKind::Checkpoint => {
+            writeln!(
+                sinks.err,
+                "esecheck: {shown}: log and checkpoint headers are not available in this build"
+            )?;
+            Ok(Verdict::Error)
+        }
+        _ => {
+            let why = if bytes.len() < 4096 {
+                format!(
+                    "file is {} bytes, shorter than the smallest ESE header (4096 bytes)",
+                    bytes.len()
+                )
+            } else {
+                "not an ESE database, log or checkpoint".to_string()
+            };
+            writeln!(sinks.err, "esecheck: {shown}: {why}")?;
+            Ok(Verdict::Error)
+        }
+    }
+}
+
+fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    use crate::codes::JetErr;
+    let sh = crate::format::read_shadowed_header(bytes);
+    if sh.page_size.is_none() {
+        if let Some(v) = sh.unsupported_page_size {
+            writeln!(
+                sinks.err,
+                "esecheck: {path}: header le_cbPageSize = {v} is not a page size ESE uses"
+            )?;
+            return Ok(Verdict::Error);
+        }
+    }
+    let mut problems = Vec::new();
+    for (copy, name) in [(&sh.primary, "primary"), (&sh.shadow, "shadow")] {
+        if copy.state != CopyState::Valid {
+            problems.push(Problem::warning(
+                Some(JetErr::ReadVerifyFailure),
+                path,
+                format!("{name} header is not valid ({:?})", copy.state),
+            ));
+        }
+    }
+    if sh.primary.state == CopyState::Valid && sh.shadow.state == CopyState::Valid && !sh.identical {
+        problems.push(Problem::warning(
+            None,
+            path,
+            "primary and shadow headers are not identical",
+        ));
+    }
+    let chosen = sh.chosen();
+    if chosen.is_none() {
+        problems.push(Problem::error(
+            Some(JetErr::DatabaseCorrupted),
+            path,
+            "neither header copy is valid",
+        ));
+    }
+    let verdict = Verdict::from_problems(&problems, opts.strict);
+    if opts.json {
+        let j = DbHeaderJson {
+            path,
+            kind: "database",
+            verdict,
+            page_size: sh.page_size,
+            primary: CopyJson {
+                state: sh.primary.state,
+                stored_checksum: sh.primary.stored_checksum,
+                computed_checksum: sh.primary.computed_checksum,
+            },
+            shadow: CopyJson {
+                state: sh.shadow.state,
+                stored_checksum: sh.shadow.stored_checksum,
+                computed_checksum: sh.shadow.computed_checksum,
+            },
+            identical: sh.identical,
+            header: chosen,
+            problems,
+        };
+        serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
+        writeln!(sinks.out)?;
+        return Ok(verdict);
+    }
+    if !opts.quiet {
+        // With both copies bad, still show what the primary says: it is what an examiner wants.
+        let shown = chosen.or(sh.primary.header.as_ref()).or(sh.shadow.header.as_ref());
+        if let Some(h) = shown {
+            text::write_db_header(
+                sinks.out,
+                path,
+                h,
+                &sh.primary,
+                &sh.shadow,
+                sh.page_size.unwrap_or(h.page_size() as usize),
+            )?;
+            writeln!(sinks.out)?;
+        }
+        for p in &problems {
+            text::write_problem(sinks.out, p)?;
+        }
+    }
+    let line = match verdict {
+        Verdict::Pass if problems.is_empty() => format!("PASS: {path}: header valid, primary and shadow identical."),
+        Verdict::Pass => format!("PASS: {path}: header usable ({} warning(s)).", problems.len()),
+        _ => format!(
+            "FAIL: {path}: {}",
+            problems
+                .iter()
+                .find(|p| p.is_error())
+                .map(|p| p.message.as_str())
+                .unwrap_or("header check failed")
+        ),
+    };
+    writeln!(sinks.out, "{line}")?;
+    Ok(verdict)
+}

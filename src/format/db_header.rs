@@ -1,0 +1,615 @@
+//! DBFILEHDR, the database header (ESE-FORMAT.md §2.1), and the shadowed-header selection with
+//! page-size detection (§2, CLI.md Decision 5). Pure parsing over `&[u8]`; no I/O here.
+
+use super::bytes::{FormatError, Reader};
+use super::common::{BkInfo, Lgpos, LogTime, Signature, FILETYPE_OFFSET};
+use crate::checksum::legacy::{legacy_checksum, stored_legacy_checksum};
+use serde::Serialize;
+
+/// Bytes of DBFILEHDR that carry fields; the rest of the header page is zero.
+pub const DB_HEADER_LEN: usize = 748;
+/// `le_ulMagic`.
+pub const DB_MAGIC: u32 = 0x89AB_CDEF;
+/// `le_ulVersion` of every database since ESE97.
+pub const DB_VERSION: u32 = 0x620;
+
+/// The database header, field by field, in the order of the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DbFileHeader {
+    /// @0 `le_ulChecksum`: legacy XOR checksum of the header page.
+    #[serde(rename = "le_ulChecksum")]
+    pub checksum: u32,
+    /// @4 `le_ulMagic`: 0x89ABCDEF.
+    #[serde(rename = "le_ulMagic")]
+    pub magic: u32,
+    /// @8 `le_ulVersion`: format major, 0x620.
+    #[serde(rename = "le_ulVersion")]
+    pub version: u32,
+    /// @12 `le_attrib`: 0 = database.
+    #[serde(rename = "le_attrib")]
+    pub attrib: u32,
+    /// @16 `le_dbtimeDirtied`.
+    #[serde(rename = "le_dbtimeDirtied")]
+    pub dbtime_dirtied: u64,
+    /// @24 `signDb`.
+    #[serde(rename = "signDb")]
+    pub sign_db: Signature,
+    /// @52 `le_dbstate`.
+    #[serde(rename = "le_dbstate")]
+    pub db_state: u32,
+    /// @56 `le_lgposConsistent`.
+    #[serde(rename = "le_lgposConsistent")]
+    pub lgpos_consistent: Lgpos,
+    /// @64 `logtimeConsistent`.
+    #[serde(rename = "logtimeConsistent")]
+    pub logtime_consistent: LogTime,
+    /// @72 `logtimeAttach`.
+    #[serde(rename = "logtimeAttach")]
+    pub logtime_attach: LogTime,
+    /// @80 `le_lgposAttach`.
+    #[serde(rename = "le_lgposAttach")]
+    pub lgpos_attach: Lgpos,
+    /// @88 `logtimeDetach`.
+    #[serde(rename = "logtimeDetach")]
+    pub logtime_detach: LogTime,
+    /// @96 `le_lgposDetach`.
+    #[serde(rename = "le_lgposDetach")]
+    pub lgpos_detach: Lgpos,
+    /// @104 `le_dbid`.
+    #[serde(rename = "le_dbid")]
+    pub dbid: u32,
+    /// @108 `signLog`: the log stream this database belongs to (zero if unlogged).
+    #[serde(rename = "signLog")]
+    pub sign_log: Signature,
+    /// @136 `bkinfoFullPrev`.
+    #[serde(rename = "bkinfoFullPrev")]
+    pub bkinfo_full_prev: BkInfo,
+    /// @160 `bkinfoIncPrev`.
+    #[serde(rename = "bkinfoIncPrev")]
+    pub bkinfo_inc_prev: BkInfo,
+    /// @184 `bkinfoFullCur`.
+    #[serde(rename = "bkinfoFullCur")]
+    pub bkinfo_full_cur: BkInfo,
+    /// @208 `m_ulDbFlags`.
+    #[serde(rename = "m_ulDbFlags")]
+    pub db_flags: u32,
+    /// @212 `le_objidLast`.
+    #[serde(rename = "le_objidLast")]
+    pub objid_last: u32,
+    /// @216 `le_dwMajorVersion`: OS version that last (re)built indexes.
+    #[serde(rename = "le_dwMajorVersion")]
+    pub os_major: u32,
+    /// @220 `le_dwMinorVersion`.
+    #[serde(rename = "le_dwMinorVersion")]
+    pub os_minor: u32,
+    /// @224 `le_dwBuildNumber`.
+    #[serde(rename = "le_dwBuildNumber")]
+    pub os_build: u32,
+    /// @228 `le_lSPNumber`.
+    #[serde(rename = "le_lSPNumber")]
+    pub os_sp: u32,
+    /// @232 `le_ulDaeUpdateMajor`.
+    #[serde(rename = "le_ulDaeUpdateMajor")]
+    pub dae_update_major: u32,
+    /// @236 `le_cbPageSize`: 0 means 4096.
+    #[serde(rename = "le_cbPageSize")]
+    pub cb_page_size: u32,
+    /// @240 `le_ulRepairCount`.
+    #[serde(rename = "le_ulRepairCount")]
+    pub repair_count: u32,
+    /// @244 `logtimeRepair`.
+    #[serde(rename = "logtimeRepair")]
+    pub logtime_repair: LogTime,
+    /// @280 `le_dbtimeLastScrub`.
+    #[serde(rename = "le_dbtimeLastScrub")]
+    pub dbtime_last_scrub: u64,
+    /// @288 `logtimeScrub`.
+    #[serde(rename = "logtimeScrub")]
+    pub logtime_scrub: LogTime,
+    /// @296 `le_lGenMinRequired`: "Log Required" low end.
+    #[serde(rename = "le_lGenMinRequired")]
+    pub gen_min_required: i32,
+    /// @300 `le_lGenMaxRequired`: "Log Required" high end.
+    #[serde(rename = "le_lGenMaxRequired")]
+    pub gen_max_required: i32,
+    /// @316 `bkinfoSnapshotCur`.
+    #[serde(rename = "bkinfoSnapshotCur")]
+    pub bkinfo_snapshot_cur: BkInfo,
+    /// @340 `le_ulCreateVersion`.
+    #[serde(rename = "le_ulCreateVersion")]
+    pub create_version: u32,
+    /// @344 `le_ulCreateUpdate`.
+    #[serde(rename = "le_ulCreateUpdate")]
+    pub create_update: u32,
+    /// @348 `logtimeGenMaxCreate`: creation time of generation lGenMaxRequired.
+    #[serde(rename = "logtimeGenMaxCreate")]
+    pub logtime_gen_max_create: LogTime,
+    /// @356 `bkinfoTypeFullPrev`.
+    #[serde(rename = "bkinfoTypeFullPrev")]
+    pub bkinfo_type_full_prev: u32,
+    /// @360 `bkinfoTypeIncPrev`.
+    #[serde(rename = "bkinfoTypeIncPrev")]
+    pub bkinfo_type_inc_prev: u32,
+    /// @364 `le_ulRepairCountOld`.
+    #[serde(rename = "le_ulRepairCountOld")]
+    pub repair_count_old: u32,
+    /// @368 `le_ulECCFixSuccess`.
+    #[serde(rename = "le_ulECCFixSuccess")]
+    pub ecc_fix_success: u32,
+    /// @372 `logtimeECCFixSuccess`.
+    #[serde(rename = "logtimeECCFixSuccess")]
+    pub logtime_ecc_fix_success: LogTime,
+    /// @380 `le_ulECCFixSuccessOld`.
+    #[serde(rename = "le_ulECCFixSuccessOld")]
+    pub ecc_fix_success_old: u32,
+    /// @384 `le_ulECCFixFail`.
+    #[serde(rename = "le_ulECCFixFail")]
+    pub ecc_fix_fail: u32,
+    /// @388 `logtimeECCFixFail`.
+    #[serde(rename = "logtimeECCFixFail")]
+    pub logtime_ecc_fix_fail: LogTime,
+    /// @396 `le_ulECCFixFailOld`.
+    #[serde(rename = "le_ulECCFixFailOld")]
+    pub ecc_fix_fail_old: u32,
+    /// @400 `le_ulBadChecksum`.
+    #[serde(rename = "le_ulBadChecksum")]
+    pub bad_checksum: u32,
+    /// @404 `logtimeBadChecksum`.
+    #[serde(rename = "logtimeBadChecksum")]
+    pub logtime_bad_checksum: LogTime,
+    /// @412 `le_ulBadChecksumOld`.
+    #[serde(rename = "le_ulBadChecksumOld")]
+    pub bad_checksum_old: u32,
+    /// @416 `le_lGenMaxCommitted`: "Log Committed".
+    #[serde(rename = "le_lGenMaxCommitted")]
+    pub gen_max_committed: i32,
+    /// @420 `bkinfoCopyPrev`.
+    #[serde(rename = "bkinfoCopyPrev")]
+    pub bkinfo_copy_prev: BkInfo,
+    /// @444 `bkinfoDiffPrev`.
+    #[serde(rename = "bkinfoDiffPrev")]
+    pub bkinfo_diff_prev: BkInfo,
+    /// @468 `bkinfoTypeCopyPrev`.
+    #[serde(rename = "bkinfoTypeCopyPrev")]
+    pub bkinfo_type_copy_prev: u32,
+    /// @472 `bkinfoTypeDiffPrev`.
+    #[serde(rename = "bkinfoTypeDiffPrev")]
+    pub bkinfo_type_diff_prev: u32,
+    /// @476 `le_ulIncrementalReseedCount`.
+    #[serde(rename = "le_ulIncrementalReseedCount")]
+    pub incremental_reseed_count: u32,
+    /// @480 `logtimeIncrementalReseed`.
+    #[serde(rename = "logtimeIncrementalReseed")]
+    pub logtime_incremental_reseed: LogTime,
+    /// @492 `le_ulPagePatchCount`.
+    #[serde(rename = "le_ulPagePatchCount")]
+    pub page_patch_count: u32,
+    /// @496 `logtimePagePatch`.
+    #[serde(rename = "logtimePagePatch")]
+    pub logtime_page_patch: LogTime,
+    /// @508 `le_qwSortVersion` (unaligned).
+    #[serde(rename = "le_qwSortVersion")]
+    pub sort_version: u64,
+    /// @516 `logtimeDbscanPrev`.
+    #[serde(rename = "logtimeDbscanPrev")]
+    pub logtime_dbscan_prev: LogTime,
+    /// @524 `logtimeDbscanStart`.
+    #[serde(rename = "logtimeDbscanStart")]
+    pub logtime_dbscan_start: LogTime,
+    /// @532 `le_pgnoDbscanHighestContinuous`.
+    #[serde(rename = "le_pgnoDbscanHighestContinuous")]
+    pub pgno_dbscan_highest_continuous: u32,
+    /// @536 `le_lGenRecovering`: "Log Recovering".
+    #[serde(rename = "le_lGenRecovering")]
+    pub gen_recovering: i32,
+    /// @540 `le_ulExtendCount`.
+    #[serde(rename = "le_ulExtendCount")]
+    pub extend_count: u32,
+    /// @544 `logtimeLastExtend`.
+    #[serde(rename = "logtimeLastExtend")]
+    pub logtime_last_extend: LogTime,
+    /// @552 `le_ulShrinkCount`.
+    #[serde(rename = "le_ulShrinkCount")]
+    pub shrink_count: u32,
+    /// @556 `logtimeLastShrink`.
+    #[serde(rename = "logtimeLastShrink")]
+    pub logtime_last_shrink: LogTime,
+    /// @564 `logtimeLastReAttach`.
+    #[serde(rename = "logtimeLastReAttach")]
+    pub logtime_last_reattach: LogTime,
+    /// @572 `le_lgposLastReAttach`.
+    #[serde(rename = "le_lgposLastReAttach")]
+    pub lgpos_last_reattach: Lgpos,
+    /// @580 `le_ulTrimCount`.
+    #[serde(rename = "le_ulTrimCount")]
+    pub trim_count: u32,
+    /// @640 `le_lGenMinConsistent`: "Log Consistent".
+    #[serde(rename = "le_lGenMinConsistent")]
+    pub gen_min_consistent: i32,
+    /// @644 `le_ulDaeUpdateMinor`.
+    #[serde(rename = "le_ulDaeUpdateMinor")]
+    pub dae_update_minor: u32,
+    /// @648 `le_efvMaxBinAttachDiagnostic`.
+    #[serde(rename = "le_efvMaxBinAttachDiagnostic")]
+    pub efv_max_bin_attach: u32,
+    /// @652 `le_pgnoDbscanHighest`.
+    #[serde(rename = "le_pgnoDbscanHighest")]
+    pub pgno_dbscan_highest: u32,
+    /// @667 `le_filetype` (unaligned): 1 database, 5 temp database, 0 before the field existed.
+    #[serde(rename = "le_filetype")]
+    pub file_type: u32,
+    /// @680 `le_lGenPreRedoMinConsistent`.
+    #[serde(rename = "le_lGenPreRedoMinConsistent")]
+    pub gen_pre_redo_min_consistent: i32,
+    /// @684 `le_lGenPreRedoMinRequired`.
+    #[serde(rename = "le_lGenPreRedoMinRequired")]
+    pub gen_pre_redo_min_required: i32,
+    /// @716 `le_ulRevertCount`.
+    #[serde(rename = "le_ulRevertCount")]
+    pub revert_count: u32,
+}
+
+/// Names of `le_dbstate` values (§1.6).
+pub fn state_name(state: u32) -> &'static str {
+    match state {
+        1 => "JustCreated",
+        2 => "DirtyShutdown",
+        3 => "CleanShutdown",
+        4 => "BeingConverted",
+        5 => "ForceDetach",
+        6 => "IncrementalReseedInProgress",
+        7 => "DirtyAndPatchedShutdown",
+        8 => "RevertInProgress",
+        _ => "Unknown",
+    }
+}
+
+impl DbFileHeader {
+    /// Parses a header copy. `buf` must hold at least [`DB_HEADER_LEN`] bytes.
+    pub fn parse(buf: &[u8]) -> Result<Self, FormatError> {
+        let r = Reader::new(buf, "DBFILEHDR");
+        Ok(DbFileHeader {
+            checksum: r.u32(0, "le_ulChecksum")?,
+            magic: r.u32(4, "le_ulMagic")?,
+            version: r.u32(8, "le_ulVersion")?,
+            attrib: r.u32(12, "le_attrib")?,
+            dbtime_dirtied: r.u64(16, "le_dbtimeDirtied")?,
+            sign_db: Signature::read(&r, 24, "signDb")?,
+            db_state: r.u32(52, "le_dbstate")?,
+            lgpos_consistent: Lgpos::read(&r, 56, "le_lgposConsistent")?,
+            logtime_consistent: LogTime::read(&r, 64, "logtimeConsistent")?,
+            logtime_attach: LogTime::read(&r, 72, "logtimeAttach")?,
+            lgpos_attach: Lgpos::read(&r, 80, "le_lgposAttach")?,
+            logtime_detach: LogTime::read(&r, 88, "logtimeDetach")?,
+            lgpos_detach: Lgpos::read(&r, 96, "le_lgposDetach")?,
+            dbid: r.u32(104, "le_dbid")?,
+            sign_log: Signature::read(&r, 108, "signLog")?,
+            bkinfo_full_prev: BkInfo::read(&r, 136, "bkinfoFullPrev")?,
+            bkinfo_inc_prev: BkInfo::read(&r, 160, "bkinfoIncPrev")?,
+            bkinfo_full_cur: BkInfo::read(&r, 184, "bkinfoFullCur")?,
+            db_flags: r.u32(208, "m_ulDbFlags")?,
+            objid_last: r.u32(212, "le_objidLast")?,
+            os_major: r.u32(216, "le_dwMajorVersion")?,
+            os_minor: r.u32(220, "le_dwMinorVersion")?,
+            os_build: r.u32(224, "le_dwBuildNumber")?,
+            os_sp: r.u32(228, "le_lSPNumber")?,
+            dae_update_major: r.u32(232, "le_ulDaeUpdateMajor")?,
+            cb_page_size: r.u32(236, "le_cbPageSize")?,
+            repair_count: r.u32(240, "le_ulRepairCount")?,
+            logtime_repair: LogTime::read(&r, 244, "logtimeRepair")?,
+            dbtime_last_scrub: r.u64(280, "le_dbtimeLastScrub")?,
+            logtime_scrub: LogTime::read(&r, 288, "logtimeScrub")?,
+            gen_min_required: r.i32(296, "le_lGenMinRequired")?,
+            gen_max_required: r.i32(300, "le_lGenMaxRequired")?,
+            bkinfo_snapshot_cur: BkInfo::read(&r, 316, "bkinfoSnapshotCur")?,
+            create_version: r.u32(340, "le_ulCreateVersion")?,
+            create_update: r.u32(344, "le_ulCreateUpdate")?,
+            logtime_gen_max_create: LogTime::read(&r, 348, "logtimeGenMaxCreate")?,
+            bkinfo_type_full_prev: r.u32(356, "bkinfoTypeFullPrev")?,
+            bkinfo_type_inc_prev: r.u32(360, "bkinfoTypeIncPrev")?,
+            repair_count_old: r.u32(364, "le_ulRepairCountOld")?,
+            ecc_fix_success: r.u32(368, "le_ulECCFixSuccess")?,
+            logtime_ecc_fix_success: LogTime::read(&r, 372, "logtimeECCFixSuccess")?,
+            ecc_fix_success_old: r.u32(380, "le_ulECCFixSuccessOld")?,
+            ecc_fix_fail: r.u32(384, "le_ulECCFixFail")?,
+            logtime_ecc_fix_fail: LogTime::read(&r, 388, "logtimeECCFixFail")?,
+            ecc_fix_fail_old: r.u32(396, "le_ulECCFixFailOld")?,
+            bad_checksum: r.u32(400, "le_ulBadChecksum")?,
+            logtime_bad_checksum: LogTime::read(&r, 404, "logtimeBadChecksum")?,
+            bad_checksum_old: r.u32(412, "le_ulBadChecksumOld")?,
+            gen_max_committed: r.i32(416, "le_lGenMaxCommitted")?,
+            bkinfo_copy_prev: BkInfo::read(&r, 420, "bkinfoCopyPrev")?,
+            bkinfo_diff_prev: BkInfo::read(&r, 444, "bkinfoDiffPrev")?,
+            bkinfo_type_copy_prev: r.u32(468, "bkinfoTypeCopyPrev")?,
+            bkinfo_type_diff_prev: r.u32(472, "bkinfoTypeDiffPrev")?,
+            incremental_reseed_count: r.u32(476, "le_ulIncrementalReseedCount")?,
+            logtime_incremental_reseed: LogTime::read(&r, 480, "logtimeIncrementalReseed")?,
+            page_patch_count: r.u32(492, "le_ulPagePatchCount")?,
+            logtime_page_patch: LogTime::read(&r, 496, "logtimePagePatch")?,
+            sort_version: r.u64(508, "le_qwSortVersion")?,
+            logtime_dbscan_prev: LogTime::read(&r, 516, "logtimeDbscanPrev")?,
+            logtime_dbscan_start: LogTime::read(&r, 524, "logtimeDbscanStart")?,
+            pgno_dbscan_highest_continuous: r.u32(532, "le_pgnoDbscanHighestContinuous")?,
+            gen_recovering: r.i32(536, "le_lGenRecovering")?,
+            extend_count: r.u32(540, "le_ulExtendCount")?,
+            logtime_last_extend: LogTime::read(&r, 544, "logtimeLastExtend")?,
+            shrink_count: r.u32(552, "le_ulShrinkCount")?,
+            logtime_last_shrink: LogTime::read(&r, 556, "logtimeLastShrink")?,
+            logtime_last_reattach: LogTime::read(&r, 564, "logtimeLastReAttach")?,
+            lgpos_last_reattach: Lgpos::read(&r, 572, "le_lgposLastReAttach")?,
+            trim_count: r.u32(580, "le_ulTrimCount")?,
+            gen_min_consistent: r.i32(640, "le_lGenMinConsistent")?,
+            dae_update_minor: r.u32(644, "le_ulDaeUpdateMinor")?,
+            efv_max_bin_attach: r.u32(648, "le_efvMaxBinAttachDiagnostic")?,
+            pgno_dbscan_highest: r.u32(652, "le_pgnoDbscanHighest")?,
+            file_type: r.u32(FILETYPE_OFFSET, "le_filetype")?,
+            gen_pre_redo_min_consistent: r.i32(680, "le_lGenPreRedoMinConsistent")?,
+            gen_pre_redo_min_required: r.i32(684, "le_lGenPreRedoMinRequired")?,
+            revert_count: r.u32(716, "le_ulRevertCount")?,
+        })
+    }
+
+    /// The page size the header states (`le_cbPageSize`, 0 meaning 4096).
+    pub fn page_size(&self) -> u32 {
+        if self.cb_page_size == 0 {
+            4096
+        } else {
+            self.cb_page_size
+        }
+    }
+
+    /// The state's name (`CleanShutdown`, `DirtyShutdown`…).
+    pub fn state_name(&self) -> &'static str {
+        state_name(self.db_state)
+    }
+
+    /// `ulVersion.ulDaeUpdateMajor.ulDaeUpdateMinor`, as /MH prints it (e.g. `0x620.20.0`).
+    pub fn format_string(&self) -> String {
+        format!(
+            "0x{:x}.{}.{}",
+            self.version, self.dae_update_major, self.dae_update_minor
+        )
+    }
+
+    /// True when the database needs log replay to become consistent (CLI.md Decision 13).
+    pub fn needs_logs(&self) -> bool {
+        matches!(self.db_state, 2 | 6 | 7 | 8) || self.gen_min_required > 0
+    }
+}
+
+/// Why a header copy is not usable at a candidate page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyState {
+    /// Checksum verifies and the stated page size equals the candidate.
+    Valid,
+    /// The copy lies (partly) beyond the end of the file.
+    Missing,
+    /// Every byte is zero.
+    Zeroed,
+    /// The legacy XOR checksum does not match.
+    BadChecksum,
+    /// The checksum matches but `le_cbPageSize` differs from the size it verified at.
+    PageSizeMismatch,
+}
+
+/// One header copy as found in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderCopy {
+    /// Validity at the detected page size.
+    pub state: CopyState,
+    /// Checksum stored at offset 0.
+    pub stored_checksum: u32,
+    /// Checksum computed over the copy.
+    pub computed_checksum: u32,
+    /// The parsed fields, when the copy is long enough to hold them.
+    pub header: Option<DbFileHeader>,
+}
+
+/// The outcome of reading both header copies (§2 "page-size detection").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShadowedHeader {
+    /// The detected page size, if either copy is valid at some candidate size.
+    pub page_size: Option<usize>,
+    /// The primary copy (offset 0).
+    pub primary: HeaderCopy,
+    /// The shadow copy (offset page size).
+    pub shadow: HeaderCopy,
+    /// True when both copies are valid and byte-identical.
+    pub identical: bool,
+    /// A copy whose checksum verifies but whose `le_cbPageSize` is not one ESE ever wrote: a
+    /// hostile or foreign header (could not check, CLI.md Decision 2).
+    pub unsupported_page_size: Option<u32>,
+}
+
+impl ShadowedHeader {
+    /// The copy to use: primary when valid, else shadow when valid.
+    pub fn chosen(&self) -> Option<&DbFileHeader> {
+        if self.primary.state == CopyState::Valid {
+            self.primary.header.as_ref()
+        } else if self.shadow.state == CopyState::Valid {
+            self.shadow.header.as_ref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Page sizes ESE has used, smallest first.
+pub const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
+
+fn copy_at(file: &[u8], offset: usize, cb: usize) -> HeaderCopy {
+    let Some(buf) = offset.checked_add(cb).and_then(|end| file.get(offset..end)) else {
+        return HeaderCopy {
+            state: CopyState::Missing,
+            stored_checksum: 0,
+            computed_checksum: 0,
+            header: None,
+        };
+    };
+    let stored = stored_legacy_checksum(buf);
+    let computed = legacy_checksum(buf);
+    let header = DbFileHeader::parse(buf).ok();
+    let state = if crate::checksum::page::is_all_zero(buf) {
+        CopyState::Zeroed
+    } else if stored != computed {
+        CopyState::BadChecksum
+    } else if header.as_ref().map(|h| h.page_size() as usize) != Some(cb) {
+        CopyState::PageSizeMismatch
+    } else {
+        CopyState::Valid
+    };
+    HeaderCopy {
+        state,
+        stored_checksum: stored,
+        computed_checksum: computed,
+        header,
+    }
+}
+
+fn is_known_page_size_field(v: u32) -> bool {
+    v == 0 || PAGE_SIZES.contains(&(v as usize))
+}
+
+/// Reads both header copies of a database file, detecting the page size as the engine does: the
+/// first candidate size (2 KiB … 32 KiB) at which either copy's checksum verifies and states that
+/// size. When none does, both copies are reported as read at the size the primary (else the
+/// shadow) claims, or at 4 KiB.
+pub fn read_shadowed_header(file: &[u8]) -> ShadowedHeader {
+    let mut unsupported = None;
+    for cb in PAGE_SIZES {
+        let primary = copy_at(file, 0, cb);
+        let shadow = copy_at(file, cb, cb);
+        for c in [&primary, &shadow] {
+            if c.state == CopyState::PageSizeMismatch {
+                if let Some(h) = &c.header {
+                    if !is_known_page_size_field(h.cb_page_size) {
+                        unsupported = Some(h.cb_page_size);
+                    }
+                }
+            }
+        }
+        if primary.state == CopyState::Valid || shadow.state == CopyState::Valid {
+            let identical = primary.state == CopyState::Valid
+                && shadow.state == CopyState::Valid
+                && file.get(..cb) == file.get(cb..2 * cb);
+            return ShadowedHeader {
+                page_size: Some(cb),
+                primary,
+                shadow,
+                identical,
+                unsupported_page_size: None,
+            };
+        }
+    }
+    // Neither copy valid anywhere: report them at the size a copy claims, if plausible.
+    let claimed = [0usize, 1]
+        .iter()
+        .filter_map(|&which| {
+            PAGE_SIZES.iter().find_map(|&cb| {
+                let off = which * cb;
+                let h = file
+                    .get(off..off + DB_HEADER_LEN)
+                    .and_then(|b| DbFileHeader::parse(b).ok())?;
+                (h.magic == DB_MAGIC && h.page_size() as usize == cb).then_some(cb)
+            })
+        })
+        .next()
+        .unwrap_or(4096);
+    ShadowedHeader {
+        page_size: None,
+        primary: copy_at(file, 0, claimed),
+        shadow: copy_at(file, claimed, claimed),
+        identical: false,
+        unsupported_page_size: unsupported,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(cb: usize) -> Vec<u8> {
+        let mut h = vec![0u8; cb];
+        h[4..8].copy_from_slice(&DB_MAGIC.to_le_bytes());
+        h[8..12].copy_from_slice(&DB_VERSION.to_le_bytes());
+        h[52..56].copy_from_slice(&3u32.to_le_bytes());
+        h[236..240].copy_from_slice(&(cb as u32).to_le_bytes());
+        h[667..671].copy_from_slice(&1u32.to_le_bytes());
+        let c = legacy_checksum(&h);
+        h[0..4].copy_from_slice(&c.to_le_bytes());
+        h
+    }
+
+    fn file(cb: usize) -> Vec<u8> {
+        let mut f = header(cb);
+        f.extend_from_slice(&header(cb));
+        f.extend_from_slice(&vec![0u8; cb * 2]);
+        f
+    }
+
+    #[test]
+    fn detects_every_page_size() {
+        for cb in PAGE_SIZES {
+            let s = read_shadowed_header(&file(cb));
+            assert_eq!(s.page_size, Some(cb));
+            assert!(s.identical);
+            assert_eq!(s.chosen().unwrap().state_name(), "CleanShutdown");
+        }
+    }
+
+    #[test]
+    fn zero_page_size_field_means_4096() {
+        let mut f = file(4096);
+        for base in [0, 4096] {
+            f[base + 236..base + 240].copy_from_slice(&0u32.to_le_bytes());
+            let c = legacy_checksum(&f[base..base + 4096]);
+            f[base..base + 4].copy_from_slice(&c.to_le_bytes());
+        }
+        assert_eq!(read_shadowed_header(&f).page_size, Some(4096));
+    }
+
+    #[test]
+    fn bad_primary_uses_shadow() {
+        let mut f = file(8192);
+        f[300] ^= 1;
+        let s = read_shadowed_header(&f);
+        assert_eq!(s.page_size, Some(8192));
+        assert_eq!(s.primary.state, CopyState::BadChecksum);
+        assert_eq!(s.shadow.state, CopyState::Valid);
+        assert!(s.chosen().is_some());
+    }
+
+    #[test]
+    fn both_copies_bad_is_reported_at_the_claimed_size() {
+        let mut f = file(16384);
+        f[300] ^= 1;
+        f[16384 + 300] ^= 1;
+        let s = read_shadowed_header(&f);
+        assert_eq!(s.page_size, None);
+        assert_eq!(s.primary.state, CopyState::BadChecksum);
+        assert_eq!(s.shadow.state, CopyState::BadChecksum);
+        assert_eq!(s.chosen(), None);
+    }
+
+    #[test]
+    fn self_consistent_header_with_foreign_page_size_is_unsupported() {
+        let mut f = file(4096);
+        for base in [0, 4096] {
+            f[base + 236..base + 240].copy_from_slice(&3000u32.to_le_bytes());
+            let c = legacy_checksum(&f[base..base + 4096]);
+            f[base..base + 4].copy_from_slice(&c.to_le_bytes());
+        }
+        let s = read_shadowed_header(&f);
+        assert_eq!(s.page_size, None);
+        assert_eq!(s.unsupported_page_size, Some(3000));
+    }
+
+    #[test]
+    fn shadow_beyond_end_of_file_is_missing() {
+        let f = header(4096);
+        let s = read_shadowed_header(&f);
+        assert_eq!(s.page_size, Some(4096));
+        assert_eq!(s.shadow.state, CopyState::Missing);
+    }
+}

@@ -1,0 +1,484 @@
+//! `eseutil /K` on a database (ESE-FORMAT.md §5, §9.1; CLI.md Decisions 4–7): both header
+//! copies, then every page, checked in parallel over the mapped file.
+//!
+//! Decisions about what a finding means live here; rendering lives in `report`.
+
+use crate::checksum::legacy::{legacy_checksum, stored_legacy_checksum};
+use crate::checksum::page::{is_all_zero, verify_page, PageCheck, PageStatus};
+use crate::codes::JetErr;
+use crate::error::CheckError;
+use crate::format::db_header::{
+    read_shadowed_header, CopyState, DbFileHeader, HeaderCopy, ShadowedHeader, DB_MAGIC, DB_VERSION,
+};
+use crate::report::{Problem, Verdict};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The smallest file esecheck will look at (CLI.md Decision 2).
+pub const MIN_FILE_LEN: usize = 4096;
+/// At most this many bad or correctable pages are described one by one in `problems`; the page
+/// lists `bad_pages` and `correctable_pages` stay complete.
+pub const MAX_PAGE_PROBLEMS: usize = 1000;
+
+/// Options for a database scan.
+#[derive(Default, Clone)]
+pub struct DbOptions<'a> {
+    /// Warnings fail the file (`--strict`).
+    pub strict: bool,
+    /// Advanced by the number of bytes checked, from any thread.
+    pub progress: Option<&'a indicatif::ProgressBar>,
+}
+
+/// The result of checking one database file: eseutil /K's counters and every problem found.
+#[derive(Debug, Clone, Serialize)]
+pub struct DbCheck {
+    /// The file.
+    pub path: String,
+    /// Always `"database"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// pass / fail.
+    pub verdict: Verdict,
+    /// Page size used for the scan (detected, or claimed by a damaged header).
+    pub page_size: usize,
+    /// True when the page size came from a valid header copy.
+    pub page_size_detected: bool,
+    /// `floor(file size / page size)`, both header pages included.
+    pub pages_seen: u64,
+    /// Pages (header copies included) whose checksum does not verify.
+    pub bad_checksums: u64,
+    /// Pages with single-bit errors that the engine would correct.
+    pub correctable_checksums: u64,
+    /// All-zero pages.
+    pub uninitialized_pages: u64,
+    /// Pages that verify at another page number (also counted in `bad_checksums`).
+    pub wrong_page_numbers: u64,
+    /// Highest `dbtimeDirtied` of a good data page.
+    pub highest_dbtime: u64,
+    /// The page holding `highest_dbtime`.
+    pub highest_dbtime_page: Option<i64>,
+    /// Logical numbers of bad pages, ascending (−1 primary header, 0 shadow header).
+    pub bad_pages: Vec<i64>,
+    /// Logical numbers of correctable pages, ascending.
+    pub correctable_pages: Vec<i64>,
+    /// `le_dbstate` name of the header copy in use.
+    pub state: Option<&'static str>,
+    /// The file looks like a temporary database (CLI.md Decision 7).
+    pub temporary: bool,
+    /// Every problem, errors and warnings.
+    pub problems: Vec<Problem>,
+    /// The header copies as read.
+    #[serde(skip)]
+    pub header: ShadowedHeader,
+}
+
+impl DbCheck {
+    /// The header copy in use, if either is valid.
+    pub fn chosen_header(&self) -> Option<&DbFileHeader> {
+        self.header.chosen()
+    }
+}
+
+/// Counters and findings of a run of pages; merged across threads.
+#[derive(Default)]
+struct Tally {
+    bad: u64,
+    correctable: u64,
+    uninitialized: u64,
+    wrong_pgno: u64,
+    highest_dbtime: u64,
+    highest_dbtime_pgno: Option<u32>,
+    findings: Vec<(u32, PageCheck, bool)>,
+}
+
+impl Tally {
+    fn merge(mut self, other: Tally) -> Tally {
+        self.bad += other.bad;
+        self.correctable += other.correctable;
+        self.uninitialized += other.uninitialized;
+        self.wrong_pgno += other.wrong_pgno;
+        if let Some(pgno) = other.highest_dbtime_pgno {
+            self.note_dbtime(other.highest_dbtime, pgno);
+        }
+        self.findings.extend(other.findings);
+        self
+    }
+
+    fn note_dbtime(&mut self, dbtime: u64, pgno: u32) {
+        let better = match self.highest_dbtime_pgno {
+            None => true,
+            Some(p) => dbtime > self.highest_dbtime || (dbtime == self.highest_dbtime && pgno < p),
+        };
+        if better {
+            self.highest_dbtime = dbtime;
+            self.highest_dbtime_pgno = Some(pgno);
+        }
+    }
+}
+
+/// True when the last page of the file is an eseutil "trailer" page: dwords 1, 2, 3 and 6 zero
+/// (§3.6), checked with the legacy XOR instead of the page checksum.
+fn is_trailer(page: &[u8]) -> bool {
+    page.len() >= 28 && page[4..16].iter().all(|&b| b == 0) && page[24..28].iter().all(|&b| b == 0)
+}
+
+fn check_trailer(page: &[u8]) -> PageCheck {
+    let mut c = verify_page(page, 0, 0);
+    let ok = stored_legacy_checksum(page) == legacy_checksum(page);
+    c.status = if ok { PageStatus::Good } else { PageStatus::Bad };
+    c.wrong_pgno = None;
+    c
+}
+
+/// Checks a database held in `bytes` (the whole file), named `path` in messages.
+///
+/// `Err` means the file could not be checked (exit 2): shorter than 4096 bytes, no database magic,
+/// or header values outside the sets ESE uses. Integrity problems are in the returned
+/// [`DbCheck`].
+pub fn check_database(bytes: &[u8], path: &str, opts: &DbOptions<'_>) -> Result<DbCheck, CheckError> {
+    if bytes.len() < MIN_FILE_LEN {
+        return Err(CheckError::new(
+            path,
+            format!(
+                "file is {} bytes, shorter than the smallest ESE header (4096 bytes)",
+                bytes.len()
+            ),
+        ));
+    }
+    if !crate::scan::classify::has_database_magic(bytes) {
+        return Err(CheckError::new(
+            path,
+            "not an ESE database (no magic 0x89ABCDEF at offset 4 of either header copy)",
+        ));
+    }
+    let header = read_shadowed_header(bytes);
+    if header.page_size.is_none() {
+        if let Some(v) = header.unsupported_page_size {
+            return Err(CheckError::new(
+                path,
+                format!("header le_cbPageSize = {v} is not a page size ESE uses (2048, 4096, 8192, 16384, 32768)"),
+            ));
+        }
+    }
+    let mut problems = Vec::new();
+    if let Some(h) = header.chosen() {
+        check_header_values(h, path, &mut problems)?;
+    }
+    let page_size = header.page_size.unwrap_or_else(|| header_read_size(&header));
+    let pages_seen = (bytes.len() / page_size) as u64;
+    let mut check = DbCheck {
+        path: path.to_string(),
+        kind: "database",
+        verdict: Verdict::Pass,
+        page_size,
+        page_size_detected: header.page_size.is_some(),
+        pages_seen,
+        bad_checksums: 0,
+        correctable_checksums: 0,
+        uninitialized_pages: 0,
+        wrong_page_numbers: 0,
+        highest_dbtime: 0,
+        highest_dbtime_page: None,
+        bad_pages: Vec::new(),
+        correctable_pages: Vec::new(),
+        state: header.chosen().map(|h| h.state_name()),
+        temporary: header.chosen().is_some_and(looks_temporary),
+        problems: Vec::new(),
+        header: header.clone(),
+    };
+    if header.page_size.is_none() {
+        problems.push(Problem::error(
+            Some(JetErr::DatabaseCorrupted),
+            path,
+            format!(
+                "neither header copy is valid (primary: {}, shadow: {}); pages checked at the {page_size}-byte page size the header claims",
+                copy_words(&header.primary),
+                copy_words(&header.shadow)
+            ),
+        ));
+    }
+    count_header_copy(&mut check, &header.primary, -1, 0, path, &mut problems);
+    count_header_copy(&mut check, &header.shadow, 0, page_size as u64, path, &mut problems);
+    if header.primary.state == CopyState::Valid && header.shadow.state == CopyState::Valid && !header.identical {
+        problems.push(Problem::warning(
+            None,
+            path,
+            "primary and shadow headers are both valid but not identical; the primary is used",
+        ));
+    }
+    let rest = bytes.len() % page_size;
+    if rest != 0 {
+        problems.push(
+            Problem::warning(
+                None,
+                path,
+                format!(
+                    "file ends with a partial page of {rest} bytes at offset {}; not checked",
+                    bytes.len() - rest
+                ),
+            )
+            .at_offset((bytes.len() - rest) as u64),
+        );
+    }
+    if check.temporary {
+        problems.push(Problem::warning(
+            None,
+            path,
+            "looks like a temporary database (file type 5, or JustCreated with no log signature): the engine does not maintain its page checksums",
+        ));
+    }
+    if let Some(p) = opts.progress {
+        p.inc((2 * page_size).min(bytes.len()) as u64);
+    }
+    let tally = scan_pages(bytes, page_size, opts);
+    check.bad_checksums += tally.bad;
+    check.correctable_checksums += tally.correctable;
+    check.uninitialized_pages += tally.uninitialized;
+    check.wrong_page_numbers += tally.wrong_pgno;
+    check.highest_dbtime = tally.highest_dbtime;
+    check.highest_dbtime_page = tally.highest_dbtime_pgno.map(i64::from);
+    let mut findings = tally.findings;
+    findings.sort_by_key(|f| f.0);
+    let mut described = 0usize;
+    for (pgno, c, trailer) in &findings {
+        let offset = (u64::from(*pgno) + 1) * page_size as u64;
+        match c.status {
+            PageStatus::Correctable => check.correctable_pages.push(i64::from(*pgno)),
+            PageStatus::Bad => check.bad_pages.push(i64::from(*pgno)),
+            _ => continue,
+        }
+        if described < MAX_PAGE_PROBLEMS {
+            problems.push(page_problem(path, *pgno, c, *trailer, offset));
+        }
+        described += 1;
+    }
+    if described > MAX_PAGE_PROBLEMS {
+        problems.push(Problem::error(
+            Some(JetErr::ReadVerifyFailure),
+            path,
+            format!(
+                "{} more damaged pages not described one by one (see bad_pages and correctable_pages)",
+                described - MAX_PAGE_PROBLEMS
+            ),
+        ));
+    }
+    check.bad_pages.sort_unstable();
+    if pages_seen == 0 {
+        problems.push(Problem::error(
+            Some(JetErr::DatabaseCorrupted),
+            path,
+            "no whole page in the file",
+        ));
+    }
+    check.verdict = Verdict::from_problems(&problems, opts.strict);
+    check.problems = problems;
+    Ok(check)
+}
+
+/// Refuses header values outside the sets ESE uses (exit 2), and flags a valid copy whose magic
+/// is wrong.
+fn check_header_values(h: &DbFileHeader, path: &str, problems: &mut Vec<Problem>) -> Result<(), CheckError> {
+    use crate::format::common::filetype;
+    if !matches!(
+        h.file_type,
+        filetype::UNKNOWN | filetype::DATABASE | filetype::TEMP_DATABASE
+    ) {
+        return Err(CheckError::new(
+            path,
+            format!(
+                "header le_filetype = {} is not a database (JET_errFileInvalidType, -1812)",
+                h.file_type
+            ),
+        ));
+    }
+    if h.magic != DB_MAGIC {
+        problems.push(Problem::error(
+            Some(JetErr::InvalidDatabaseVersion),
+            path,
+            format!("header copy in use has magic 0x{:08X}, not 0x89ABCDEF", h.magic),
+        ));
+    } else if h.version != DB_VERSION {
+        return Err(CheckError::new(
+            path,
+            format!(
+                "database format version 0x{:X} is not supported (only 0x620; JET_errInvalidDatabaseVersion, -1209)",
+                h.version
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// CLI.md Decision 7: file type 5, or JustCreated with an all-zero log signature.
+pub fn looks_temporary(h: &DbFileHeader) -> bool {
+    h.file_type == crate::format::common::filetype::TEMP_DATABASE || (h.db_state == 1 && h.sign_log.is_zero())
+}
+
+fn header_read_size(h: &ShadowedHeader) -> usize {
+    // read_shadowed_header read both copies at the size a copy claimed (or 4096).
+    h.primary
+        .header
+        .as_ref()
+        .filter(|x| x.magic == DB_MAGIC && crate::format::db_header::PAGE_SIZES.contains(&(x.page_size() as usize)))
+        .or_else(|| {
+            h.shadow.header.as_ref().filter(|x| {
+                x.magic == DB_MAGIC && crate::format::db_header::PAGE_SIZES.contains(&(x.page_size() as usize))
+            })
+        })
+        .map(|x| x.page_size() as usize)
+        .unwrap_or(4096)
+}
+
+fn copy_words(c: &HeaderCopy) -> String {
+    match c.state {
+        CopyState::Valid => "valid".into(),
+        CopyState::Missing => "beyond end of file".into(),
+        CopyState::Zeroed => "all zero".into(),
+        CopyState::BadChecksum => format!(
+            "checksum stored 0x{:08X}, computed 0x{:08X}",
+            c.stored_checksum, c.computed_checksum
+        ),
+        CopyState::PageSizeMismatch => "checksum valid but le_cbPageSize disagrees".into(),
+    }
+}
+
+fn count_header_copy(
+    check: &mut DbCheck,
+    c: &HeaderCopy,
+    page: i64,
+    offset: u64,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let which = if page < 0 {
+        "primary header (page -1)"
+    } else {
+        "shadow header (page 0)"
+    };
+    match c.state {
+        CopyState::Valid => {}
+        CopyState::Zeroed => check.uninitialized_pages += 1,
+        CopyState::Missing => problems.push(
+            Problem::error(
+                Some(JetErr::ReadVerifyFailure),
+                path,
+                format!("{which} is missing: the file ends before it"),
+            )
+            .at_page(page)
+            .at_offset(offset),
+        ),
+        CopyState::BadChecksum | CopyState::PageSizeMismatch => {
+            check.bad_checksums += 1;
+            check.bad_pages.push(page);
+            problems.push(
+                Problem::error(
+                    Some(JetErr::ReadVerifyFailure),
+                    path,
+                    format!("{which} checksum failed: {}", copy_words(c)),
+                )
+                .at_page(page)
+                .at_offset(offset),
+            );
+        }
+    }
+}
+
+fn page_problem(path: &str, pgno: u32, c: &PageCheck, trailer: bool, offset: u64) -> Problem {
+    let what = if trailer { "trailer page" } else { "page" };
+    match c.status {
+        PageStatus::Correctable => {
+            let bits: Vec<String> = c.corrected_bits().iter().map(|b| b.to_string()).collect();
+            Problem::warning(
+                Some(JetErr::ReadVerifyFailure),
+                path,
+                format!(
+                    "page {pgno} checksum verification failed but the corruption (bit {}) can be corrected (stored {}, computed {})",
+                    bits.join(", bit "),
+                    c.stored,
+                    c.computed
+                ),
+            )
+            .at_page(i64::from(pgno))
+            .at_offset(offset)
+        }
+        _ => {
+            let (code, extra) = match c.wrong_pgno {
+                Some(other) if c.stored.len == 4 => (
+                    JetErr::ReadPgnoVerifyFailure,
+                    format!("; it holds page {other} (PGHDR2 pgno)"),
+                ),
+                Some(other) => (
+                    JetErr::ReadVerifyFailure,
+                    format!("; it verifies as page {other}, stored at the wrong place"),
+                ),
+                None => (JetErr::ReadVerifyFailure, String::new()),
+            };
+            let fmt = if c.new_format || c.stored.len == 4 {
+                ""
+            } else {
+                " (old checksum format)"
+            };
+            Problem::error(
+                Some(code),
+                path,
+                format!(
+                    "{what} {pgno} checksum mismatch{fmt} (stored {}, computed {}){extra}",
+                    c.stored, c.computed
+                ),
+            )
+            .at_page(i64::from(pgno))
+            .at_offset(offset)
+        }
+    }
+}
+
+fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
+    let n_pages = bytes.len() / page_size;
+    if n_pages <= 2 {
+        return Tally::default();
+    }
+    let data = &bytes[2 * page_size..n_pages * page_size];
+    let max_pgno = u32::try_from(n_pages - 2).unwrap_or(u32::MAX);
+    // Chunks of about 4 MiB amortise scheduling and keep each thread streaming through memory.
+    let per_chunk = (4 << 20) / page_size.max(1);
+    let last_pgno = max_pgno;
+    data.par_chunks(per_chunk * page_size)
+        .enumerate()
+        .map(|(ci, chunk)| {
+            let mut t = Tally::default();
+            for (i, page) in chunk.chunks_exact(page_size).enumerate() {
+                let pgno = u32::try_from(ci * per_chunk + i + 1).unwrap_or(u32::MAX);
+                let trailer = pgno == last_pgno && !is_all_zero(page) && is_trailer(page);
+                let c = if trailer {
+                    check_trailer(page)
+                } else {
+                    verify_page(page, pgno, max_pgno)
+                };
+                match c.status {
+                    PageStatus::Good => {
+                        if !trailer {
+                            t.note_dbtime(c.dbtime, pgno);
+                        }
+                    }
+                    PageStatus::Uninitialized => t.uninitialized += 1,
+                    PageStatus::Correctable => {
+                        t.correctable += 1;
+                        t.note_dbtime(c.dbtime, pgno);
+                        t.findings.push((pgno, c, trailer));
+                    }
+                    PageStatus::Bad => {
+                        t.bad += 1;
+                        if c.wrong_pgno.is_some() {
+                            t.wrong_pgno += 1;
+                        }
+                        t.findings.push((pgno, c, trailer));
+                    }
+                }
+            }
+            if let Some(p) = opts.progress {
+                p.inc(chunk.len() as u64);
+            }
+            t
+        })
+        .reduce(Tally::default, Tally::merge)
+}
