@@ -1,7 +1,7 @@
 //! esecheck: verify Microsoft ESE ("JET Blue") databases, transaction logs and checkpoints, as
 //! `eseutil /K /MH /ML /MK` and Exchange's CHKSGFILES do, with a verdict a pipeline can act on.
 //!
-//! Layout: [`format`] parses on-disk structures (no I/O), [`checksum`] holds the algorithms,
+//! Layout: [`mod@format`] parses on-disk structures (no I/O), [`checksum`] holds the algorithms,
 //! [`scan`] does I/O and parallel work, [`report`] turns findings into verdicts and output.
 
 pub mod checksum;

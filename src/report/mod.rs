@@ -1,5 +1,6 @@
 //! Decisions and output: problems, verdicts, exit status, text and JSON rendering.
 
+pub mod backup_set;
 pub mod problem;
 pub mod text;
 pub mod verdict;

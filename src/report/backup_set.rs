@@ -1,0 +1,458 @@
+//! The backup-set verdict (CHKSGFILES, ESE-FORMAT.md §9.5, CLI.md Decisions 13–17): which logs the
+//! databases need, whether they are present and intact, what may be truncated.
+//!
+//! Pure decisions over results already computed by `scan`; no I/O here. Inputs are small views so
+//! that the rules can be tested on their own.
+
+use crate::codes::JetErr;
+use crate::format::db_header::DbFileHeader;
+use crate::format::Signature;
+use crate::report::{Problem, Severity, Verdict};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A database of the set, as the decision needs it.
+#[derive(Debug, Clone)]
+pub struct DbView {
+    /// The file.
+    pub path: String,
+    /// The header copy in use (`None` when both copies are bad).
+    pub header: Option<DbFileHeader>,
+    /// Page size of the scan.
+    pub page_size: usize,
+    /// Pages seen by the scan.
+    pub pages_seen: u64,
+    /// The file's own verdict (headers and pages).
+    pub verdict: Verdict,
+}
+
+impl DbView {
+    /// CLI.md Decision 13.
+    pub fn needs_logs(&self) -> bool {
+        self.header.as_ref().is_some_and(DbFileHeader::needs_logs)
+    }
+}
+
+/// One log generation of the stream.
+#[derive(Debug, Clone)]
+pub struct LogView {
+    /// The file.
+    pub path: String,
+    /// True when the log has no error of its own (header, segments).
+    pub intact: bool,
+    /// Its `signLog`.
+    pub signature: Option<Signature>,
+    /// Its `le_cbPageSize` (0 → 4096 already applied).
+    pub page_size: Option<u32>,
+}
+
+/// The log stream found beside (or apart from) the databases.
+#[derive(Debug, Clone, Default)]
+pub struct StreamView {
+    /// Base name (`E00`, `SRU`, `edb`).
+    pub base: String,
+    /// Directory of the logs.
+    pub directory: String,
+    /// The stream's signature (of its newest log).
+    pub signature: Option<Signature>,
+    /// Logs by generation.
+    pub logs: BTreeMap<i32, LogView>,
+    /// Generation of the current `<base>.log`, if present.
+    pub current: Option<i32>,
+    /// Problems of the logs and of the stream, each tagged with the generation it concerns when
+    /// it concerns one (severities are decided again here, Decision 15).
+    pub problems: Vec<Problem>,
+}
+
+/// The checkpoint of the stream.
+#[derive(Debug, Clone)]
+pub struct CheckpointView {
+    /// The file.
+    pub path: String,
+    /// At least one copy valid.
+    pub usable: bool,
+    /// Generation of `le_lgposCheckpoint`.
+    pub generation: Option<i32>,
+    /// Its `signLog`.
+    pub signature: Option<Signature>,
+}
+
+/// Per-database line of `verify --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DbSummary {
+    /// The file.
+    pub path: String,
+    /// `le_dbstate` name.
+    pub state: Option<&'static str>,
+    /// Needs log replay (Decision 13).
+    pub needs_logs: bool,
+    /// `[lGenMinRequired, lGenMaxRequired]`.
+    pub log_required: Option<[i32; 2]>,
+    /// `lGenMaxCommitted`.
+    pub log_committed: Option<i32>,
+    /// `signLog`.
+    pub log_signature: Option<Signature>,
+    /// Pages seen.
+    pub pages_seen: u64,
+    /// pass / fail.
+    pub verdict: Verdict,
+}
+
+/// Stream summary of `verify --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogsSummary {
+    /// Base name.
+    pub base: String,
+    /// Directory.
+    pub directory: String,
+    /// Lowest generation present.
+    pub first: Option<i32>,
+    /// Highest generation present.
+    pub last: Option<i32>,
+    /// Number of logs.
+    pub count: usize,
+    /// pass / fail (after Decision 15).
+    pub verdict: Verdict,
+}
+
+/// Checkpoint summary of `verify --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointSummary {
+    /// The file.
+    pub path: String,
+    /// Checkpoint generation.
+    pub generation: Option<i32>,
+    /// pass / fail.
+    pub verdict: Verdict,
+}
+
+/// What `verify` decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetDecision {
+    /// pass / fail.
+    pub verdict: Verdict,
+    /// The databases.
+    pub databases: Vec<DbSummary>,
+    /// The log stream, if any.
+    pub logs: Option<LogsSummary>,
+    /// The checkpoint, if any.
+    pub checkpoint: Option<CheckpointSummary>,
+    /// Union of the Log Required ranges of the databases that need logs.
+    pub required_range: Option<[i32; 2]>,
+    /// Lowest generation the set still needs; logs below it may be truncated. `null` unless pass
+    /// (and when no log stream was found).
+    pub truncate_below: Option<i32>,
+    /// Last generation reachable from `truncate_below` without a gap or a corrupt log.
+    pub roll_forward_to: Option<i32>,
+    /// Set-level problems (database and log problems included, severities final).
+    pub problems: Vec<Problem>,
+}
+
+/// Per-log corruption codes whose severity depends on where the log lies (Decision 15).
+fn is_per_log_damage(p: &Problem) -> bool {
+    matches!(
+        p.code,
+        Some(JetErr::LogFileCorrupt)
+            | Some(JetErr::LogGenerationMismatch)
+            | Some(JetErr::BadLogSignature)
+            | Some(JetErr::InvalidLogSequence)
+            | Some(JetErr::LogSequenceChecksumMismatch)
+            | Some(JetErr::LogFileSizeMismatch)
+            | Some(JetErr::BadLogVersion)
+            | Some(JetErr::FileInvalidType)
+    )
+}
+
+/// Decides the verdict of a backup set.
+pub fn decide(
+    dbs: &[DbView],
+    db_problems: Vec<Problem>,
+    stream: Option<&StreamView>,
+    checkpoint: Option<&CheckpointView>,
+    strict: bool,
+) -> SetDecision {
+    let mut problems = db_problems;
+    let needing: Vec<&DbView> = dbs.iter().filter(|d| d.needs_logs()).collect();
+    let stream_sig = stream.and_then(|s| s.signature);
+
+    // Decision 13: databases that need logs share one log signature and page size.
+    if let Some(first) = needing.first() {
+        let sig0 = first.header.as_ref().map(|h| h.sign_log);
+        for d in &needing[1..] {
+            let h = d.header.as_ref().map(|h| h.sign_log);
+            if h != sig0 {
+                problems.push(Problem::error(
+                    Some(JetErr::BadLogSignature),
+                    &d.path,
+                    format!("log signature differs from that of {}, yet both need logs", first.path),
+                ));
+            }
+            if d.page_size != first.page_size {
+                problems.push(Problem::error(
+                    Some(JetErr::PageSizeMismatch),
+                    &d.path,
+                    format!("page size {} differs from {} ({} bytes)", d.page_size, first.path, first.page_size),
+                ));
+            }
+        }
+    }
+    for d in &needing {
+        if let Some(h) = &d.header {
+            if h.sign_log.is_zero() {
+                problems.push(Problem::error(
+                    Some(JetErr::DatabaseDirtyShutdown),
+                    &d.path,
+                    format!("{} without a log signature: the database was unlogged and cannot be recovered", h.state_name()),
+                ));
+            }
+        }
+    }
+
+    let required = required_range(&needing);
+    let committed_max = needing
+        .iter()
+        .filter_map(|d| d.header.as_ref().map(|h| h.gen_max_committed))
+        .max()
+        .filter(|&g| g > 0);
+
+    // Candidate truncate_below (Decision 14), needed now to grade log damage (Decision 15).
+    let chk_gen = checkpoint.filter(|c| c.usable && c.signature.is_some() && c.signature == stream_sig).and_then(|c| c.generation);
+    let mut candidates: Vec<i32> = Vec::new();
+    candidates.extend(chk_gen.filter(|&g| g > 0));
+    candidates.extend(needing.iter().filter_map(|d| d.header.as_ref().map(|h| h.gen_min_required)).filter(|&g| g > 0));
+    for d in dbs.iter().filter(|d| !d.needs_logs()) {
+        if let Some(h) = &d.header {
+            if stream_sig == Some(h.sign_log) && h.lgpos_consistent.generation > 0 {
+                candidates.push(h.lgpos_consistent.generation);
+            }
+        }
+    }
+    let truncate_candidate = candidates
+        .into_iter()
+        .min()
+        .or_else(|| stream.and_then(|s| s.current.or_else(|| s.logs.keys().next_back().copied())));
+
+    match stream {
+        Some(s) => check_logs_against_dbs(s, &needing, dbs, required, committed_max, truncate_candidate, &mut problems),
+        None => {
+            for d in &needing {
+                problems.push(Problem::error(
+                    Some(JetErr::RequiredLogFilesMissing),
+                    &d.path,
+                    match required {
+                        Some([a, b]) => format!("database needs logs {a}-{b} ({}) but no log files were found", d.header.as_ref().map(|h| h.state_name()).unwrap_or("")),
+                        None => "database needs logs but no log files were found".to_string(),
+                    },
+                ));
+            }
+        }
+    }
+
+    if let Some(s) = stream {
+        check_checkpoint(s, checkpoint, &mut problems);
+    }
+
+    problems.sort_by(|a, b| {
+        (b.severity, &a.file, a.generation, a.page, &a.message).cmp(&(a.severity, &b.file, b.generation, b.page, &b.message))
+    });
+    let verdict = Verdict::from_problems(&problems, strict);
+    let truncate_below = if verdict == Verdict::Pass { truncate_candidate } else { None };
+    let roll_forward_to = stream.and_then(|s| roll_forward(s, truncate_candidate));
+
+    SetDecision {
+        verdict,
+        databases: dbs.iter().map(summary).collect(),
+        logs: stream.map(|s| LogsSummary {
+            base: s.base.clone(),
+            directory: s.directory.clone(),
+            first: s.logs.keys().next().copied(),
+            last: s.logs.keys().next_back().copied(),
+            count: s.logs.len(),
+            verdict: if problems.iter().any(|p| p.is_error() && p.generation.is_some()) { Verdict::Fail } else { Verdict::Pass },
+        }),
+        checkpoint: checkpoint.map(|c| CheckpointSummary {
+            path: c.path.clone(),
+            generation: c.generation,
+            verdict: if problems.iter().any(|p| p.is_error() && p.file == c.path) { Verdict::Fail } else { Verdict::Pass },
+        }),
+        required_range: required,
+        truncate_below,
+        roll_forward_to,
+        problems,
+    }
+}
+
+/// Union of Log Required over the databases that need logs: `min(lGenMinRequired > 0) ..
+/// max(lGenMaxRequired)`.
+pub fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
+    let hs: Vec<&DbFileHeader> = needing.iter().filter_map(|d| d.header.as_ref()).collect();
+    let max = hs.iter().map(|h| h.gen_max_required).max().filter(|&g| g > 0)?;
+    let min = hs.iter().map(|h| h.gen_min_required).filter(|&g| g > 0).min().unwrap_or(max);
+    Some([min.min(max), max])
+}
+
+fn check_logs_against_dbs(
+    s: &StreamView,
+    needing: &[&DbView],
+    all: &[DbView],
+    required: Option<[i32; 2]>,
+    committed_max: Option<i32>,
+    truncate_below: Option<i32>,
+    problems: &mut Vec<Problem>,
+) {
+    // Decision 15: damage confined to logs below truncate_below is a warning.
+    for p in &s.problems {
+        let mut p = p.clone();
+        if let (Some(g), Some(t)) = (p.generation, truncate_below) {
+            if g < i64::from(t) && is_per_log_damage(&p) && p.severity == Severity::Error {
+                p.severity = Severity::Warning;
+                p.message = format!("{} (below generation {t}, not needed: only unnecessary logs corrupt)", p.message);
+            }
+        }
+        problems.push(p);
+    }
+    let last = s.logs.keys().next_back().copied();
+    for d in needing {
+        let Some(h) = &d.header else { continue };
+        if s.signature.is_some() && Some(h.sign_log) != s.signature {
+            problems.push(Problem::error(
+                Some(JetErr::BadLogSignature),
+                &d.path,
+                format!("database log signature {} differs from the logs' {}", h.sign_log, s.signature.map(|x| x.to_string()).unwrap_or_default()),
+            ));
+        }
+    }
+    if let Some([lo, hi]) = required {
+        let mut missing = Vec::new();
+        for g in lo..=hi {
+            match s.logs.get(&g) {
+                None => missing.push(g),
+                Some(l) => {
+                    if let Some(ps) = l.page_size {
+                        if let Some(d) = needing.iter().find(|d| d.page_size as u32 != ps) {
+                            problems.push(
+                                Problem::error(
+                                    Some(JetErr::PageSizeMismatch),
+                                    &l.path,
+                                    format!("log page size {ps} differs from database {} ({} bytes)", d.path, d.page_size),
+                                )
+                                .at_generation(i64::from(g)),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() {
+            problems.push(
+                Problem::error(
+                    Some(JetErr::RequiredLogFilesMissing),
+                    &s.directory,
+                    format!("required log {} missing (required {lo}-{hi})", gens(&missing)),
+                )
+                .at_generation(i64::from(missing[0])),
+            );
+        }
+        if s.current.is_none() && last.is_some_and(|l| l < hi) && missing.is_empty() {
+            problems.push(Problem::error(Some(JetErr::RequiredLogFilesMissing), &s.directory, format!("no current {}.log and generation {hi} is required", s.base)));
+        }
+    }
+    if let (Some(c), Some([_, hi])) = (committed_max, required) {
+        let missing: Vec<i32> = ((hi + 1)..=c).filter(|g| !s.logs.contains_key(g)).collect();
+        if !missing.is_empty() {
+            problems.push(
+                Problem::error(
+                    Some(JetErr::CommittedLogFilesMissing),
+                    &s.directory,
+                    format!("committed log {} missing (Log Committed up to {c}): committed transactions would be lost", gens(&missing)),
+                )
+                .at_generation(i64::from(missing[0])),
+            );
+        }
+    }
+    if s.current.is_none() && !s.logs.is_empty() && required.is_none_or(|[_, hi]| last.is_some_and(|l| l >= hi)) {
+        problems.push(Problem::warning(None, &s.directory, format!("no current {}.log in the log directory", s.base)));
+    }
+    // Clean databases need no logs; a foreign log signature beside them is only worth a warning.
+    for d in all.iter().filter(|d| !d.needs_logs()) {
+        if let (Some(h), Some(sig)) = (&d.header, s.signature) {
+            if h.sign_log != sig {
+                problems.push(Problem::warning(
+                    Some(JetErr::BadLogSignature),
+                    &d.path,
+                    format!("clean database's log signature {} differs from the logs' {sig}: those logs do not belong to it (it needs none)", h.sign_log),
+                ));
+            }
+        }
+    }
+}
+
+fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut Vec<Problem>) {
+    let Some(c) = c else {
+        problems.push(Problem::warning(None, &s.directory, format!("no checkpoint file ({}.chk) found", s.base)));
+        return;
+    };
+    if !c.usable {
+        // The checkpoint's own check already reported −533.
+        return;
+    }
+    if let (Some(cs), Some(ss)) = (c.signature, s.signature) {
+        if cs != ss {
+            problems.push(Problem::error(Some(JetErr::BadCheckpointSignature), &c.path, format!("checkpoint log signature {cs} differs from the logs' {ss}")));
+            return;
+        }
+    }
+    if let Some(g) = c.generation {
+        if !s.logs.contains_key(&g) {
+            problems.push(
+                Problem::warning(Some(JetErr::MissingPreviousLogFile), &c.path, format!("checkpoint generation {g} is not among the logs present"))
+                    .at_generation(i64::from(g)),
+            );
+        }
+    }
+}
+
+fn roll_forward(s: &StreamView, from: Option<i32>) -> Option<i32> {
+    let mut g = from?;
+    let mut last = None;
+    while let Some(l) = s.logs.get(&g) {
+        if !l.intact {
+            break;
+        }
+        last = Some(g);
+        g = g.checked_add(1)?;
+    }
+    last
+}
+
+fn gens(v: &[i32]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j { v[i].to_string() } else { format!("{}-{}", v[i], v[j]) });
+        i = j + 1;
+    }
+    let s = parts.join(", ");
+    if v.len() == 1 {
+        s
+    } else {
+        format!("{s} ({} logs)", v.len())
+    }
+}
+
+fn summary(d: &DbView) -> DbSummary {
+    DbSummary {
+        path: d.path.clone(),
+        state: d.header.as_ref().map(|h| h.state_name()),
+        needs_logs: d.needs_logs(),
+        log_required: d.header.as_ref().map(|h| [h.gen_min_required, h.gen_max_required]),
+        log_committed: d.header.as_ref().map(|h| h.gen_max_committed),
+        log_signature: d.header.as_ref().map(|h| h.sign_log),
+        pages_seen: d.pages_seen,
+        verdict: d.verdict,
+    }
+}
