@@ -544,3 +544,55 @@ fn truncation_of_vectors_and_files() {
     damage_file(&path, |b| flip_bit(b, 8 * 700)).unwrap();
     assert!(!legacy_checksum_ok(&std::fs::read(&path).unwrap()));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Properties over random bits.
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 48,
+            ..ProptestConfig::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Any single flipped bit outside the stored checksum of block 0 and the format flag is
+        /// located exactly (§4.4).
+        #[test]
+        fn any_single_bit_is_correctable_where_it_was_flipped(
+            size in 0usize..5, bit_frac in 0.0f64..1.0
+        ) {
+            let ps = PAGE_SIZES[size];
+            let bit = 64 + ((8 * ps - 64) as f64 * bit_frac) as usize;
+            prop_assume!(bit != 301);
+            let mut d = DbBuilder::new(ps).pages(2).build();
+            flip_page_bit(&mut d, ps, 2, bit);
+            let c = verify_page(page(&d, ps, 2), 2, 2);
+            prop_assert_eq!(c.status, PageStatus::Correctable);
+            prop_assert_eq!(c.corrected_bits(), &[bit as u32]);
+        }
+
+        /// Two different bits in the same block never pass and are never "corrected".
+        #[test]
+        fn two_bits_in_one_block_are_always_bad(
+            size in 0usize..5, block in 0usize..4, a in 0.0f64..1.0, b in 0.0f64..1.0
+        ) {
+            let ps = PAGE_SIZES[size];
+            let (bs, block) = if ps >= 16384 { (ps / 4, block) } else { (ps, 0) };
+            let lo = if block == 0 { 64 } else { 0 };
+            let pick = |f: f64| block * bs * 8 + lo + ((bs * 8 - lo) as f64 * f) as usize;
+            let (x, y) = (pick(a), pick(b));
+            prop_assume!(x != y);
+            let mut d = DbBuilder::new(ps).pages(2).build();
+            flip_page_bit(&mut d, ps, 1, x);
+            flip_page_bit(&mut d, ps, 1, y);
+            prop_assert_eq!(verify_page(page(&d, ps, 1), 1, 2).status, PageStatus::Bad);
+        }
+    }
+}
