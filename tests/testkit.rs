@@ -596,3 +596,40 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn real_attach_info_rebuilds_identically_and_lands_in_log_and_checkpoint() {
+    use esecheck::format::common::{Lgpos, Signature};
+    use esecheck::testkit::{attach_list, AttachInfo};
+    let real = testdata("museum-srum-win10-belkasoftctf/Dirty/SRU00051.log");
+    let a = &real[671..];
+    let lg = |off: usize| Lgpos {
+        ib: u16_at(a, off),
+        isec: u16_at(a, off + 2),
+        generation: u32_at(a, off + 4) as i32,
+    };
+    let info = AttachInfo {
+        dbid: a[0],
+        flags: a[1],
+        dbtime: u64_at(a, 4),
+        objid_last: u32_at(a, 12),
+        cpg_database_size_max: u32_at(a, 16),
+        lgpos_attach: lg(20),
+        lgpos_consistent: lg(28),
+        sign_db: Signature {
+            raw: a[36..64].try_into().unwrap(),
+        },
+        path: r"C:\Windows\system32\SRU\SRUDB.dat".to_string(),
+    };
+    let list = attach_list(std::slice::from_ref(&info));
+    assert_eq!(list.len(), 64 + 68 + 1);
+    assert_eq!(&a[..list.len()], &list[..]);
+
+    let log = LogBuilder::new(2).attach(info.clone()).build();
+    assert!(legacy_checksum_ok(&log[..4096]));
+    assert_eq!(&log[671..671 + list.len()], &list[..]);
+    let chk = CheckpointBuilder::new().attach(&[info]).build();
+    assert!(legacy_checksum_ok(&chk[4096..]));
+    assert_eq!(&chk[679..679 + list.len()], &list[..]);
+    assert_eq!(chk[647], 1);
+}

@@ -3,7 +3,7 @@
 
 use super::damage::reseal_legacy_header;
 use super::db::default_log_signature;
-use super::{put_lgpos, put_u32};
+use super::{attach_list, put_lgpos, put_u32, AttachInfo};
 use crate::format::common::{filetype, Lgpos, Signature, FILETYPE_OFFSET};
 
 /// Size of one checkpoint copy.
@@ -55,6 +55,15 @@ impl CheckpointBuilder {
     /// `signLog` @20.
     pub fn log_signature(mut self, sign: Signature) -> Self {
         self.copy[20..48].copy_from_slice(&sign.raw);
+        self
+    }
+
+    /// Writes the attach list (§6.3) at @679 and sets `fVersion` @647 to 1 ("attach info
+    /// present").
+    pub fn attach(mut self, list: &[AttachInfo]) -> Self {
+        let bytes = attach_list(list);
+        self.copy[679..679 + bytes.len()].copy_from_slice(&bytes);
+        self.copy[647] = 1;
         self
     }
 

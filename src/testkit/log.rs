@@ -7,7 +7,9 @@
 
 use super::damage::reseal_legacy_header;
 use super::db::default_log_signature;
-use super::{logtime_from_secs, put_lgpos, put_u16, put_u32, put_u64, Rng};
+use super::{
+    attach_list, logtime_from_secs, put_lgpos, put_u16, put_u32, put_u64, AttachInfo, Rng,
+};
 use crate::checksum::ecc_block;
 use crate::format::common::{filetype, Lgpos, LogTime, Signature, FILETYPE_OFFSET};
 use std::io::{self, BufWriter, Write};
@@ -53,6 +55,7 @@ pub struct LogBuilder {
     data_segments: u16,
     leftover_shadow: bool,
     header: Vec<u8>,
+    attach: Vec<AttachInfo>,
     fill: Option<SegmentFill>,
 }
 
@@ -84,6 +87,7 @@ impl LogBuilder {
             data_segments: 4,
             leftover_shadow: false,
             header,
+            attach: Vec::new(),
             fill: None,
         }
         .version(8, 4000, 5, 16)
@@ -199,6 +203,13 @@ impl LogBuilder {
         self
     }
 
+    /// Adds a database to the attach list (`rgbAttach` @671). Without any, the area is left as
+    /// set (zero by default).
+    pub fn attach(mut self, info: AttachInfo) -> Self {
+        self.attach.push(info);
+        self
+    }
+
     /// A callback that edits each data segment before sealing (see [`SegmentFill`]).
     pub fn segment_fill(mut self, fill: impl Fn(u32, &mut [u8]) + Send + Sync + 'static) -> Self {
         self.fill = Some(Box::new(fill));
@@ -216,6 +227,10 @@ impl LogBuilder {
         put_u32(&mut h, 4, self.generation as u32);
         put_u16(&mut h, 12, self.csec);
         put_u32(&mut h, 615, u32::from(self.csec));
+        if !self.attach.is_empty() {
+            let list = attach_list(&self.attach);
+            h[671..671 + list.len()].copy_from_slice(&list);
+        }
         seal_log_header(&mut h);
         h
     }

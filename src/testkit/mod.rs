@@ -74,6 +74,87 @@ pub fn lgpos(generation: i32, isec: u16, ib: u16) -> Lgpos {
     }
 }
 
+/// ATTACHINFO flag: the database path is UTF-16LE.
+pub const ATTACH_UNICODE_NAMES: u8 = 0x20;
+
+/// One ATTACHINFO record (ESE-FORMAT.md §6.3) of the attached-database list in log headers
+/// (`rgbAttach` @671) and checkpoints (@679).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachInfo {
+    /// @0 dbid (never 0: a 0 dbid ends the list).
+    pub dbid: u8,
+    /// @1 flags: [`ATTACH_UNICODE_NAMES`] (0x20), 0x40 sparse file.
+    pub flags: u8,
+    /// @4 dbtime.
+    pub dbtime: u64,
+    /// @12 objidLast.
+    pub objid_last: u32,
+    /// @16 cpgDatabaseSizeMax.
+    pub cpg_database_size_max: u32,
+    /// @20 lgposAttach.
+    pub lgpos_attach: Lgpos,
+    /// @28 lgposConsistent.
+    pub lgpos_consistent: Lgpos,
+    /// @36 signDb.
+    pub sign_db: Signature,
+    /// The database path, stored NUL-terminated after the 64-byte fixed part (UTF-16LE when
+    /// `flags` has [`ATTACH_UNICODE_NAMES`], else one byte per char).
+    pub path: String,
+}
+
+impl AttachInfo {
+    /// Database `dbid` at `path`, UTF-16 names, everything else zero.
+    pub fn new(dbid: u8, path: &str) -> Self {
+        AttachInfo {
+            dbid,
+            flags: ATTACH_UNICODE_NAMES,
+            dbtime: 0,
+            objid_last: 0,
+            cpg_database_size_max: 0,
+            lgpos_attach: Lgpos::default(),
+            lgpos_consistent: Lgpos::default(),
+            sign_db: Signature { raw: [0; 28] },
+            path: path.to_string(),
+        }
+    }
+
+    /// The record's bytes: 64-byte fixed part, then `cbNames` bytes of path.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut names = Vec::new();
+        if self.flags & ATTACH_UNICODE_NAMES != 0 {
+            for u in self.path.encode_utf16().chain(std::iter::once(0)) {
+                names.extend_from_slice(&u.to_le_bytes());
+            }
+        } else {
+            names.extend(self.path.chars().map(|c| c as u8));
+            names.push(0);
+        }
+        let mut b = vec![0u8; 64];
+        b[0] = self.dbid;
+        b[1] = self.flags;
+        put_u16(&mut b, 2, names.len() as u16);
+        put_u64(&mut b, 4, self.dbtime);
+        put_u32(&mut b, 12, self.objid_last);
+        put_u32(&mut b, 16, self.cpg_database_size_max);
+        put_lgpos(&mut b, 20, self.lgpos_attach);
+        put_lgpos(&mut b, 28, self.lgpos_consistent);
+        b[36..64].copy_from_slice(&self.sign_db.raw);
+        b.extend_from_slice(&names);
+        b
+    }
+}
+
+/// The bytes of an attach list: the records back to back, then a zero byte ending the list.
+///
+/// # Panics
+/// If the list does not fit the 2048-byte `rgbAttach` area.
+pub fn attach_list(list: &[AttachInfo]) -> Vec<u8> {
+    let mut out: Vec<u8> = list.iter().flat_map(AttachInfo::to_bytes).collect();
+    out.push(0);
+    assert!(out.len() <= 2048, "attach list of {} bytes", out.len());
+    out
+}
+
 /// Writes `v` little-endian at `off`.
 pub(crate) fn put_u16(buf: &mut [u8], off: usize, v: u16) {
     buf[off..off + 2].copy_from_slice(&v.to_le_bytes());
