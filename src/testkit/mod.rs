@@ -5,6 +5,7 @@
 //! * [`log`]: current-format (8.4000.x) logs ([`LogBuilder`]) and whole log directories
 //!   ([`LogStreamBuilder`]).
 //! * [`checkpoint`]: checkpoint files ([`CheckpointBuilder`]).
+//! * [`AttachInfo`] / [`attach_list`]: attached-database lists of log headers and checkpoints.
 //! * [`damage`]: bit flips, overwrites, zeroed and swapped pages, broken header copies,
 //!   truncation and resealing.
 //!
