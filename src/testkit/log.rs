@@ -60,7 +60,7 @@ pub struct LogBuilder {
 }
 
 impl LogBuilder {
-    /// Generation 1 of a 16-segment (64 KiB) log with 4 data segments, version 8.4000.5.16, page
+    /// Generation `generation` of a 16-segment (64 KiB) log with 4 data segments, version 8.4000.5.16, page
     /// size field 8192, the [`default_log_signature`], created 2020-01-01 00:01:00.
     pub fn new(generation: i32) -> Self {
         let mut header = vec![0u8; SEGMENT_SIZE];
@@ -430,7 +430,7 @@ impl LogStreamBuilder {
         Ok(())
     }
 
-    /// File name of the `i`-th generation written (0-based).
+    /// File name of generation `g` (the last one is the current log unless `with_current(false)`).
     fn name(&self, g: i32) -> String {
         let last = self.first + self.count as i32 - 1;
         if self.current && g == last {
