@@ -7,3 +7,6 @@ pub use file::Input;
 pub mod classify;
 
 pub use classify::{classify, FileKind};
+pub mod log;
+
+pub use log::{check_log, LogCheck};
