@@ -159,3 +159,36 @@ fn zero_tmp_and_garbage_reserve_logs_are_not_crashes() {
     // Too short.
     assert!(check_log(&[0u8; 100], "x.log").is_err());
 }
+
+#[test]
+fn every_real_checkpoint_passes_with_its_manifest_generation() {
+    use esecheck::scan::checkpoint::check_checkpoint;
+    for (rel, gen) in [
+        ("museum-srum-win10-belkasoftctf/Dirty/SRU.chk", 81),
+        ("museum-srum-win10-belkasoftctf/Clean/SRU.chk", 81),
+        ("museum-srum-win11-rathbunvm/Dirty/SRU.chk", 92),
+        ("museum-srum-win11-rathbunvm/Clean/SRU.chk", 92),
+        ("museum-srum-win10-rathbunvm/Clean/SRU.chk", 9),
+        (
+            "museum-srum-server2022-aptsimulator/snapshot1/SRU/SRU.chk",
+            2,
+        ),
+        (
+            "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU/SRU.chk",
+            5,
+        ),
+        ("museum-ntds-server2012r2-stolenszechuan-partial/edb.chk", 3),
+    ] {
+        let c = check_checkpoint(&read(rel), rel).unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{rel}: {:?}", c.problems);
+        assert!(c.primary_ok && c.shadow_ok, "{rel}");
+        assert_eq!(c.generation, Some(gen), "{rel}");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["type"], "checkpoint");
+        assert_eq!(v["generation"], gen);
+        let mut text = Vec::new();
+        c.write_header_text(&mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("Checkpoint: (0x"), "{text}");
+    }
+}

@@ -10,3 +10,6 @@ pub use classify::{classify, FileKind};
 pub mod log;
 
 pub use log::{check_log, LogCheck};
+pub mod checkpoint;
+
+pub use checkpoint::{check_checkpoint, CheckpointCheck};
