@@ -370,6 +370,12 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
     }
 
     let mut c = LogCheck::from_header(path, &h);
+    if h.attach_damaged {
+        c.warn(
+            None,
+            "attach list (rgbAttach) runs past its 2048 bytes; later entries not read".into(),
+        );
+    }
     if h.filetype != filetype::UNKNOWN && h.filetype != filetype::LOG {
         c.error(
             JetErr::FileInvalidType,

@@ -13,3 +13,6 @@ pub use log::{check_log, LogCheck};
 pub mod checkpoint;
 
 pub use checkpoint::{check_checkpoint, CheckpointCheck};
+pub mod stream;
+
+pub use stream::{check_stream, Ignored, StreamCheck};
