@@ -496,6 +496,10 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
     let zero_is_empty = h.version.update_major >= 2;
     let gen = h.generation;
     let mut empty_seen = false;
+    // The engine also requires empty (shadow or stale) segments to have non-increasing
+    // generations, starting from the file's own; a zero segment resets it to 0
+    // (logread.cxx, reason "EmptySegmentHigherLgen"). Not in the spec's pseudocode.
+    let mut last_empty_gen = gen;
     let mut acc = 0u64;
     let mut last_valid: Option<usize> = None;
     for isec in first..end {
@@ -534,10 +538,17 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
         let Some((lgpos, stored)) = good else {
             if isec != first && valid_at(seg, isec as u32 - 1) {
                 // A leftover shadow copy of the previous segment.
+                let g = seg_lgpos(seg).generation;
+                if g > last_empty_gen {
+                    corrupt(c, isec, &format!("EmptySegmentHigherLgen: shadow segment of generation 0x{g:X} after an empty one of 0x{last_empty_gen:X}"), &check);
+                    break;
+                }
+                last_empty_gen = g;
                 empty_seen = true;
                 continue;
             }
             if check.status == PageStatus::Uninitialized && zero_is_empty {
+                last_empty_gen = 0;
                 empty_seen = true;
                 continue;
             }
@@ -567,6 +578,11 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
         };
         if lgpos < cur {
             // A stale segment from an older use of the file.
+            if lgpos.generation > last_empty_gen {
+                corrupt(c, isec, &format!("EmptySegmentHigherLgen: stale segment of generation 0x{:X} after an empty one of 0x{last_empty_gen:X}", lgpos.generation), &check);
+                break;
+            }
+            last_empty_gen = lgpos.generation;
             empty_seen = true;
             continue;
         }
@@ -725,5 +741,157 @@ impl AtSector for Problem {
     fn at_sector_mut(&mut self, sector: u64, offset: u64) {
         self.sector = Some(sector);
         self.offset = Some(offset);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::ecc_block;
+
+    const GEN: i32 = 0x20;
+
+    /// A v8 log of `csec` segments: header, data segments from `segs` (index = isec - 1), zero
+    /// elsewhere.
+    fn log(csec: u16, segs: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut b = vec![0u8; usize::from(csec) * SEGMENT_SIZE];
+        b[4..8].copy_from_slice(&GEN.to_le_bytes());
+        b[8..10].copy_from_slice(&4096u16.to_le_bytes());
+        b[10..12].copy_from_slice(&1u16.to_le_bytes());
+        b[12..14].copy_from_slice(&csec.to_le_bytes());
+        b[32..36].copy_from_slice(&8u32.to_le_bytes());
+        b[36..40].copy_from_slice(&4000u32.to_le_bytes());
+        b[40..44].copy_from_slice(&5u32.to_le_bytes());
+        b[648..652].copy_from_slice(&16u32.to_le_bytes());
+        b[667..671].copy_from_slice(&3u32.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        for (k, s) in segs.iter().enumerate() {
+            if let Some(s) = s {
+                let at = (k + 1) * SEGMENT_SIZE;
+                b[at..at + SEGMENT_SIZE].copy_from_slice(s);
+            }
+        }
+        b
+    }
+
+    /// A segment claiming `(gen, isec, 0)`, checksummed with `pgno`.
+    fn seg(pgno: u32, isec: u16, gen: i32, fill: u8) -> Option<Vec<u8>> {
+        let mut s = vec![0u8; SEGMENT_SIZE];
+        s[10..12].copy_from_slice(&isec.to_le_bytes());
+        s[12..16].copy_from_slice(&gen.to_le_bytes());
+        s[36..40].copy_from_slice(&0x2000u32.to_le_bytes());
+        for (i, b) in s[40..].iter_mut().enumerate() {
+            *b = fill.wrapping_add((i % 251) as u8);
+        }
+        let ck = ecc_block(&s, pgno, true);
+        s[0..8].copy_from_slice(&ck.to_le_bytes());
+        Some(s)
+    }
+
+    fn good(isec: u16) -> Option<Vec<u8>> {
+        seg(u32::from(isec), isec, GEN, isec as u8)
+    }
+
+    fn garbage() -> Option<Vec<u8>> {
+        Some((0..SEGMENT_SIZE).map(|i| (i * 7 + 1) as u8).collect())
+    }
+
+    fn stored(s: &Option<Vec<u8>>) -> u64 {
+        let s = s.as_ref().unwrap();
+        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+    }
+
+    fn run(segs: &[Option<Vec<u8>>]) -> LogCheck {
+        check_log(&log(8, segs), "t.log").unwrap()
+    }
+
+    fn reason(c: &LogCheck) -> String {
+        c.problems
+            .iter()
+            .find(|p| p.is_error())
+            .map(|p| p.message.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn valid_run_shadow_copy_and_zero_tail_pass() {
+        let segs = [good(1), good(2), good(3), seg(3, 3, GEN, 3), None, None];
+        let c = run(&segs);
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert_eq!(c.sectors_seen, 6);
+        assert_eq!(c.last_lgpos.unwrap().isec, 4);
+        assert_eq!(
+            c.accumulated_checksum,
+            Some(stored(&segs[0]) ^ stored(&segs[1]) ^ stored(&segs[2]))
+        );
+    }
+
+    #[test]
+    fn stale_segment_of_an_older_generation_ends_the_data() {
+        let c = run(&[good(1), good(2), seg(3, 3, GEN - 1, 9), None, None, None]);
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert_eq!(c.last_lgpos.unwrap().isec, 3);
+    }
+
+    #[test]
+    fn each_corruption_reason_is_501() {
+        let cases: [(&str, Vec<Option<Vec<u8>>>); 5] = [
+            ("ValidSegmentAfterEmpty", vec![good(1), None, good(3)]),
+            ("CorruptAfterEmptySegment", vec![good(1), None, garbage()]),
+            ("BadSegmentLgpos", vec![good(1), seg(2, 5, GEN, 2)]),
+            ("SegmentCorrupt", vec![garbage()]),
+            (
+                "EmptySegmentHigherLgen",
+                vec![good(1), None, seg(2, 2, GEN, 1)],
+            ),
+        ];
+        for (why, segs) in cases {
+            let c = run(&segs);
+            assert_eq!(c.verdict, Verdict::Fail, "{why}");
+            assert!(reason(&c).contains(why), "{why}: {}", reason(&c));
+            assert_eq!(c.problems[0].code, Some(JetErr::LogFileCorrupt));
+            assert_eq!(c.bad_sectors, 1);
+        }
+    }
+
+    #[test]
+    fn torn_write_patchable_from_the_shadow_is_a_warning() {
+        let shadow = seg(2, 2, GEN, 77);
+        let c = run(&[good(1), garbage(), shadow.clone(), None, None, None]);
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert!(c.problems[0].message.contains("torn write"));
+        assert_eq!(c.last_lgpos.unwrap().isec, 3);
+        assert_eq!(
+            c.accumulated_checksum,
+            Some(stored(&good(1)) ^ stored(&shadow))
+        );
+    }
+
+    #[test]
+    fn zero_segments_before_8_4000_2_are_corrupt() {
+        let mut b = log(8, &[good(1)]);
+        b[40..44].copy_from_slice(&1u32.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        let c = check_log(&b, "t.log").unwrap();
+        assert!(reason(&c).contains("SegmentCorrupt"), "{:?}", c.problems);
+    }
+
+    #[test]
+    fn text_output_uses_eseutil_words() {
+        let c = run(&[good(1)]);
+        let mut out = Vec::new();
+        c.write_header_text(&mut out).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        for w in [
+            "lGeneration: 32 (0x20)",
+            "Format LGVersion: (8.4000.5.16)",
+            "Last Lgpos: (0x20,2,0)",
+            "Accumulated segment checksum: 0x",
+            "Log file: t.log - OK",
+        ] {
+            assert!(t.contains(w), "{w} in {t}");
+        }
     }
 }
