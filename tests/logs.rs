@@ -579,3 +579,17 @@ fn v7_lrchecksum_chain_walks_and_survives_hostile_cbnext() {
         assert_eq!(c.verdict, Verdict::Fail, "cbNext {next}");
     }
 }
+
+#[test]
+fn checkpoint_is_related_to_its_stream() {
+    use esecheck::scan::checkpoint::check_checkpoint;
+    let s = check_stream(&td(BELKA_DIRTY), None).unwrap();
+    let own = format!("{BELKA_DIRTY}/SRU.chk");
+    let chk = check_checkpoint(&read(&own), &own).unwrap();
+    assert!(s.checkpoint_problems(&chk).is_empty());
+    // Another machine's checkpoint: -532 and its generation (92) is not here: -509 warning.
+    let other = "museum-srum-win11-rathbunvm/Dirty/SRU.chk";
+    let chk = check_checkpoint(&read(other), other).unwrap();
+    let p = s.checkpoint_problems(&chk);
+    assert_eq!(codes(&p), vec![(-532, true), (-509, false)]);
+}

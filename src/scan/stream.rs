@@ -11,6 +11,7 @@ use crate::error::CheckError;
 use crate::format::common::filetype;
 use crate::format::{parse_log_name, LogNameKind, Signature};
 use crate::report::{Problem, Verdict};
+use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::file::Input;
 use crate::scan::log::{check_log, write_problem, LogCheck};
 use rayon::prelude::*;
@@ -78,6 +79,36 @@ impl StreamCheck {
     /// The stream's log signature.
     pub fn signature(&self) -> Option<&Signature> {
         self.log_signature.as_ref()
+    }
+
+    /// Problems relating a checked checkpoint to this stream (§9.4, CLI.md Decision 16): its
+    /// signLog must be the stream's (−532, error); its generation should be among the logs
+    /// present (−509, warning). Nothing when the checkpoint has no valid copy.
+    pub fn checkpoint_problems(&self, chk: &CheckpointCheck) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let (Some(sig), Some(g)) = (chk.log_signature, chk.generation) else {
+            return out;
+        };
+        if let Some(ours) = &self.log_signature {
+            if *ours != sig {
+                out.push(Problem::error(
+                    Some(JetErr::BadCheckpointSignature),
+                    &chk.path,
+                    format!("checkpoint log signature {sig} differs from the logs' {ours}"),
+                ));
+            }
+        }
+        if self.generation(g).is_none() {
+            out.push(
+                Problem::warning(
+                    Some(JetErr::MissingPreviousLogFile),
+                    &chk.path,
+                    format!("checkpoint generation 0x{g:X} is not among the logs present"),
+                )
+                .at_generation(i64::from(g)),
+            );
+        }
+        out
     }
 
     /// eseutil /ML `<base>` style text: one line per log, the problems, then the summary.
