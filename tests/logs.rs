@@ -593,3 +593,32 @@ fn checkpoint_is_related_to_its_stream() {
     let p = s.checkpoint_problems(&chk);
     assert_eq!(codes(&p), vec![(-532, true), (-509, false)]);
 }
+
+#[test]
+fn names_are_case_insensitive_and_eight_hex_and_jtx_work() {
+    let t = copy_set(BELKA_DIRTY);
+    let p = t.path();
+    std::fs::rename(p.join("SRU0004E.log"), p.join("sru0000004e.LOG")).unwrap();
+    std::fs::rename(p.join("SRU0004F.log"), p.join("SRU0004F.jtx")).unwrap();
+    let s = check_stream(p, None).unwrap();
+    assert_eq!(s.verdict, Verdict::Pass, "{:?}", s.problems);
+    assert_eq!((s.first, s.last), (Some(0x4E), Some(0x52)));
+    assert_eq!(s.files.len(), 5);
+}
+
+#[test]
+fn empty_and_short_numbered_logs_fail_the_stream_without_crashing() {
+    let t = copy_set(BELKA_DIRTY);
+    std::fs::write(t.path().join("SRU00053.log"), b"").unwrap();
+    std::fs::write(t.path().join("SRU00054.log"), [0u8; 100]).unwrap();
+    let s = check_stream(t.path(), None).unwrap();
+    assert_ne!(s.verdict, Verdict::Pass);
+    let bad: Vec<&esecheck::scan::LogCheck> = s
+        .files
+        .iter()
+        .filter(|f| f.verdict == Verdict::Error)
+        .collect();
+    assert_eq!(bad.len(), 2);
+    // The current log (0x52) is no longer last archived + 1.
+    assert!(stream_codes(&s).contains(&-528));
+}
