@@ -622,3 +622,18 @@ fn empty_and_short_numbered_logs_fail_the_stream_without_crashing() {
     // The current log (0x52) is no longer last archived + 1.
     assert!(stream_codes(&s).contains(&-528));
 }
+
+#[test]
+fn a_stream_of_only_zeroed_logs_is_still_checked_and_fails() {
+    let t = tempfile::tempdir().unwrap();
+    for n in ["SRU00001.log", "SRU00002.log", "SRU.log"] {
+        std::fs::write(t.path().join(n), vec![0u8; 65536]).unwrap();
+    }
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(s.verdict, Verdict::Fail);
+    assert_eq!(s.files.len(), 3);
+    assert!(s
+        .files
+        .iter()
+        .all(|f| codes(&f.problems) == vec![(-501, true)]));
+}

@@ -248,7 +248,22 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
                 ),
             ));
         }
-        None => real_bases.keys().next().cloned(),
+        None => real_bases.keys().next().cloned().or_else(|| {
+            // No header looks like a log: a single base with numbered logs is still the stream
+            // (Decision 9: every numbered log is part of it), damaged as it may be.
+            let numbered: std::collections::BTreeSet<String> = candidates
+                .iter()
+                .filter(|c| matches!(c.kind, LogNameKind::Archived { .. }))
+                .map(|c| c.base.to_ascii_lowercase())
+                .collect();
+            if numbered.len() == 1 {
+                if let Some(k) = numbered.into_iter().next() {
+                    real_bases.insert(k.clone(), k.clone());
+                    return Some(k);
+                }
+            }
+            None
+        }),
     };
     let mut mine = Vec::new();
     for c in candidates {
