@@ -8,7 +8,7 @@ use crate::report::text;
 use crate::report::{Problem, Verdict};
 use crate::scan::database::{check_database, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
-use crate::scan::{classify, FileKind, Input};
+use crate::scan::{check_checkpoint, check_log, classify, CheckpointCheck, FileKind, Input, LogCheck};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -54,6 +54,10 @@ pub struct Unchecked {
 pub enum FileReport {
     /// A database.
     Database(Box<DbCheck>),
+    /// A transaction log.
+    Log(Box<LogCheck>),
+    /// A checkpoint.
+    Checkpoint(Box<CheckpointCheck>),
     /// A flush map.
     FlushMap(FlushMapCheck),
     /// Could not be checked.
@@ -65,6 +69,8 @@ impl FileReport {
     pub fn verdict(&self) -> Verdict {
         match self {
             FileReport::Database(c) => c.verdict,
+            FileReport::Log(c) => c.verdict,
+            FileReport::Checkpoint(c) => c.verdict,
             FileReport::FlushMap(c) => c.verdict,
             FileReport::Unchecked(_) => Verdict::Error,
         }
@@ -80,6 +86,20 @@ impl FileReport {
                 c.correctable_checksums,
                 c.uninitialized_pages,
                 c.wrong_page_numbers
+            ),
+            FileReport::Log(c) => format!(
+                "{}: log generation {}, {} segments seen, {} bad, {} correctable",
+                c.path,
+                c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
+                c.sectors_seen,
+                c.bad_sectors,
+                c.correctable_sectors
+            ),
+            FileReport::Checkpoint(c) => format!(
+                "{}: checkpoint, primary {}, shadow {}",
+                c.path,
+                if c.primary_ok { "OK" } else { "bad" },
+                if c.shadow_ok { "OK" } else { "bad" }
             ),
             FileReport::FlushMap(c) => format!(
                 "{}: flush map, {} pages, {} bad (warnings only)",
@@ -139,11 +159,24 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
             }
         }
         FileKind::FlushMap => FileReport::FlushMap(check_flush_map(bytes, &shown, opts.strict)),
-        FileKind::Log | FileKind::Checkpoint => unchecked(
-            &shown,
-            Some(kind),
-            CheckError::new(&shown, "log and checkpoint verification is not available in this build"),
-        ),
+        FileKind::Log => match check_log(bytes, &shown) {
+            Ok(mut c) => {
+                if opts.strict {
+                    c.verdict = Verdict::from_problems(&c.problems, true).combine(c.verdict);
+                }
+                FileReport::Log(Box::new(c))
+            }
+            Err(e) => unchecked(&shown, Some(kind), e),
+        },
+        FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
+            Ok(mut c) => {
+                if opts.strict {
+                    c.verdict = Verdict::from_problems(&c.problems, true).combine(c.verdict);
+                }
+                FileReport::Checkpoint(Box::new(c))
+            }
+            Err(e) => unchecked(&shown, Some(kind), e),
+        },
         FileKind::Unknown => {
             let why = if bytes.is_empty() {
                 "file is empty".to_string()
@@ -199,6 +232,18 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
         for r in &reports {
             match r {
                 FileReport::Database(c) => text::write_db_check(sinks.out, c)?,
+                FileReport::Log(c) => {
+                    c.write_text(sinks.out)?;
+                    for p in &c.problems {
+                        text::write_problem(sinks.out, p)?;
+                    }
+                }
+                FileReport::Checkpoint(c) => {
+                    c.write_text(sinks.out)?;
+                    for p in &c.problems {
+                        text::write_problem(sinks.out, p)?;
+                    }
+                }
                 FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
                 FileReport::Unchecked(_) => continue,
             }
@@ -270,13 +315,54 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
     let bytes = input.bytes();
     match classify(bytes, &file_name(path)).kind {
         FileKind::Database if bytes.len() >= 4096 => db_header(bytes, &shown, opts, sinks),
-        FileKind::Log | FileKind::Checkpoint => {
-            writeln!(
-                sinks.err,
-                "esecheck: {shown}: log and checkpoint headers are not available in this build"
-            )?;
-            Ok(Verdict::Error)
-        }
+        FileKind::Log => match check_log(bytes, &shown) {
+            Ok(c) => {
+                let verdict = header_verdict(&c.problems, c.header.is_some(), opts.strict);
+                if opts.json {
+                    let j = serde_json::json!({"path": shown, "type": "log", "verdict": verdict, "header": c.header, "problems": c.problems});
+                    serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
+                    writeln!(sinks.out)?;
+                } else {
+                    if !opts.quiet {
+                        c.write_header_text(sinks.out)?;
+                        for p in c.problems.iter().filter(|p| is_header_problem(p)) {
+                            text::write_problem(sinks.out, p)?;
+                        }
+                    }
+                    let state = if c.header.is_some() { "valid" } else { "damaged" };
+                    writeln!(sinks.out, "{}: {shown}: log header {state}", verdict.word())?;
+                }
+                Ok(verdict)
+            }
+            Err(e) => {
+                writeln!(sinks.err, "esecheck: {e}")?;
+                Ok(Verdict::Error)
+            }
+        },
+        FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
+            Ok(c) => {
+                let verdict = Verdict::from_problems(&c.problems, opts.strict);
+                if opts.json {
+                    let j = serde_json::json!({"path": shown, "type": "checkpoint", "verdict": verdict, "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "header": c.header, "problems": c.problems});
+                    serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
+                    writeln!(sinks.out)?;
+                } else {
+                    if !opts.quiet {
+                        c.write_header_text(sinks.out)?;
+                        for p in &c.problems {
+                            text::write_problem(sinks.out, p)?;
+                        }
+                    }
+                    let ok = |b: bool| if b { "OK" } else { "bad" };
+                    writeln!(sinks.out, "{}: {shown}: checkpoint primary {}, shadow {}", verdict.word(), ok(c.primary_ok), ok(c.shadow_ok))?;
+                }
+                Ok(verdict)
+            }
+            Err(e) => {
+                writeln!(sinks.err, "esecheck: {e}")?;
+                Ok(Verdict::Error)
+            }
+        },
         _ => {
             let why = if bytes.len() < 4096 {
                 format!(
@@ -386,4 +472,95 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
     };
     writeln!(sinks.out, "{line}")?;
     Ok(verdict)
+}
+
+/// Problems of a log that concern its header (the `header` command shows only those).
+fn is_header_problem(p: &Problem) -> bool {
+    p.sector.is_none()
+}
+
+/// `header` on a log: fails only when the header itself is unusable or breaks a header rule.
+fn header_verdict(problems: &[Problem], header_ok: bool, strict: bool) -> Verdict {
+    let own: Vec<Problem> = problems.iter().filter(|p| is_header_problem(p)).cloned().collect();
+    if !header_ok {
+        return Verdict::Fail;
+    }
+    Verdict::from_problems(&own, strict)
+}
+
+/// `esecheck logs DIR [--base NAME]` (eseutil /ML `<base>`): every log of one stream and the
+/// stream itself.
+pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    let s = match crate::scan::check_stream(dir, base) {
+        Ok(s) => s,
+        Err(e) => {
+            writeln!(sinks.err, "esecheck: {e}")?;
+            return Ok(Verdict::Error);
+        }
+    };
+    let mut verdict = s.verdict;
+    if opts.strict && verdict == Verdict::Pass {
+        let all: Vec<Problem> = s.problems.iter().chain(s.files.iter().flat_map(|f| f.problems.iter())).cloned().collect();
+        verdict = Verdict::from_problems(&all, true);
+    }
+    if opts.json {
+        let mut v = serde_json::to_value(&s).map_err(io::Error::other)?;
+        v["verdict"] = serde_json::to_value(verdict).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *sinks.out, &v)?;
+        writeln!(sinks.out)?;
+        return Ok(verdict);
+    }
+    if !opts.quiet {
+        s.write_text(sinks.out)?;
+    }
+    let range = match (s.first, s.last) {
+        (Some(a), Some(b)) => format!("generations {a}-{b}, {} logs", s.files.len()),
+        _ => "no logs".to_string(),
+    };
+    let first_err = s.problems.iter().chain(s.files.iter().flat_map(|f| f.problems.iter())).find(|p| p.is_error()).map(|p| p.message.clone());
+    let line = match verdict {
+        Verdict::Pass => format!("PASS: {}: stream {} {range}: no damaged log files were found.", s.directory, s.base.as_deref().unwrap_or("?")),
+        Verdict::Fail => format!("FAIL: {}: {}", s.directory, first_err.unwrap_or_else(|| "warnings with --strict".into())),
+        Verdict::Error => format!("ERROR: {}: {}", s.directory, first_err.unwrap_or_else(|| "could not check".into())),
+    };
+    writeln!(sinks.out, "{line}")?;
+    Ok(verdict)
+}
+
+/// `esecheck verify PATH...` (CHKSGFILES): the backup-set verdict that gates log truncation.
+pub fn verify(paths: &[PathBuf], base: Option<String>, logs: Option<PathBuf>, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    use crate::scan::set::{verify_set, VerifyOptions};
+    let pb = progress_bar(opts, 0);
+    let vopts = VerifyOptions { strict: opts.strict, base, logs_dir: logs, progress: pb.as_ref() };
+    let result = verify_set(paths, &vopts);
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(sinks.err, "esecheck: {e}")?;
+            if opts.json {
+                serde_json::to_writer_pretty(&mut *sinks.out, &serde_json::json!({"verdict": "error", "error": e.to_string(), "truncate_below": null, "problems": []}))?;
+                writeln!(sinks.out)?;
+            } else {
+                writeln!(sinks.out, "ERROR: {e}. Could not check; do not truncate.")?;
+            }
+            return Ok(Verdict::Error);
+        }
+    };
+    if opts.json {
+        serde_json::to_writer_pretty(&mut *sinks.out, &report)?;
+        writeln!(sinks.out)?;
+        return Ok(report.verdict());
+    }
+    let line = text::verify_verdict_line(&report);
+    writeln!(sinks.out, "{line}")?;
+    if !opts.quiet {
+        writeln!(sinks.out)?;
+        text::write_set_details(sinks.out, &report)?;
+        writeln!(sinks.out)?;
+        writeln!(sinks.out, "{line}")?;
+    }
+    Ok(report.verdict())
 }

@@ -48,6 +48,29 @@ enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Verify every log of one log stream and the stream itself: continuity, signatures,
+    /// generation chain (eseutil /ML <base>).
+    Logs {
+        /// The directory holding the logs.
+        dir: PathBuf,
+        /// The stream's base name (E00, edb, SRU…) when the directory holds several.
+        #[arg(long, value_name = "NAME")]
+        base: Option<String>,
+    },
+    /// The backup-set verdict (CHKSGFILES): databases page by page, the logs they require and
+    /// every log present, the checkpoint; says whether log truncation is safe and below which
+    /// generation.
+    Verify {
+        /// Backup directories or files (databases, logs, checkpoint).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The log stream's base name, when several streams share the directory.
+        #[arg(long, value_name = "NAME")]
+        base: Option<String>,
+        /// The directory holding the logs, when apart from the databases.
+        #[arg(long, value_name = "DIR")]
+        logs: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -97,6 +120,8 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
     let verdict = match &cli.command {
         Command::Checksum { files } => commands::checksum(files, &opts, &mut sinks)?,
         Command::Header { file } => commands::header(file, &opts, &mut sinks)?,
+        Command::Logs { dir, base } => commands::logs(dir, base.as_deref(), &opts, &mut sinks)?,
+        Command::Verify { paths, base, logs } => commands::verify(paths, base.clone(), logs.clone(), &opts, &mut sinks)?,
     };
     out.flush()?;
     Ok(verdict)

@@ -1,11 +1,18 @@
 //! On-disk structures of ESE files, one plain struct per structure, parsed from `&[u8]` with every
 //! read bounds-checked (ESE-FORMAT.md). No I/O here: callers hand in mapped or read bytes.
 
+pub mod attach;
 pub mod bytes;
+pub mod checkpoint;
 pub mod common;
-
-pub use bytes::{FormatError, Reader};
-pub use common::{BkInfo, Lgpos, LogTime, Signature};
 pub mod db_header;
+pub mod log_header;
+pub mod log_name;
 
+pub use attach::{parse_attach_list, AttachInfo};
+pub use bytes::{FormatError, Reader};
+pub use checkpoint::CheckpointFile;
+pub use common::{BkInfo, Lgpos, LogTime, Signature};
 pub use db_header::{read_shadowed_header, DbFileHeader, ShadowedHeader};
+pub use log_header::{DbmsParam, LogFileHeader, LogVersion};
+pub use log_name::{parse_log_name, LogName, LogNameKind};

@@ -199,3 +199,113 @@ pub fn write_db_header(
     }
     Ok(())
 }
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The one line a tired administrator reads: verdict, what was checked, what may be truncated.
+pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
+    use crate::report::Verdict;
+    let d = &r.decision;
+    let n = d.databases.len();
+    let pages: u64 = d.databases.iter().map(|x| x.pages_seen).sum();
+    let dbs = format!("{n} database{} ({} pages)", if n == 1 { "" } else { "s" }, thousands(pages));
+    let logs = match &d.logs {
+        Some(l) => match (l.first, l.last) {
+            (Some(a), Some(b)) => format!("logs {a}-{b}"),
+            _ => "no logs".to_string(),
+        },
+        None => "no logs".to_string(),
+    };
+    let required = match d.required_range {
+        Some([a, b]) => format!("required {a}-{b}"),
+        None => "no logs required".to_string(),
+    };
+    match d.verdict {
+        Verdict::Pass => {
+            let trunc = match d.truncate_below {
+                Some(t) => format!("Logs below {t} may be truncated."),
+                None => "No log stream: nothing to truncate.".to_string(),
+            };
+            let warn = d.problems.len();
+            let warns = if warn > 0 { format!(" ({warn} warning{})", if warn == 1 { "" } else { "s" }) } else { String::new() };
+            format!("PASS: {dbs} sound, {logs} intact, {required}{warns}. {trunc}")
+        }
+        _ => {
+            let first = d.problems.iter().find(|p| p.is_error()).map(|p| p.message.clone()).unwrap_or_else(|| "warnings with --strict".into());
+            let errors = d.problems.iter().filter(|p| p.is_error()).count();
+            let more = if errors > 1 { format!(" (+{} more problem{})", errors - 1, if errors == 2 { "" } else { "s" }) } else { String::new() };
+            format!("FAIL: {first}{more}. Do not truncate.")
+        }
+    }
+}
+
+/// The details of a `verify` run: databases, logs, checkpoint, ranges, ignored files, problems.
+pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -> io::Result<()> {
+    let d = &r.decision;
+    writeln!(out, "Databases:")?;
+    for (s, c) in d.databases.iter().zip(&r.db_checks) {
+        let req = s.log_required.map(|[a, b]| format!("{a}-{b}")).unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "  {} [{}] {}: {} pages seen, {} bad, {} correctable, {} uninitialized; Log Required {req}, Log Committed {}; Log Signature {}",
+            s.verdict.word(),
+            s.state.unwrap_or("?"),
+            s.path,
+            c.pages_seen,
+            c.bad_checksums,
+            c.correctable_checksums,
+            c.uninitialized_pages,
+            s.log_committed.unwrap_or(0),
+            s.log_signature.map(|x| x.to_string()).unwrap_or_default()
+        )?;
+    }
+    match &d.logs {
+        Some(l) => writeln!(
+            out,
+            "Logs: {} {} in {}: generations {}-{} ({} files)",
+            l.verdict.word(),
+            l.base,
+            l.directory,
+            l.first.map(|g| g.to_string()).unwrap_or_default(),
+            l.last.map(|g| g.to_string()).unwrap_or_default(),
+            l.count
+        )?,
+        None => writeln!(out, "Logs: none found")?,
+    }
+    match &d.checkpoint {
+        Some(c) => writeln!(out, "Checkpoint: {} {} generation {}", c.verdict.word(), c.path, c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()))?,
+        None => writeln!(out, "Checkpoint: none found")?,
+    }
+    let opt = |v: Option<i32>| v.map(|g| g.to_string()).unwrap_or_else(|| "-".into());
+    writeln!(
+        out,
+        "Required range: {}   truncate below: {}   roll forward to: {}",
+        d.required_range.map(|[a, b]| format!("{a}-{b}")).unwrap_or_else(|| "none".into()),
+        opt(d.truncate_below),
+        opt(d.roll_forward_to)
+    )?;
+    if !r.ignored.is_empty() {
+        writeln!(out, "Ignored:")?;
+        for i in &r.ignored {
+            writeln!(out, "  {}: {}", i.path, i.why)?;
+        }
+    }
+    if !d.problems.is_empty() {
+        writeln!(out, "Problems:")?;
+        for p in &d.problems {
+            write!(out, "  ")?;
+            write_problem(out, p)?;
+        }
+    }
+    Ok(())
+}

@@ -1,13 +1,18 @@
 //! I/O and parallelism: opening inputs read-only, mapping them, and running the checks of
 //! `format` and `checksum` over them.
 
-pub mod file;
-
-pub use file::Input;
+pub mod checkpoint;
 pub mod classify;
-
-pub use classify::{classify, FileKind};
 pub mod database;
-
-pub use database::{check_database, DbCheck, DbOptions};
+pub mod file;
 pub mod flushmap;
+pub mod log;
+pub mod set;
+pub mod stream;
+
+pub use checkpoint::{check_checkpoint, CheckpointCheck};
+pub use classify::{classify, FileKind};
+pub use database::{check_database, DbCheck, DbOptions};
+pub use file::Input;
+pub use log::{check_log, LogCheck};
+pub use stream::{check_stream, Ignored, StreamCheck};

@@ -1,0 +1,271 @@
+//! Checking a checkpoint file (ESE-FORMAT.md §7, §9.4; eseutil /MK and /K on a `.chk`): both
+//! 4096-byte copies with their legacy XOR checksums, and the file type.
+//!
+//! Works on bytes the caller mapped; opens nothing. One bad copy is a warning, both bad is −533.
+
+use crate::checksum::{legacy_checksum, legacy_checksum_ok};
+use crate::codes::JetErr;
+use crate::error::CheckError;
+use crate::format::checkpoint::CHECKPOINT_COPY_SIZE;
+use crate::format::common::filetype;
+use crate::format::{CheckpointFile, Lgpos, Signature};
+use crate::report::{Problem, Verdict};
+use crate::scan::classify::{name_kind, FileKind};
+use crate::scan::log::{eseutil_lgpos, file_name, ser_opt_display, write_problem};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The result of checking a checkpoint; serialises as CLI.md's checkpoint object.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointCheck {
+    /// The file as named by the caller.
+    pub path: String,
+    /// Always `"checkpoint"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Pass or fail.
+    pub verdict: Verdict,
+    /// The primary copy (offset 0) verifies.
+    pub primary_ok: bool,
+    /// The shadow copy (offset 4096) verifies.
+    pub shadow_ok: bool,
+    /// Generation of `le_lgposCheckpoint` of the copy in use (absent when both are bad).
+    pub generation: Option<i32>,
+    /// `le_lgposCheckpoint`.
+    #[serde(serialize_with = "ser_opt_display")]
+    pub checkpoint: Option<Lgpos>,
+    /// `signLog` of the copy in use.
+    pub log_signature: Option<Signature>,
+    /// Everything found.
+    pub problems: Vec<Problem>,
+    /// The copy in use (primary when valid, else shadow), for header dumps and stream checks.
+    #[serde(skip)]
+    pub header: Option<CheckpointFile>,
+}
+
+/// Checks a checkpoint file. `Err` when it cannot be checked: shorter than one copy, or neither
+/// checksum nor file type nor name says it is a checkpoint.
+pub fn check_checkpoint(bytes: &[u8], path: &str) -> Result<CheckpointCheck, CheckError> {
+    let primary = bytes.get(..CHECKPOINT_COPY_SIZE).ok_or_else(|| {
+        CheckError::new(
+            path,
+            format!(
+                "{} bytes: shorter than a 4096-byte checkpoint copy",
+                bytes.len()
+            ),
+        )
+    })?;
+    let shadow = bytes.get(CHECKPOINT_COPY_SIZE..2 * CHECKPOINT_COPY_SIZE);
+    let primary_ok = legacy_checksum_ok(primary);
+    let shadow_ok = shadow.is_some_and(legacy_checksum_ok);
+    let p = CheckpointFile::parse(primary).map_err(|e| CheckError::new(path, e.to_string()))?;
+    let s = shadow.and_then(|b| CheckpointFile::parse(b).ok());
+
+    let mut c = CheckpointCheck {
+        path: path.to_string(),
+        kind: "checkpoint",
+        verdict: Verdict::Pass,
+        primary_ok,
+        shadow_ok,
+        generation: None,
+        checkpoint: None,
+        log_signature: None,
+        problems: Vec::new(),
+        header: None,
+    };
+    let in_use = if primary_ok {
+        Some(p.clone())
+    } else if shadow_ok {
+        s.clone()
+    } else {
+        None
+    };
+    match &in_use {
+        None => {
+            let typed = p.filetype == filetype::CHECKPOINT
+                || s.as_ref()
+                    .is_some_and(|s| s.filetype == filetype::CHECKPOINT);
+            if !typed && name_kind(file_name(path)) != Some(FileKind::Checkpoint) {
+                return Err(CheckError::new(
+                    path,
+                    "not recognisable as an ESE checkpoint: neither copy verifies",
+                ));
+            }
+            c.problems.push(Problem::error(
+                Some(JetErr::CheckpointCorrupt),
+                path,
+                format!(
+                    "both checkpoint copies fail their checksum (primary stored 0x{:08X} computed 0x{:08X}; shadow {})",
+                    p.checksum,
+                    legacy_checksum(primary),
+                    match shadow {
+                        Some(b) => format!(
+                            "stored 0x{:08X} computed 0x{:08X}",
+                            s.as_ref().map_or(0, |s| s.checksum),
+                            legacy_checksum(b)
+                        ),
+                        None => "missing".to_string(),
+                    }
+                ),
+            ));
+        }
+        Some(h) => {
+            for (ok, which, off) in [(primary_ok, "primary", 0u64), (shadow_ok, "shadow", 4096)] {
+                if !ok {
+                    c.problems.push(
+                        Problem::warning(
+                            Some(JetErr::CheckpointCorrupt),
+                            path,
+                            format!("{which} checkpoint copy fails its checksum; the other copy is used"),
+                        )
+                        .at_offset(off),
+                    );
+                }
+            }
+            if h.filetype != filetype::UNKNOWN && h.filetype != filetype::CHECKPOINT {
+                c.problems.push(Problem::error(
+                    Some(JetErr::FileInvalidType),
+                    path,
+                    format!("le_filetype is {}, not 4 (checkpoint)", h.filetype),
+                ));
+            }
+            c.generation = Some(h.lgpos_checkpoint.generation);
+            c.checkpoint = Some(h.lgpos_checkpoint);
+            c.log_signature = Some(h.sign_log);
+        }
+    }
+    c.header = in_use;
+    c.verdict = Verdict::from_problems(&c.problems, false);
+    Ok(c)
+}
+
+impl CheckpointCheck {
+    /// Verify-mode text: `Checkpoint file: <name> - OK` and the problems.
+    pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
+        let state = if self.verdict == Verdict::Pass {
+            "OK"
+        } else {
+            "damaged"
+        };
+        writeln!(w, "      Checkpoint file: {} - {state}", self.path)?;
+        for p in &self.problems {
+            write_problem(w, p)?;
+        }
+        Ok(())
+    }
+
+    /// eseutil /MK dump (for `esecheck header CHK`), then the verdict text.
+    pub fn write_header_text(&self, w: &mut dyn Write) -> io::Result<()> {
+        writeln!(w, "      Checkpoint file: {}", self.path)?;
+        writeln!(
+            w,
+            "      Primary copy: {}   Shadow copy: {}",
+            if self.primary_ok { "OK" } else { "BAD" },
+            if self.shadow_ok { "OK" } else { "BAD" }
+        )?;
+        if let Some(h) = &self.header {
+            write_checkpoint_header(w, h)?;
+        }
+        writeln!(w)?;
+        self.write_text(w)
+    }
+}
+
+/// The fields of one checkpoint copy in eseutil /MK's vocabulary.
+pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Result<()> {
+    writeln!(
+        w,
+        "      LastFullBackupCheckpoint: {}",
+        eseutil_lgpos(h.lgpos_last_full_backup_checkpoint)
+    )?;
+    writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
+    writeln!(
+        w,
+        "      DbConsistency: {}",
+        eseutil_lgpos(h.db_consistency())
+    )?;
+    writeln!(
+        w,
+        "      FullBackup: {}",
+        eseutil_lgpos(h.lgpos_full_backup)
+    )?;
+    writeln!(w, "      FullBackup time: {}", h.logtime_full_backup)?;
+    writeln!(w, "      IncBackup: {}", eseutil_lgpos(h.lgpos_inc_backup))?;
+    writeln!(w, "      IncBackup time: {}", h.logtime_inc_backup)?;
+    writeln!(
+        w,
+        "      Signature: Create time:{} Rand:{} Computer:{}",
+        h.sign_log.created(),
+        h.sign_log.random(),
+        h.sign_log.computer_name()
+    )?;
+    writeln!(w, "      Env SystemPath: {}", h.dbms_param.system_path)?;
+    writeln!(w, "      Env LogFilePath: {}", h.dbms_param.log_file_path)?;
+    writeln!(
+        w,
+        "      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)"
+    )?;
+    let p = &h.dbms_param;
+    writeln!(
+        w,
+        "          ({:>5},{:>8},{:>8},{:>8},{:>8},{:>8},{:>8},{:>10})",
+        if p.flags & 1 != 0 { "on" } else { "off" },
+        p.sessions_max,
+        p.open_tables_max,
+        p.ver_pages_max,
+        p.cursors_max,
+        p.log_buffers,
+        p.lcsec_lgfile,
+        p.cache_size_max
+    )?;
+    for a in &h.attach {
+        writeln!(w, "      {} {}", a.dbid, a.path)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(gen: i32, ft: u32) -> Vec<u8> {
+        let mut b = vec![0u8; 4096];
+        b[16..20].copy_from_slice(&gen.to_le_bytes());
+        b[667..671].copy_from_slice(&ft.to_le_bytes());
+        let ck = legacy_checksum(&b);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn one_bad_copy_warns_both_bad_fails() {
+        let mut f = copy(7, 4);
+        f.extend(copy(7, 4));
+        let c = check_checkpoint(&f, "edb.chk").unwrap();
+        assert_eq!(c.verdict, Verdict::Pass);
+        assert_eq!(c.generation, Some(7));
+        f[100] ^= 1;
+        let c = check_checkpoint(&f, "edb.chk").unwrap();
+        assert!(!c.primary_ok && c.shadow_ok);
+        assert_eq!(c.verdict, Verdict::Pass);
+        assert_eq!(c.problems.len(), 1);
+        f[5000] ^= 1;
+        let c = check_checkpoint(&f, "edb.chk").unwrap();
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert_eq!(c.problems[0].code, Some(JetErr::CheckpointCorrupt));
+        // Same damage, no checkpoint name, no type: could not check.
+        let mut z = vec![0u8; 8192];
+        z[3] = 1;
+        assert!(check_checkpoint(&z, "blob.bin").is_err());
+        assert!(check_checkpoint(&z[..100], "edb.chk").is_err());
+    }
+
+    #[test]
+    fn wrong_file_type_is_1812() {
+        let mut f = copy(7, 3);
+        f.extend(copy(7, 3));
+        let c = check_checkpoint(&f, "edb.chk").unwrap();
+        assert_eq!(c.problems[0].code, Some(JetErr::FileInvalidType));
+        assert_eq!(c.verdict, Verdict::Fail);
+    }
+}

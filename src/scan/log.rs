@@ -1,0 +1,897 @@
+//! Checking one transaction log file (ESE-FORMAT.md §9.3, eseutil /ML `<file>` and /K on a log):
+//! the header (checksum, file type, version, sector sizes, file size), then the v8 segment scan of
+//! §6.4 (with the accumulated segment checksum of §6.5) or the v7 LRCHECKSUM chain of §6.6.
+//!
+//! Works on bytes the caller mapped; it opens nothing and keeps no reference to the bytes. It must
+//! not panic or loop on hostile input: every read is bounded, every walk has a step limit.
+
+use crate::checksum::legacy_log::{
+    range_checksum, short_checksum, LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHADOW_XOR,
+    SHORT_OFF, SHORT_ON,
+};
+use crate::checksum::{legacy_checksum, legacy_checksum_ok, verify_segment, PageStatus};
+use crate::codes::JetErr;
+use crate::error::CheckError;
+use crate::format::common::filetype;
+use crate::format::log_header::LOG_HEADER_SIZE;
+use crate::format::{Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
+use crate::report::{Problem, Verdict};
+use crate::scan::classify::{name_kind, FileKind};
+use serde::{Serialize, Serializer};
+use std::io::{self, Write};
+
+/// Size of a v8 segment.
+pub const SEGMENT_SIZE: usize = 4096;
+
+/// The result of checking one log file; serialises as CLI.md's per-log object.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogCheck {
+    /// The file as named by the caller.
+    pub path: String,
+    /// Always `"log"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Pass, fail, or (for a file that could not be checked inside a stream) error.
+    pub verdict: Verdict,
+    /// `le_lGeneration` (absent when the header checksum fails).
+    pub generation: Option<i32>,
+    /// Data segments (v8) or sectors (v7) scanned, header and shadow segment excluded.
+    pub sectors_seen: u64,
+    /// Segments/sectors found corrupt (the scan stops at the first).
+    pub bad_sectors: u64,
+    /// Segments repaired in memory by single-bit correction (warnings).
+    pub correctable_sectors: u64,
+    /// `major.minor.updateMajor.updateMinor`.
+    pub format: Option<LogVersion>,
+    /// "Last Lgpos": the position after the last valid segment or record.
+    #[serde(serialize_with = "ser_opt_display")]
+    pub last_lgpos: Option<Lgpos>,
+    /// XOR of the stored checksums of the good segments (§6.5), v8 only; hex string in JSON.
+    #[serde(serialize_with = "ser_opt_hex")]
+    pub accumulated_checksum: Option<u64>,
+    /// `signLog`.
+    pub log_signature: Option<Signature>,
+    /// `le_cbPageSize` (0 read as 4096).
+    pub page_size: Option<u32>,
+    /// `le_lgposCheckpoint` of the header.
+    #[serde(serialize_with = "ser_opt_display")]
+    pub checkpoint: Option<Lgpos>,
+    /// `tmCreate`.
+    pub created: Option<LogTime>,
+    /// Everything found, errors and warnings.
+    pub problems: Vec<Problem>,
+    /// The parsed header, present only when its checksum verifies (stream checks rely on it).
+    #[serde(skip)]
+    pub header: Option<LogFileHeader>,
+}
+
+/// Serialises an optional value through `Display`.
+pub(crate) fn ser_opt_display<T: std::fmt::Display, S: Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
+}
+
+/// Serialises an optional u64 as `"0x…"` (16 hex digits).
+pub(crate) fn ser_opt_hex<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(&format_args!("0x{v:016X}")),
+        None => s.serialize_none(),
+    }
+}
+
+impl LogCheck {
+    fn empty(path: &str) -> LogCheck {
+        LogCheck {
+            path: path.to_string(),
+            kind: "log",
+            verdict: Verdict::Pass,
+            generation: None,
+            sectors_seen: 0,
+            bad_sectors: 0,
+            correctable_sectors: 0,
+            format: None,
+            last_lgpos: None,
+            accumulated_checksum: None,
+            log_signature: None,
+            page_size: None,
+            checkpoint: None,
+            created: None,
+            problems: Vec::new(),
+            header: None,
+        }
+    }
+
+    /// A placeholder for a file of a stream that could not be checked at all (verdict error,
+    /// exit 2), so the stream report still lists it.
+    pub fn not_checked(err: &CheckError) -> LogCheck {
+        let mut c = LogCheck::empty(&err.path);
+        c.problems
+            .push(Problem::error(None, &err.path, err.message.clone()));
+        c.verdict = Verdict::Error;
+        c
+    }
+
+    fn from_header(path: &str, h: &LogFileHeader) -> LogCheck {
+        let mut c = LogCheck::empty(path);
+        c.generation = Some(h.generation);
+        c.format = Some(h.version);
+        c.log_signature = Some(h.sign_log);
+        c.page_size = Some(h.page_size());
+        c.checkpoint = Some(h.lgpos_checkpoint);
+        c.created = Some(h.tm_create);
+        c.header = Some(h.clone());
+        c
+    }
+
+    fn error(&mut self, code: JetErr, message: String) -> &mut Problem {
+        let mut p = Problem::error(Some(code), &self.path, message);
+        if let Some(g) = self.generation {
+            p = p.at_generation(i64::from(g));
+        }
+        self.problems.push(p);
+        let last = self.problems.len() - 1;
+        &mut self.problems[last]
+    }
+
+    fn warn(&mut self, code: Option<JetErr>, message: String) -> &mut Problem {
+        let mut p = Problem::warning(code, &self.path, message);
+        if let Some(g) = self.generation {
+            p = p.at_generation(i64::from(g));
+        }
+        self.problems.push(p);
+        let last = self.problems.len() - 1;
+        &mut self.problems[last]
+    }
+
+    fn finish(mut self) -> LogCheck {
+        self.verdict = Verdict::from_problems(&self.problems, false);
+        self
+    }
+
+    /// True when the check found no error (warnings allowed).
+    pub fn is_ok(&self) -> bool {
+        self.verdict == Verdict::Pass
+    }
+
+    /// The file name (last path component).
+    pub fn file_name(&self) -> &str {
+        file_name(&self.path)
+    }
+
+    /// eseutil /ML verify-mode text: `Log file: <name> - OK` (or the damage), then one line per
+    /// problem.
+    pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
+        let state = match self.verdict {
+            Verdict::Pass => "OK",
+            Verdict::Fail => "damaged",
+            Verdict::Error => "could not be checked",
+        };
+        writeln!(w, "      Log file: {} - {state}", self.path)?;
+        if self.verdict == Verdict::Fail {
+            if let Some(l) = self.last_lgpos {
+                writeln!(
+                    w,
+                    "      Log damaged (unusable). Last Lgpos: {}",
+                    eseutil_lgpos(l)
+                )?;
+            }
+        }
+        for p in &self.problems {
+            write_problem(w, p)?;
+        }
+        Ok(())
+    }
+
+    /// eseutil /ML `<file>` header dump (for `esecheck header LOG`), then the verdict line.
+    pub fn write_header_text(&self, w: &mut dyn Write) -> io::Result<()> {
+        writeln!(w, "      Base name: {}", base_of(self.file_name()))?;
+        writeln!(w, "      Log file: {}", self.path)?;
+        match &self.header {
+            Some(h) => write_log_header(w, h)?,
+            None => writeln!(w, "      (header checksum fails: fields not trusted)")?,
+        }
+        if let Some(l) = self.last_lgpos {
+            writeln!(w, "      Last Lgpos: {}", eseutil_lgpos(l))?;
+        }
+        if let Some(a) = self.accumulated_checksum {
+            writeln!(w, "      Accumulated segment checksum: 0x{a:016X}")?;
+        }
+        writeln!(w)?;
+        self.write_text(w)
+    }
+}
+
+/// ESE's `(0xGEN,ISEC,IB)` notation.
+pub(crate) fn eseutil_lgpos(l: Lgpos) -> String {
+    format!("(0x{:X},{:X},{:X})", l.generation, l.isec, l.ib)
+}
+
+/// One problem line, `  ERROR -501 JET_errLogFileCorrupt: message`.
+pub(crate) fn write_problem(w: &mut dyn Write, p: &Problem) -> io::Result<()> {
+    let sev = if p.is_error() { "ERROR" } else { "WARNING" };
+    match p.code {
+        Some(c) => writeln!(w, "        {sev} {} {}: {}", c.code(), c.name(), p.message),
+        None => writeln!(w, "        {sev}: {}", p.message),
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// The fields of an LGFILEHDR in eseutil /ML's vocabulary.
+pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> {
+    writeln!(
+        w,
+        "      lGeneration: {} (0x{:X})",
+        h.generation, h.generation
+    )?;
+    writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
+    writeln!(w, "      creation time: {}", h.tm_create)?;
+    writeln!(w, "      prev gen time: {}", h.tm_prev_gen)?;
+    writeln!(
+        w,
+        "      prev gen accumulated segment checksum: 0x{:016X}",
+        h.checksum_prev_log_all_segments
+    )?;
+    writeln!(w, "      Format LGVersion: ({})", h.version)?;
+    writeln!(
+        w,
+        "      Engine format version: 0x{:X}",
+        h.efv_engine_current_diagnostic
+    )?;
+    writeln!(
+        w,
+        "      Signature: Create time:{} Rand:{} Computer:{}",
+        h.sign_log.created(),
+        h.sign_log.random(),
+        h.sign_log.computer_name()
+    )?;
+    writeln!(w, "      Env SystemPath: {}", h.dbms_param.system_path)?;
+    writeln!(w, "      Env LogFilePath: {}", h.dbms_param.log_file_path)?;
+    writeln!(
+        w,
+        "      Env Log Sec size: {} (disk sector size flag {})",
+        h.cb_sec, h.disk_sec_size_mismatch
+    )?;
+    let p = &h.dbms_param;
+    writeln!(
+        w,
+        "      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)"
+    )?;
+    writeln!(
+        w,
+        "          ({:>5},{:>8},{:>8},{:>8},{:>8},{:>8},{:>8},{:>10})",
+        on_off(p.flags & 1 != 0),
+        p.sessions_max,
+        p.open_tables_max,
+        p.ver_pages_max,
+        p.cursors_max,
+        p.log_buffers,
+        p.lcsec_lgfile,
+        p.cache_size_max
+    )?;
+    writeln!(w, "      Using Reserved Log File: {}", h.lg_flags & 1 != 0)?;
+    writeln!(
+        w,
+        "      Circular Logging Flag (current file): {}",
+        on_off(h.lg_flags & 2 != 0)
+    )?;
+    writeln!(
+        w,
+        "      Circular Logging Flag (past files): {}",
+        on_off(h.lg_flags & 4 != 0)
+    )?;
+    writeln!(
+        w,
+        "      Log sector size: {}, header sectors: {}, file sectors: {}, page size: {}",
+        h.cb_sec,
+        h.csec_header,
+        h.csec_lgfile,
+        h.page_size()
+    )?;
+    for a in &h.attach {
+        writeln!(w, "      {} {}", a.dbid, a.path)?;
+        writeln!(
+            w,
+            "                 dbtime: {} (0x{:X})  objidLast: {}  Signature: {}",
+            a.dbtime, a.dbtime, a.objid_last, a.sign_db
+        )?;
+        writeln!(
+            w,
+            "                 lgposAttach: {}  lgposConsistent: {}",
+            eseutil_lgpos(a.lgpos_attach),
+            eseutil_lgpos(a.lgpos_consistent)
+        )?;
+    }
+    if h.attach_damaged {
+        writeln!(w, "      (attach list damaged)")?;
+    }
+    Ok(())
+}
+
+/// The last path component of `path` (either separator).
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+fn base_of(name: &str) -> &str {
+    name.get(..3).unwrap_or(name)
+}
+
+/// Checks one log file (`bytes` = the whole file, `path` = its name for messages).
+///
+/// `Err` only when the file cannot be checked (CLI.md Decision 2): shorter than the header, not
+/// recognisable as a log, or header values outside the allowed sets. A log that fails its checks
+/// is `Ok` with error problems.
+pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
+    let head = bytes.get(..LOG_HEADER_SIZE).ok_or_else(|| {
+        CheckError::new(
+            path,
+            format!(
+                "{} bytes: shorter than the 4096-byte log header",
+                bytes.len()
+            ),
+        )
+    })?;
+    let h = LogFileHeader::parse(head).map_err(|e| CheckError::new(path, e.to_string()))?;
+
+    if !legacy_checksum_ok(head) {
+        let named_log = name_kind(file_name(path)) == Some(FileKind::Log);
+        if h.filetype != filetype::LOG && !named_log {
+            return Err(CheckError::new(
+                path,
+                format!(
+                    "not recognisable as an ESE log: header checksum fails and le_filetype is {}",
+                    h.filetype
+                ),
+            ));
+        }
+        let mut c = LogCheck::empty(path);
+        c.error(
+            JetErr::LogFileCorrupt,
+            format!(
+                "log header checksum mismatch (stored 0x{:08X}, computed 0x{:08X})",
+                h.checksum,
+                legacy_checksum(head)
+            ),
+        )
+        .offset = Some(0);
+        return Ok(c.finish());
+    }
+
+    let mut c = LogCheck::from_header(path, &h);
+    if h.attach_damaged {
+        c.warn(
+            None,
+            "attach list (rgbAttach) runs past its 2048 bytes; later entries not read".into(),
+        );
+    }
+    if h.filetype != filetype::UNKNOWN && h.filetype != filetype::LOG {
+        c.error(
+            JetErr::FileInvalidType,
+            format!("le_filetype is {}, not 3 (log)", h.filetype),
+        );
+        return Ok(c.finish());
+    }
+    let v = h.version;
+    if !v.is_segment_format() && !v.is_legacy_format() {
+        c.error(
+            JetErr::BadLogVersion,
+            format!("unsupported log version {v} (accepted: 8.4000.x.y, 7.3704.x.y)"),
+        );
+        return Ok(c.finish());
+    }
+    if h.cb_sec != 512 && h.cb_sec != 4096 {
+        return Err(CheckError::new(
+            path,
+            format!("le_cbSec is {}, not 512 or 4096", h.cb_sec),
+        ));
+    }
+    if h.csec_header == 0 || usize::from(h.csec_header) * usize::from(h.cb_sec) > 65536 {
+        return Err(CheckError::new(
+            path,
+            format!("le_csecHeader is {}, outside 1..=128", h.csec_header),
+        ));
+    }
+    if h.csec_lgfile <= h.csec_header {
+        return Err(CheckError::new(
+            path,
+            format!(
+                "le_csecLGFile is {}, not more than le_csecHeader ({})",
+                h.csec_lgfile, h.csec_header
+            ),
+        ));
+    }
+    if v.is_segment_format() && h.cb_sec != 4096 {
+        c.error(
+            JetErr::LogFileCorrupt,
+            format!("le_cbSec is {} in a version 8 log (must be 4096)", h.cb_sec),
+        );
+        return Ok(c.finish());
+    }
+    if usize::from(h.csec_header) * usize::from(h.cb_sec) != LOG_HEADER_SIZE {
+        c.error(
+            JetErr::LogFileCorrupt,
+            format!(
+                "le_csecHeader {} × le_cbSec {} is not the 4096-byte header",
+                h.csec_header, h.cb_sec
+            ),
+        );
+        return Ok(c.finish());
+    }
+    if bytes.len() as u64 != h.expected_file_size() {
+        c.error(
+            JetErr::LogFileSizeMismatch,
+            format!(
+                "file is {} bytes, header says {} sectors × {} = {}",
+                bytes.len(),
+                h.csec_lgfile,
+                h.cb_sec,
+                h.expected_file_size()
+            ),
+        );
+        return Ok(c.finish());
+    }
+    if v.is_segment_format() {
+        scan_segments(bytes, &h, &mut c);
+    } else {
+        walk_legacy(bytes, &h, &mut c);
+    }
+    Ok(c.finish())
+}
+
+fn segment(bytes: &[u8], isec: usize) -> Option<&[u8]> {
+    let start = isec.checked_mul(SEGMENT_SIZE)?;
+    bytes.get(start..start.checked_add(SEGMENT_SIZE)?)
+}
+
+fn seg_lgpos(seg: &[u8]) -> Lgpos {
+    let u16_at = |o: usize| {
+        seg.get(o..o + 2)
+            .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let gen = seg
+        .get(12..16)
+        .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    Lgpos {
+        ib: u16_at(8),
+        isec: u16_at(10),
+        generation: gen,
+    }
+}
+
+fn valid_at(seg: &[u8], pgno: u32) -> bool {
+    matches!(
+        verify_segment(seg, pgno).status,
+        PageStatus::Good | PageStatus::Correctable
+    )
+}
+
+/// The segment with its corrected bits flipped back (single-bit repair, in memory only).
+fn corrected(seg: &[u8], bits: &[u32]) -> Vec<u8> {
+    let mut fixed = seg.to_vec();
+    for &bit in bits {
+        if let Some(b) = fixed.get_mut((bit / 8) as usize) {
+            *b ^= 1 << (bit % 8);
+        }
+    }
+    fixed
+}
+
+/// The v8 segment scan of ESE-FORMAT.md §6.4 (`ErrLGCheckReadLastLogRecordFF`).
+fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
+    let first = usize::from(h.csec_header);
+    // The last segment is the shadow copy; data segments end just before it.
+    let end = usize::from(h.csec_lgfile).saturating_sub(1);
+    let zero_is_empty = h.version.update_major >= 2;
+    let gen = h.generation;
+    let mut empty_seen = false;
+    // The engine also requires empty (shadow or stale) segments to have non-increasing
+    // generations, starting from the file's own; a zero segment resets it to 0
+    // (logread.cxx, reason "EmptySegmentHigherLgen"). Not in the spec's pseudocode.
+    let mut last_empty_gen = gen;
+    let mut acc = 0u64;
+    let mut last_valid: Option<usize> = None;
+    for isec in first..end {
+        let Some(seg) = segment(bytes, isec) else {
+            break;
+        };
+        c.sectors_seen += 1;
+        let cur = Lgpos {
+            generation: gen,
+            isec: isec as u16,
+            ib: 0,
+        };
+        let offset = (isec * SEGMENT_SIZE) as u64;
+        let check = verify_segment(seg, isec as u32);
+        let good = match check.status {
+            PageStatus::Good => Some((seg_lgpos(seg), check.stored.values[0])),
+            PageStatus::Correctable => {
+                c.correctable_sectors += 1;
+                let bits = check.corrected_bits();
+                c.warn(
+                    Some(JetErr::LogFileCorrupt),
+                    format!(
+                        "segment {isec}: single-bit error at bit {:?}, correctable (stored 0x{:016X}, computed 0x{:016X})",
+                        bits, check.stored.values[0], check.computed.values[0]
+                    ),
+                )
+                .at_sector_mut(isec as u64, offset);
+                let fixed = corrected(seg, bits);
+                let stored = fixed.get(0..8).map_or(0, |b| {
+                    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+                });
+                Some((seg_lgpos(&fixed), stored))
+            }
+            PageStatus::Uninitialized | PageStatus::Bad => None,
+        };
+        let Some((lgpos, stored)) = good else {
+            if isec != first && valid_at(seg, isec as u32 - 1) {
+                // A leftover shadow copy of the previous segment.
+                let g = seg_lgpos(seg).generation;
+                if g > last_empty_gen {
+                    corrupt(c, isec, &format!("EmptySegmentHigherLgen: shadow segment of generation 0x{g:X} after an empty one of 0x{last_empty_gen:X}"), &check);
+                    break;
+                }
+                last_empty_gen = g;
+                empty_seen = true;
+                continue;
+            }
+            if check.status == PageStatus::Uninitialized && zero_is_empty {
+                last_empty_gen = 0;
+                empty_seen = true;
+                continue;
+            }
+            if empty_seen {
+                corrupt(
+                    c,
+                    isec,
+                    "CorruptAfterEmptySegment: a damaged segment after an empty one",
+                    &check,
+                );
+                break;
+            }
+            if let Some(next) = segment(bytes, isec + 1) {
+                if valid_at(next, isec as u32) && seg_lgpos(next) == cur {
+                    c.warn(
+                        None,
+                        format!("segment {isec}: torn write, patchable from the shadow segment {} (recovery rewrites it)", isec + 1),
+                    )
+                    .at_sector_mut(isec as u64, offset);
+                    acc ^= verify_segment(next, isec as u32).stored.values[0];
+                    last_valid = Some(isec);
+                    continue;
+                }
+            }
+            corrupt(c, isec, "SegmentCorrupt: checksum mismatch", &check);
+            break;
+        };
+        if lgpos < cur {
+            // A stale segment from an older use of the file.
+            if lgpos.generation > last_empty_gen {
+                corrupt(c, isec, &format!("EmptySegmentHigherLgen: stale segment of generation 0x{:X} after an empty one of 0x{last_empty_gen:X}", lgpos.generation), &check);
+                break;
+            }
+            last_empty_gen = lgpos.generation;
+            empty_seen = true;
+            continue;
+        }
+        if lgpos > cur {
+            corrupt(
+                c,
+                isec,
+                &format!("BadSegmentLgpos: segment claims {lgpos}, expected {cur}"),
+                &check,
+            );
+            break;
+        }
+        if empty_seen {
+            corrupt(
+                c,
+                isec,
+                "ValidSegmentAfterEmpty: a valid segment after an empty one",
+                &check,
+            );
+            break;
+        }
+        acc ^= stored;
+        last_valid = Some(isec);
+    }
+    c.last_lgpos = Some(Lgpos {
+        generation: gen,
+        isec: last_valid.map_or(first, |v| v + 1) as u16,
+        ib: 0,
+    });
+    c.accumulated_checksum = Some(acc);
+}
+
+fn corrupt(c: &mut LogCheck, isec: usize, what: &str, check: &crate::checksum::PageCheck) {
+    c.bad_sectors += 1;
+    c.error(
+        JetErr::LogFileCorrupt,
+        format!(
+            "segment {isec}: {what} (stored 0x{:016X}, computed 0x{:016X})",
+            check.stored.values[0], check.computed.values[0]
+        ),
+    )
+    .at_sector_mut(isec as u64, (isec * SEGMENT_SIZE) as u64);
+}
+
+/// The v7 LRCHECKSUM chain walk of ESE-FORMAT.md §6.6. Bounded: every step moves forward by at
+/// least 22 bytes and the number of steps is capped by the file size.
+fn walk_legacy(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
+    let cb_sec = usize::from(h.cb_sec);
+    let first = usize::from(h.csec_header);
+    let gen = h.generation as u32;
+    let mut pos = first * cb_sec;
+    let max_steps = bytes.len() / LRCHECKSUM_SIZE + 1;
+    let mut covered_end = pos;
+    for _ in 0..max_steps {
+        let sector = pos / cb_sec;
+        let fail = |c: &mut LogCheck, msg: String| {
+            c.bad_sectors += 1;
+            c.error(
+                JetErr::LogFileCorrupt,
+                format!("LRCHECKSUM at offset {pos} (sector {sector}): {msg}"),
+            )
+            .at_sector_mut(sector as u64, pos as u64);
+        };
+        let Some(rec) = LrChecksum::read(bytes, pos) else {
+            fail(c, "record runs past the end of the file".into());
+            break;
+        };
+        let back = rec.cb_backwards as usize;
+        let structural = if rec.lrtyp != LRTYP_CHECKSUM {
+            Some(format!("lrtyp is {}, not 42", rec.lrtyp))
+        } else if back > cb_sec - LRCHECKSUM_SIZE || (back != 0 && back != pos % cb_sec) {
+            Some(format!(
+                "cbBackwards {back} is not 0 or the record's offset in its sector"
+            ))
+        } else if rec.use_short != SHORT_ON && rec.use_short != SHORT_OFF {
+            Some(format!("bUseShortChecksum is 0x{:02X}", rec.use_short))
+        } else if rec.use_short == SHORT_OFF && rec.short_checksum != 0 {
+            Some("short checksum set while not in use".into())
+        } else if back + LRCHECKSUM_SIZE + rec.cb_forwards as usize > cb_sec
+            && rec.use_short != SHORT_ON
+        {
+            Some("range longer than a sector without a short checksum".into())
+        } else {
+            None
+        };
+        if let Some(msg) = structural {
+            fail(c, msg);
+            break;
+        }
+        let Some(range) = range_checksum(bytes, pos, &rec, gen) else {
+            fail(
+                c,
+                format!(
+                    "range (cbForwards {}) runs past the end of the file",
+                    rec.cb_forwards
+                ),
+            );
+            break;
+        };
+        let shadow = range ^ SHADOW_XOR == rec.checksum;
+        if range != rec.checksum && !shadow {
+            fail(
+                c,
+                format!(
+                    "range checksum mismatch (stored 0x{:08X}, computed 0x{range:08X})",
+                    rec.checksum
+                ),
+            );
+            break;
+        }
+        if rec.use_short == SHORT_ON {
+            let short = short_checksum(bytes, pos, &rec, gen, cb_sec);
+            if short != Some(rec.short_checksum) {
+                fail(
+                    c,
+                    format!(
+                        "short checksum mismatch (stored 0x{:08X})",
+                        rec.short_checksum
+                    ),
+                );
+                break;
+            }
+        }
+        covered_end = pos + LRCHECKSUM_SIZE + rec.cb_forwards as usize;
+        if rec.cb_next == 0 || shadow {
+            break;
+        }
+        let next = (rec.cb_next as usize)
+            .checked_add(pos + LRCHECKSUM_SIZE)
+            .filter(|&n| n < bytes.len());
+        match next {
+            Some(n) => pos = n,
+            None => {
+                fail(
+                    c,
+                    format!("cbNext {} points past the end of the file", rec.cb_next),
+                );
+                break;
+            }
+        }
+    }
+    c.sectors_seen = (covered_end.div_ceil(cb_sec)).saturating_sub(first) as u64;
+    c.last_lgpos = Some(Lgpos {
+        generation: h.generation,
+        isec: (covered_end / cb_sec) as u16,
+        ib: (covered_end % cb_sec) as u16,
+    });
+}
+
+/// Sets sector and offset on a problem in place.
+trait AtSector {
+    fn at_sector_mut(&mut self, sector: u64, offset: u64);
+}
+
+impl AtSector for Problem {
+    fn at_sector_mut(&mut self, sector: u64, offset: u64) {
+        self.sector = Some(sector);
+        self.offset = Some(offset);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::ecc_block;
+
+    const GEN: i32 = 0x20;
+
+    /// A v8 log of `csec` segments: header, data segments from `segs` (index = isec - 1), zero
+    /// elsewhere.
+    fn log(csec: u16, segs: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut b = vec![0u8; usize::from(csec) * SEGMENT_SIZE];
+        b[4..8].copy_from_slice(&GEN.to_le_bytes());
+        b[8..10].copy_from_slice(&4096u16.to_le_bytes());
+        b[10..12].copy_from_slice(&1u16.to_le_bytes());
+        b[12..14].copy_from_slice(&csec.to_le_bytes());
+        b[32..36].copy_from_slice(&8u32.to_le_bytes());
+        b[36..40].copy_from_slice(&4000u32.to_le_bytes());
+        b[40..44].copy_from_slice(&5u32.to_le_bytes());
+        b[648..652].copy_from_slice(&16u32.to_le_bytes());
+        b[667..671].copy_from_slice(&3u32.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        for (k, s) in segs.iter().enumerate() {
+            if let Some(s) = s {
+                let at = (k + 1) * SEGMENT_SIZE;
+                b[at..at + SEGMENT_SIZE].copy_from_slice(s);
+            }
+        }
+        b
+    }
+
+    /// A segment claiming `(gen, isec, 0)`, checksummed with `pgno`.
+    fn seg(pgno: u32, isec: u16, gen: i32, fill: u8) -> Option<Vec<u8>> {
+        let mut s = vec![0u8; SEGMENT_SIZE];
+        s[10..12].copy_from_slice(&isec.to_le_bytes());
+        s[12..16].copy_from_slice(&gen.to_le_bytes());
+        s[36..40].copy_from_slice(&0x2000u32.to_le_bytes());
+        for (i, b) in s[40..].iter_mut().enumerate() {
+            *b = fill.wrapping_add((i % 251) as u8);
+        }
+        let ck = ecc_block(&s, pgno, true);
+        s[0..8].copy_from_slice(&ck.to_le_bytes());
+        Some(s)
+    }
+
+    fn good(isec: u16) -> Option<Vec<u8>> {
+        seg(u32::from(isec), isec, GEN, isec as u8)
+    }
+
+    fn garbage() -> Option<Vec<u8>> {
+        Some((0..SEGMENT_SIZE).map(|i| (i * 7 + 1) as u8).collect())
+    }
+
+    fn stored(s: &Option<Vec<u8>>) -> u64 {
+        let s = s.as_ref().unwrap();
+        u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+    }
+
+    fn run(segs: &[Option<Vec<u8>>]) -> LogCheck {
+        check_log(&log(8, segs), "t.log").unwrap()
+    }
+
+    fn reason(c: &LogCheck) -> String {
+        c.problems
+            .iter()
+            .find(|p| p.is_error())
+            .map(|p| p.message.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn valid_run_shadow_copy_and_zero_tail_pass() {
+        let segs = [good(1), good(2), good(3), seg(3, 3, GEN, 3), None, None];
+        let c = run(&segs);
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert_eq!(c.sectors_seen, 6);
+        assert_eq!(c.last_lgpos.unwrap().isec, 4);
+        assert_eq!(
+            c.accumulated_checksum,
+            Some(stored(&segs[0]) ^ stored(&segs[1]) ^ stored(&segs[2]))
+        );
+    }
+
+    #[test]
+    fn stale_segment_of_an_older_generation_ends_the_data() {
+        let c = run(&[good(1), good(2), seg(3, 3, GEN - 1, 9), None, None, None]);
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert_eq!(c.last_lgpos.unwrap().isec, 3);
+    }
+
+    #[test]
+    fn each_corruption_reason_is_501() {
+        let cases: [(&str, Vec<Option<Vec<u8>>>); 5] = [
+            ("ValidSegmentAfterEmpty", vec![good(1), None, good(3)]),
+            ("CorruptAfterEmptySegment", vec![good(1), None, garbage()]),
+            ("BadSegmentLgpos", vec![good(1), seg(2, 5, GEN, 2)]),
+            ("SegmentCorrupt", vec![garbage()]),
+            (
+                "EmptySegmentHigherLgen",
+                vec![good(1), None, seg(2, 2, GEN, 1)],
+            ),
+        ];
+        for (why, segs) in cases {
+            let c = run(&segs);
+            assert_eq!(c.verdict, Verdict::Fail, "{why}");
+            assert!(reason(&c).contains(why), "{why}: {}", reason(&c));
+            assert_eq!(c.problems[0].code, Some(JetErr::LogFileCorrupt));
+            assert_eq!(c.bad_sectors, 1);
+        }
+    }
+
+    #[test]
+    fn torn_write_patchable_from_the_shadow_is_a_warning() {
+        let shadow = seg(2, 2, GEN, 77);
+        let c = run(&[good(1), garbage(), shadow.clone(), None, None, None]);
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert!(c.problems[0].message.contains("torn write"));
+        assert_eq!(c.last_lgpos.unwrap().isec, 3);
+        assert_eq!(
+            c.accumulated_checksum,
+            Some(stored(&good(1)) ^ stored(&shadow))
+        );
+    }
+
+    #[test]
+    fn zero_segments_before_8_4000_2_are_corrupt() {
+        let mut b = log(8, &[good(1)]);
+        b[40..44].copy_from_slice(&1u32.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        let c = check_log(&b, "t.log").unwrap();
+        assert!(reason(&c).contains("SegmentCorrupt"), "{:?}", c.problems);
+    }
+
+    #[test]
+    fn text_output_uses_eseutil_words() {
+        let c = run(&[good(1)]);
+        let mut out = Vec::new();
+        c.write_header_text(&mut out).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        for w in [
+            "lGeneration: 32 (0x20)",
+            "Format LGVersion: (8.4000.5.16)",
+            "Last Lgpos: (0x20,2,0)",
+            "Accumulated segment checksum: 0x",
+            "Log file: t.log - OK",
+        ] {
+            assert!(t.contains(w), "{w} in {t}");
+        }
+    }
+}

@@ -1,0 +1,526 @@
+//! Checking a whole log stream (ESE-FORMAT.md §9.3 "across a set"; eseutil /ML `<base>`,
+//! `esecheck logs DIR [--base NAME]`): every log of one base checked on its own (in parallel),
+//! then the chain: names vs headers (−513), gaps (−528), one signature (−530), creation-time chain
+//! (−515), accumulated segment checksums (−590), versions not going backwards (warning).
+//!
+//! Memory stays flat with the number of logs: each file is mapped, checked and unmapped inside
+//! its own task, and only its small [`LogCheck`] summary is kept. Nothing is ever written.
+
+use crate::codes::JetErr;
+use crate::error::CheckError;
+use crate::format::common::filetype;
+use crate::format::{parse_log_name, LogNameKind, Signature};
+use crate::report::{Problem, Verdict};
+use crate::scan::checkpoint::CheckpointCheck;
+use crate::scan::file::Input;
+use crate::scan::log::{check_log, write_problem, LogCheck};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+/// A file of the directory that is not part of the stream, and why (CLI.md Decision 9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ignored {
+    /// The file.
+    pub path: String,
+    /// Why it is not part of the stream.
+    pub why: String,
+}
+
+/// The result of checking a log stream; serialises as CLI.md's `logs --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamCheck {
+    /// Pass, fail (integrity problem), or error (nothing could be checked, e.g. no logs: −1811).
+    pub verdict: Verdict,
+    /// The base name as written in the file names (e.g. `SRU`).
+    pub base: Option<String>,
+    /// The directory searched.
+    pub directory: String,
+    /// Lowest generation present.
+    pub first: Option<i32>,
+    /// Highest generation present (normally the current `<base>.log`).
+    pub last: Option<i32>,
+    /// Per-log results, in generation order, the current log last.
+    pub files: Vec<LogCheck>,
+    /// Files of the directory that are not part of the stream.
+    pub ignored: Vec<Ignored>,
+    /// Problems of the stream as a whole (per-file problems are in `files`).
+    pub problems: Vec<Problem>,
+    /// The stream's `signLog` (from the current log, else the newest log with a valid header).
+    pub log_signature: Option<Signature>,
+}
+
+impl StreamCheck {
+    /// Every log with a known generation, in order: `(generation, result)`. The generation is the
+    /// header's, or the name's when the header is unusable.
+    pub fn generations(&self) -> impl Iterator<Item = (i32, &LogCheck)> {
+        self.files
+            .iter()
+            .filter_map(|f| f.generation.map(|g| (g, f)))
+    }
+
+    /// The log of generation `g`, if present.
+    pub fn generation(&self, g: i32) -> Option<&LogCheck> {
+        self.generations().find(|(x, _)| *x == g).map(|(_, f)| f)
+    }
+
+    /// True when generation `g` is present, its file passed, and no stream-level error concerns
+    /// it (−515, −590, −530…).
+    pub fn is_intact(&self, g: i32) -> bool {
+        self.generation(g).is_some_and(LogCheck::is_ok)
+            && !self
+                .problems
+                .iter()
+                .any(|p| p.is_error() && p.generation == Some(i64::from(g)))
+    }
+
+    /// The stream's log signature.
+    pub fn signature(&self) -> Option<&Signature> {
+        self.log_signature.as_ref()
+    }
+
+    /// Problems relating a checked checkpoint to this stream (§9.4, CLI.md Decision 16): its
+    /// signLog must be the stream's (−532, error); its generation should be among the logs
+    /// present (−509, warning). Nothing when the checkpoint has no valid copy.
+    pub fn checkpoint_problems(&self, chk: &CheckpointCheck) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let (Some(sig), Some(g)) = (chk.log_signature, chk.generation) else {
+            return out;
+        };
+        if let Some(ours) = &self.log_signature {
+            if *ours != sig {
+                out.push(Problem::error(
+                    Some(JetErr::BadCheckpointSignature),
+                    &chk.path,
+                    format!("checkpoint log signature {sig} differs from the logs' {ours}"),
+                ));
+            }
+        }
+        if self.generation(g).is_none() {
+            out.push(
+                Problem::warning(
+                    Some(JetErr::MissingPreviousLogFile),
+                    &chk.path,
+                    format!("checkpoint generation 0x{g:X} is not among the logs present"),
+                )
+                .at_generation(i64::from(g)),
+            );
+        }
+        out
+    }
+
+    /// eseutil /ML `<base>` style text: one line per log, the problems, then the summary.
+    pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
+        writeln!(w, "Verifying log files...")?;
+        writeln!(
+            w,
+            "     Base name: {}",
+            self.base.as_deref().unwrap_or("(none)")
+        )?;
+        writeln!(w)?;
+        for f in &self.files {
+            f.write_text(w)?;
+        }
+        for i in &self.ignored {
+            writeln!(w, "      Ignored: {} ({})", i.path, i.why)?;
+        }
+        for p in &self.problems {
+            write_problem(w, p)?;
+        }
+        writeln!(w)?;
+        let damaged = self.files.iter().any(|f| f.verdict != Verdict::Pass);
+        if damaged {
+            writeln!(w, "Damaged log files were found.")?;
+        } else if !self.files.is_empty() {
+            writeln!(w, "No damaged log files were found.")?;
+        }
+        if let (Some(a), Some(b)) = (self.first, self.last) {
+            writeln!(w, "Generations: 0x{a:X} - 0x{b:X}")?;
+        }
+        writeln!(w, "{}", self.verdict.word())
+    }
+}
+
+fn stream_error(code: JetErr, file: &str, g: Option<i64>, msg: String) -> Problem {
+    let p = Problem::error(Some(code), file, msg);
+    match g {
+        Some(g) => p.at_generation(g),
+        None => p,
+    }
+}
+
+/// True when the first 4096 bytes of `path` look like a log header: a verifying checksum with
+/// `le_filetype` 3 (or 0 with a log version), or `le_filetype` 3 alone.
+fn looks_like_log(path: &Path) -> bool {
+    let mut head = [0u8; 4096];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    if f.read_exact(&mut head).is_err() {
+        return false;
+    }
+    let u32_at = |o: usize| u32::from_le_bytes([head[o], head[o + 1], head[o + 2], head[o + 3]]);
+    let ft = u32_at(crate::format::common::FILETYPE_OFFSET);
+    let ok = crate::checksum::legacy_checksum_ok(&head);
+    let version = matches!((u32_at(32), u32_at(36)), (7, 3704) | (8, 4000));
+    ft == filetype::LOG || (ok && ft == filetype::UNKNOWN && version)
+}
+
+struct Candidate {
+    name: String,
+    base: String,
+    kind: LogNameKind,
+}
+
+/// Checks the log stream in `dir`. `base` picks one stream when several share the directory.
+///
+/// `Err` when the directory cannot be read or several bases are present without `base`. No logs
+/// at all is `Ok` with a −1811 problem and verdict error (nothing could be checked).
+pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, CheckError> {
+    let rd = std::fs::read_dir(dir).map_err(|e| CheckError::io(dir, &e))?;
+    let mut names = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| CheckError::io(dir, &e))?;
+        let path = entry.path();
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        names.push(entry.file_name());
+    }
+    names.sort();
+    let display = |name: &str| dir.join(name).display().to_string();
+
+    let mut ignored = Vec::new();
+    let mut candidates = Vec::new();
+    for os in names {
+        let Some(name) = os.to_str().map(str::to_string) else {
+            ignored.push(Ignored {
+                path: dir.join(&os).display().to_string(),
+                why: "file name is not UTF-8, not a log-stream name".into(),
+            });
+            continue;
+        };
+        let why = match parse_log_name(&name) {
+            Some(n) => match n.kind {
+                LogNameKind::Archived { .. } | LogNameKind::Current => {
+                    candidates.push(Candidate {
+                        base: n.base.clone(),
+                        name,
+                        kind: n.kind,
+                    });
+                    continue;
+                }
+                LogNameKind::Temp => "next-generation file, not part of the stream",
+                LogNameKind::Reserve => "reserve log (pre-allocated), never verified",
+                LogNameKind::Checkpoint => "checkpoint, not a log",
+            },
+            None if looks_like_log(&dir.join(&name)) => {
+                "log header, but the name is not a log-stream name"
+            }
+            None => "not a log-stream file",
+        };
+        ignored.push(Ignored {
+            path: display(&name),
+            why: why.into(),
+        });
+    }
+
+    // Bases with at least one file that looks like a log (a stray text file `abc.log` makes no
+    // stream).
+    let mut real_bases: BTreeMap<String, String> = BTreeMap::new();
+    for c in &candidates {
+        let key = c.base.to_ascii_lowercase();
+        if !real_bases.contains_key(&key) && looks_like_log(&dir.join(&c.name)) {
+            real_bases.insert(key, c.base.clone());
+        }
+    }
+    let chosen: Option<String> = match base {
+        Some(b) => Some(b.to_ascii_lowercase()),
+        None if real_bases.len() > 1 => {
+            let list: Vec<&str> = real_bases.values().map(String::as_str).collect();
+            return Err(CheckError::new(
+                dir,
+                format!(
+                    "several log streams ({}): choose one with --base",
+                    list.join(", ")
+                ),
+            ));
+        }
+        None => real_bases.keys().next().cloned().or_else(|| {
+            // No header looks like a log: a single base with numbered logs is still the stream
+            // (Decision 9: every numbered log is part of it), damaged as it may be.
+            let numbered: std::collections::BTreeSet<String> = candidates
+                .iter()
+                .filter(|c| matches!(c.kind, LogNameKind::Archived { .. }))
+                .map(|c| c.base.to_ascii_lowercase())
+                .collect();
+            if numbered.len() == 1 {
+                if let Some(k) = numbered.into_iter().next() {
+                    real_bases.insert(k.clone(), k.clone());
+                    return Some(k);
+                }
+            }
+            None
+        }),
+    };
+    let mut mine = Vec::new();
+    for c in candidates {
+        let key = c.base.to_ascii_lowercase();
+        if Some(&key) == chosen.as_ref() && (base.is_some() || real_bases.contains_key(&key)) {
+            mine.push(c);
+        } else {
+            let why = if real_bases.contains_key(&key) {
+                format!("belongs to another log stream (base {})", c.base)
+            } else {
+                "not an ESE log".to_string()
+            };
+            ignored.push(Ignored {
+                path: display(&c.name),
+                why,
+            });
+        }
+    }
+
+    let mut out = StreamCheck {
+        verdict: Verdict::Pass,
+        base: mine
+            .first()
+            .map(|c| c.base.clone())
+            .or(base.map(str::to_string)),
+        directory: dir.display().to_string(),
+        first: None,
+        last: None,
+        files: Vec::new(),
+        ignored,
+        problems: Vec::new(),
+        log_signature: None,
+    };
+    if mine.is_empty() {
+        out.problems.push(Problem::error(
+            Some(JetErr::FileNotFound),
+            &out.directory,
+            match base {
+                Some(b) => format!("no log files of base {b} (.log or .jtx) found"),
+                None => "no log files (.log or .jtx) found".to_string(),
+            },
+        ));
+        out.verdict = Verdict::Error;
+        return Ok(out);
+    }
+
+    // Check every file on its own, in parallel; each map lives only inside its task.
+    let results: Vec<LogCheck> = mine
+        .par_iter()
+        .map(|c| {
+            let p = dir.join(&c.name);
+            let shown = p.display().to_string();
+            let checked = Input::open(&p).and_then(|input| check_log(input.bytes(), &shown));
+            checked.unwrap_or_else(|e| LogCheck::not_checked(&e))
+        })
+        .collect();
+
+    chain_checks(&mut out, mine, results);
+    Ok(out)
+}
+
+fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogCheck>) {
+    // Place each file: archived by its name's generation, current by its header's.
+    let mut archived: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut files = results;
+    for (i, c) in mine.iter().enumerate() {
+        let f = &mut files[i];
+        match c.kind {
+            LogNameKind::Archived { generation, .. } => {
+                let name_gen = i64::from(generation);
+                match (&f.header, f.generation) {
+                    (Some(_), Some(g)) if i64::from(g) != name_gen => {
+                        f.problems.push(
+                            Problem::error(
+                                Some(JetErr::LogGenerationMismatch),
+                                &f.path,
+                                format!(
+                                    "file name says generation 0x{name_gen:X}, header says 0x{g:X}"
+                                ),
+                            )
+                            .at_generation(name_gen),
+                        );
+                        f.verdict = f.verdict.combine(Verdict::Fail);
+                    }
+                    (None, None) => f.generation = i32::try_from(name_gen).ok(),
+                    _ => {}
+                }
+                archived.entry(name_gen).or_default().push(i);
+            }
+            _ => current.push(i),
+        }
+    }
+
+    let mut problems = Vec::new();
+    let dir = out.directory.clone();
+    // Duplicates (e.g. SRU00005.log and SRU00005.jtx).
+    for (g, idx) in &archived {
+        if idx.len() > 1 {
+            problems.push(
+                Problem::warning(
+                    None,
+                    &dir,
+                    format!("{} files claim generation 0x{g:X}", idx.len()),
+                )
+                .at_generation(*g),
+            );
+        }
+    }
+    // Gaps between archived generations.
+    let gens: Vec<i64> = archived.keys().copied().collect();
+    for w in gens.windows(2) {
+        if w[1] > w[0] + 1 {
+            problems.push(stream_error(
+                JetErr::MissingLogFile,
+                &dir,
+                Some(w[0] + 1),
+                format!(
+                    "Missing log file(s): generations 0x{:X} to 0x{:X}",
+                    w[0] + 1,
+                    w[1] - 1
+                ),
+            ));
+        }
+    }
+    // The current log.
+    let base = out.base.clone().unwrap_or_default();
+    match current.as_slice() {
+        [] => problems.push(Problem::warning(
+            None,
+            &dir,
+            format!("no current log {base}.log (or .jtx): the newest generation may be missing"),
+        )),
+        cur => {
+            if cur.len() > 1 {
+                problems.push(Problem::warning(
+                    None,
+                    &dir,
+                    format!("{} current logs ({base}.log and {base}.jtx)", cur.len()),
+                ));
+            }
+            for &i in cur {
+                let f = &files[i];
+                if let (Some(_), Some(g), Some(&last)) = (&f.header, f.generation, gens.last()) {
+                    if i64::from(g) != last + 1 {
+                        problems.push(stream_error(
+                            JetErr::MissingLogFile,
+                            &f.path,
+                            Some(i64::from(g)),
+                            format!(
+                                "current log has generation 0x{g:X}, expected 0x{:X} (last archived + 1)",
+                                last + 1
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    // Order: archived by generation, then the current log(s).
+    let mut order: Vec<usize> = archived.values().flatten().copied().collect();
+    order.extend(current.iter().copied());
+
+    // The stream signature: the current log's, else the newest valid header's.
+    let sig = order
+        .iter()
+        .rev()
+        .find_map(|&i| files[i].header.as_ref().map(|h| h.sign_log));
+    if let Some(sig) = sig {
+        for &i in &order {
+            let f = &files[i];
+            if let Some(h) = &f.header {
+                if h.sign_log != sig {
+                    problems.push(stream_error(
+                        JetErr::BadLogSignature,
+                        &f.path,
+                        Some(i64::from(h.generation)),
+                        format!(
+                            "log signature {} differs from the stream's {}",
+                            h.sign_log, sig
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    // Chain checks between generation g-1 and g (valid headers only).
+    let by_gen: BTreeMap<i64, usize> = order
+        .iter()
+        .filter(|&&i| files[i].header.is_some())
+        .filter_map(|&i| files[i].generation.map(|g| (i64::from(g), i)))
+        .collect();
+    for (&g, &i) in &by_gen {
+        let Some(&pi) = by_gen.get(&(g - 1)) else {
+            continue;
+        };
+        let (Some(h), Some(ph)) = (&files[i].header, &files[pi].header) else {
+            continue;
+        };
+        let path = &files[i].path;
+        if h.tm_prev_gen.raw != ph.tm_create.raw {
+            problems.push(stream_error(
+                JetErr::InvalidLogSequence,
+                path,
+                Some(g),
+                format!(
+                    "prev gen time {} differs from the creation time {} of generation 0x{:X}",
+                    h.tm_prev_gen,
+                    ph.tm_create,
+                    g - 1
+                ),
+            ));
+        }
+        if h.checksum_prev_log_all_segments != 0 {
+            if let Some(acc) = files[pi].accumulated_checksum {
+                if acc != h.checksum_prev_log_all_segments {
+                    problems.push(stream_error(
+                        JetErr::LogSequenceChecksumMismatch,
+                        path,
+                        Some(g),
+                        format!(
+                            "prev gen accumulated segment checksum 0x{:016X} differs from generation 0x{:X}'s segments (0x{acc:016X})",
+                            h.checksum_prev_log_all_segments,
+                            g - 1
+                        ),
+                    ));
+                }
+            }
+        }
+        if h.version < ph.version {
+            problems.push(
+                Problem::warning(
+                    None,
+                    path,
+                    format!(
+                        "log version goes backwards: {} after {} in generation 0x{:X}",
+                        h.version,
+                        ph.version,
+                        g - 1
+                    ),
+                )
+                .at_generation(g),
+            );
+        }
+    }
+
+    let mut ordered: Vec<Option<LogCheck>> = files.into_iter().map(Some).collect();
+    out.files = order.iter().filter_map(|&i| ordered[i].take()).collect();
+    out.first = out.files.iter().filter_map(|f| f.generation).min();
+    out.last = out.files.iter().filter_map(|f| f.generation).max();
+    out.log_signature = sig;
+    out.problems = problems;
+    let mut verdict = Verdict::from_problems(&out.problems, false);
+    for f in &out.files {
+        verdict = verdict.combine(f.verdict);
+    }
+    out.verdict = verdict;
+}

@@ -1,0 +1,639 @@
+//! Logs, checkpoints and log streams against the real files in `testdata/`, and damaged copies of
+//! them made in temporary directories (testdata is never modified). Expected values come from
+//! ESE-FORMAT.md's worked examples and the corpus MANIFEST.
+
+use esecheck::codes::JetErr;
+use esecheck::report::Verdict;
+use esecheck::scan::log::check_log;
+use std::path::{Path, PathBuf};
+
+fn td(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(td(rel)).expect("testdata file")
+}
+
+const BELKA_DIRTY: &str = "museum-srum-win10-belkasoftctf/Dirty";
+
+fn codes(problems: &[esecheck::report::Problem]) -> Vec<(i32, bool)> {
+    problems
+        .iter()
+        .map(|p| (p.code.map_or(0, JetErr::code), p.is_error()))
+        .collect()
+}
+
+#[test]
+fn sru00051_header_segment_and_accumulated_values_match_the_spec() {
+    let bytes = read(&format!("{BELKA_DIRTY}/SRU00051.log"));
+    // §4.1: stored = computed = 0x24D79820.
+    assert_eq!(
+        esecheck::checksum::legacy_checksum(&bytes[..4096]),
+        0x24D7_9820
+    );
+    assert_eq!(
+        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        0x24D7_9820
+    );
+    // §4.2: segment 1 stored = computed = 0x5B3324CC94C11809.
+    let seg = esecheck::checksum::verify_segment(&bytes[4096..8192], 1);
+    assert_eq!(seg.stored.values[0], 0x5B33_24CC_94C1_1809);
+    assert_eq!(seg.computed.values[0], 0x5B33_24CC_94C1_1809);
+
+    let c = check_log(&bytes, "SRU00051.log").unwrap();
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+    assert_eq!(c.generation, Some(0x51));
+    assert_eq!(c.sectors_seen, 14);
+    assert_eq!(c.format.unwrap().to_string(), "8.4000.5.16");
+    // §6.5: accumulated(0x51) is stored in SRU.log (gen 0x52).
+    assert_eq!(c.accumulated_checksum, Some(0x7CFF_0300_EB06_2198));
+    let cur = check_log(&read(&format!("{BELKA_DIRTY}/SRU.log")), "SRU.log").unwrap();
+    assert_eq!(cur.generation, Some(0x52));
+    assert_eq!(cur.format.unwrap().to_string(), "8.4000.60.140");
+    let h = cur.header.as_ref().unwrap();
+    assert_eq!(h.checksum_prev_log_all_segments, 0x7CFF_0300_EB06_2198);
+    // Real files differ: SRU.log (gen 0x52) has an empty attach list, SRU00051.log lists SRUDB.dat.
+    assert!(h.attach.is_empty());
+    let h51 = c.header.as_ref().unwrap();
+    assert_eq!(h51.attach.len(), 1);
+    assert_eq!(h51.attach[0].path, r"C:\Windows\system32\SRU\SRUDB.dat");
+}
+
+/// Every real log in testdata (excluding tmp and reserve files): pass, generation from MANIFEST.
+#[test]
+fn every_real_log_passes_with_its_manifest_generation() {
+    let cases: &[(&str, &[(&str, i32)])] = &[
+        (
+            "museum-srum-win10-belkasoftctf/Dirty",
+            &[
+                ("SRU0004E.log", 78),
+                ("SRU0004F.log", 79),
+                ("SRU00050.log", 80),
+                ("SRU00051.log", 81),
+                ("SRU.log", 82),
+            ],
+        ),
+        (
+            "museum-srum-win10-belkasoftctf/Clean",
+            &[
+                ("SRU0004E.log", 78),
+                ("SRU0004F.log", 79),
+                ("SRU00050.log", 80),
+                ("SRU00051.log", 81),
+                ("SRU.log", 82),
+            ],
+        ),
+        (
+            "museum-srum-win11-rathbunvm/Dirty",
+            &[
+                ("SRU00059.log", 89),
+                ("SRU0005A.log", 90),
+                ("SRU0005B.log", 91),
+                ("SRU.log", 92),
+                ("SRUtmp.log", 80),
+            ],
+        ),
+        (
+            "museum-srum-win11-rathbunvm/Clean",
+            &[
+                ("SRU00059.log", 89),
+                ("SRU0005A.log", 90),
+                ("SRU0005B.log", 91),
+                ("SRU.log", 92),
+                ("SRUtmp.log", 80),
+            ],
+        ),
+        (
+            "museum-srum-win10-rathbunvm/Clean",
+            &[
+                ("SRU00003.log", 3),
+                ("SRU00004.log", 4),
+                ("SRU00005.log", 5),
+                ("SRU00006.log", 6),
+                ("SRU00007.log", 7),
+                ("SRU00008.log", 8),
+                ("SRU.log", 9),
+            ],
+        ),
+        (
+            "museum-srum-server2022-aptsimulator/snapshot1/SRU",
+            &[("SRU00001.log", 1), ("SRU.log", 2)],
+        ),
+        (
+            "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU",
+            &[
+                ("SRU00003.log", 3),
+                ("SRU00004.log", 4),
+                ("SRU.log", 5),
+                ("SRUtmp.log", 2),
+            ],
+        ),
+    ];
+    for (dir, logs) in cases {
+        for (name, gen) in *logs {
+            let rel = format!("{dir}/{name}");
+            let c = check_log(&read(&rel), &rel).unwrap();
+            assert_eq!(c.verdict, Verdict::Pass, "{rel}: {:?}", c.problems);
+            assert_eq!(c.generation, Some(*gen), "{rel}");
+            assert_eq!(c.bad_sectors, 0, "{rel}");
+            assert!(c.accumulated_checksum.is_some());
+        }
+    }
+}
+
+#[test]
+fn zero_tmp_and_garbage_reserve_logs_are_not_crashes() {
+    // Zero-filled tmp log: recognised by name, header checksum fails -> -501, no panic.
+    let c = check_log(&read(&format!("{BELKA_DIRTY}/SRUtmp.log")), "SRUtmp.log").unwrap();
+    assert_eq!(codes(&c.problems), vec![(-501, true)]);
+    // Garbage .jrs: not a log by name or header -> could not check.
+    let e = check_log(
+        &read("museum-srum-win10-rathbunvm/Clean/srures00002.jrs"),
+        "srures00002.jrs",
+    )
+    .unwrap_err();
+    assert!(e.message.contains("not recognisable"), "{}", e.message);
+    // Too short.
+    assert!(check_log(&[0u8; 100], "x.log").is_err());
+}
+
+#[test]
+fn every_real_checkpoint_passes_with_its_manifest_generation() {
+    use esecheck::scan::checkpoint::check_checkpoint;
+    for (rel, gen) in [
+        ("museum-srum-win10-belkasoftctf/Dirty/SRU.chk", 81),
+        ("museum-srum-win10-belkasoftctf/Clean/SRU.chk", 81),
+        ("museum-srum-win11-rathbunvm/Dirty/SRU.chk", 92),
+        ("museum-srum-win11-rathbunvm/Clean/SRU.chk", 92),
+        ("museum-srum-win10-rathbunvm/Clean/SRU.chk", 9),
+        (
+            "museum-srum-server2022-aptsimulator/snapshot1/SRU/SRU.chk",
+            2,
+        ),
+        (
+            "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU/SRU.chk",
+            5,
+        ),
+        ("museum-ntds-server2012r2-stolenszechuan-partial/edb.chk", 3),
+    ] {
+        let c = check_checkpoint(&read(rel), rel).unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{rel}: {:?}", c.problems);
+        assert!(c.primary_ok && c.shadow_ok, "{rel}");
+        assert_eq!(c.generation, Some(gen), "{rel}");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["type"], "checkpoint");
+        assert_eq!(v["generation"], gen);
+        let mut text = Vec::new();
+        c.write_header_text(&mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("Checkpoint: (0x"), "{text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams
+
+use esecheck::scan::stream::check_stream;
+
+const COMPLETE_SETS: &[(&str, i32, i32)] = &[
+    ("museum-srum-win10-belkasoftctf/Dirty", 0x4E, 0x52),
+    ("museum-srum-win10-belkasoftctf/Clean", 0x4E, 0x52),
+    ("museum-srum-win11-rathbunvm/Dirty", 89, 92),
+    ("museum-srum-win11-rathbunvm/Clean", 89, 92),
+    ("museum-srum-win10-rathbunvm/Clean", 3, 9),
+    ("museum-srum-server2022-aptsimulator/snapshot1/SRU", 1, 2),
+    (
+        "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU",
+        3,
+        5,
+    ),
+];
+
+#[test]
+fn every_complete_real_set_passes_check_stream() {
+    for (dir, first, last) in COMPLETE_SETS {
+        let s = check_stream(&td(dir), None).unwrap();
+        assert_eq!(
+            s.verdict,
+            Verdict::Pass,
+            "{dir}: {:?} {:?}",
+            s.problems,
+            s.files.iter().map(|f| &f.problems).collect::<Vec<_>>()
+        );
+        assert!(s.problems.iter().all(|p| !p.is_error()), "{dir}");
+        assert_eq!(s.base.as_deref(), Some("SRU"));
+        assert_eq!((s.first, s.last), (Some(*first), Some(*last)), "{dir}");
+        assert_eq!(s.files.len() as i32, last - first + 1);
+        for g in *first..=*last {
+            assert!(s.is_intact(g), "{dir} gen {g}");
+        }
+        assert!(s.signature().is_some());
+        // tmp and reserve logs are ignored with a reason, never problems.
+        for i in &s.ignored {
+            assert!(!i.why.is_empty());
+        }
+        let ignored: Vec<String> = s
+            .ignored
+            .iter()
+            .map(|i| {
+                Path::new(&i.path)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_lowercase()
+            })
+            .collect();
+        assert!(
+            ignored.iter().any(|n| n.ends_with(".jrs")),
+            "{dir}: {ignored:?}"
+        );
+        assert!(ignored.iter().any(|n| n == "srudb.dat"));
+        let v = serde_json::to_value(&s).unwrap();
+        for k in [
+            "verdict",
+            "base",
+            "directory",
+            "first",
+            "last",
+            "files",
+            "ignored",
+            "problems",
+        ] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+        assert_eq!(v["files"][0]["type"], "log");
+        let mut text = Vec::new();
+        s.write_text(&mut text).unwrap();
+        assert!(String::from_utf8(text)
+            .unwrap()
+            .contains("No damaged log files were found."));
+    }
+}
+
+#[test]
+fn stale_tmp_and_garbage_reserve_logs_are_ignored() {
+    let s = check_stream(&td("museum-srum-win10-rathbunvm/Clean"), None).unwrap();
+    assert!(s
+        .ignored
+        .iter()
+        .any(|i| i.path.ends_with("srures00002.jrs")));
+    let s = check_stream(&td("museum-srum-win11-rathbunvm/Dirty"), None).unwrap();
+    let tmp = s
+        .ignored
+        .iter()
+        .find(|i| i.path.ends_with("SRUtmp.log"))
+        .unwrap();
+    assert!(tmp.why.contains("next-generation"));
+    // The stale tmp log (gen 80) is not in the stream 89..92.
+    assert!(s.generation(80).is_none());
+}
+
+/// A copy of a real set in a temporary directory (testdata is never modified).
+fn copy_set(rel: &str) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(td(rel)).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), t.path().join(e.file_name())).unwrap();
+    }
+    t
+}
+
+fn edit(dir: &Path, name: &str, f: impl FnOnce(&mut Vec<u8>)) {
+    let p = dir.join(name);
+    let mut b = std::fs::read(&p).unwrap();
+    f(&mut b);
+    std::fs::write(&p, b).unwrap();
+}
+
+/// Recomputes the header checksum after an edit, so only the intended rule is broken.
+fn reseal(b: &mut [u8]) {
+    let ck = esecheck::checksum::legacy_checksum(&b[..4096]);
+    b[0..4].copy_from_slice(&ck.to_le_bytes());
+}
+
+fn stream_codes(s: &esecheck::scan::StreamCheck) -> Vec<i32> {
+    let mut v: Vec<i32> = s
+        .problems
+        .iter()
+        .chain(s.files.iter().flat_map(|f| f.problems.iter()))
+        .filter(|p| p.is_error())
+        .map(|p| p.code.map_or(0, JetErr::code))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn stream_failures_from_damaged_copies() {
+    // -513: header generation differs from the name.
+    let t = copy_set(BELKA_DIRTY);
+    edit(t.path(), "SRU00050.log", |b| {
+        b[4..8].copy_from_slice(&0x60i32.to_le_bytes());
+        reseal(b);
+    });
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(s.verdict, Verdict::Fail);
+    assert!(stream_codes(&s).contains(&-513), "{:?}", stream_codes(&s));
+
+    // -528: a gap, and the current log not last archived + 1.
+    let t = copy_set(BELKA_DIRTY);
+    std::fs::remove_file(t.path().join("SRU00050.log")).unwrap();
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(stream_codes(&s), vec![-528]);
+    assert!(!s.is_intact(0x50) && s.is_intact(0x51));
+    std::fs::remove_file(t.path().join("SRU00051.log")).unwrap();
+    let s = check_stream(t.path(), None).unwrap();
+    // Archived 4E, 4F have no gap between them; the current log 0x52 is not 0x4F + 1.
+    assert_eq!(stream_codes(&s), vec![-528]);
+
+    // -530: one log of another stream.
+    let t = copy_set(BELKA_DIRTY);
+    edit(t.path(), "SRU0004E.log", |b| {
+        b[44] ^= 0xFF;
+        reseal(b);
+    });
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(stream_codes(&s), vec![-530]);
+    assert!(!s.is_intact(0x4E));
+
+    // -515: tmPrevGen does not match the previous tmCreate.
+    let t = copy_set(BELKA_DIRTY);
+    edit(t.path(), "SRU00050.log", |b| {
+        b[24] ^= 1;
+        reseal(b);
+    });
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(stream_codes(&s), vec![-515]);
+    assert!(!s.is_intact(0x50));
+
+    // -590: checksumPrevLogAllSegments of SRU.log no longer matches gen 0x51.
+    let t = copy_set(BELKA_DIRTY);
+    edit(t.path(), "SRU.log", |b| {
+        b[653] ^= 1;
+        reseal(b);
+    });
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(stream_codes(&s), vec![-590]);
+    assert!(!s.is_intact(0x52));
+
+    // A damaged segment in gen 0x51: -501 there and the follow-on -590 in gen 0x52.
+    let t = copy_set(BELKA_DIRTY);
+    edit(t.path(), "SRU00051.log", |b| {
+        for i in 0..16 {
+            // Varied deltas: equal even-popcount word deltas are invisible, and 01..10 aliases a
+            // single-bit error (§4.4).
+            b[4096 + 200 + i] ^= (i as u8).wrapping_mul(37).wrapping_add(3);
+        }
+    });
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(stream_codes(&s), vec![-590, -501]);
+}
+
+#[test]
+fn no_logs_is_1811_and_several_bases_need_base() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("notes.txt"), b"hello").unwrap();
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(s.verdict, Verdict::Error);
+    assert_eq!(s.problems[0].code, Some(JetErr::FileNotFound));
+    assert_eq!(s.ignored.len(), 1);
+
+    let t = copy_set(BELKA_DIRTY);
+    std::fs::copy(
+        td("museum-srum-server2022-aptsimulator/snapshot1/SRU/SRU00001.log"),
+        t.path().join("edb00001.log"),
+    )
+    .unwrap();
+    let e = check_stream(t.path(), None).unwrap_err();
+    assert!(
+        e.message.contains("SRU") && e.message.contains("edb"),
+        "{}",
+        e.message
+    );
+    let s = check_stream(t.path(), Some("sru")).unwrap();
+    assert_eq!(s.verdict, Verdict::Pass, "{:?}", s.problems);
+    assert!(s
+        .ignored
+        .iter()
+        .any(|i| i.why.contains("another log stream")));
+    let s = check_stream(t.path(), Some("edb")).unwrap();
+    assert_eq!(s.files.len(), 1);
+    // A stray text file with a 3-character stem is not a stream.
+    let t = copy_set(BELKA_DIRTY);
+    std::fs::write(t.path().join("abc.log"), b"plain text log").unwrap();
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(s.verdict, Verdict::Pass);
+    assert!(s.ignored.iter().any(|i| i.path.ends_with("abc.log")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-file failures on damaged copies, and hostile headers
+
+fn belka_51() -> Vec<u8> {
+    read(&format!("{BELKA_DIRTY}/SRU00051.log"))
+}
+
+fn error_codes(b: &[u8]) -> Vec<i32> {
+    let c = check_log(b, "SRU00051.log").unwrap();
+    codes(&c.problems)
+        .into_iter()
+        .filter(|(_, e)| *e)
+        .map(|(c, _)| c)
+        .collect()
+}
+
+#[test]
+fn per_file_failures_from_damaged_copies() {
+    // -501 header checksum.
+    let mut b = belka_51();
+    b[100] ^= 1;
+    assert_eq!(error_codes(&b), vec![-501]);
+    // -501 segment (multi-bit damage in segment 3).
+    let mut b = belka_51();
+    for i in 0..8 {
+        b[3 * 4096 + 300 + i] ^= (i as u8) + 1;
+    }
+    let c = check_log(&b, "SRU00051.log").unwrap();
+    assert_eq!(codes(&c.problems), vec![(-501, true)]);
+    assert_eq!((c.bad_sectors, c.problems[0].sector), (1, Some(3)));
+    assert_eq!(c.verdict, Verdict::Fail);
+    // -541 size.
+    let b = belka_51();
+    assert_eq!(error_codes(&b[..61440]), vec![-541]);
+    // -514 version.
+    let mut b = belka_51();
+    b[32] = 9;
+    reseal(&mut b);
+    assert_eq!(error_codes(&b), vec![-514]);
+    // -1812 type.
+    let mut b = belka_51();
+    b[667] = 4;
+    reseal(&mut b);
+    assert_eq!(error_codes(&b), vec![-1812]);
+    // -501 v8 with 512-byte sectors.
+    let mut b = belka_51();
+    b[8..10].copy_from_slice(&512u16.to_le_bytes());
+    b[10..12].copy_from_slice(&8u16.to_le_bytes());
+    reseal(&mut b);
+    assert_eq!(error_codes(&b), vec![-501]);
+}
+
+#[test]
+fn a_single_bit_flip_in_a_segment_is_a_correctable_warning() {
+    let mut b = belka_51();
+    b[2 * 4096 + 1000] ^= 0x10;
+    let c = check_log(&b, "SRU00051.log").unwrap();
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+    assert_eq!(c.correctable_sectors, 1);
+    assert_eq!(codes(&c.problems), vec![(-501, false)]);
+    // The accumulated checksum is unchanged: the stored checksums were not touched.
+    assert_eq!(c.accumulated_checksum, Some(0x7CFF_0300_EB06_2198));
+}
+
+#[test]
+fn hostile_headers_never_panic() {
+    let base = belka_51();
+    type Edit = Box<dyn Fn(&mut Vec<u8>)>;
+    let variants: Vec<Edit> = vec![
+        Box::new(|b| b[12..14].copy_from_slice(&0xFFFFu16.to_le_bytes())),
+        Box::new(|b| b[12..14].copy_from_slice(&0u16.to_le_bytes())),
+        Box::new(|b| b[10..12].copy_from_slice(&0u16.to_le_bytes())),
+        Box::new(|b| b[10..12].copy_from_slice(&0xFFFFu16.to_le_bytes())),
+        Box::new(|b| b[8..10].copy_from_slice(&0u16.to_le_bytes())),
+        Box::new(|b| b[8..10].copy_from_slice(&1000u16.to_le_bytes())),
+        Box::new(|b| b[667..671].copy_from_slice(&u32::MAX.to_le_bytes())),
+        Box::new(|b| {
+            b[671] = 1;
+            b[673..675].copy_from_slice(&0xFFFFu16.to_le_bytes());
+        }),
+        Box::new(|b| b[36..40].copy_from_slice(&u32::MAX.to_le_bytes())),
+        Box::new(|b| b.truncate(4096)),
+        Box::new(|b| b.extend_from_slice(&[0xFF; 12345])),
+    ];
+    for (k, v) in variants.iter().enumerate() {
+        let mut b = base.clone();
+        v(&mut b);
+        reseal(&mut b);
+        // Either result is acceptable; it must not panic, and errors must name the file. Only
+        // the attach-list damage (variant 7) may pass, with a warning.
+        match check_log(&b, "h.log") {
+            Ok(c) if k == 7 => assert!(!c.problems.is_empty(), "variant {k}"),
+            Ok(c) => assert_ne!(c.verdict, Verdict::Pass, "variant {k} passed"),
+            Err(e) => assert_eq!(e.path, "h.log"),
+        }
+    }
+}
+
+/// A synthetic v7 (7.3704) log: 512-byte sectors, 8 header sectors, one LRCHECKSUM chain.
+fn v7_log(cb_next_override: Option<u32>) -> Vec<u8> {
+    use esecheck::checksum::legacy_log::{range_checksum, LrChecksum};
+    let mut b = vec![0u8; 16 * 512];
+    b[4..8].copy_from_slice(&1i32.to_le_bytes());
+    b[8..10].copy_from_slice(&512u16.to_le_bytes());
+    b[10..12].copy_from_slice(&8u16.to_le_bytes());
+    b[12..14].copy_from_slice(&16u16.to_le_bytes());
+    b[32..36].copy_from_slice(&7u32.to_le_bytes());
+    b[36..40].copy_from_slice(&3704u32.to_le_bytes());
+    b[40..44].copy_from_slice(&15u32.to_le_bytes());
+    b[667..671].copy_from_slice(&3u32.to_le_bytes());
+    reseal(&mut b);
+    // Record 1 at 4096 covers 100 bytes after it and points to record 2 right after them.
+    let put = |pos: usize, fwd: u32, next: u32, b: &mut Vec<u8>| {
+        for i in 0..fwd as usize {
+            b[pos + 22 + i] = (i * 13 + 1) as u8;
+        }
+        b[pos] = 42;
+        b[pos + 1..pos + 5].copy_from_slice(&((pos % 512) as u32).to_le_bytes());
+        b[pos + 5..pos + 9].copy_from_slice(&fwd.to_le_bytes());
+        b[pos + 9..pos + 13].copy_from_slice(&next.to_le_bytes());
+        b[pos + 21] = 0xD1;
+        let rec = LrChecksum::read(b, pos).unwrap();
+        let ck = range_checksum(b, pos, &rec, 1).unwrap();
+        b[pos + 13..pos + 17].copy_from_slice(&ck.to_le_bytes());
+    };
+    put(4096, 100, 100, &mut b);
+    put(4096 + 122, 50, cb_next_override.unwrap_or(0), &mut b);
+    b
+}
+
+#[test]
+fn v7_lrchecksum_chain_walks_and_survives_hostile_cbnext() {
+    let b = v7_log(None);
+    let c = check_log(&b, "edb00001.log").unwrap();
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+    assert_eq!(c.sectors_seen, 1);
+    assert!(c.accumulated_checksum.is_none());
+    // Damage inside the covered range.
+    let mut d = b.clone();
+    d[4096 + 30] ^= 1;
+    assert_eq!(
+        codes(&check_log(&d, "x.log").unwrap().problems),
+        vec![(-501, true)]
+    );
+    // cbNext pointing far past the end, or back onto itself (wraps), never loops or panics.
+    for next in [u32::MAX, 0xFFFF_FFEA, 7000] {
+        let c = check_log(&v7_log(Some(next)), "x.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Fail, "cbNext {next}");
+    }
+}
+
+#[test]
+fn checkpoint_is_related_to_its_stream() {
+    use esecheck::scan::checkpoint::check_checkpoint;
+    let s = check_stream(&td(BELKA_DIRTY), None).unwrap();
+    let own = format!("{BELKA_DIRTY}/SRU.chk");
+    let chk = check_checkpoint(&read(&own), &own).unwrap();
+    assert!(s.checkpoint_problems(&chk).is_empty());
+    // Another machine's checkpoint: -532 and its generation (92) is not here: -509 warning.
+    let other = "museum-srum-win11-rathbunvm/Dirty/SRU.chk";
+    let chk = check_checkpoint(&read(other), other).unwrap();
+    let p = s.checkpoint_problems(&chk);
+    assert_eq!(codes(&p), vec![(-532, true), (-509, false)]);
+}
+
+#[test]
+fn names_are_case_insensitive_and_eight_hex_and_jtx_work() {
+    let t = copy_set(BELKA_DIRTY);
+    let p = t.path();
+    std::fs::rename(p.join("SRU0004E.log"), p.join("sru0000004e.LOG")).unwrap();
+    std::fs::rename(p.join("SRU0004F.log"), p.join("SRU0004F.jtx")).unwrap();
+    let s = check_stream(p, None).unwrap();
+    assert_eq!(s.verdict, Verdict::Pass, "{:?}", s.problems);
+    assert_eq!((s.first, s.last), (Some(0x4E), Some(0x52)));
+    assert_eq!(s.files.len(), 5);
+}
+
+#[test]
+fn empty_and_short_numbered_logs_fail_the_stream_without_crashing() {
+    let t = copy_set(BELKA_DIRTY);
+    std::fs::write(t.path().join("SRU00053.log"), b"").unwrap();
+    std::fs::write(t.path().join("SRU00054.log"), [0u8; 100]).unwrap();
+    let s = check_stream(t.path(), None).unwrap();
+    assert_ne!(s.verdict, Verdict::Pass);
+    let bad: Vec<&esecheck::scan::LogCheck> = s
+        .files
+        .iter()
+        .filter(|f| f.verdict == Verdict::Error)
+        .collect();
+    assert_eq!(bad.len(), 2);
+    // The current log (0x52) is no longer last archived + 1.
+    assert!(stream_codes(&s).contains(&-528));
+}
+
+#[test]
+fn a_stream_of_only_zeroed_logs_is_still_checked_and_fails() {
+    let t = tempfile::tempdir().unwrap();
+    for n in ["SRU00001.log", "SRU00002.log", "SRU.log"] {
+        std::fs::write(t.path().join(n), vec![0u8; 65536]).unwrap();
+    }
+    let s = check_stream(t.path(), None).unwrap();
+    assert_eq!(s.verdict, Verdict::Fail);
+    assert_eq!(s.files.len(), 3);
+    assert!(s
+        .files
+        .iter()
+        .all(|f| codes(&f.problems) == vec![(-501, true)]));
+}
