@@ -637,3 +637,19 @@ fn a_stream_of_only_zeroed_logs_is_still_checked_and_fails() {
         .iter()
         .all(|f| codes(&f.problems) == vec![(-501, true)]));
 }
+
+#[test]
+fn header_json_uses_the_format_names() {
+    let c = check_log(&belka_51(), "SRU00051.log").unwrap();
+    let v = serde_json::to_value(c.header.as_ref().unwrap()).unwrap();
+    assert_eq!(v["le_lGeneration"], 0x51);
+    assert_eq!(v["le_cbSec"], 4096);
+    assert_eq!(v["le_filetype"], 3);
+    assert_eq!(v["version"], "8.4000.5.16");
+    assert_eq!(v["dbms_param"]["le_lcsecLGFile"], v["le_csecLGFile"]);
+    assert_eq!(
+        v["rgbAttach"][0]["szNames"],
+        r"C:\Windows\system32\SRU\SRUDB.dat"
+    );
+    assert!(v["le_lgposCheckpoint"].is_string());
+}
