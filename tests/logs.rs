@@ -637,3 +637,64 @@ fn a_stream_of_only_zeroed_logs_is_still_checked_and_fails() {
         .iter()
         .all(|f| codes(&f.problems) == vec![(-501, true)]));
 }
+
+#[test]
+fn header_json_uses_the_format_names() {
+    let c = check_log(&belka_51(), "SRU00051.log").unwrap();
+    let v = serde_json::to_value(c.header.as_ref().unwrap()).unwrap();
+    assert_eq!(v["le_lGeneration"], 0x51);
+    assert_eq!(v["le_cbSec"], 4096);
+    assert_eq!(v["le_filetype"], 3);
+    assert_eq!(v["version"], "8.4000.5.16");
+    assert_eq!(v["dbms_param"]["le_lcsecLGFile"], v["le_csecLGFile"]);
+    assert_eq!(
+        v["rgbAttach"][0]["szNames"],
+        r"C:\Windows\system32\SRU\SRUDB.dat"
+    );
+    assert!(v["le_lgposCheckpoint"].is_string());
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Random edits of a real log (header resealed or not, any length) never panic.
+        #[test]
+        fn edited_logs_never_panic(
+            edits in proptest::collection::vec((0usize..65536, any::<u8>()), 1..24),
+            reseal_header in any::<bool>(),
+            len in 0usize..70000,
+        ) {
+            let mut b = belka_51();
+            for (at, v) in edits {
+                b[at] = v;
+            }
+            if reseal_header {
+                reseal(&mut b);
+            }
+            b.resize(len, 0xDA);
+            let _ = check_log(&b, "f.log");
+            let _ = esecheck::scan::checkpoint::check_checkpoint(&b, "f.chk");
+        }
+
+        /// Arbitrary bytes as a v7 log body (hostile cbNext/cbForwards/cbBackwards) never panic.
+        #[test]
+        fn hostile_v7_bodies_never_panic(
+            mut body in proptest::collection::vec(any::<u8>(), 22..4096),
+            short in any::<bool>(),
+        ) {
+            // A plausible first record (type, cbBackwards 0, flag) with random sizes and cbNext.
+            body[0] = 42;
+            body[1..5].fill(0);
+            body[21] = if short { 0x9A } else { 0xD1 };
+            let mut b = v7_log(None);
+            b[4096..4096 + body.len()].copy_from_slice(&body);
+            if let Ok(c) = check_log(&b, "f.log") {
+                prop_assert!(c.sectors_seen <= 8);
+            }
+        }
+    }
+}

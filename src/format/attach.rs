@@ -21,22 +21,29 @@ pub struct AttachInfo {
     /// @1 flags: 0x20 names are UTF-16LE, 0x40 sparse file.
     pub flags: u8,
     /// @2 `cbNames`: bytes of name data after the 64-byte fixed part.
+    #[serde(rename = "cbNames")]
     pub cb_names: u16,
     /// @4 `dbtime`.
     pub dbtime: u64,
     /// @12 `objidLast`.
+    #[serde(rename = "objidLast")]
     pub objid_last: u32,
     /// @16 `cpgDatabaseSizeMax`.
+    #[serde(rename = "cpgDatabaseSizeMax")]
     pub cpg_database_size_max: u32,
     /// @20 `lgposAttach`.
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "lgposAttach")]
     pub lgpos_attach: Lgpos,
     /// @28 `lgposConsistent`.
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "lgposConsistent")]
     pub lgpos_consistent: Lgpos,
     /// @36 `signDb`.
+    #[serde(rename = "signDb")]
     pub sign_db: Signature,
     /// @64 database path (NUL-terminated; UTF-16LE when flags & 0x20).
+    #[serde(rename = "szNames")]
     pub path: String,
 }
 

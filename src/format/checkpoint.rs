@@ -18,35 +18,47 @@ pub const CHECKPOINT_ATTACH_OFFSET: usize = 679;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckpointFile {
     /// @0 `le_ulChecksum`: legacy XOR over the 4096 bytes of the copy.
+    #[serde(rename = "le_ulChecksum")]
     pub checksum: u32,
     /// @4 `le_lgposLastFullBackupCheckpoint`.
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "le_lgposLastFullBackupCheckpoint")]
     pub lgpos_last_full_backup_checkpoint: Lgpos,
     /// @12 `le_lgposCheckpoint`: recovery starts here; its generation is the oldest log needed.
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "le_lgposCheckpoint")]
     pub lgpos_checkpoint: Lgpos,
     /// @20 `signLog`.
+    #[serde(rename = "signLog")]
     pub sign_log: Signature,
     /// @48 `dbms_param` (567 bytes; `le_lcsecLGFile` at @591).
     pub dbms_param: DbmsParam,
     /// @615 `le_lgposFullBackup`.
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "le_lgposFullBackup")]
     pub lgpos_full_backup: Lgpos,
     /// @623 `logtimeFullBackup`.
+    #[serde(rename = "logtimeFullBackup")]
     pub logtime_full_backup: LogTime,
     /// @631 `le_lgposIncBackup`.
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "le_lgposIncBackup")]
     pub lgpos_inc_backup: Lgpos,
     /// @639 `logtimeIncBackup`.
+    #[serde(rename = "logtimeIncBackup")]
     pub logtime_inc_backup: LogTime,
     /// @647 `fVersion` (0x1 = attach info present).
+    #[serde(rename = "fVersion")]
     pub f_version: u8,
     /// @648 `le_lgposDbConsistency` (zero means "same as lgposCheckpoint").
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "le_lgposDbConsistency")]
     pub lgpos_db_consistency: Lgpos,
     /// @667 `le_filetype` = 4.
+    #[serde(rename = "le_filetype")]
     pub filetype: u32,
     /// @679 `rgbAttach` (§6.3). Empty when unreadable.
+    #[serde(rename = "rgbAttach")]
     pub attach: Vec<AttachInfo>,
     /// True when the attach list ran past `rgbAttach`.
     pub attach_damaged: bool,

@@ -20,24 +20,34 @@ pub const ATTACH_AREA_SIZE: usize = 2048;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DbmsParam {
     /// +0 `szSystemPath` (261 bytes, NUL-terminated).
+    #[serde(rename = "szSystemPath")]
     pub system_path: String,
     /// +261 `szLogFilePath` (261 bytes).
+    #[serde(rename = "szLogFilePath")]
     pub log_file_path: String,
     /// +522 `fDBMSPARAMFlags` (0x1 circular logging).
+    #[serde(rename = "fDBMSPARAMFlags")]
     pub flags: u8,
     /// +523 `le_lSessionsMax`.
+    #[serde(rename = "le_lSessionsMax")]
     pub sessions_max: u32,
     /// +527 `le_lOpenTablesMax`.
+    #[serde(rename = "le_lOpenTablesMax")]
     pub open_tables_max: u32,
     /// +531 `le_lVerPagesMax`.
+    #[serde(rename = "le_lVerPagesMax")]
     pub ver_pages_max: u32,
     /// +535 `le_lCursorsMax`.
+    #[serde(rename = "le_lCursorsMax")]
     pub cursors_max: u32,
     /// +539 `le_lLogBuffers`.
+    #[serde(rename = "le_lLogBuffers")]
     pub log_buffers: u32,
     /// +543 `le_lcsecLGFile` (log file size in sectors the engine was configured with).
+    #[serde(rename = "le_lcsecLGFile")]
     pub lcsec_lgfile: u32,
     /// +547 `le_ulCacheSizeMax`.
+    #[serde(rename = "le_ulCacheSizeMax")]
     pub cache_size_max: u32,
 }
 
@@ -112,42 +122,58 @@ impl Serialize for LogVersion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogFileHeader {
     /// @0 `le_ulChecksum`: legacy XOR over the 4096 header bytes.
+    #[serde(rename = "le_ulChecksum")]
     pub checksum: u32,
     /// @4 `le_lGeneration`.
+    #[serde(rename = "le_lGeneration")]
     pub generation: i32,
     /// @8 `le_cbSec`: sector (segment) size, 512 or 4096; 4096 for v8.
+    #[serde(rename = "le_cbSec")]
     pub cb_sec: u16,
     /// @10 `le_csecHeader`: header size in sectors.
+    #[serde(rename = "le_csecHeader")]
     pub csec_header: u16,
     /// @12 `le_csecLGFile`: file size in sectors.
+    #[serde(rename = "le_csecLGFile")]
     pub csec_lgfile: u16,
     /// @14 `le_cbPageSize`: database page size (0 means 4096).
+    #[serde(rename = "le_cbPageSize")]
     pub cb_page_size: u16,
     /// @16 `tmCreate`: creation time of this generation.
+    #[serde(rename = "tmCreate")]
     pub tm_create: LogTime,
     /// @24 `tmPrevGen`: creation time of the previous generation.
+    #[serde(rename = "tmPrevGen")]
     pub tm_prev_gen: LogTime,
     /// @32..44 `le_ulMajor`, `le_ulMinor`, `le_ulUpdateMajor`, and @648 `le_ulUpdateMinor`.
     pub version: LogVersion,
     /// @44 `signLog`: the log-stream signature.
+    #[serde(rename = "signLog")]
     pub sign_log: Signature,
     /// @72 `dbms_param` (567 bytes; `le_lcsecLGFile` at @615).
     pub dbms_param: DbmsParam,
     /// @639 `fLGFlags`: 0x1 using reserved log, 0x2 circular logging on, 0x4 was on.
+    #[serde(rename = "fLGFlags")]
     pub lg_flags: u8,
     /// @640 `le_lgposCheckpoint`: the checkpoint when this generation was created.
     #[serde(serialize_with = "ser_display")]
+    #[serde(rename = "le_lgposCheckpoint")]
     pub lgpos_checkpoint: Lgpos,
     /// @652 `bDiskSecSizeMismatch`.
+    #[serde(rename = "bDiskSecSizeMismatch")]
     pub disk_sec_size_mismatch: u8,
     /// @653 `checksumPrevLogAllSegments` (unaligned): accumulated segment checksum of the
     /// previous generation (§6.5).
+    #[serde(rename = "checksumPrevLogAllSegments")]
     pub checksum_prev_log_all_segments: u64,
     /// @661 `le_efvEngineCurrentDiagnostic`: engine format version of the writer.
+    #[serde(rename = "le_efvEngineCurrentDiagnostic")]
     pub efv_engine_current_diagnostic: u32,
     /// @667 `le_filetype`: 3 (0 in logs older than 7.3704.5).
+    #[serde(rename = "le_filetype")]
     pub filetype: u32,
     /// @671 `rgbAttach`: attached databases (§6.3). Empty when the list is unreadable.
+    #[serde(rename = "rgbAttach")]
     pub attach: Vec<AttachInfo>,
     /// True when the attach list ran past `rgbAttach` (the records before it are kept).
     pub attach_damaged: bool,
