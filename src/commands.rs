@@ -354,7 +354,13 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                         }
                     }
                     let ok = |b: bool| if b { "OK" } else { "bad" };
-                    writeln!(sinks.out, "{}: {shown}: checkpoint primary {}, shadow {}", verdict.word(), ok(c.primary_ok), ok(c.shadow_ok))?;
+                    writeln!(
+                        sinks.out,
+                        "{}: {shown}: checkpoint primary {}, shadow {}",
+                        verdict.word(),
+                        ok(c.primary_ok),
+                        ok(c.shadow_ok)
+                    )?;
                 }
                 Ok(verdict)
             }
@@ -500,7 +506,12 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
     };
     let mut verdict = s.verdict;
     if opts.strict && verdict == Verdict::Pass {
-        let all: Vec<Problem> = s.problems.iter().chain(s.files.iter().flat_map(|f| f.problems.iter())).cloned().collect();
+        let all: Vec<Problem> = s
+            .problems
+            .iter()
+            .chain(s.files.iter().flat_map(|f| f.problems.iter()))
+            .cloned()
+            .collect();
         verdict = Verdict::from_problems(&all, true);
     }
     if opts.json {
@@ -517,21 +528,49 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
         (Some(a), Some(b)) => format!("generations {a}-{b}, {} logs", s.files.len()),
         _ => "no logs".to_string(),
     };
-    let first_err = s.problems.iter().chain(s.files.iter().flat_map(|f| f.problems.iter())).find(|p| p.is_error()).map(|p| p.message.clone());
+    let first_err = s
+        .problems
+        .iter()
+        .chain(s.files.iter().flat_map(|f| f.problems.iter()))
+        .find(|p| p.is_error())
+        .map(|p| p.message.clone());
     let line = match verdict {
-        Verdict::Pass => format!("PASS: {}: stream {} {range}: no damaged log files were found.", s.directory, s.base.as_deref().unwrap_or("?")),
-        Verdict::Fail => format!("FAIL: {}: {}", s.directory, first_err.unwrap_or_else(|| "warnings with --strict".into())),
-        Verdict::Error => format!("ERROR: {}: {}", s.directory, first_err.unwrap_or_else(|| "could not check".into())),
+        Verdict::Pass => format!(
+            "PASS: {}: stream {} {range}: no damaged log files were found.",
+            s.directory,
+            s.base.as_deref().unwrap_or("?")
+        ),
+        Verdict::Fail => format!(
+            "FAIL: {}: {}",
+            s.directory,
+            first_err.unwrap_or_else(|| "warnings with --strict".into())
+        ),
+        Verdict::Error => format!(
+            "ERROR: {}: {}",
+            s.directory,
+            first_err.unwrap_or_else(|| "could not check".into())
+        ),
     };
     writeln!(sinks.out, "{line}")?;
     Ok(verdict)
 }
 
 /// `esecheck verify PATH...` (CHKSGFILES): the backup-set verdict that gates log truncation.
-pub fn verify(paths: &[PathBuf], base: Option<String>, logs: Option<PathBuf>, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub fn verify(
+    paths: &[PathBuf],
+    base: Option<String>,
+    logs: Option<PathBuf>,
+    opts: &Options,
+    sinks: &mut Sinks<'_>,
+) -> io::Result<Verdict> {
     use crate::scan::set::{verify_set, VerifyOptions};
     let pb = progress_bar(opts, 0);
-    let vopts = VerifyOptions { strict: opts.strict, base, logs_dir: logs, progress: pb.as_ref() };
+    let vopts = VerifyOptions {
+        strict: opts.strict,
+        base,
+        logs_dir: logs,
+        progress: pb.as_ref(),
+    };
     let result = verify_set(paths, &vopts);
     if let Some(pb) = pb {
         pb.finish_and_clear();
@@ -541,7 +580,10 @@ pub fn verify(paths: &[PathBuf], base: Option<String>, logs: Option<PathBuf>, op
         Err(e) => {
             writeln!(sinks.err, "esecheck: {e}")?;
             if opts.json {
-                serde_json::to_writer_pretty(&mut *sinks.out, &serde_json::json!({"verdict": "error", "error": e.to_string(), "truncate_below": null, "problems": []}))?;
+                serde_json::to_writer_pretty(
+                    &mut *sinks.out,
+                    &serde_json::json!({"verdict": "error", "error": e.to_string(), "truncate_below": null, "problems": []}),
+                )?;
                 writeln!(sinks.out)?;
             } else {
                 writeln!(sinks.out, "ERROR: {e}. Could not check; do not truncate.")?;

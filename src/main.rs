@@ -121,7 +121,9 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
         Command::Checksum { files } => commands::checksum(files, &opts, &mut sinks)?,
         Command::Header { file } => commands::header(file, &opts, &mut sinks)?,
         Command::Logs { dir, base } => commands::logs(dir, base.as_deref(), &opts, &mut sinks)?,
-        Command::Verify { paths, base, logs } => commands::verify(paths, base.clone(), logs.clone(), &opts, &mut sinks)?,
+        Command::Verify { paths, base, logs } => {
+            commands::verify(paths, base.clone(), logs.clone(), &opts, &mut sinks)?
+        }
     };
     out.flush()?;
     Ok(verdict)

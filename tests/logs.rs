@@ -8,9 +8,7 @@ use esecheck::scan::log::check_log;
 use std::path::{Path, PathBuf};
 
 fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
 }
 
 fn read(rel: &str) -> Vec<u8> {
@@ -30,10 +28,7 @@ fn codes(problems: &[esecheck::report::Problem]) -> Vec<(i32, bool)> {
 fn sru00051_header_segment_and_accumulated_values_match_the_spec() {
     let bytes = read(&format!("{BELKA_DIRTY}/SRU00051.log"));
     // §4.1: stored = computed = 0x24D79820.
-    assert_eq!(
-        esecheck::checksum::legacy_checksum(&bytes[..4096]),
-        0x24D7_9820
-    );
+    assert_eq!(esecheck::checksum::legacy_checksum(&bytes[..4096]), 0x24D7_9820);
     assert_eq!(
         u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
         0x24D7_9820
@@ -169,14 +164,8 @@ fn every_real_checkpoint_passes_with_its_manifest_generation() {
         ("museum-srum-win11-rathbunvm/Dirty/SRU.chk", 92),
         ("museum-srum-win11-rathbunvm/Clean/SRU.chk", 92),
         ("museum-srum-win10-rathbunvm/Clean/SRU.chk", 9),
-        (
-            "museum-srum-server2022-aptsimulator/snapshot1/SRU/SRU.chk",
-            2,
-        ),
-        (
-            "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU/SRU.chk",
-            5,
-        ),
+        ("museum-srum-server2022-aptsimulator/snapshot1/SRU/SRU.chk", 2),
+        ("museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU/SRU.chk", 5),
         ("museum-ntds-server2012r2-stolenszechuan-partial/edb.chk", 3),
     ] {
         let c = check_checkpoint(&read(rel), rel).unwrap();
@@ -205,11 +194,7 @@ const COMPLETE_SETS: &[(&str, i32, i32)] = &[
     ("museum-srum-win11-rathbunvm/Clean", 89, 92),
     ("museum-srum-win10-rathbunvm/Clean", 3, 9),
     ("museum-srum-server2022-aptsimulator/snapshot1/SRU", 1, 2),
-    (
-        "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU",
-        3,
-        5,
-    ),
+    ("museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU", 3, 5),
 ];
 
 #[test]
@@ -238,18 +223,9 @@ fn every_complete_real_set_passes_check_stream() {
         let ignored: Vec<String> = s
             .ignored
             .iter()
-            .map(|i| {
-                Path::new(&i.path)
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .to_lowercase()
-            })
+            .map(|i| Path::new(&i.path).file_name().unwrap().to_string_lossy().to_lowercase())
             .collect();
-        assert!(
-            ignored.iter().any(|n| n.ends_with(".jrs")),
-            "{dir}: {ignored:?}"
-        );
+        assert!(ignored.iter().any(|n| n.ends_with(".jrs")), "{dir}: {ignored:?}");
         assert!(ignored.iter().any(|n| n == "srudb.dat"));
         let v = serde_json::to_value(&s).unwrap();
         for k in [
@@ -276,16 +252,9 @@ fn every_complete_real_set_passes_check_stream() {
 #[test]
 fn stale_tmp_and_garbage_reserve_logs_are_ignored() {
     let s = check_stream(&td("museum-srum-win10-rathbunvm/Clean"), None).unwrap();
-    assert!(s
-        .ignored
-        .iter()
-        .any(|i| i.path.ends_with("srures00002.jrs")));
+    assert!(s.ignored.iter().any(|i| i.path.ends_with("srures00002.jrs")));
     let s = check_stream(&td("museum-srum-win11-rathbunvm/Dirty"), None).unwrap();
-    let tmp = s
-        .ignored
-        .iter()
-        .find(|i| i.path.ends_with("SRUtmp.log"))
-        .unwrap();
+    let tmp = s.ignored.iter().find(|i| i.path.ends_with("SRUtmp.log")).unwrap();
     assert!(tmp.why.contains("next-generation"));
     // The stale tmp log (gen 80) is not in the stream 89..92.
     assert!(s.generation(80).is_none());
@@ -408,17 +377,10 @@ fn no_logs_is_1811_and_several_bases_need_base() {
     )
     .unwrap();
     let e = check_stream(t.path(), None).unwrap_err();
-    assert!(
-        e.message.contains("SRU") && e.message.contains("edb"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("SRU") && e.message.contains("edb"), "{}", e.message);
     let s = check_stream(t.path(), Some("sru")).unwrap();
     assert_eq!(s.verdict, Verdict::Pass, "{:?}", s.problems);
-    assert!(s
-        .ignored
-        .iter()
-        .any(|i| i.why.contains("another log stream")));
+    assert!(s.ignored.iter().any(|i| i.why.contains("another log stream")));
     let s = check_stream(t.path(), Some("edb")).unwrap();
     assert_eq!(s.files.len(), 1);
     // A stray text file with a 3-character stem is not a stream.
@@ -569,10 +531,7 @@ fn v7_lrchecksum_chain_walks_and_survives_hostile_cbnext() {
     // Damage inside the covered range.
     let mut d = b.clone();
     d[4096 + 30] ^= 1;
-    assert_eq!(
-        codes(&check_log(&d, "x.log").unwrap().problems),
-        vec![(-501, true)]
-    );
+    assert_eq!(codes(&check_log(&d, "x.log").unwrap().problems), vec![(-501, true)]);
     // cbNext pointing far past the end, or back onto itself (wraps), never loops or panics.
     for next in [u32::MAX, 0xFFFF_FFEA, 7000] {
         let c = check_log(&v7_log(Some(next)), "x.log").unwrap();
@@ -613,11 +572,7 @@ fn empty_and_short_numbered_logs_fail_the_stream_without_crashing() {
     std::fs::write(t.path().join("SRU00054.log"), [0u8; 100]).unwrap();
     let s = check_stream(t.path(), None).unwrap();
     assert_ne!(s.verdict, Verdict::Pass);
-    let bad: Vec<&esecheck::scan::LogCheck> = s
-        .files
-        .iter()
-        .filter(|f| f.verdict == Verdict::Error)
-        .collect();
+    let bad: Vec<&esecheck::scan::LogCheck> = s.files.iter().filter(|f| f.verdict == Verdict::Error).collect();
     assert_eq!(bad.len(), 2);
     // The current log (0x52) is no longer last archived + 1.
     assert!(stream_codes(&s).contains(&-528));
@@ -632,10 +587,7 @@ fn a_stream_of_only_zeroed_logs_is_still_checked_and_fails() {
     let s = check_stream(t.path(), None).unwrap();
     assert_eq!(s.verdict, Verdict::Fail);
     assert_eq!(s.files.len(), 3);
-    assert!(s
-        .files
-        .iter()
-        .all(|f| codes(&f.problems) == vec![(-501, true)]));
+    assert!(s.files.iter().all(|f| codes(&f.problems) == vec![(-501, true)]));
 }
 
 #[test]
@@ -647,10 +599,7 @@ fn header_json_uses_the_format_names() {
     assert_eq!(v["le_filetype"], 3);
     assert_eq!(v["version"], "8.4000.5.16");
     assert_eq!(v["dbms_param"]["le_lcsecLGFile"], v["le_csecLGFile"]);
-    assert_eq!(
-        v["rgbAttach"][0]["szNames"],
-        r"C:\Windows\system32\SRU\SRUDB.dat"
-    );
+    assert_eq!(v["rgbAttach"][0]["szNames"], r"C:\Windows\system32\SRU\SRUDB.dat");
     assert!(v["le_lgposCheckpoint"].is_string());
 }
 

@@ -86,13 +86,7 @@ pub fn range_checksum(file: &[u8], pos: usize, rec: &LrChecksum, generation: u32
 
 /// The short checksum: as the range checksum with seed 0xDEADC0DE, the forward region ending at
 /// the end of the `cb_sec`-byte sector holding `pos`.
-pub fn short_checksum(
-    file: &[u8],
-    pos: usize,
-    rec: &LrChecksum,
-    generation: u32,
-    cb_sec: usize,
-) -> Option<u32> {
+pub fn short_checksum(file: &[u8], pos: usize, rec: &LrChecksum, generation: u32, cb_sec: usize) -> Option<u32> {
     if cb_sec == 0 {
         return None;
     }

@@ -48,10 +48,7 @@ pub struct AttachInfo {
 }
 
 /// Serialises a value through its `Display` form (LGPOS as `(gen,isec,ib)` hex, as ESE prints it).
-pub(crate) fn ser_display<T: std::fmt::Display, S: serde::Serializer>(
-    v: &T,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_display<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(v)
 }
 

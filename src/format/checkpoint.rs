@@ -76,11 +76,7 @@ impl CheckpointFile {
         };
         Ok(CheckpointFile {
             checksum: r.u32(0, "le_ulChecksum")?,
-            lgpos_last_full_backup_checkpoint: Lgpos::read(
-                &r,
-                4,
-                "le_lgposLastFullBackupCheckpoint",
-            )?,
+            lgpos_last_full_backup_checkpoint: Lgpos::read(&r, 4, "le_lgposLastFullBackupCheckpoint")?,
             lgpos_checkpoint: Lgpos::read(&r, 12, "le_lgposCheckpoint")?,
             sign_log: Signature::read(&r, 20, "signLog")?,
             dbms_param: DbmsParam::read(&r, 48)?,

@@ -64,9 +64,7 @@ pub fn parse_log_name(file_name: &str) -> Option<LogName> {
                 LogNameKind::Current
             } else if rest.eq_ignore_ascii_case("tmp") {
                 LogNameKind::Temp
-            } else if (rest.len() == 5 || rest.len() == 8)
-                && rest.bytes().all(|b| b.is_ascii_hexdigit())
-            {
+            } else if (rest.len() == 5 || rest.len() == 8) && rest.bytes().all(|b| b.is_ascii_hexdigit()) {
                 let generation = u32::from_str_radix(rest, 16).ok()?;
                 LogNameKind::Archived {
                     generation,
@@ -112,10 +110,7 @@ mod tests {
             })
         );
         assert_eq!(parse_log_name("uss00040.jtx").unwrap().base, "uss");
-        assert_eq!(
-            parse_log_name("SRU0005b.log").unwrap().generation(),
-            Some(0x5B)
-        );
+        assert_eq!(parse_log_name("SRU0005b.log").unwrap().generation(), Some(0x5B));
     }
 
     #[test]

@@ -218,7 +218,11 @@ pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
     let d = &r.decision;
     let n = d.databases.len();
     let pages: u64 = d.databases.iter().map(|x| x.pages_seen).sum();
-    let dbs = format!("{n} database{} ({} pages)", if n == 1 { "" } else { "s" }, thousands(pages));
+    let dbs = format!(
+        "{n} database{} ({} pages)",
+        if n == 1 { "" } else { "s" },
+        thousands(pages)
+    );
     let logs = match &d.logs {
         Some(l) => match (l.first, l.last) {
             (Some(a), Some(b)) => format!("logs {a}-{b}"),
@@ -237,13 +241,26 @@ pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
                 None => "No log stream: nothing to truncate.".to_string(),
             };
             let warn = d.problems.len();
-            let warns = if warn > 0 { format!(" ({warn} warning{})", if warn == 1 { "" } else { "s" }) } else { String::new() };
+            let warns = if warn > 0 {
+                format!(" ({warn} warning{})", if warn == 1 { "" } else { "s" })
+            } else {
+                String::new()
+            };
             format!("PASS: {dbs} sound, {logs} intact, {required}{warns}. {trunc}")
         }
         _ => {
-            let first = d.problems.iter().find(|p| p.is_error()).map(|p| p.message.clone()).unwrap_or_else(|| "warnings with --strict".into());
+            let first = d
+                .problems
+                .iter()
+                .find(|p| p.is_error())
+                .map(|p| p.message.clone())
+                .unwrap_or_else(|| "warnings with --strict".into());
             let errors = d.problems.iter().filter(|p| p.is_error()).count();
-            let more = if errors > 1 { format!(" (+{} more problem{})", errors - 1, if errors == 2 { "" } else { "s" }) } else { String::new() };
+            let more = if errors > 1 {
+                format!(" (+{} more problem{})", errors - 1, if errors == 2 { "" } else { "s" })
+            } else {
+                String::new()
+            };
             format!("FAIL: {first}{more}. Do not truncate.")
         }
     }
@@ -254,7 +271,10 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
     let d = &r.decision;
     writeln!(out, "Databases:")?;
     for (s, c) in d.databases.iter().zip(&r.db_checks) {
-        let req = s.log_required.map(|[a, b]| format!("{a}-{b}")).unwrap_or_else(|| "-".into());
+        let req = s
+            .log_required
+            .map(|[a, b]| format!("{a}-{b}"))
+            .unwrap_or_else(|| "-".into());
         writeln!(
             out,
             "  {} [{}] {}: {} pages seen, {} bad, {} correctable, {} uninitialized; Log Required {req}, Log Committed {}; Log Signature {}",
@@ -283,14 +303,22 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
         None => writeln!(out, "Logs: none found")?,
     }
     match &d.checkpoint {
-        Some(c) => writeln!(out, "Checkpoint: {} {} generation {}", c.verdict.word(), c.path, c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()))?,
+        Some(c) => writeln!(
+            out,
+            "Checkpoint: {} {} generation {}",
+            c.verdict.word(),
+            c.path,
+            c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into())
+        )?,
         None => writeln!(out, "Checkpoint: none found")?,
     }
     let opt = |v: Option<i32>| v.map(|g| g.to_string()).unwrap_or_else(|| "-".into());
     writeln!(
         out,
         "Required range: {}   truncate below: {}   roll forward to: {}",
-        d.required_range.map(|[a, b]| format!("{a}-{b}")).unwrap_or_else(|| "none".into()),
+        d.required_range
+            .map(|[a, b]| format!("{a}-{b}"))
+            .unwrap_or_else(|| "none".into()),
         opt(d.truncate_below),
         opt(d.roll_forward_to)
     )?;

@@ -49,10 +49,7 @@ pub fn check_checkpoint(bytes: &[u8], path: &str) -> Result<CheckpointCheck, Che
     let primary = bytes.get(..CHECKPOINT_COPY_SIZE).ok_or_else(|| {
         CheckError::new(
             path,
-            format!(
-                "{} bytes: shorter than a 4096-byte checkpoint copy",
-                bytes.len()
-            ),
+            format!("{} bytes: shorter than a 4096-byte checkpoint copy", bytes.len()),
         )
     })?;
     let shadow = bytes.get(CHECKPOINT_COPY_SIZE..2 * CHECKPOINT_COPY_SIZE);
@@ -82,9 +79,8 @@ pub fn check_checkpoint(bytes: &[u8], path: &str) -> Result<CheckpointCheck, Che
     };
     match &in_use {
         None => {
-            let typed = p.filetype == filetype::CHECKPOINT
-                || s.as_ref()
-                    .is_some_and(|s| s.filetype == filetype::CHECKPOINT);
+            let typed =
+                p.filetype == filetype::CHECKPOINT || s.as_ref().is_some_and(|s| s.filetype == filetype::CHECKPOINT);
             if !typed && name_kind(file_name(path)) != Some(FileKind::Checkpoint) {
                 return Err(CheckError::new(
                     path,
@@ -142,11 +138,7 @@ pub fn check_checkpoint(bytes: &[u8], path: &str) -> Result<CheckpointCheck, Che
 impl CheckpointCheck {
     /// Verify-mode text: `Checkpoint file: <name> - OK` and the problems.
     pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        let state = if self.verdict == Verdict::Pass {
-            "OK"
-        } else {
-            "damaged"
-        };
+        let state = if self.verdict == Verdict::Pass { "OK" } else { "damaged" };
         writeln!(w, "      Checkpoint file: {} - {state}", self.path)?;
         for p in &self.problems {
             write_problem(w, p)?;
@@ -179,16 +171,8 @@ pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Res
         eseutil_lgpos(h.lgpos_last_full_backup_checkpoint)
     )?;
     writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
-    writeln!(
-        w,
-        "      DbConsistency: {}",
-        eseutil_lgpos(h.db_consistency())
-    )?;
-    writeln!(
-        w,
-        "      FullBackup: {}",
-        eseutil_lgpos(h.lgpos_full_backup)
-    )?;
+    writeln!(w, "      DbConsistency: {}", eseutil_lgpos(h.db_consistency()))?;
+    writeln!(w, "      FullBackup: {}", eseutil_lgpos(h.lgpos_full_backup))?;
     writeln!(w, "      FullBackup time: {}", h.logtime_full_backup)?;
     writeln!(w, "      IncBackup: {}", eseutil_lgpos(h.lgpos_inc_backup))?;
     writeln!(w, "      IncBackup time: {}", h.logtime_inc_backup)?;

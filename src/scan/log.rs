@@ -6,8 +6,7 @@
 //! not panic or loop on hostile input: every read is bounded, every walk has a step limit.
 
 use crate::checksum::legacy_log::{
-    range_checksum, short_checksum, LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHADOW_XOR,
-    SHORT_OFF, SHORT_ON,
+    range_checksum, short_checksum, LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHADOW_XOR, SHORT_OFF, SHORT_ON,
 };
 use crate::checksum::{legacy_checksum, legacy_checksum_ok, verify_segment, PageStatus};
 use crate::codes::JetErr;
@@ -66,10 +65,7 @@ pub struct LogCheck {
 }
 
 /// Serialises an optional value through `Display`.
-pub(crate) fn ser_opt_display<T: std::fmt::Display, S: Serializer>(
-    v: &Option<T>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_opt_display<T: std::fmt::Display, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(v) => s.collect_str(v),
         None => s.serialize_none(),
@@ -110,8 +106,7 @@ impl LogCheck {
     /// exit 2), so the stream report still lists it.
     pub fn not_checked(err: &CheckError) -> LogCheck {
         let mut c = LogCheck::empty(&err.path);
-        c.problems
-            .push(Problem::error(None, &err.path, err.message.clone()));
+        c.problems.push(Problem::error(None, &err.path, err.message.clone()));
         c.verdict = Verdict::Error;
         c
     }
@@ -174,11 +169,7 @@ impl LogCheck {
         writeln!(w, "      Log file: {} - {state}", self.path)?;
         if self.verdict == Verdict::Fail {
             if let Some(l) = self.last_lgpos {
-                writeln!(
-                    w,
-                    "      Log damaged (unusable). Last Lgpos: {}",
-                    eseutil_lgpos(l)
-                )?;
+                writeln!(w, "      Log damaged (unusable). Last Lgpos: {}", eseutil_lgpos(l))?;
             }
         }
         for p in &self.problems {
@@ -230,11 +221,7 @@ fn on_off(b: bool) -> &'static str {
 
 /// The fields of an LGFILEHDR in eseutil /ML's vocabulary.
 pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> {
-    writeln!(
-        w,
-        "      lGeneration: {} (0x{:X})",
-        h.generation, h.generation
-    )?;
+    writeln!(w, "      lGeneration: {} (0x{:X})", h.generation, h.generation)?;
     writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
     writeln!(w, "      creation time: {}", h.tm_create)?;
     writeln!(w, "      prev gen time: {}", h.tm_prev_gen)?;
@@ -337,10 +324,7 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
     let head = bytes.get(..LOG_HEADER_SIZE).ok_or_else(|| {
         CheckError::new(
             path,
-            format!(
-                "{} bytes: shorter than the 4096-byte log header",
-                bytes.len()
-            ),
+            format!("{} bytes: shorter than the 4096-byte log header", bytes.len()),
         )
     })?;
     let h = LogFileHeader::parse(head).map_err(|e| CheckError::new(path, e.to_string()))?;
@@ -456,10 +440,7 @@ fn segment(bytes: &[u8], isec: usize) -> Option<&[u8]> {
 }
 
 fn seg_lgpos(seg: &[u8]) -> Lgpos {
-    let u16_at = |o: usize| {
-        seg.get(o..o + 2)
-            .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
-    };
+    let u16_at = |o: usize| seg.get(o..o + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
     let gen = seg
         .get(12..16)
         .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
@@ -565,7 +546,10 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
                 if valid_at(next, isec as u32) && seg_lgpos(next) == cur {
                     c.warn(
                         None,
-                        format!("segment {isec}: torn write, patchable from the shadow segment {} (recovery rewrites it)", isec + 1),
+                        format!(
+                            "segment {isec}: torn write, patchable from the shadow segment {} (recovery rewrites it)",
+                            isec + 1
+                        ),
                     )
                     .at_sector_mut(isec as u64, offset);
                     acc ^= verify_segment(next, isec as u32).stored.values[0];
@@ -661,9 +645,7 @@ fn walk_legacy(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
             Some(format!("bUseShortChecksum is 0x{:02X}", rec.use_short))
         } else if rec.use_short == SHORT_OFF && rec.short_checksum != 0 {
             Some("short checksum set while not in use".into())
-        } else if back + LRCHECKSUM_SIZE + rec.cb_forwards as usize > cb_sec
-            && rec.use_short != SHORT_ON
-        {
+        } else if back + LRCHECKSUM_SIZE + rec.cb_forwards as usize > cb_sec && rec.use_short != SHORT_ON {
             Some("range longer than a sector without a short checksum".into())
         } else {
             None
@@ -675,10 +657,7 @@ fn walk_legacy(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
         let Some(range) = range_checksum(bytes, pos, &rec, gen) else {
             fail(
                 c,
-                format!(
-                    "range (cbForwards {}) runs past the end of the file",
-                    rec.cb_forwards
-                ),
+                format!("range (cbForwards {}) runs past the end of the file", rec.cb_forwards),
             );
             break;
         };
@@ -698,10 +677,7 @@ fn walk_legacy(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
             if short != Some(rec.short_checksum) {
                 fail(
                     c,
-                    format!(
-                        "short checksum mismatch (stored 0x{:08X})",
-                        rec.short_checksum
-                    ),
+                    format!("short checksum mismatch (stored 0x{:08X})", rec.short_checksum),
                 );
                 break;
             }
@@ -716,10 +692,7 @@ fn walk_legacy(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
         match next {
             Some(n) => pos = n,
             None => {
-                fail(
-                    c,
-                    format!("cbNext {} points past the end of the file", rec.cb_next),
-                );
+                fail(c, format!("cbNext {} points past the end of the file", rec.cb_next));
                 break;
             }
         }
@@ -841,10 +814,7 @@ mod tests {
             ("CorruptAfterEmptySegment", vec![good(1), None, garbage()]),
             ("BadSegmentLgpos", vec![good(1), seg(2, 5, GEN, 2)]),
             ("SegmentCorrupt", vec![garbage()]),
-            (
-                "EmptySegmentHigherLgen",
-                vec![good(1), None, seg(2, 2, GEN, 1)],
-            ),
+            ("EmptySegmentHigherLgen", vec![good(1), None, seg(2, 2, GEN, 1)]),
         ];
         for (why, segs) in cases {
             let c = run(&segs);
@@ -862,10 +832,7 @@ mod tests {
         assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
         assert!(c.problems[0].message.contains("torn write"));
         assert_eq!(c.last_lgpos.unwrap().isec, 3);
-        assert_eq!(
-            c.accumulated_checksum,
-            Some(stored(&good(1)) ^ stored(&shadow))
-        );
+        assert_eq!(c.accumulated_checksum, Some(stored(&good(1)) ^ stored(&shadow)));
     }
 
     #[test]

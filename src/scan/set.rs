@@ -57,8 +57,14 @@ pub struct SetReport {
 fn classify_path(path: &Path) -> Result<Classification, CheckError> {
     let mut f = std::fs::File::open(path).map_err(|e| CheckError::io(path, &e))?;
     let mut buf = Vec::with_capacity(2 * 32768 + 8);
-    (&mut f).take(2 * 32768 + 8).read_to_end(&mut buf).map_err(|e| CheckError::io(path, &e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    (&mut f)
+        .take(2 * 32768 + 8)
+        .read_to_end(&mut buf)
+        .map_err(|e| CheckError::io(path, &e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Ok(classify(&buf, &name))
 }
 
@@ -79,7 +85,10 @@ fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Ignored>), CheckError>
                         files.insert(path);
                     }
                     Ok(m) if m.is_dir() => {}
-                    Ok(_) => odd.push(Ignored { path: path.display().to_string(), why: "not a regular file".into() }),
+                    Ok(_) => odd.push(Ignored {
+                        path: path.display().to_string(),
+                        why: "not a regular file".into(),
+                    }),
                     Err(err) => return Err(CheckError::io(&path, &err)),
                 }
             }
@@ -117,7 +126,10 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                 let list: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
                 return Err(CheckError::new(
                     &list[0],
-                    format!("log files found in several directories ({}); name the stream's with --logs", list.join(", ")),
+                    format!(
+                        "log files found in several directories ({}); name the stream's with --logs",
+                        list.join(", ")
+                    ),
                 ));
             }
             dirs.into_iter().next()
@@ -171,10 +183,18 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         match class.kind {
             FileKind::Database => {
                 let input = Input::open(&path)?;
-                match check_database(input.bytes(), &shown, &DbOptions { strict: opts.strict, progress: opts.progress }) {
-                    Ok(c) if c.chosen_header().is_some_and(looks_temporary) => {
-                        ignored.push(Ignored { path: shown, why: "temporary database (temp.edb): not part of the set".into() })
-                    }
+                match check_database(
+                    input.bytes(),
+                    &shown,
+                    &DbOptions {
+                        strict: opts.strict,
+                        progress: opts.progress,
+                    },
+                ) {
+                    Ok(c) if c.chosen_header().is_some_and(looks_temporary) => ignored.push(Ignored {
+                        path: shown,
+                        why: "temporary database (temp.edb): not part of the set".into(),
+                    }),
                     Ok(c) => db_checks.push(c),
                     Err(e) if class.by_header => return Err(e),
                     Err(e) => db_problems.push(Problem::error(
@@ -192,11 +212,18 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
             FileKind::Log => ignored.push(Ignored {
                 path: shown,
                 why: match &stream {
-                    Some(s) => format!("log not part of stream {} in {}", s.base.as_deref().unwrap_or("?"), s.directory),
+                    Some(s) => format!(
+                        "log not part of stream {} in {}",
+                        s.base.as_deref().unwrap_or("?"),
+                        s.directory
+                    ),
                     None => "log outside the log directory".into(),
                 },
             }),
-            FileKind::Unknown => ignored.push(Ignored { path: shown, why: "not an ESE file".into() }),
+            FileKind::Unknown => ignored.push(Ignored {
+                path: shown,
+                why: "not an ESE file".into(),
+            }),
         }
     }
     if db_checks.is_empty() && db_problems.is_empty() {
@@ -209,7 +236,10 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     let chosen_chk = pick_checkpoint(&checkpoints, base.as_deref());
     for c in &checkpoints {
         if Some(c) != chosen_chk.as_ref() {
-            ignored.push(Ignored { path: c.display().to_string(), why: "checkpoint of another stream".into() });
+            ignored.push(Ignored {
+                path: c.display().to_string(),
+                why: "checkpoint of another stream".into(),
+            });
         }
     }
     let mut chk_problems = Vec::new();
@@ -258,16 +288,25 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     });
     let decision = backup_set::decide(&dbs, db_problems, stream_view.as_ref(), chk_view.as_ref(), opts.strict);
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(SetReport { decision, ignored, db_checks, stream, checkpoint, flush_maps })
+    Ok(SetReport {
+        decision,
+        ignored,
+        db_checks,
+        stream,
+        checkpoint,
+        flush_maps,
+    })
 }
 
 fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
     if let Some(b) = base {
         let hit = cands.iter().find(|p| {
-            p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).is_some_and(|n| {
-                let b = b.to_ascii_lowercase();
-                n == format!("{b}.chk") || n == format!("{b}.jcp")
-            })
+            p.file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase())
+                .is_some_and(|n| {
+                    let b = b.to_ascii_lowercase();
+                    n == format!("{b}.chk") || n == format!("{b}.jcp")
+                })
         });
         if hit.is_some() {
             return hit.cloned();
@@ -304,7 +343,11 @@ fn view_of_stream(s: &StreamCheck) -> StreamView {
             );
         }
     }
-    let current = s.files.iter().find(|f| is_current_name(&f.path, s.base.as_deref())).and_then(|f| f.generation);
+    let current = s
+        .files
+        .iter()
+        .find(|f| is_current_name(&f.path, s.base.as_deref()))
+        .and_then(|f| f.generation);
     StreamView {
         base: s.base.clone().unwrap_or_default(),
         directory: s.directory.clone(),
@@ -317,7 +360,10 @@ fn view_of_stream(s: &StreamCheck) -> StreamView {
 
 fn is_current_name(path: &str, base: Option<&str>) -> bool {
     let Some(b) = base else { return false };
-    let name = Path::new(path).file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     let b = b.to_ascii_lowercase();
     name == format!("{b}.log") || name == format!("{b}.jtx")
 }

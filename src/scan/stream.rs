@@ -56,9 +56,7 @@ impl StreamCheck {
     /// Every log with a known generation, in order: `(generation, result)`. The generation is the
     /// header's, or the name's when the header is unusable.
     pub fn generations(&self) -> impl Iterator<Item = (i32, &LogCheck)> {
-        self.files
-            .iter()
-            .filter_map(|f| f.generation.map(|g| (g, f)))
+        self.files.iter().filter_map(|f| f.generation.map(|g| (g, f)))
     }
 
     /// The log of generation `g`, if present.
@@ -114,11 +112,7 @@ impl StreamCheck {
     /// eseutil /ML `<base>` style text: one line per log, the problems, then the summary.
     pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "Verifying log files...")?;
-        writeln!(
-            w,
-            "     Base name: {}",
-            self.base.as_deref().unwrap_or("(none)")
-        )?;
+        writeln!(w, "     Base name: {}", self.base.as_deref().unwrap_or("(none)"))?;
         writeln!(w)?;
         for f in &self.files {
             f.write_text(w)?;
@@ -216,9 +210,7 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
                 LogNameKind::Reserve => "reserve log (pre-allocated), never verified",
                 LogNameKind::Checkpoint => "checkpoint, not a log",
             },
-            None if looks_like_log(&dir.join(&name)) => {
-                "log header, but the name is not a log-stream name"
-            }
+            None if looks_like_log(&dir.join(&name)) => "log header, but the name is not a log-stream name",
             None => "not a log-stream file",
         };
         ignored.push(Ignored {
@@ -242,10 +234,7 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
             let list: Vec<&str> = real_bases.values().map(String::as_str).collect();
             return Err(CheckError::new(
                 dir,
-                format!(
-                    "several log streams ({}): choose one with --base",
-                    list.join(", ")
-                ),
+                format!("several log streams ({}): choose one with --base", list.join(", ")),
             ));
         }
         None => real_bases.keys().next().cloned().or_else(|| {
@@ -285,10 +274,7 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
 
     let mut out = StreamCheck {
         verdict: Verdict::Pass,
-        base: mine
-            .first()
-            .map(|c| c.base.clone())
-            .or(base.map(str::to_string)),
+        base: mine.first().map(|c| c.base.clone()).or(base.map(str::to_string)),
         directory: dir.display().to_string(),
         first: None,
         last: None,
@@ -341,9 +327,7 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
                             Problem::error(
                                 Some(JetErr::LogGenerationMismatch),
                                 &f.path,
-                                format!(
-                                    "file name says generation 0x{name_gen:X}, header says 0x{g:X}"
-                                ),
+                                format!("file name says generation 0x{name_gen:X}, header says 0x{g:X}"),
                             )
                             .at_generation(name_gen),
                         );
@@ -364,12 +348,7 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
     for (g, idx) in &archived {
         if idx.len() > 1 {
             problems.push(
-                Problem::warning(
-                    None,
-                    &dir,
-                    format!("{} files claim generation 0x{g:X}", idx.len()),
-                )
-                .at_generation(*g),
+                Problem::warning(None, &dir, format!("{} files claim generation 0x{g:X}", idx.len())).at_generation(*g),
             );
         }
     }
@@ -381,11 +360,7 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
                 JetErr::MissingLogFile,
                 &dir,
                 Some(w[0] + 1),
-                format!(
-                    "Missing log file(s): generations 0x{:X} to 0x{:X}",
-                    w[0] + 1,
-                    w[1] - 1
-                ),
+                format!("Missing log file(s): generations 0x{:X} to 0x{:X}", w[0] + 1, w[1] - 1),
             ));
         }
     }
@@ -442,10 +417,7 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
                         JetErr::BadLogSignature,
                         &f.path,
                         Some(i64::from(h.generation)),
-                        format!(
-                            "log signature {} differs from the stream's {}",
-                            h.sign_log, sig
-                        ),
+                        format!("log signature {} differs from the stream's {}", h.sign_log, sig),
                     ));
                 }
             }
