@@ -1,0 +1,308 @@
+//! `esecheck verify` end to end on the real SRUM sets in `testdata/` and on damaged copies of them.
+//! Expected ranges come from the corpus MANIFEST ("Dirty-shutdown DBs with their logs": belkasoft
+//! required 81, checkpoint 81, logs 78..82; win11-rathbunvm required 92, checkpoint 92, logs
+//! 89..92; the repaired Clean copies have log signature 0) and CLI.md Decisions 13–17.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+fn td(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+}
+
+/// A scratch copy of a real set (tests never modify testdata).
+fn copy_set(rel: &str) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(td(rel)).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    dir
+}
+
+fn verify(args: &[&Path]) -> (i32, Value) {
+    let mut cmd = Command::cargo_bin("esecheck").unwrap();
+    cmd.args(["verify", "--json"]);
+    for a in args {
+        cmd.arg(a);
+    }
+    let out = cmd.output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn codes(v: &Value, severity: &str) -> Vec<i64> {
+    v["problems"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|p| p["severity"] == severity)
+                .filter_map(|p| p["code"].as_i64())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn flip(path: &Path, offset: usize) {
+    let mut b = std::fs::read(path).unwrap();
+    b[offset] ^= 0x5A;
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn belkasoft_dirty_set_passes_with_required_81_and_truncates_below_81() {
+    let (code, v) = verify(&[&td("museum-srum-win10-belkasoftctf/Dirty")]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["required_range"], serde_json::json!([81, 81]));
+    assert_eq!(v["truncate_below"], 81);
+    assert_eq!(v["roll_forward_to"], 82);
+    assert_eq!(v["logs"]["first"], 78);
+    assert_eq!(v["logs"]["last"], 82);
+    assert_eq!(v["checkpoint"]["generation"], 81);
+    assert_eq!(v["databases"][0]["state"], "DirtyShutdown");
+    assert!(v["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["path"].as_str().unwrap().ends_with("SRUtmp.log")));
+}
+
+#[test]
+fn win11_dirty_set_passes_with_required_92() {
+    let (code, v) = verify(&[&td("museum-srum-win11-rathbunvm/Dirty")]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["required_range"], serde_json::json!([92, 92]));
+    assert_eq!(v["truncate_below"], 92);
+    assert_eq!(v["roll_forward_to"], 92);
+}
+
+#[test]
+fn repaired_clean_databases_with_foreign_logs_pass_with_a_signature_warning() {
+    // MANIFEST: the Clean copies were repaired with esentutl /p; log signature 0 vs the logs'.
+    for (set, chk) in [
+        ("museum-srum-win10-belkasoftctf/Clean", 81),
+        ("museum-srum-win11-rathbunvm/Clean", 92),
+    ] {
+        let (code, v) = verify(&[&td(set)]);
+        assert_eq!(code, 0, "{set}: {v:#}");
+        assert!(v["required_range"].is_null());
+        assert_eq!(codes(&v, "warning"), vec![-530], "{set}");
+        assert_eq!(v["truncate_below"], chk, "{set}: the checkpoint of the stream");
+    }
+}
+
+#[test]
+fn every_complete_set_in_testdata_passes() {
+    for set in [
+        "museum-srum-server2022-aptsimulator/snapshot1/SRU",
+        "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU",
+        "museum-srum-win10-rathbunvm/Clean",
+    ] {
+        let (code, v) = verify(&[&td(set)]);
+        assert_eq!(code, 0, "{set}: {v:#}");
+        assert!(codes(&v, "error").is_empty());
+    }
+}
+
+#[test]
+fn dirty_set_fails_when_the_required_log_is_removed() {
+    let d = copy_set("museum-srum-win11-rathbunvm/Dirty");
+    std::fs::remove_file(d.path().join("SRU.log")).unwrap(); // generation 92, the required one
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-543));
+    assert!(v["truncate_below"].is_null());
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    std::fs::remove_file(d.path().join("SRU00051.log")).unwrap(); // generation 81
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-543));
+}
+
+#[test]
+fn gap_below_the_required_range_is_still_an_error() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    std::fs::remove_file(d.path().join("SRU00050.log")).unwrap(); // generation 80
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-528));
+}
+
+#[test]
+fn corrupt_required_log_fails_with_the_log_code() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    flip(&d.path().join("SRU00051.log"), 4096 + 1000); // a data segment of generation 81
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    let errs = codes(&v, "error");
+    assert!(errs.contains(&-501), "{errs:?}");
+    assert!(!errs.contains(&-1018) && !errs.contains(&-1206));
+}
+
+#[test]
+fn corruption_only_below_the_needed_range_is_a_warning() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    flip(&d.path().join("SRU0004E.log"), 4096 + 1000); // generation 78 < truncate_below 81
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(codes(&v, "warning").contains(&-501));
+    assert_eq!(v["truncate_below"], 81);
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .args(["verify", "--strict"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "--strict fails on the warning");
+}
+
+#[test]
+fn renamed_required_log_fails_with_generation_mismatch() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    std::fs::rename(d.path().join("SRU00051.log"), d.path().join("SRU00053.log")).unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-513), "{:?}", codes(&v, "error"));
+}
+
+#[test]
+fn foreign_log_in_the_stream_fails_with_bad_signature() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    // Generation 0x5B of another machine's stream, put where it would continue this one.
+    std::fs::copy(
+        td("museum-srum-win11-rathbunvm/Dirty/SRU0005B.log"),
+        d.path().join("SRU0005B.log"),
+    )
+    .unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-530), "{:?}", codes(&v, "error"));
+}
+
+#[test]
+fn both_checkpoint_copies_bad_fails() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    flip(&d.path().join("SRU.chk"), 100);
+    flip(&d.path().join("SRU.chk"), 4096 + 100);
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-533));
+}
+
+#[test]
+fn one_checkpoint_copy_bad_is_a_warning() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    flip(&d.path().join("SRU.chk"), 4096 + 100);
+    let (code, _) = verify(&[d.path()]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn checkpoint_of_another_stream_fails() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    std::fs::copy(
+        td("museum-srum-win11-rathbunvm/Dirty/SRU.chk"),
+        d.path().join("SRU.chk"),
+    )
+    .unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-532));
+}
+
+#[test]
+fn dirty_database_without_logs_fails() {
+    // MANIFEST: qmgr.db is DirtyShutdown and needs generation 23; no logs ship with it.
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(td("goese-bits-qmgr/qmgr.db"), d.path().join("qmgr.db")).unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v, "error"), vec![-543]);
+    assert_eq!(v["required_range"], serde_json::json!([23, 23]));
+}
+
+#[test]
+fn two_dirty_databases_with_different_log_signatures_fail() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    std::fs::copy(
+        td("museum-srum-win11-rathbunvm/Dirty/SRUDB.dat"),
+        d.path().join("Other.dat"),
+    )
+    .unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-530));
+}
+
+#[test]
+fn clean_database_without_logs_passes() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(td("stroz-eseparser-generated/test.edb"), d.path().join("test.edb")).unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 0);
+    assert!(v["required_range"].is_null());
+    assert!(v["logs"].is_null());
+}
+
+#[test]
+fn corrupt_database_page_fails_the_set() {
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    let db = d.path().join("SRUDB.dat");
+    let f = std::fs::read(&db).unwrap();
+    // First in-use data page: flip two bits in one block so it cannot be corrected.
+    let page = (2..f.len() / 4096)
+        .find(|&n| f[n * 4096..(n + 1) * 4096].iter().any(|&b| b != 0))
+        .unwrap();
+    flip(&db, page * 4096 + 2000);
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1);
+    assert!(codes(&v, "error").contains(&-1018));
+}
+
+#[test]
+fn logs_apart_from_the_database_are_found_with_dash_dash_logs() {
+    let logs = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    let dbdir = tempfile::tempdir().unwrap();
+    std::fs::rename(logs.path().join("SRUDB.dat"), dbdir.path().join("SRUDB.dat")).unwrap();
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .args(["verify", "--json"])
+        .arg(dbdir.path())
+        .arg("--logs")
+        .arg(logs.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["truncate_below"], 81);
+    assert_eq!(v["checkpoint"]["generation"], 81);
+}
+
+#[test]
+fn no_database_exits_2() {
+    let d = tempfile::tempdir().unwrap();
+    Command::cargo_bin("esecheck")
+        .unwrap()
+        .arg("verify")
+        .arg(d.path())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn text_verdict_line_comes_first_and_last() {
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .arg("verify")
+        .arg(td("museum-srum-win10-belkasoftctf/Dirty"))
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    let first = s.lines().next().unwrap();
+    assert!(first.starts_with("PASS: 1 database"), "{first}");
+    assert!(first.contains("required 81-81") && first.contains("Logs below 81 may be truncated"));
+    assert_eq!(s.lines().last().unwrap(), first);
+}
