@@ -313,8 +313,10 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
         }
     };
     let bytes = input.bytes();
-    match classify(bytes, &file_name(path)).kind {
-        FileKind::Database if bytes.len() >= 4096 => db_header(bytes, &shown, opts, sinks),
+    let class = classify(bytes, &file_name(path));
+    match class.kind {
+        // A database is recognised by its magic only (CLI.md Decision 1), as in `checksum`.
+        FileKind::Database if bytes.len() >= 4096 && class.by_header => db_header(bytes, &shown, opts, sinks),
         FileKind::Log => match check_log(bytes, &shown) {
             Ok(c) => {
                 let verdict = header_verdict(&c.problems, c.header.is_some(), opts.strict);

@@ -148,6 +148,9 @@ pub struct SetDecision {
     pub problems: Vec<Problem>,
 }
 
+/// Missing generations are listed up to this many; a hostile range cannot make the walk long.
+const MAX_LISTED_MISSING: usize = 1000;
+
 /// Per-log corruption codes whose severity depends on where the log lies (Decision 15).
 fn is_per_log_damage(p: &Problem) -> bool {
     matches!(
@@ -214,6 +217,20 @@ pub fn decide(
         }
     }
 
+    for d in &needing {
+        if let Some(h) = &d.header {
+            if matches!(h.db_state, 2 | 7) && h.gen_max_required <= 0 && !h.sign_log.is_zero() {
+                problems.push(Problem::error(
+                    Some(JetErr::DatabaseDirtyShutdown),
+                    &d.path,
+                    format!(
+                        "{} but Log Required is 0-0: the header does not say which logs replay it",
+                        h.state_name()
+                    ),
+                ));
+            }
+        }
+    }
     let required = required_range(&needing);
     let committed_max = needing
         .iter()
@@ -328,14 +345,17 @@ pub fn decide(
 /// max(lGenMaxRequired)`.
 pub fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
     let hs: Vec<&DbFileHeader> = needing.iter().filter_map(|d| d.header.as_ref()).collect();
-    let max = hs.iter().map(|h| h.gen_max_required).max().filter(|&g| g > 0)?;
-    let min = hs
+    // A header whose low end exceeds its high end is read as covering both: ask for more logs,
+    // never fewer.
+    let ends = hs
         .iter()
-        .map(|h| h.gen_min_required)
-        .filter(|&g| g > 0)
-        .min()
-        .unwrap_or(max);
-    Some([min.min(max), max])
+        .flat_map(|h| [h.gen_min_required, h.gen_max_required])
+        .filter(|&g| g > 0);
+    let (lo, hi) = ends.fold(None, |acc: Option<(i32, i32)>, g| match acc {
+        None => Some((g, g)),
+        Some((a, b)) => Some((a.min(g), b.max(g))),
+    })?;
+    Some([lo, hi])
 }
 
 fn check_logs_against_dbs(
@@ -379,6 +399,9 @@ fn check_logs_against_dbs(
     if let Some([lo, hi]) = required {
         let mut missing = Vec::new();
         for g in lo..=hi {
+            if missing.len() >= MAX_LISTED_MISSING {
+                break;
+            }
             match s.logs.get(&g) {
                 None => missing.push(g),
                 Some(l) => {
@@ -419,7 +442,10 @@ fn check_logs_against_dbs(
         }
     }
     if let (Some(c), Some([_, hi])) = (committed_max, required) {
-        let missing: Vec<i32> = ((hi + 1)..=c).filter(|g| !s.logs.contains_key(g)).collect();
+        let missing: Vec<i32> = (hi.saturating_add(1)..=c)
+            .filter(|g| !s.logs.contains_key(g))
+            .take(MAX_LISTED_MISSING)
+            .collect();
         if !missing.is_empty() {
             problems.push(
                 Problem::error(

@@ -14,6 +14,8 @@ use crate::report::{Problem, Verdict};
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// The highest log generation ESE uses (`lGenerationMaxDuringRecovery`, ESE-FORMAT.md §6.1).
+pub const MAX_GENERATION: i32 = 0x7FFF_FA00;
 /// The smallest file esecheck will look at (CLI.md Decision 2).
 pub const MIN_FILE_LEN: usize = 4096;
 /// At most this many bad or correctable pages are described one by one in `problems`; the page
@@ -290,6 +292,29 @@ fn check_header_values(h: &DbFileHeader, path: &str, problems: &mut Vec<Problem>
                 h.file_type
             ),
         ));
+    }
+    if !(1..=8).contains(&h.db_state) {
+        return Err(CheckError::new(
+            path,
+            format!(
+                "header le_dbstate = {} is not a database state ESE writes (1-8)",
+                h.db_state
+            ),
+        ));
+    }
+    for (name, g) in [
+        ("le_lGenMinRequired", h.gen_min_required),
+        ("le_lGenMaxRequired", h.gen_max_required),
+        ("le_lGenMaxCommitted", h.gen_max_committed),
+        ("le_lGenMinConsistent", h.gen_min_consistent),
+        ("le_lGenRecovering", h.gen_recovering),
+    ] {
+        if !(0..=MAX_GENERATION).contains(&g) {
+            return Err(CheckError::new(
+                path,
+                format!("header {name} = {g} is outside the log generations ESE uses (0-{MAX_GENERATION})"),
+            ));
+        }
     }
     if h.magic != DB_MAGIC {
         problems.push(Problem::error(
