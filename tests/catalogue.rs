@@ -1,0 +1,446 @@
+//! The corruption catalogue (docs/CORRUPTION.md): one test per row, on every page size (databases)
+//! and on the segment log format (logs). Each test names its row. Expected classifications and
+//! ESE codes come from ESE-FORMAT.md §4–§9 and CLI.md's Decisions; the files are made valid by the
+//! fixture writer, then damaged on purpose.
+
+use esecheck::report::Verdict;
+use esecheck::scan::database::{check_database, DbCheck, DbOptions};
+use esecheck::scan::{check_checkpoint, check_log, check_stream};
+use esecheck::testkit::checkpoint::CheckpointBuilder;
+use esecheck::testkit::damage::{
+    break_header_copy, flip_page_bit, overwrite, page_offset, reseal_legacy_header, swap_pages, zero_page,
+};
+use esecheck::testkit::db::DbBuilder;
+use esecheck::testkit::log::{LogBuilder, LogStreamBuilder};
+use esecheck::testkit::{logtime_from_secs, signature};
+
+/// Every page size ESE uses.
+const SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
+const PAGES: u32 = 12;
+
+fn db(ps: usize) -> Vec<u8> {
+    DbBuilder::new(ps).pages(PAGES).build()
+}
+
+fn check(buf: &[u8]) -> DbCheck {
+    check_database(buf, "db.edb", &DbOptions::default()).unwrap()
+}
+
+fn strict(buf: &[u8]) -> DbCheck {
+    check_database(
+        buf,
+        "db.edb",
+        &DbOptions {
+            strict: true,
+            progress: None,
+        },
+    )
+    .unwrap()
+}
+
+fn codes(c: &DbCheck) -> Vec<i32> {
+    c.problems
+        .iter()
+        .filter(|p| p.is_error())
+        .filter_map(|p| p.code.map(|c| c.code()))
+        .collect()
+}
+
+// ---- databases -------------------------------------------------------------------------------
+
+#[test]
+fn d01_single_bit_flip_in_a_page_is_correctable() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        let bit = ps * 8 - 123;
+        flip_page_bit(&mut f, ps, 5, bit);
+        let c = check(&f);
+        assert_eq!(
+            (c.verdict, c.correctable_pages.clone()),
+            (Verdict::Pass, vec![5]),
+            "{ps}"
+        );
+        assert_eq!(strict(&f).verdict, Verdict::Fail, "{ps}: --strict");
+    }
+}
+
+#[test]
+fn d02_bit_flip_in_the_stored_checksum_is_bad() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        flip_page_bit(&mut f, ps, 5, 3); // byte 0: the XOR half of block 0's checksum
+        let c = check(&f);
+        assert_eq!((c.verdict, c.bad_pages.clone()), (Verdict::Fail, vec![5]), "{ps}");
+        assert_eq!(codes(&c), vec![-1018], "{ps}");
+    }
+}
+
+#[test]
+fn d03_flip_of_the_checksum_format_flag_is_bad() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        flip_page_bit(&mut f, ps, 5, 301);
+        assert_eq!(check(&f).bad_pages, vec![5], "{ps}");
+    }
+}
+
+#[test]
+fn d04_two_bits_in_one_block_are_bad() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        flip_page_bit(&mut f, ps, 5, 1000);
+        flip_page_bit(&mut f, ps, 5, 1500);
+        assert_eq!(check(&f).bad_pages, vec![5], "{ps}");
+    }
+}
+
+#[test]
+fn d05_one_bit_in_each_of_two_blocks_of_a_large_page_is_correctable() {
+    for ps in [16384, 32768] {
+        let mut f = db(ps);
+        flip_page_bit(&mut f, ps, 5, 1000); // block 0
+        flip_page_bit(&mut f, ps, 5, ps / 4 * 8 * 2 + 77); // block 2
+        let c = check(&f);
+        assert_eq!(
+            (c.verdict, c.correctable_pages.clone()),
+            (Verdict::Pass, vec![5]),
+            "{ps}"
+        );
+    }
+}
+
+#[test]
+fn d06_byte_run_overwritten_is_bad() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        // Distinct bytes: a run of equal even-popcount words would be the blind spot of d20.
+        overwrite(
+            &mut f,
+            page_offset(ps, 7) + 900,
+            &[
+                0xDE, 0xAD, 0xBE, 0xEF, 1, 2, 3, 4, 0x55, 0x66, 0x77, 0x88, 0x99, 0x10, 0x20, 0x30,
+            ],
+        );
+        assert_eq!(check(&f).bad_pages, vec![7], "{ps}");
+    }
+}
+
+#[test]
+fn d07_torn_page_half_from_another_write_is_bad() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        // The second half of page 7 holds what another write put at the start of page 8.
+        let other = f[page_offset(ps, 8)..page_offset(ps, 8) + ps / 2].to_vec();
+        overwrite(&mut f, page_offset(ps, 7) + ps / 2, &other);
+        assert_eq!(check(&f).bad_pages, vec![7], "{ps}");
+    }
+}
+
+#[test]
+fn d08_zeroed_page_is_uninitialized_and_undetectable() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        let before = check(&f).uninitialized_pages;
+        zero_page(&mut f, ps, 7 + 1);
+        let c = check(&f);
+        assert_eq!((c.verdict, c.uninitialized_pages), (Verdict::Pass, before + 1), "{ps}");
+    }
+}
+
+#[test]
+fn d09_swapped_pages_are_bad_and_name_their_real_numbers() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        swap_pages(&mut f, ps, 3, 9);
+        let c = check(&f);
+        assert_eq!((c.bad_pages.clone(), c.wrong_page_numbers), (vec![3, 9], 2), "{ps}");
+        let want = if ps >= 16384 { -1118 } else { -1018 };
+        assert!(codes(&c).iter().all(|&x| x == want), "{ps}: {:?}", codes(&c));
+    }
+}
+
+#[test]
+fn d10_page_copied_over_another_is_bad() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        let p4 = f[page_offset(ps, 4)..page_offset(ps, 5)].to_vec();
+        overwrite(&mut f, page_offset(ps, 10), &p4);
+        let c = check(&f);
+        assert_eq!((c.bad_pages.clone(), c.wrong_page_numbers), (vec![10], 1), "{ps}");
+    }
+}
+
+#[test]
+fn d11_truncation_mid_page_warns_and_at_a_page_boundary_is_undetectable() {
+    for ps in SIZES {
+        let f = db(ps);
+        let c = check(&f[..f.len() - ps / 2]);
+        assert_eq!((c.verdict, c.pages_seen), (Verdict::Pass, u64::from(PAGES) + 1), "{ps}");
+        assert!(c.problems.iter().any(|p| p.message.contains("partial page")));
+        let c = check(&f[..f.len() - ps]);
+        assert!(c.problems.is_empty(), "{ps}: a whole missing page leaves no trace");
+    }
+}
+
+#[test]
+fn d12_truncation_below_4096_bytes_cannot_be_checked() {
+    for ps in SIZES {
+        let f = db(ps);
+        assert!(
+            check_database(&f[..4095], "db.edb", &DbOptions::default()).is_err(),
+            "{ps}"
+        );
+    }
+}
+
+#[test]
+fn d13_truncation_inside_the_shadow_header_fails() {
+    // With 2 KiB pages such a file is under 4096 bytes: refused as d12.
+    for ps in [4096, 8192, 16384, 32768] {
+        let f = db(ps);
+        let c = check(&f[..ps + ps / 2]);
+        assert_eq!(c.verdict, Verdict::Fail, "{ps}");
+        assert!(c.problems.iter().any(|p| p.page == Some(0) && p.is_error()), "{ps}");
+    }
+}
+
+#[test]
+fn d14_extension_with_zero_pages_is_uninitialized() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        f.extend(std::iter::repeat_n(0u8, 3 * ps));
+        let c = check(&f);
+        assert_eq!(c.verdict, Verdict::Pass, "{ps}");
+    }
+}
+
+#[test]
+fn d15_extension_with_garbage_is_bad() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        f.extend((0..ps).map(|i| (i * 31 % 251) as u8));
+        let c = check(&f);
+        assert_eq!(c.bad_pages, vec![i64::from(PAGES) + 1], "{ps}");
+    }
+}
+
+#[test]
+fn d16_primary_header_damage_fails_checksum_as_page_minus_one() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        break_header_copy(&mut f, ps, true);
+        let c = check(&f);
+        assert_eq!((c.verdict, c.bad_pages.clone()), (Verdict::Fail, vec![-1]), "{ps}");
+        assert!(c.chosen_header().is_some(), "{ps}: the shadow is used");
+    }
+}
+
+#[test]
+fn d17_shadow_header_damage_fails_checksum_as_page_zero() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        break_header_copy(&mut f, ps, false);
+        let c = check(&f);
+        assert_eq!((c.verdict, c.bad_pages.clone()), (Verdict::Fail, vec![0]), "{ps}");
+    }
+}
+
+#[test]
+fn d18_both_header_copies_damaged_fail_1206() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        break_header_copy(&mut f, ps, true);
+        break_header_copy(&mut f, ps, false);
+        let c = check(&f);
+        assert_eq!(c.verdict, Verdict::Fail, "{ps}");
+        assert!(codes(&c).contains(&-1206), "{ps}");
+        assert_eq!(c.page_size, ps, "{ps}: pages still checked at the claimed size");
+    }
+}
+
+#[test]
+fn d19_self_consistent_header_with_a_foreign_page_size_cannot_be_checked() {
+    for ps in SIZES {
+        let mut f = db(ps);
+        for base in [0, ps] {
+            f[base + 236..base + 240].copy_from_slice(&1000u32.to_le_bytes());
+            reseal_legacy_header(&mut f[base..base + ps]);
+        }
+        assert!(check_database(&f, "db.edb", &DbOptions::default()).is_err(), "{ps}");
+    }
+}
+
+#[test]
+fn d20_even_popcount_damage_that_cancels_is_invisible() {
+    // ESE-FORMAT.md §4.4: two words of one block changed by the same even-popcount delta leave
+    // column parity and every row parity as they were.
+    for ps in SIZES {
+        let mut f = db(ps);
+        for at in [page_offset(ps, 6) + 1000, page_offset(ps, 6) + 1200] {
+            let w = u32::from_le_bytes(f[at..at + 4].try_into().unwrap()) ^ 0x0000_0003;
+            overwrite(&mut f, at, &w.to_le_bytes());
+        }
+        assert_eq!(check(&f).verdict, Verdict::Pass, "{ps}: a documented blind spot");
+    }
+}
+
+// ---- logs (segment format 8.4000.x.y) --------------------------------------------------------
+
+fn log() -> LogBuilder {
+    LogBuilder::new(7).data_segments(6)
+}
+
+fn log_codes(bytes: &[u8], name: &str) -> (Verdict, Vec<i32>) {
+    let c = check_log(bytes, name).unwrap();
+    (
+        c.verdict,
+        c.problems
+            .iter()
+            .filter(|p| p.is_error())
+            .filter_map(|p| p.code.map(|c| c.code()))
+            .collect(),
+    )
+}
+
+#[test]
+fn l01_log_header_bit_flip_is_501() {
+    let mut b = log().build();
+    b[700] ^= 0x08;
+    assert_eq!(log_codes(&b, "E0000007.log"), (Verdict::Fail, vec![-501]));
+}
+
+#[test]
+fn l02_single_bit_flip_in_a_segment_is_correctable() {
+    let mut b = log().build();
+    b[3 * 4096 + 2000] ^= 0x10;
+    let c = check_log(&b, "E0000007.log").unwrap();
+    assert_eq!((c.verdict, c.correctable_sectors), (Verdict::Pass, 1));
+}
+
+#[test]
+fn l03_byte_run_in_a_segment_is_501() {
+    let mut b = log().build();
+    overwrite(&mut b, 3 * 4096 + 2000, &[0x5A; 8]);
+    let (v, codes) = log_codes(&b, "E0000007.log");
+    assert_eq!((v, codes), (Verdict::Fail, vec![-501]));
+}
+
+#[test]
+fn l04_truncated_or_extended_log_is_541() {
+    let b = log().build();
+    assert_eq!(
+        log_codes(&b[..b.len() - 4096], "E0000007.log"),
+        (Verdict::Fail, vec![-541])
+    );
+    let mut longer = b.clone();
+    longer.extend([0u8; 4096]);
+    assert_eq!(log_codes(&longer, "E0000007.log"), (Verdict::Fail, vec![-541]));
+}
+
+#[test]
+fn l05_zero_filled_numbered_log_is_501() {
+    assert_eq!(
+        log_codes(&vec![0u8; 65536], "E0000007.log"),
+        (Verdict::Fail, vec![-501])
+    );
+}
+
+#[test]
+fn l06_wrong_file_type_is_1812_and_unknown_version_is_514() {
+    assert_eq!(log_codes(&log().file_type(4).build(), "E0000007.log").1, vec![-1812]);
+    assert_eq!(
+        log_codes(&log().version(9, 4000, 1, 1).build(), "E0000007.log").1,
+        vec![-514]
+    );
+}
+
+fn stream_codes(dir: &std::path::Path) -> Vec<i32> {
+    let s = check_stream(dir, None).unwrap();
+    s.problems
+        .iter()
+        .chain(s.files.iter().flat_map(|f| f.problems.iter()))
+        .filter(|p| p.is_error())
+        .filter_map(|p| p.code.map(|c| c.code()))
+        .collect()
+}
+
+#[test]
+fn s01_missing_log_in_the_middle_is_528() {
+    let d = tempfile::tempdir().unwrap();
+    LogStreamBuilder::new("E00", 10, 5).write_to(d.path()).unwrap();
+    std::fs::remove_file(d.path().join("E000000C.log")).unwrap();
+    assert!(stream_codes(d.path()).contains(&-528));
+}
+
+#[test]
+fn s02_renamed_log_is_513() {
+    let d = tempfile::tempdir().unwrap();
+    LogStreamBuilder::new("E00", 10, 5).write_to(d.path()).unwrap();
+    std::fs::rename(d.path().join("E000000B.log"), d.path().join("E0000014.log")).unwrap();
+    assert!(stream_codes(d.path()).contains(&-513));
+}
+
+#[test]
+fn s03_foreign_log_is_530() {
+    let d = tempfile::tempdir().unwrap();
+    let other = signature(0xDEAD_BEEF, logtime_from_secs(5));
+    LogStreamBuilder::new("E00", 10, 5)
+        .customize(move |g, b| if g == 12 { b.log_signature(other) } else { b })
+        .write_to(d.path())
+        .unwrap();
+    assert!(stream_codes(d.path()).contains(&-530));
+}
+
+#[test]
+fn s04_broken_previous_generation_time_is_515() {
+    let d = tempfile::tempdir().unwrap();
+    LogStreamBuilder::new("E00", 10, 5)
+        .customize(|g, b| {
+            if g == 12 {
+                b.tm_prev_gen(logtime_from_secs(1))
+            } else {
+                b
+            }
+        })
+        .write_to(d.path())
+        .unwrap();
+    assert!(stream_codes(d.path()).contains(&-515));
+}
+
+#[test]
+fn s05_accumulated_checksum_chain_mismatch_is_590() {
+    let d = tempfile::tempdir().unwrap();
+    LogStreamBuilder::new("E00", 10, 5)
+        .customize(|g, b| if g == 12 { b.checksum_prev(0x1234_5678) } else { b })
+        .write_to(d.path())
+        .unwrap();
+    assert!(stream_codes(d.path()).contains(&-590));
+}
+
+#[test]
+fn s06_current_log_not_last_plus_one_is_528() {
+    let d = tempfile::tempdir().unwrap();
+    LogStreamBuilder::new("E00", 10, 5).write_to(d.path()).unwrap();
+    std::fs::remove_file(d.path().join("E000000D.log")).unwrap(); // 13; E00.log holds 14
+    assert!(stream_codes(d.path()).contains(&-528));
+}
+
+// ---- checkpoint ------------------------------------------------------------------------------
+
+#[test]
+fn c01_one_checkpoint_copy_damaged_is_a_warning() {
+    let mut b = CheckpointBuilder::new().build();
+    b[4096 + 300] ^= 1;
+    let c = check_checkpoint(&b, "E00.chk").unwrap();
+    assert_eq!((c.verdict, c.primary_ok, c.shadow_ok), (Verdict::Pass, true, false));
+}
+
+#[test]
+fn c02_both_checkpoint_copies_damaged_is_533() {
+    let mut b = CheckpointBuilder::new().build();
+    b[300] ^= 1;
+    b[4096 + 300] ^= 1;
+    let c = check_checkpoint(&b, "E00.chk").unwrap();
+    assert_eq!(c.verdict, Verdict::Fail);
+    assert!(c.problems.iter().any(|p| p.code.map(|c| c.code()) == Some(-533)));
+}
