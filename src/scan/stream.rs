@@ -149,7 +149,7 @@ fn stream_error(code: JetErr, file: &str, g: Option<i64>, msg: String) -> Proble
 /// `le_filetype` 3 (or 0 with a log version), or `le_filetype` 3 alone.
 fn looks_like_log(path: &Path) -> bool {
     let mut head = [0u8; 4096];
-    let Ok(mut f) = std::fs::File::open(path) else {
+    let Ok(mut f) = crate::scan::file::open_read_only(path) else {
         return false;
     };
     if f.read_exact(&mut head).is_err() {
