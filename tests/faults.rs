@@ -338,3 +338,31 @@ fn verify_leaves_every_file_byte_for_byte_and_time_for_time_unchanged() {
         assert_eq!(std::fs::read(&p).unwrap(), bytes, "{} changed", p.display());
     }
 }
+
+/// A log of the stream that is a FIFO or a symlink loop is a member that could not be read,
+/// never a file silently left out of the stream.
+#[test]
+fn a_log_that_is_not_a_regular_file_is_not_left_out_of_the_stream() {
+    for fifo in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
+        let log = dir.path().join("SRU00051.log");
+        std::fs::remove_file(&log).unwrap();
+        if fifo {
+            mkfifo(&log);
+        } else {
+            symlink(dir.path().join("x"), &log).unwrap();
+            symlink(&log, dir.path().join("x")).unwrap();
+        }
+        let out = esecheck().arg("logs").arg(dir.path()).output().unwrap();
+        assert_eq!(out.status.signal(), None);
+        assert!(matches!(out.status.code(), Some(1 | 2)), "fifo={fifo}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("SRU00051.log"), "fifo={fifo}: {all}");
+        run(&[os("verify"), dir.path().as_os_str()], &[1, 2]);
+    }
+}
