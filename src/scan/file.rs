@@ -155,7 +155,7 @@ fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), CheckError
 }
 
 /// Reads the whole file, which `fstat` said is `len` bytes; a different size means it changed.
-fn read_exactly(file: &mut File, path: &Path, len: u64) -> Result<Vec<u8>, CheckError> {
+fn read_exactly(file: &mut impl Read, path: &Path, len: u64) -> Result<Vec<u8>, CheckError> {
     let cap = usize::try_from(len).map_err(|_| CheckError::new(path, "file is too large for this platform"))?;
     let mut buf = Vec::with_capacity(cap);
     file.take(len.saturating_add(1))
@@ -343,6 +343,46 @@ mod tests {
         assert_eq!(input.bytes().len() as u64, HEAP_LIMIT + 4096);
         assert_eq!(&input.bytes()[..10], b"0123456789");
         assert!(input.bytes()[10..].iter().all(|&b| b == 0));
+    }
+
+    /// Yields `data`, then fails like a disk with a bad sector.
+    struct FailsAfter<'a>(&'a [u8]);
+
+    impl Read for FailsAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::from_raw_os_error(5)); // EIO
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_in_the_middle_is_a_could_not_check_error_naming_the_file() {
+        let e = read_exactly(&mut FailsAfter(&[1; 8192]), Path::new("x.edb"), 16384)
+            .err()
+            .unwrap();
+        assert_eq!(e.path, "x.edb");
+        assert!(e.message.contains("Input/output error"), "{e}");
+    }
+
+    #[test]
+    fn a_file_that_shrank_or_grew_while_read_is_refused() {
+        let data = [7u8; 100];
+        let e = read_exactly(&mut &data[..], Path::new("x.log"), 200).err().unwrap();
+        assert_eq!(
+            e.message,
+            "file changed size while being read (200 bytes expected, 100 read)"
+        );
+        let e = read_exactly(&mut &data[..], Path::new("x.log"), 50).err().unwrap();
+        assert!(e.message.contains("50 bytes expected, 51 read"), "{e}");
+        assert_eq!(
+            read_exactly(&mut &data[..], Path::new("x.log"), 100).unwrap().len(),
+            100
+        );
     }
 
     #[test]
