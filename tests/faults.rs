@@ -367,3 +367,29 @@ fn a_log_that_is_not_a_regular_file_is_not_left_out_of_the_stream() {
         run(&[os("verify"), dir.path().as_os_str()], &[1, 2]);
     }
 }
+
+#[test]
+fn directory_commands_refuse_special_paths_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    mkfifo(&fifo);
+    let lp = dir.path().join("loop");
+    symlink(&lp, &lp).unwrap();
+    for p in [
+        Path::new("/dev/null"),
+        Path::new("/dev/zero"),
+        fifo.as_path(),
+        lp.as_path(),
+    ] {
+        for cmd in ["logs", "verify"] {
+            let err = run(&[os(cmd), p.as_os_str()], &[2]);
+            assert!(err.contains(&p.display().to_string()), "{cmd} {}: {err}", p.display());
+        }
+    }
+    // A sysfs file claims 4096 bytes and yields fewer: refused, not misread.
+    let sys = Path::new("/sys/kernel/mm/transparent_hugepage/enabled");
+    if sys.exists() {
+        let err = run(&[os("checksum"), sys.as_os_str()], &[2]);
+        assert!(err.contains(&sys.display().to_string()), "{err}");
+    }
+}
