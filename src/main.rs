@@ -82,13 +82,55 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match try_main(cli) {
-        Ok(v) => ExitCode::from(v.exit_code() as u8),
-        // A closed pipe (`esecheck … | head`) ends quietly.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(0),
-        Err(e) => {
-            eprintln!("esecheck: {e}");
+    // A panic is a bug, but the contract still holds: it is "could not check" (2), not 101.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| try_main(cli))) {
+        Ok(Ok(v)) => ExitCode::from(v.exit_code() as u8),
+        Ok(Err(e)) => {
+            // Not eprintln!: it panics when stderr itself is gone.
+            let _ = writeln!(io::stderr(), "esecheck: {e}");
             ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+/// A sink whose reader went away (`esecheck … | head`): further output is dropped quietly, so
+/// the command still finishes and its verdict, not a blanket 0, becomes the exit status.
+struct ClosedPipeIsQuiet<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> ClosedPipeIsQuiet<W> {
+    fn new(inner: W) -> Self {
+        ClosedPipeIsQuiet { inner, closed: false }
+    }
+}
+
+impl<W: Write> Write for ClosedPipeIsQuiet<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.inner.write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            r => r,
         }
     }
 }
@@ -96,7 +138,7 @@ fn main() -> ExitCode {
 fn try_main(cli: Cli) -> io::Result<Verdict> {
     if let Some(n) = cli.threads {
         if n == 0 {
-            eprintln!("esecheck: --threads must be at least 1");
+            let _ = writeln!(io::stderr(), "esecheck: --threads must be at least 1");
             return Ok(Verdict::Error);
         }
         rayon::ThreadPoolBuilder::new()
@@ -111,8 +153,8 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
         progress: !cli.no_progress,
     };
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut err = io::stderr();
+    let mut out = io::BufWriter::new(ClosedPipeIsQuiet::new(stdout.lock()));
+    let mut err = ClosedPipeIsQuiet::new(io::stderr());
     let mut sinks = Sinks {
         out: &mut out,
         err: &mut err,

@@ -1,46 +1,126 @@
-//! Opening an input read-only and mapping it into memory.
+//! Opening an input read-only and reading or mapping its bytes.
 //!
-//! Files are opened with read access only and mapped read-only: esecheck never writes to what it
-//! verifies. Anything that is not a regular file (a directory, a device, a FIFO) is refused with a
-//! could-not-check error naming the path.
+//! esecheck never writes to what it verifies: files are opened with read access only
+//! (`O_RDONLY | O_NONBLOCK | O_NOCTTY`, plus `O_NOATIME` on Linux when the caller may use it, so a
+//! forensic copy keeps its access times), and maps are read-only. Anything that is not a regular
+//! file (a directory, a device, a FIFO, a socket) is refused with a could-not-check error naming
+//! the path, both before the open (so a device is never opened) and again on the opened
+//! descriptor (so a path swapped in between is caught).
+//!
+//! # A file that changes while it is read (issue 6)
+//!
+//! A memory map gives no consistent snapshot: if another process truncates the file, touching a
+//! page past the new end raises SIGBUS, and so does a disk read error under the map. Advisory
+//! locks (`flock`, `fcntl`) do not stop a truncation and Linux no longer has mandatory locks, so
+//! no lock can prevent it. esecheck therefore:
+//!
+//! * reads files up to [`HEAP_LIMIT`] (every log, checkpoint and flush map, and small databases)
+//!   into a heap buffer with plain `read`s. A truncation then shows up as a short read and a read
+//!   error as an `EIO`: both end as a could-not-check error (exit 2) naming the file. A file whose
+//!   size changed between `fstat` and the end of the read is refused the same way.
+//! * maps larger files (the page kernels want the whole file as one slice and the map is what
+//!   makes multi-gigabyte databases fast). Each live map is registered, with its path, in a
+//!   fixed table read by a SIGBUS handler. The handler does not try to recover: it writes
+//!   `esecheck: PATH: ...` to stderr with `write(2)` and ends the process with `_exit(2)`, both
+//!   async-signal-safe. A fault outside every registered map (which would be a bug) ends the same
+//!   way with a generic message. So the process never dies by SIGBUS; it exits 2, "could not
+//!   check", which blocks truncation.
+//!
+//! Limits, honestly: a file rewritten in place without changing its size is read as it is found
+//! (a mix of old and new bytes for a mapped file); the verdict is then about those bytes. When the
+//! SIGBUS path is taken, stdout output buffered so far is lost (stderr has the reason, the status
+//! is 2). On Windows a mapped file cannot be truncated by another process, so no handler is
+//! needed there.
 
 use crate::error::CheckError;
 use memmap2::Mmap;
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// A regular file opened read-only, its bytes mapped.
+/// Files up to this size are read into memory; larger ones are mapped.
+pub const HEAP_LIMIT: u64 = 64 << 20;
+
+/// Opens `path` for reading only, without blocking on a FIFO, without becoming a controlling
+/// terminal and, on Linux, without updating the access time when the kernel allows it.
+pub fn open_read_only(path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let base = libc::O_NONBLOCK | libc::O_NOCTTY;
+        #[cfg(target_os = "linux")]
+        {
+            // O_NOATIME needs the file's owner (or CAP_FOWNER): fall back when refused.
+            match std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(base | libc::O_NOATIME)
+                .open(path)
+            {
+                Err(e) if e.raw_os_error() == Some(libc::EPERM) => {}
+                r => return r,
+            }
+        }
+        std::fs::OpenOptions::new().read(true).custom_flags(base).open(path)
+    }
+    #[cfg(not(unix))]
+    {
+        File::open(path)
+    }
+}
+
+enum Backing {
+    Empty,
+    Heap(Vec<u8>),
+    // Field order matters: the guard leaves the SIGBUS table before the map is unmapped.
+    Map {
+        #[cfg(unix)]
+        _guard: sigbus::Registration,
+        map: Mmap,
+    },
+}
+
+/// A regular file opened read-only, its bytes read or mapped.
 pub struct Input {
     path: PathBuf,
-    map: Option<Mmap>,
+    backing: Backing,
 }
 
 impl Input {
-    /// Opens `path` read-only and maps it. Empty files are allowed (they map to no bytes).
+    /// Opens `path` read-only and reads or maps it. Empty files are allowed (they have no bytes).
     pub fn open(path: &Path) -> Result<Input, CheckError> {
         let meta = std::fs::metadata(path).map_err(|e| CheckError::io(path, &e))?;
-        if meta.is_dir() {
-            return Err(CheckError::new(path, "is a directory, not a file"));
-        }
-        if !meta.is_file() {
-            return Err(CheckError::new(path, "is not a regular file (device, pipe or socket)"));
-        }
-        let file = File::open(path).map_err(|e| CheckError::io(path, &e))?;
-        let map = if meta.len() == 0 {
-            None
+        check_regular(path, &meta)?;
+        let mut file = open_read_only(path).map_err(|e| CheckError::io(path, &e))?;
+        // The descriptor's own metadata: the path may have been swapped since.
+        let meta = file.metadata().map_err(|e| CheckError::io(path, &e))?;
+        check_regular(path, &meta)?;
+        let len = meta.len();
+        let backing = if len == 0 {
+            Backing::Empty
+        } else if len <= HEAP_LIMIT {
+            Backing::Heap(read_exactly(&mut file, path, len)?)
         } else {
-            // SAFETY: the map is read-only and private to this process. Another process that
-            // truncates the file while we read it can still raise SIGBUS; see issue 6.
-            let m = unsafe { Mmap::map(&file) }.map_err(|e| CheckError::io(path, &e))?;
+            #[cfg(unix)]
+            let guard = sigbus::Registration::new(path);
+            // SAFETY: the map is read-only and private to this process. A truncation by another
+            // process while we read it raises SIGBUS, which the handler registered above turns
+            // into exit status 2 naming the file (see the module comment).
+            let map = unsafe { Mmap::map(&file) }.map_err(|e| CheckError::io(path, &e))?;
             #[cfg(unix)]
             {
-                let _ = m.advise(memmap2::Advice::Sequential);
+                let _ = map.advise(memmap2::Advice::Sequential);
             }
-            Some(m)
+            #[cfg(unix)]
+            let guard = guard.covering(&map);
+            Backing::Map {
+                #[cfg(unix)]
+                _guard: guard,
+                map,
+            }
         };
         Ok(Input {
             path: path.to_path_buf(),
-            map,
+            backing,
         })
     }
 
@@ -56,7 +136,174 @@ impl Input {
 
     /// The file's bytes.
     pub fn bytes(&self) -> &[u8] {
-        self.map.as_deref().unwrap_or(&[])
+        match &self.backing {
+            Backing::Empty => &[],
+            Backing::Heap(v) => v,
+            Backing::Map { map, .. } => map,
+        }
+    }
+}
+
+fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), CheckError> {
+    if meta.is_dir() {
+        return Err(CheckError::new(path, "is a directory, not a file"));
+    }
+    if !meta.is_file() {
+        return Err(CheckError::new(path, "is not a regular file (device, pipe or socket)"));
+    }
+    Ok(())
+}
+
+/// Reads the whole file, which `fstat` said is `len` bytes; a different size means it changed.
+fn read_exactly(file: &mut impl Read, path: &Path, len: u64) -> Result<Vec<u8>, CheckError> {
+    let cap = usize::try_from(len).map_err(|_| CheckError::new(path, "file is too large for this platform"))?;
+    let mut buf = Vec::with_capacity(cap);
+    file.take(len.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| CheckError::io(path, &e))?;
+    if buf.len() as u64 != len {
+        return Err(CheckError::new(
+            path,
+            format!(
+                "file changed size while being read ({len} bytes expected, {} read)",
+                buf.len()
+            ),
+        ));
+    }
+    Ok(buf)
+}
+
+#[cfg(unix)]
+mod sigbus {
+    //! The table of live maps and the SIGBUS handler that reads it (see the module comment).
+
+    use std::path::Path;
+    use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+    use std::sync::Once;
+
+    const SLOTS: usize = 256;
+
+    struct Slot {
+        used: AtomicBool,
+        start: AtomicUsize,
+        end: AtomicUsize,
+        name: AtomicPtr<u8>,
+        name_len: AtomicUsize,
+    }
+
+    #[allow(clippy::declare_interior_mutable_const)]
+    const EMPTY: Slot = Slot {
+        used: AtomicBool::new(false),
+        start: AtomicUsize::new(0),
+        end: AtomicUsize::new(0),
+        name: AtomicPtr::new(std::ptr::null_mut()),
+        name_len: AtomicUsize::new(0),
+    };
+    static TABLE: [Slot; SLOTS] = [EMPTY; SLOTS];
+    static INSTALL: Once = Once::new();
+
+    /// A map's entry in the table; leaves it on drop. `None` when the table is full (the
+    /// handler then prints a message without the path).
+    pub struct Registration {
+        slot: Option<usize>,
+    }
+
+    impl Registration {
+        /// Installs the handler (once) and claims a slot holding `path`; the address range is
+        /// set by [`covering`](Self::covering) once the map exists.
+        pub fn new(path: &Path) -> Registration {
+            INSTALL.call_once(install);
+            let Some(i) = (0..SLOTS).find(|&i| {
+                TABLE[i]
+                    .used
+                    .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+            }) else {
+                return Registration { slot: None };
+            };
+            let name: Box<[u8]> = path.display().to_string().into_bytes().into_boxed_slice();
+            let len = name.len();
+            let ptr = Box::into_raw(name) as *mut u8;
+            TABLE[i].name_len.store(len, Ordering::Relaxed);
+            TABLE[i].name.store(ptr, Ordering::Release);
+            Registration { slot: Some(i) }
+        }
+
+        /// Records the map's address range; from here a fault in it names the file.
+        pub fn covering(self, map: &[u8]) -> Registration {
+            if let Some(i) = self.slot {
+                let start = map.as_ptr() as usize;
+                TABLE[i].end.store(start.saturating_add(map.len()), Ordering::Relaxed);
+                TABLE[i].start.store(start, Ordering::Release);
+            }
+            self
+        }
+    }
+
+    impl Drop for Registration {
+        fn drop(&mut self) {
+            let Some(i) = self.slot else { return };
+            TABLE[i].start.store(0, Ordering::Release);
+            TABLE[i].end.store(0, Ordering::Relaxed);
+            let ptr = TABLE[i].name.swap(std::ptr::null_mut(), Ordering::AcqRel);
+            let len = TABLE[i].name_len.swap(0, Ordering::Relaxed);
+            if !ptr.is_null() {
+                // SAFETY: `ptr`/`len` came from `Box::into_raw` of a `Box<[u8]>` of that length in
+                // `new`, and the swap above makes this the only place that frees it.
+                drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, len)) });
+            }
+            TABLE[i].used.store(false, Ordering::Release);
+        }
+    }
+
+    fn install() {
+        // SAFETY: a zeroed sigaction is a valid starting value; the handler only calls
+        // async-signal-safe functions (write, _exit) and reads atomics.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = handler as *const () as libc::sighandler_t;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+        }
+    }
+
+    fn put(bytes: &[u8]) {
+        // SAFETY: write(2) on stderr with a valid buffer; the result is deliberately ignored.
+        unsafe {
+            libc::write(2, bytes.as_ptr().cast(), bytes.len());
+        }
+    }
+
+    extern "C" fn handler(_sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+        // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+        let addr = if info.is_null() {
+            0
+        } else {
+            (unsafe { (*info).si_addr() }) as usize
+        };
+        put(b"esecheck: ");
+        let mut named = false;
+        for slot in TABLE.iter() {
+            let start = slot.start.load(Ordering::Acquire);
+            if start != 0 && addr >= start && addr < slot.end.load(Ordering::Relaxed) {
+                let ptr = slot.name.load(Ordering::Acquire);
+                let len = slot.name_len.load(Ordering::Relaxed);
+                if !ptr.is_null() {
+                    // SAFETY: the slot is live (its map is being read by the faulting thread),
+                    // so the name is not freed while we read it.
+                    put(unsafe { std::slice::from_raw_parts(ptr, len) });
+                    put(b": the file shrank or could not be read while it was being checked (SIGBUS); could not check\n");
+                    named = true;
+                }
+                break;
+            }
+        }
+        if !named {
+            put(b"bus error (SIGBUS) while reading an input; could not check\n");
+        }
+        // SAFETY: _exit is async-signal-safe and ends the process at once with status 2.
+        unsafe { libc::_exit(2) }
     }
 }
 
@@ -79,8 +326,70 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_file_maps_to_no_bytes() {
+    fn an_empty_file_has_no_bytes() {
         let f = tempfile::NamedTempFile::new().unwrap();
         assert!(Input::open(f.path()).unwrap().bytes().is_empty());
+    }
+
+    #[test]
+    fn small_files_are_read_and_large_ones_mapped_with_the_same_bytes() {
+        use std::io::Write;
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(b"0123456789").unwrap();
+        assert_eq!(Input::open(f.path()).unwrap().bytes(), b"0123456789");
+        f.as_file().set_len(HEAP_LIMIT + 4096).unwrap();
+        let input = Input::open(f.path()).unwrap();
+        assert!(matches!(input.backing, Backing::Map { .. }));
+        assert_eq!(input.bytes().len() as u64, HEAP_LIMIT + 4096);
+        assert_eq!(&input.bytes()[..10], b"0123456789");
+        assert!(input.bytes()[10..].iter().all(|&b| b == 0));
+    }
+
+    /// Yields `data`, then fails like a disk with a bad sector.
+    struct FailsAfter<'a>(&'a [u8]);
+
+    impl Read for FailsAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::from_raw_os_error(5)); // EIO
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_in_the_middle_is_a_could_not_check_error_naming_the_file() {
+        let e = read_exactly(&mut FailsAfter(&[1; 8192]), Path::new("x.edb"), 16384)
+            .err()
+            .unwrap();
+        assert_eq!(e.path, "x.edb");
+        assert!(e.message.contains("Input/output error"), "{e}");
+    }
+
+    #[test]
+    fn a_file_that_shrank_or_grew_while_read_is_refused() {
+        let data = [7u8; 100];
+        let e = read_exactly(&mut &data[..], Path::new("x.log"), 200).err().unwrap();
+        assert_eq!(
+            e.message,
+            "file changed size while being read (200 bytes expected, 100 read)"
+        );
+        let e = read_exactly(&mut &data[..], Path::new("x.log"), 50).err().unwrap();
+        assert!(e.message.contains("50 bytes expected, 51 read"), "{e}");
+        assert_eq!(
+            read_exactly(&mut &data[..], Path::new("x.log"), 100).unwrap().len(),
+            100
+        );
+    }
+
+    #[test]
+    fn dev_null_and_dev_zero_are_refused() {
+        for p in ["/dev/null", "/dev/zero"] {
+            let e = Input::open(Path::new(p)).err().unwrap();
+            assert!(e.message.contains("not a regular file"), "{p}: {e}");
+        }
     }
 }

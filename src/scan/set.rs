@@ -55,7 +55,7 @@ pub struct SetReport {
 
 /// Reads enough of a file to classify it (both header copies at every page size).
 fn classify_path(path: &Path) -> Result<Classification, CheckError> {
-    let mut f = std::fs::File::open(path).map_err(|e| CheckError::io(path, &e))?;
+    let mut f = crate::scan::file::open_read_only(path).map_err(|e| CheckError::io(path, &e))?;
     let mut buf = Vec::with_capacity(2 * 32768 + 8);
     (&mut f)
         .take(2 * 32768 + 8)

@@ -150,7 +150,7 @@ fn stream_error(code: JetErr, file: &str, g: Option<i64>, msg: String) -> Proble
 /// `le_filetype` 3 (or 0 with a log version), or `le_filetype` 3 alone.
 fn looks_like_log(path: &Path) -> bool {
     let mut head = [0u8; 4096];
-    let Ok(mut f) = std::fs::File::open(path) else {
+    let Ok(mut f) = crate::scan::file::open_read_only(path) else {
         return false;
     };
     if f.read_exact(&mut head).is_err() {
@@ -179,17 +179,21 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
     for entry in rd {
         let entry = entry.map_err(|e| CheckError::io(dir, &e))?;
         let path = entry.path();
-        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-            continue;
-        }
-        names.push(entry.file_name());
+        // A broken link, a loop, a FIFO or a device is not skipped silently: named like a log it
+        // stays a candidate (and fails to open, naming the file), otherwise it is set aside.
+        let regular = match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(m) => m.is_file(),
+            Err(_) => false,
+        };
+        names.push((entry.file_name(), regular));
     }
     names.sort();
     let display = |name: &str| dir.join(name).display().to_string();
 
     let mut ignored = Vec::new();
     let mut candidates = Vec::new();
-    for os in names {
+    for (os, regular) in names {
         let Some(name) = os.to_str().map(str::to_string) else {
             ignored.push(Ignored {
                 path: dir.join(&os).display().to_string(),
@@ -211,6 +215,7 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
                 LogNameKind::Reserve => "reserve log (pre-allocated), never verified",
                 LogNameKind::Checkpoint => "checkpoint, not a log",
             },
+            None if !regular => "not a regular file (device, pipe, socket or broken link)",
             None if looks_like_log(&dir.join(&name)) => "log header, but the name is not a log-stream name",
             None => "not a log-stream file",
         };
