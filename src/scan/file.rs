@@ -38,8 +38,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Files up to this size are read into memory; larger ones are mapped.
-pub const HEAP_LIMIT: u64 = 64 << 20;
+/// Files up to this size are read into memory; larger ones are mapped. Small enough that a few
+/// workers reading at once stay far below the 64 MiB anonymous-memory budget (issue 5), large
+/// enough for every Exchange (1 MiB) and SRUM (64 KiB) log.
+pub const HEAP_LIMIT: u64 = 8 << 20;
 
 /// Opens `path` for reading only, without blocking on a FIFO, without becoming a controlling
 /// terminal and, on Linux, without updating the access time when the kernel allows it.
