@@ -116,15 +116,24 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn progress_bar(opts: &Options, total: u64) -> Option<indicatif::ProgressBar> {
+/// A progress bar on stderr when it is a terminal: a bar over `total` bytes, or, when the total is
+/// not known in advance (`verify`), a spinner with the bytes checked so far.
+fn progress_bar(opts: &Options, total: Option<u64>) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !opts.progress || opts.json || !io::stderr().is_terminal() {
         return None;
     }
-    let pb = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
-    {
+    let (pb, template) = match total {
+        Some(t) => (
+            indicatif::ProgressBar::new(t),
+            "{spinner} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ),
+        None => (
+            indicatif::ProgressBar::no_length(),
+            "{spinner} checked {bytes} of databases, {bytes_per_sec}",
+        ),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         pb.set_style(style);
     }
     Some(pb)
@@ -141,7 +150,7 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
     let kind = classify(bytes, &file_name(path)).kind;
     match kind {
         FileKind::Database => {
-            let pb = progress_bar(opts, bytes.len() as u64);
+            let pb = progress_bar(opts, Some(bytes.len() as u64));
             let r = check_database(
                 bytes,
                 &shown,
@@ -566,7 +575,7 @@ pub fn verify(
     sinks: &mut Sinks<'_>,
 ) -> io::Result<Verdict> {
     use crate::scan::set::{verify_set, VerifyOptions};
-    let pb = progress_bar(opts, 0);
+    let pb = progress_bar(opts, None);
     let vopts = VerifyOptions {
         strict: opts.strict,
         base,
