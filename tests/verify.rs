@@ -306,3 +306,12 @@ fn text_verdict_line_comes_first_and_last() {
     assert!(first.contains("required 81-81") && first.contains("Logs below 81 may be truncated"));
     assert_eq!(s.lines().last().unwrap(), first);
 }
+
+#[test]
+fn database_named_as_a_file_finds_its_logs_and_checkpoint_beside_it() {
+    let (code, v) = verify(&[&td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat")]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["logs"]["count"], 5);
+    assert_eq!(v["checkpoint"]["generation"], 81);
+    assert_eq!(v["truncate_below"], 81);
+}

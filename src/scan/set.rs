@@ -132,7 +132,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                     ),
                 ));
             }
-            dirs.into_iter().next()
+            dirs.into_iter().next().or_else(|| beside_named_database(paths, &kinds))
         }
     };
     let stream = match &log_dir {
@@ -142,6 +142,8 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         }
         None => None,
     };
+    // The directory whose checkpoint belongs to the set, when it is not among the inputs.
+    let chk_dir = opts.logs_dir.clone().or_else(|| stream.as_ref().and(log_dir.clone()));
 
     // Files the stream took or set aside; the rest are classified here.
     let mut handled: BTreeSet<String> = BTreeSet::new();
@@ -158,7 +160,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         }
     }
     let mut extra_files: Vec<(PathBuf, Classification)> = Vec::new();
-    if let Some(d) = &opts.logs_dir {
+    if let Some(d) = &chk_dir {
         // The checkpoint normally lives with the logs.
         let (lf, _) = expand(std::slice::from_ref(d))?;
         for f in lf {
@@ -296,6 +298,22 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         checkpoint,
         flush_maps,
     })
+}
+
+/// With no `--logs` and no log among the inputs, a database named as a file has its logs beside
+/// it, as Exchange and Windows keep them by default.
+fn beside_named_database(paths: &[PathBuf], kinds: &[(PathBuf, Classification)]) -> Option<PathBuf> {
+    kinds
+        .iter()
+        .find(|(p, c)| c.kind == FileKind::Database && paths.contains(p))
+        .and_then(|(p, _)| p.parent())
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                d.to_path_buf()
+            }
+        })
 }
 
 fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
