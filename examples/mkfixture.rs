@@ -126,11 +126,7 @@ fn run(args: Args) -> std::io::Result<()> {
         } => {
             std::fs::create_dir_all(&dir)?;
             let paths = LogStreamBuilder::new(&base, first, count)
-                .template(move |g| {
-                    LogBuilder::new(g)
-                        .csec_lg_file(csec)
-                        .data_segments(segments)
-                })
+                .template(move |g| LogBuilder::new(g).csec_lg_file(csec).data_segments(segments))
                 .write_to(&dir)?;
             if !no_checkpoint {
                 CheckpointBuilder::new()

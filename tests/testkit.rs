@@ -12,8 +12,8 @@ use esecheck::testkit::damage::{
 };
 use esecheck::testkit::db::{reseal_db_headers, STATE_DIRTY_SHUTDOWN};
 use esecheck::testkit::{
-    lgpos, logtime, seal_checkpoint, seal_db_header, seal_log_header, seal_page, seal_segment,
-    signature, CheckpointBuilder, DbBuilder, LogBuilder, LogStreamBuilder,
+    lgpos, logtime, seal_checkpoint, seal_db_header, seal_log_header, seal_page, seal_segment, signature,
+    CheckpointBuilder, DbBuilder, LogBuilder, LogStreamBuilder,
 };
 use std::path::Path;
 
@@ -37,9 +37,7 @@ fn page(buf: &[u8], ps: usize, pgno: u32) -> &[u8] {
 }
 
 fn testdata(rel: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -61,10 +59,7 @@ fn every_page_of_every_page_size_verifies_and_zero_pages_are_uninitialized() {
         let db = DbBuilder::new(ps).pages(n).uninitialized(5).build();
         assert_eq!(db.len(), (n as usize + 2) * ps, "page size {ps}");
         let (primary, shadow) = (&db[..ps], &db[ps..2 * ps]);
-        assert!(
-            legacy_checksum_ok(primary) && legacy_checksum_ok(shadow),
-            "{ps}"
-        );
+        assert!(legacy_checksum_ok(primary) && legacy_checksum_ok(shadow), "{ps}");
         assert_eq!(primary, shadow);
         assert_eq!(u32_at(primary, 4), 0x89AB_CDEF);
         assert_eq!(u32_at(primary, 236) as usize, ps);
@@ -127,10 +122,7 @@ fn header_fields_land_at_their_offsets() {
     assert_eq!(u32_at(h, 536), 11);
     assert_eq!(u64_at(h, 56), 3 | (2 << 16) | (6 << 32));
     assert_eq!(u64_at(h, 16), 0xABCDE);
-    assert_eq!(
-        (u32_at(h, 8), u32_at(h, 232), u32_at(h, 644)),
-        (0x620, 200, 440)
-    );
+    assert_eq!((u32_at(h, 8), u32_at(h, 232), u32_at(h, 644)), (0x620, 200, 440));
     assert_eq!(u32_at(h, 667), 5);
 }
 
@@ -184,10 +176,7 @@ fn log_built_with_defaults_is_valid() {
 
 #[test]
 fn leftover_shadow_segment_verifies_with_the_previous_isec() {
-    let log = LogBuilder::new(3)
-        .data_segments(4)
-        .leftover_shadow(true)
-        .build();
+    let log = LogBuilder::new(3).data_segments(4).leftover_shadow(true).build();
     let s5 = &log[5 * 4096..6 * 4096];
     assert_eq!(verify_segment(s5, 4).status, PageStatus::Good);
     assert_ne!(verify_segment(s5, 5).status, PageStatus::Good);
@@ -375,9 +364,7 @@ fn real_log_rebuilds_identically() {
         .csec_lg_file(16)
         .data_segments(11)
         .header_bytes(0, &real[..4096])
-        .segment_fill(move |isec, s| {
-            s.copy_from_slice(&segs[isec as usize * 4096..(isec as usize + 1) * 4096])
-        });
+        .segment_fill(move |isec, s| s.copy_from_slice(&segs[isec as usize * 4096..(isec as usize + 1) * 4096]));
     assert_eq!(b.build(), real);
     let next = testdata("museum-srum-win10-belkasoftctf/Dirty/SRU.log");
     assert_eq!(u32_at(&next, 4), 0x52);
@@ -430,11 +417,7 @@ fn two_bits_in_one_block_are_bad_on_every_page_size() {
         let mut d = DbBuilder::new(ps).pages(4).build();
         flip_page_bit(&mut d, ps, 2, 8 * 200);
         flip_page_bit(&mut d, ps, 2, 8 * 300 + 5);
-        assert_eq!(
-            verify_page(page(&d, ps, 2), 2, 4).status,
-            PageStatus::Bad,
-            "{ps}"
-        );
+        assert_eq!(verify_page(page(&d, ps, 2), 2, 4).status, PageStatus::Bad, "{ps}");
         // The format flag itself is never "corrected".
         let mut d = DbBuilder::new(ps).pages(4).build();
         flip_page_bit(&mut d, ps, 2, 301);
@@ -447,10 +430,7 @@ fn zeroed_page_is_uninitialized_on_every_page_size() {
     for ps in PAGE_SIZES {
         let mut d = DbBuilder::new(ps).pages(4).build();
         zero_page(&mut d, ps, physical_page(4));
-        assert_eq!(
-            verify_page(page(&d, ps, 4), 4, 4).status,
-            PageStatus::Uninitialized
-        );
+        assert_eq!(verify_page(page(&d, ps, 4), 4, 4).status, PageStatus::Uninitialized);
         assert!(d[page_offset(ps, 4)..].iter().all(|&x| x == 0));
         assert_eq!(verify_page(page(&d, ps, 3), 3, 4).status, PageStatus::Good);
     }
@@ -465,11 +445,7 @@ fn swapped_pages_are_bad_and_name_their_real_number_on_every_page_size() {
         assert_eq!(page(&d, ps, 2), page(&orig, ps, 7));
         for (at, real) in [(2, 7), (7, 2)] {
             let c = verify_page(page(&d, ps, at), at, 9);
-            assert_eq!(
-                (c.status, c.wrong_pgno),
-                (PageStatus::Bad, Some(real)),
-                "ps {ps}"
-            );
+            assert_eq!((c.status, c.wrong_pgno), (PageStatus::Bad, Some(real)), "ps {ps}");
         }
     }
 }
@@ -520,10 +496,7 @@ fn segment_damage_behaves_like_page_damage() {
     assert_eq!(c.corrected_bits(), &[1234 * 8 + 4]);
     let mut two = one.clone();
     flip_bit(&mut two, (2 * 4096 + 2000) * 8);
-    assert_eq!(
-        verify_segment(&two[2 * 4096..3 * 4096], 2).status,
-        PageStatus::Bad
-    );
+    assert_eq!(verify_segment(&two[2 * 4096..3 * 4096], 2).status, PageStatus::Bad);
 }
 
 #[test]

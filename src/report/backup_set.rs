@@ -191,7 +191,10 @@ pub fn decide(
                 problems.push(Problem::error(
                     Some(JetErr::PageSizeMismatch),
                     &d.path,
-                    format!("page size {} differs from {} ({} bytes)", d.page_size, first.path, first.page_size),
+                    format!(
+                        "page size {} differs from {} ({} bytes)",
+                        d.page_size, first.path, first.page_size
+                    ),
                 ));
             }
         }
@@ -202,7 +205,10 @@ pub fn decide(
                 problems.push(Problem::error(
                     Some(JetErr::DatabaseDirtyShutdown),
                     &d.path,
-                    format!("{} without a log signature: the database was unlogged and cannot be recovered", h.state_name()),
+                    format!(
+                        "{} without a log signature: the database was unlogged and cannot be recovered",
+                        h.state_name()
+                    ),
                 ));
             }
         }
@@ -216,10 +222,17 @@ pub fn decide(
         .filter(|&g| g > 0);
 
     // Candidate truncate_below (Decision 14), needed now to grade log damage (Decision 15).
-    let chk_gen = checkpoint.filter(|c| c.usable && c.signature.is_some() && c.signature == stream_sig).and_then(|c| c.generation);
+    let chk_gen = checkpoint
+        .filter(|c| c.usable && c.signature.is_some() && c.signature == stream_sig)
+        .and_then(|c| c.generation);
     let mut candidates: Vec<i32> = Vec::new();
     candidates.extend(chk_gen.filter(|&g| g > 0));
-    candidates.extend(needing.iter().filter_map(|d| d.header.as_ref().map(|h| h.gen_min_required)).filter(|&g| g > 0));
+    candidates.extend(
+        needing
+            .iter()
+            .filter_map(|d| d.header.as_ref().map(|h| h.gen_min_required))
+            .filter(|&g| g > 0),
+    );
     for d in dbs.iter().filter(|d| !d.needs_logs()) {
         if let Some(h) = &d.header {
             if stream_sig == Some(h.sign_log) && h.lgpos_consistent.generation > 0 {
@@ -233,14 +246,25 @@ pub fn decide(
         .or_else(|| stream.and_then(|s| s.current.or_else(|| s.logs.keys().next_back().copied())));
 
     match stream {
-        Some(s) => check_logs_against_dbs(s, &needing, dbs, required, committed_max, truncate_candidate, &mut problems),
+        Some(s) => check_logs_against_dbs(
+            s,
+            &needing,
+            dbs,
+            required,
+            committed_max,
+            truncate_candidate,
+            &mut problems,
+        ),
         None => {
             for d in &needing {
                 problems.push(Problem::error(
                     Some(JetErr::RequiredLogFilesMissing),
                     &d.path,
                     match required {
-                        Some([a, b]) => format!("database needs logs {a}-{b} ({}) but no log files were found", d.header.as_ref().map(|h| h.state_name()).unwrap_or("")),
+                        Some([a, b]) => format!(
+                            "database needs logs {a}-{b} ({}) but no log files were found",
+                            d.header.as_ref().map(|h| h.state_name()).unwrap_or("")
+                        ),
                         None => "database needs logs but no log files were found".to_string(),
                     },
                 ));
@@ -253,10 +277,20 @@ pub fn decide(
     }
 
     problems.sort_by(|a, b| {
-        (b.severity, &a.file, a.generation, a.page, &a.message).cmp(&(a.severity, &b.file, b.generation, b.page, &b.message))
+        (b.severity, &a.file, a.generation, a.page, &a.message).cmp(&(
+            a.severity,
+            &b.file,
+            b.generation,
+            b.page,
+            &b.message,
+        ))
     });
     let verdict = Verdict::from_problems(&problems, strict);
-    let truncate_below = if verdict == Verdict::Pass { truncate_candidate } else { None };
+    let truncate_below = if verdict == Verdict::Pass {
+        truncate_candidate
+    } else {
+        None
+    };
     let roll_forward_to = stream.and_then(|s| roll_forward(s, truncate_candidate));
 
     SetDecision {
@@ -268,12 +302,20 @@ pub fn decide(
             first: s.logs.keys().next().copied(),
             last: s.logs.keys().next_back().copied(),
             count: s.logs.len(),
-            verdict: if problems.iter().any(|p| p.is_error() && p.generation.is_some()) { Verdict::Fail } else { Verdict::Pass },
+            verdict: if problems.iter().any(|p| p.is_error() && p.generation.is_some()) {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            },
         }),
         checkpoint: checkpoint.map(|c| CheckpointSummary {
             path: c.path.clone(),
             generation: c.generation,
-            verdict: if problems.iter().any(|p| p.is_error() && p.file == c.path) { Verdict::Fail } else { Verdict::Pass },
+            verdict: if problems.iter().any(|p| p.is_error() && p.file == c.path) {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            },
         }),
         required_range: required,
         truncate_below,
@@ -287,7 +329,12 @@ pub fn decide(
 pub fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
     let hs: Vec<&DbFileHeader> = needing.iter().filter_map(|d| d.header.as_ref()).collect();
     let max = hs.iter().map(|h| h.gen_max_required).max().filter(|&g| g > 0)?;
-    let min = hs.iter().map(|h| h.gen_min_required).filter(|&g| g > 0).min().unwrap_or(max);
+    let min = hs
+        .iter()
+        .map(|h| h.gen_min_required)
+        .filter(|&g| g > 0)
+        .min()
+        .unwrap_or(max);
     Some([min.min(max), max])
 }
 
@@ -306,7 +353,10 @@ fn check_logs_against_dbs(
         if let (Some(g), Some(t)) = (p.generation, truncate_below) {
             if g < i64::from(t) && is_per_log_damage(&p) && p.severity == Severity::Error {
                 p.severity = Severity::Warning;
-                p.message = format!("{} (below generation {t}, not needed: only unnecessary logs corrupt)", p.message);
+                p.message = format!(
+                    "{} (below generation {t}, not needed: only unnecessary logs corrupt)",
+                    p.message
+                );
             }
         }
         problems.push(p);
@@ -318,7 +368,11 @@ fn check_logs_against_dbs(
             problems.push(Problem::error(
                 Some(JetErr::BadLogSignature),
                 &d.path,
-                format!("database log signature {} differs from the logs' {}", h.sign_log, s.signature.map(|x| x.to_string()).unwrap_or_default()),
+                format!(
+                    "database log signature {} differs from the logs' {}",
+                    h.sign_log,
+                    s.signature.map(|x| x.to_string()).unwrap_or_default()
+                ),
             ));
         }
     }
@@ -334,7 +388,10 @@ fn check_logs_against_dbs(
                                 Problem::error(
                                     Some(JetErr::PageSizeMismatch),
                                     &l.path,
-                                    format!("log page size {ps} differs from database {} ({} bytes)", d.path, d.page_size),
+                                    format!(
+                                        "log page size {ps} differs from database {} ({} bytes)",
+                                        d.path, d.page_size
+                                    ),
                                 )
                                 .at_generation(i64::from(g)),
                             );
@@ -354,7 +411,11 @@ fn check_logs_against_dbs(
             );
         }
         if s.current.is_none() && last.is_some_and(|l| l < hi) && missing.is_empty() {
-            problems.push(Problem::error(Some(JetErr::RequiredLogFilesMissing), &s.directory, format!("no current {}.log and generation {hi} is required", s.base)));
+            problems.push(Problem::error(
+                Some(JetErr::RequiredLogFilesMissing),
+                &s.directory,
+                format!("no current {}.log and generation {hi} is required", s.base),
+            ));
         }
     }
     if let (Some(c), Some([_, hi])) = (committed_max, required) {
@@ -364,14 +425,21 @@ fn check_logs_against_dbs(
                 Problem::error(
                     Some(JetErr::CommittedLogFilesMissing),
                     &s.directory,
-                    format!("committed log {} missing (Log Committed up to {c}): committed transactions would be lost", gens(&missing)),
+                    format!(
+                        "committed log {} missing (Log Committed up to {c}): committed transactions would be lost",
+                        gens(&missing)
+                    ),
                 )
                 .at_generation(i64::from(missing[0])),
             );
         }
     }
     if s.current.is_none() && !s.logs.is_empty() && required.is_none_or(|[_, hi]| last.is_some_and(|l| l >= hi)) {
-        problems.push(Problem::warning(None, &s.directory, format!("no current {}.log in the log directory", s.base)));
+        problems.push(Problem::warning(
+            None,
+            &s.directory,
+            format!("no current {}.log in the log directory", s.base),
+        ));
     }
     // Clean databases need no logs; a foreign log signature beside them is only worth a warning.
     for d in all.iter().filter(|d| !d.needs_logs()) {
@@ -389,7 +457,11 @@ fn check_logs_against_dbs(
 
 fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut Vec<Problem>) {
     let Some(c) = c else {
-        problems.push(Problem::warning(None, &s.directory, format!("no checkpoint file ({}.chk) found", s.base)));
+        problems.push(Problem::warning(
+            None,
+            &s.directory,
+            format!("no checkpoint file ({}.chk) found", s.base),
+        ));
         return;
     };
     if !c.usable {
@@ -398,15 +470,23 @@ fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut V
     }
     if let (Some(cs), Some(ss)) = (c.signature, s.signature) {
         if cs != ss {
-            problems.push(Problem::error(Some(JetErr::BadCheckpointSignature), &c.path, format!("checkpoint log signature {cs} differs from the logs' {ss}")));
+            problems.push(Problem::error(
+                Some(JetErr::BadCheckpointSignature),
+                &c.path,
+                format!("checkpoint log signature {cs} differs from the logs' {ss}"),
+            ));
             return;
         }
     }
     if let Some(g) = c.generation {
         if !s.logs.contains_key(&g) {
             problems.push(
-                Problem::warning(Some(JetErr::MissingPreviousLogFile), &c.path, format!("checkpoint generation {g} is not among the logs present"))
-                    .at_generation(i64::from(g)),
+                Problem::warning(
+                    Some(JetErr::MissingPreviousLogFile),
+                    &c.path,
+                    format!("checkpoint generation {g} is not among the logs present"),
+                )
+                .at_generation(i64::from(g)),
             );
         }
     }
@@ -433,7 +513,11 @@ fn gens(v: &[i32]) -> String {
         while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
             j += 1;
         }
-        parts.push(if i == j { v[i].to_string() } else { format!("{}-{}", v[i], v[j]) });
+        parts.push(if i == j {
+            v[i].to_string()
+        } else {
+            format!("{}-{}", v[i], v[j])
+        });
         i = j + 1;
     }
     let s = parts.join(", ");

@@ -96,8 +96,7 @@ pub trait Truncate {
 
 impl Truncate for Vec<u8> {
     fn truncate_to(&mut self, len: u64) -> io::Result<()> {
-        let len =
-            usize::try_from(len).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let len = usize::try_from(len).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         self.truncate(len);
         Ok(())
     }

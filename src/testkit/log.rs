@@ -7,9 +7,7 @@
 
 use super::damage::reseal_legacy_header;
 use super::db::default_log_signature;
-use super::{
-    attach_list, logtime_from_secs, put_lgpos, put_u16, put_u32, put_u64, AttachInfo, Rng,
-};
+use super::{attach_list, logtime_from_secs, put_lgpos, put_u16, put_u32, put_u64, AttachInfo, Rng};
 use crate::checksum::ecc_block;
 use crate::format::common::{filetype, Lgpos, LogTime, Signature, FILETYPE_OFFSET};
 use std::io::{self, BufWriter, Write};
@@ -368,10 +366,7 @@ impl LogStreamBuilder {
 
     /// A final per-generation adjustment applied after the chain fields (to break the chain on
     /// purpose, for example).
-    pub fn customize(
-        mut self,
-        f: impl Fn(i32, LogBuilder) -> LogBuilder + Send + Sync + 'static,
-    ) -> Self {
+    pub fn customize(mut self, f: impl Fn(i32, LogBuilder) -> LogBuilder + Send + Sync + 'static) -> Self {
         self.customize = Some(Box::new(f));
         self
     }

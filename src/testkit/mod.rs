@@ -68,11 +68,7 @@ pub fn signature(random: u32, created: LogTime) -> Signature {
 
 /// An LGPOS `(generation, isec, ib)`.
 pub fn lgpos(generation: i32, isec: u16, ib: u16) -> Lgpos {
-    Lgpos {
-        generation,
-        isec,
-        ib,
-    }
+    Lgpos { generation, isec, ib }
 }
 
 /// ATTACHINFO flag: the database path is UTF-16LE.
@@ -219,13 +215,7 @@ mod tests {
     fn logtime_from_secs_walks_the_calendar() {
         assert_eq!(logtime_from_secs(0), logtime(2020, 1, 1, 0, 0, 0));
         // 2020 is a leap year: day 59 is Feb 29, day 366 is 2021-01-01.
-        assert_eq!(
-            logtime_from_secs(59 * 86_400),
-            logtime(2020, 2, 29, 0, 0, 0)
-        );
-        assert_eq!(
-            logtime_from_secs(366 * 86_400 + 3661),
-            logtime(2021, 1, 1, 1, 1, 1)
-        );
+        assert_eq!(logtime_from_secs(59 * 86_400), logtime(2020, 2, 29, 0, 0, 0));
+        assert_eq!(logtime_from_secs(366 * 86_400 + 3661), logtime(2021, 1, 1, 1, 1, 1));
     }
 }
