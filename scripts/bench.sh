@@ -19,6 +19,8 @@
 # Environment (defaults in brackets):
 #   DB_MIB [4096]  PAGE_SIZE [32768]  LOGS [5000]  RUNS [5]  COLD_RUNS [3]
 #   BENCH_DIR [/tmp/esecheck-bench]  SKIP_LOGS [0]  SKIP_COLD [0]
+#   BASELINE_BIN [unset]: another esecheck binary (e.g. built from an older commit) to time on
+#   the warm database rows too, for before/after tables.
 # Quick run: DB_MIB=512 LOGS=500 RUNS=3 scripts/bench.sh
 #
 # Needs bash, GNU time (/usr/bin/time; `apt-get install -y time`), awk, sort. Timing uses
@@ -34,6 +36,7 @@ RUNS=${RUNS:-5}
 COLD_RUNS=${COLD_RUNS:-3}
 SKIP_LOGS=${SKIP_LOGS:-0}
 SKIP_COLD=${SKIP_COLD:-0}
+BASELINE_BIN=${BASELINE_BIN:-}
 
 case "$BENCH_DIR" in
   "$ROOT"|"$ROOT"/*) echo "bench.sh: BENCH_DIR must be outside the repository" >&2; exit 2 ;;
@@ -123,6 +126,10 @@ measure warm "$RUNS" cat "$DB"; CAT_SECS=$SECS; row '`cat FILE > /dev/null`'
 measure warm "$RUNS" "$ESECHECK" checksum --no-progress "$DB"; row '`esecheck checksum FILE`'
 measure warm "$RUNS" "$ESECHECK" --threads 1 checksum --no-progress "$DB"; row '`esecheck --threads 1 checksum FILE`'
 measure warm "$RUNS" "$ESECHECK" --threads 2 checksum --no-progress "$DB"; row '`esecheck --threads 2 checksum FILE`'
+if [ -n "$BASELINE_BIN" ]; then
+  measure warm "$RUNS" "$BASELINE_BIN" checksum --no-progress "$DB"; row "baseline \`$(basename "$BASELINE_BIN") checksum FILE\`"
+  measure warm "$RUNS" "$BASELINE_BIN" --threads 1 checksum --no-progress "$DB"; row "baseline \`$(basename "$BASELINE_BIN") --threads 1 checksum FILE\`"
+fi
 
 if [ "$SKIP_COLD" = 0 ] && drop_caches; then
   header "### Database, cold page cache (dropped before each run), $COLD_RUNS runs"
