@@ -3,9 +3,7 @@
 //! * `legacy_xor`        — the legacy XOR checksum (§4.1) over a whole page;
 //! * `ecc_reference`     — the plain §4.2 row loop (`ecc_block_reference`, the pre-issue-5 kernel);
 //! * `ecc_fast`          — `ecc_block`, the kernel `verify_page` uses (per page: one block for
-//!   4/8 KiB pages, four 8 KiB blocks for 32 KiB pages, as §4.3 assembles them; AVX2 copy when
-//!   the CPU has it);
-//! * `ecc_portable`      — the same kernel forced to its baseline (SSE2 on x86_64) copy;
+//!   4/8 KiB pages, four 8 KiB blocks for 32 KiB pages, as §4.3 assembles them);
 //! * `verify_page_valid` — `verify_page` on a valid new-format page (zero check + checksums);
 //! * `verify_page_one_bit` — `verify_page` on a page with one flipped bit (syndrome, copy,
 //!   recompute: the correction path);
@@ -14,7 +12,7 @@
 //! Run: `cargo bench --bench kernels` (add `-- ecc_fast` to filter). Single-threaded.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use esecheck::checksum::ecc::{ecc_block, ecc_block_portable, ecc_block_reference};
+use esecheck::checksum::ecc::{ecc_block, ecc_block_reference};
 use esecheck::checksum::legacy::legacy_checksum;
 use esecheck::checksum::page::{is_all_zero, verify_page, PageStatus};
 use esecheck::testkit::DbBuilder;
@@ -61,9 +59,6 @@ fn kernels(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("ecc_fast", len), &page, |b, p| {
             b.iter(|| ecc_page(black_box(p), ecc_block))
-        });
-        g.bench_with_input(BenchmarkId::new("ecc_portable", len), &page, |b, p| {
-            b.iter(|| ecc_page(black_box(p), ecc_block_portable))
         });
         assert_eq!(verify_page(&page, 7, 16).status, PageStatus::Good);
         g.bench_with_input(BenchmarkId::new("verify_page_valid", len), &page, |b, p| {

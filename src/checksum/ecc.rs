@@ -8,7 +8,7 @@
 /// 8 bytes (the stored checksum) count as zero.
 ///
 /// Always equal to [`ecc_block_reference`] (the plain §4.2 row loop; a property test checks it).
-/// Blocks whose length is a power of two from 512 bytes to 8 KiB take the fast path described
+/// Blocks whose length is a power of two from 64 bytes to 8 KiB take the fast path described
 /// below; any other length takes the reference loop.
 ///
 /// # Why the fast path is exact
@@ -19,127 +19,69 @@
 /// rows (all that [`finish`] uses of it) is the parity of the column XOR. So the kernel only XORs
 /// 64-bit words (two rows per load) into a handful of accumulators and takes 13 parities at the
 /// end: no per-row popcount, and no `popcnt` instruction needed on the baseline x86_64 target.
-/// The XORs run on four u64 lanes, which the compiler maps to SSE2 or (chosen at run time, see
-/// `simd.rs`) AVX2 registers; the layout is described at `syndrome_any`.
+///
+/// Layout: a 64-byte group holds 8 u64 words = 16 rows; row `i = 16*g + 2*j + h` for group `g`,
+/// word `j` and half `h` (low/high u32 of the LE word). Index bit 0 is `h` (the high halves),
+/// bits 1..=3 are the bits of `j` (three accumulators over the words with that bit of `j` set),
+/// and bits 4.. are the bits of `g`, resolved after the loop by a butterfly over the per-group
+/// XOR totals.
 pub fn ecc_block(block: &[u8], pgno: u32, header_block: bool) -> u64 {
+    const GROUP: usize = 64;
+    const MAX_GROUPS: usize = 8192 / GROUP;
     let len = block.len();
-    if !(SUPER..=MAX_FAST).contains(&len) || !len.is_power_of_two() {
+    if !(GROUP..=MAX_GROUPS * GROUP).contains(&len) || !len.is_power_of_two() {
         return ecc_block_reference(block, pgno, header_block);
     }
-    let (p, total) = super::simd::syndrome(block, header_block);
+    let ngroups = len / GROUP;
+    let mut totals = [0u64; MAX_GROUPS];
+    let (mut a1, mut a2, mut a4) = (0u64, 0u64, 0u64);
+    for (chunk, total) in block.chunks_exact(GROUP).zip(totals.iter_mut()) {
+        let w = |k: usize| {
+            let b = &chunk[8 * k..8 * k + 8];
+            u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+        };
+        let (w0, w1, w2, w3, w4, w5, w6, w7) = (w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7));
+        let w13 = w1 ^ w3;
+        let w57 = w5 ^ w7;
+        let w23 = w2 ^ w3;
+        let w67 = w6 ^ w7;
+        let w45 = w4 ^ w5;
+        a1 ^= w13 ^ w57;
+        a2 ^= w23 ^ w67;
+        a4 ^= w45 ^ w67;
+        *total = w0 ^ w1 ^ w23 ^ w45 ^ w67;
+    }
+    if header_block {
+        // Rows 0 and 1 (word 0 of group 0) count as zero; word 0 feeds only group 0's total.
+        let b = &block[..8];
+        totals[0] ^= u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+    }
+    // Butterfly: at each level the upper half of the classes holds the rows whose next-highest
+    // group-index bit is set; fold it onto the lower half and go down one bit.
+    let mut p = 0u32;
+    let mut n = ngroups;
+    while n > 1 {
+        let half = n / 2;
+        let (lo, hi) = totals[..n].split_at_mut(half);
+        let mut x = 0u64;
+        for (l, h) in lo.iter_mut().zip(hi.iter()) {
+            x ^= *h;
+            *l ^= *h;
+        }
+        p |= parity64(x) << (4 + half.trailing_zeros());
+        n = half;
+    }
+    let total = totals[0];
+    p |= parity64(total >> 32) | (parity64(a1) << 1) | (parity64(a2) << 2) | (parity64(a4) << 3);
     let col = (total as u32) ^ ((total >> 32) as u32);
     let nrow = (len / 4) as u32;
     finish(p, parity64(total), col, nrow.wrapping_sub(1), pgno)
 }
 
-/// [`ecc_block`] forced to the kernel copy compiled for the target's baseline features (no
-/// AVX2 even where the CPU has it): the portable fallback, exposed for benchmarks and tests.
-pub fn ecc_block_portable(block: &[u8], pgno: u32, header_block: bool) -> u64 {
-    let len = block.len();
-    if !(SUPER..=MAX_FAST).contains(&len) || !len.is_power_of_two() {
-        return ecc_block_reference(block, pgno, header_block);
-    }
-    let (p, total) = super::simd::syndrome_portable(block, header_block);
-    let col = (total as u32) ^ ((total >> 32) as u32);
-    finish(p, parity64(total), col, (len / 4) as u32 - 1, pgno)
-}
-
-/// Bytes per group of the fast kernel: 8 u64 words, 16 rows.
-pub(crate) const GROUP: usize = 64;
-/// Bytes per super-group: 8 groups, 128 rows.
-pub(crate) const SUPER: usize = 8 * GROUP;
-/// The largest block the fast kernel takes (16 super-groups).
-pub(crate) const MAX_FAST: usize = 8192;
-
-/// Four u64 lanes; plain arrays so the compiler maps them to SSE2 or AVX2 registers.
-type Lanes = [u64; 4];
-
-#[inline(always)]
-fn xor4(a: Lanes, b: Lanes) -> Lanes {
-    [a[0] ^ b[0], a[1] ^ b[1], a[2] ^ b[2], a[3] ^ b[3]]
-}
-
-#[inline(always)]
-fn and4(a: Lanes, m: u64) -> Lanes {
-    [a[0] & m, a[1] & m, a[2] & m, a[3] & m]
-}
-
-#[inline(always)]
-fn fold4(a: Lanes) -> u64 {
-    a[0] ^ a[1] ^ a[2] ^ a[3]
-}
-
-#[inline(always)]
-fn load4(b: &[u8]) -> Lanes {
-    let w = |k: usize| {
-        let b = &b[8 * k..8 * k + 8];
-        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-    };
-    [w(0), w(1), w(2), w(3)]
-}
-
-/// The fast kernel's body for a block whose length is a power of two from 512 bytes to 8 KiB:
-/// returns `(p, total)`, the row syndrome and the XOR of every u64 word (column parity of the
-/// even rows in the low half, of the odd rows in the high half). See [`ecc_block`] for the method.
-/// `inline(always)` so each caller in `simd` compiles it with its own target features.
-///
-/// Row `i = 128*G + 16*g + 2*j + h` for super-group `G`, group `g < 8`, word `j < 8`, half `h`.
-/// Lane `k` of a group's `t = lo ^ hi` holds `w_k ^ w_{k+4}`: summed over the block, lanes 1 and
-/// 3 are the words with bit 0 of `j` set and lanes 2 and 3 those with bit 1; `a4` sums the `hi`
-/// words (bit 2 of `j`). The same pattern one level up gives the bits of `g` (`b`), and each
-/// super-group's total goes, masked, into one accumulator per set bit of `G` (`acc`).
-#[inline(always)]
-pub(crate) fn syndrome_any(block: &[u8], header_block: bool) -> (u32, u64) {
-    let mut a4 = [0u64; 4];
-    let mut b = [[0u64; 4]; 3];
-    let mut s = [0u64; 4];
-    let mut acc = [[0u64; 4]; 4];
-    for (sg, sup) in block.chunks_exact(SUPER).enumerate() {
-        let mut t = [[0u64; 4]; 8];
-        for (k, tk) in t.iter_mut().enumerate() {
-            let lo = load4(&sup[k * GROUP..k * GROUP + 32]);
-            let hi = load4(&sup[k * GROUP + 32..(k + 1) * GROUP]);
-            a4 = xor4(a4, hi);
-            *tk = xor4(lo, hi);
-        }
-        let t13 = xor4(t[1], t[3]);
-        let t57 = xor4(t[5], t[7]);
-        let t23 = xor4(t[2], t[3]);
-        let t67 = xor4(t[6], t[7]);
-        let t45 = xor4(t[4], t[5]);
-        b[0] = xor4(b[0], xor4(t13, t57));
-        b[1] = xor4(b[1], xor4(t23, t67));
-        b[2] = xor4(b[2], xor4(t45, t67));
-        let tot = xor4(xor4(xor4(t[0], t[1]), t23), xor4(t45, t67));
-        s = xor4(s, tot);
-        for (k, a) in acc.iter_mut().enumerate() {
-            let m = 0u64.wrapping_sub(((sg >> k) & 1) as u64);
-            *a = xor4(*a, and4(tot, m));
-        }
-    }
-    if header_block {
-        // Rows 0 and 1 (word 0 of group 0 of super-group 0) count as zero; that word feeds only
-        // lane 0 of the block total.
-        s[0] ^= load4(&block[..32])[0];
-    }
-    let total = fold4(s);
-    let mut p = parity64(total >> 32)
-        | (parity64(s[1] ^ s[3]) << 1)
-        | (parity64(s[2] ^ s[3]) << 2)
-        | (parity64(fold4(a4)) << 3);
-    for (k, bk) in b.iter().enumerate() {
-        p |= parity64(fold4(*bk)) << (4 + k);
-    }
-    for (k, a) in acc.iter().enumerate() {
-        p |= parity64(fold4(*a)) << (7 + k);
-    }
-    (p, total)
-}
-
 /// Parity (0 or 1) of the set bits of `x`, without `popcnt` (absent from the baseline x86_64
 /// target, where `count_ones` becomes a longer bit-twiddling sequence).
 #[inline]
-pub(crate) fn parity64(mut x: u64) -> u32 {
+fn parity64(mut x: u64) -> u32 {
     x ^= x >> 32;
     x ^= x >> 16;
     x ^= x >> 8;
@@ -329,7 +271,6 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(ecc_block(&b, pgno, header), ecc_block_reference(&b, pgno, header));
-            proptest::prop_assert_eq!(ecc_block_portable(&b, pgno, header), ecc_block_reference(&b, pgno, header));
         }
 
         #[test]

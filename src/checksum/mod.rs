@@ -3,7 +3,6 @@
 pub mod ecc;
 pub mod legacy;
 pub mod page;
-mod simd;
 
 pub use ecc::{ecc_block, single_bit_syndrome};
 pub use legacy::{legacy_checksum, legacy_checksum_ok, xor32};
