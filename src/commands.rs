@@ -157,6 +157,7 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
                 &DbOptions {
                     strict: opts.strict,
                     progress: pb.as_ref(),
+                    release: Some(&|offset, len| input.release(offset, len)),
                 },
             );
             if let Some(pb) = pb {

@@ -32,7 +32,7 @@ fn strict(buf: &[u8]) -> DbCheck {
         "db.edb",
         &DbOptions {
             strict: true,
-            progress: None,
+            ..DbOptions::default()
         },
     )
     .unwrap()

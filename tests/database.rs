@@ -154,7 +154,7 @@ fn single_bit_flip_in_a_real_page_is_correctable_and_passes() {
         "x",
         &DbOptions {
             strict: true,
-            progress: None,
+            ..DbOptions::default()
         },
     )
     .unwrap();

@@ -29,6 +29,10 @@ pub struct DbOptions<'a> {
     pub strict: bool,
     /// Advanced by the number of bytes checked, from any thread.
     pub progress: Option<&'a indicatif::ProgressBar>,
+    /// Called from any thread with `(offset, len)` of each range of the input the page scan has
+    /// finished with, so a caller holding a memory map can drop it from the resident set
+    /// ([`crate::scan::file::Input::release`]); the scan never reads a released range again.
+    pub release: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
 /// The result of checking one database file: eseutil /K's counters and every problem found.
@@ -502,6 +506,9 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
             }
             if let Some(p) = opts.progress {
                 p.inc(chunk.len() as u64);
+            }
+            if let Some(release) = opts.release {
+                release(2 * page_size + ci * per_chunk * page_size, chunk.len());
             }
             t
         })

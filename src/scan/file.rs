@@ -144,6 +144,31 @@ impl Input {
             Backing::Map { map, .. } => map,
         }
     }
+
+    /// Tells the kernel this process is done, for now, with `bytes()[offset..offset + len]`: the
+    /// whole 4 KiB pages inside the range are unmapped from the process (they stay in the page
+    /// cache), so a scan's resident set stays at the chunks in flight instead of growing to the
+    /// file size (issue 5). Reading the range again is allowed and sees the same bytes. Ranges
+    /// outside the file and errors are ignored: this is only a hint. A no-op off Unix.
+    pub fn release(&self, offset: usize, len: usize) {
+        #[cfg(unix)]
+        if let Backing::Map { map: m, .. } = &self.backing {
+            const PAGE: usize = 4096;
+            let end = offset.saturating_add(len).min(m.len()) / PAGE * PAGE;
+            let start = offset.div_ceil(PAGE) * PAGE;
+            if start < end {
+                // SAFETY: `m` is a read-only MAP_SHARED mapping of a regular file (Mmap::map).
+                // MADV_DONTNEED on such a mapping only drops page-table entries: the next access
+                // faults the same page back in from the page cache, so bytes behind any live
+                // `&[u8]` into the map still read as the file's contents (with the same caveat
+                // as the map itself: another process rewriting the file). It would zero private
+                // or anonymous memory, which this never is.
+                let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (offset, len);
+    }
 }
 
 fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), CheckError> {
@@ -331,6 +356,22 @@ mod tests {
     fn an_empty_file_has_no_bytes() {
         let f = tempfile::NamedTempFile::new().unwrap();
         assert!(Input::open(f.path()).unwrap().bytes().is_empty());
+    }
+
+    #[test]
+    fn released_ranges_read_back_the_same_bytes() {
+        use std::io::Write;
+        let data: Vec<u8> = (0..(1usize << 20)).map(|i| (i * 7 % 251) as u8).collect();
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(&data).unwrap();
+        f.flush().unwrap();
+        let input = Input::open(f.path()).unwrap();
+        assert_eq!(input.bytes(), &data[..]);
+        input.release(4096, 512 << 10);
+        input.release(100, 5000); // unaligned: only whole pages inside are dropped
+        input.release(1 << 20, 4096); // past the end: ignored
+        input.release(0, usize::MAX);
+        assert_eq!(input.bytes(), &data[..]);
     }
 
     #[test]

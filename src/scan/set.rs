@@ -191,6 +191,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                     &DbOptions {
                         strict: opts.strict,
                         progress: opts.progress,
+                        release: Some(&|offset, len| input.release(offset, len)),
                     },
                 ) {
                     Ok(c) if c.chosen_header().is_some_and(looks_temporary) => ignored.push(Ignored {
