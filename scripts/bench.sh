@@ -148,6 +148,14 @@ if [ "$SKIP_LOGS" = 0 ]; then
     header "### Logs: $LOGS × 1 MiB, warm page cache"
     measure warm "$RUNS" sh -c "cat '$LOGDIR'/* > /dev/null"; CAT_SECS=$SECS; row '`cat DIR/* > /dev/null`'
     measure warm "$RUNS" "$ESECHECK" logs --no-progress "$LOGDIR"; row '`esecheck logs DIR`'
+    measure warm "$RUNS" "$ESECHECK" --threads 1 logs --no-progress "$LOGDIR"; row '`esecheck --threads 1 logs DIR`'
+    # The backup-set verdict over both: every page of the database and every log of the stream.
+    DB_BYTES=$(stat -c %s "$DB")
+    BYTES=$((BYTES + DB_BYTES))
+    cat "$DB" > /dev/null
+    header "### verify: the database and the $LOGS logs together, warm page cache"
+    measure warm "$RUNS" sh -c "cat '$DB' '$LOGDIR'/* > /dev/null"; CAT_SECS=$SECS; row '`cat FILE DIR/* > /dev/null`'
+    measure warm "$RUNS" "$ESECHECK" verify --no-progress "$DB" --logs "$LOGDIR"; row '`esecheck verify FILE --logs DIR`'
   else
     echo
     echo "logs rows skipped: this esecheck has no \`logs\` command yet ($LOGS logs are ready in $LOGDIR)"
