@@ -242,18 +242,8 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
         for r in &reports {
             match r {
                 FileReport::Database(c) => text::write_db_check(sinks.out, c)?,
-                FileReport::Log(c) => {
-                    c.write_text(sinks.out)?;
-                    for p in &c.problems {
-                        text::write_problem(sinks.out, p)?;
-                    }
-                }
-                FileReport::Checkpoint(c) => {
-                    c.write_text(sinks.out)?;
-                    for p in &c.problems {
-                        text::write_problem(sinks.out, p)?;
-                    }
-                }
+                FileReport::Log(c) => c.write_text(sinks.out)?,
+                FileReport::Checkpoint(c) => c.write_text(sinks.out)?,
                 FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
                 FileReport::Unchecked(_) => continue,
             }

@@ -444,3 +444,12 @@ fn c02_both_checkpoint_copies_damaged_is_533() {
     assert_eq!(c.verdict, Verdict::Fail);
     assert!(c.problems.iter().any(|p| p.code.map(|c| c.code()) == Some(-533)));
 }
+
+#[test]
+fn l09_single_renamed_log_is_513_on_its_own() {
+    // §9.3 lists the name/header generation check per file: `checksum` alone must catch it.
+    let b = log().build(); // generation 7
+    assert_eq!(log_codes(&b, "E0000007.log"), (Verdict::Pass, vec![]));
+    assert_eq!(log_codes(&b, "E0000009.log"), (Verdict::Fail, vec![-513]));
+    assert_eq!(log_codes(&b, "E0000000009.log").1, vec![-513]);
+}

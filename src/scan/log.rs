@@ -13,6 +13,7 @@ use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::common::filetype;
 use crate::format::log_header::LOG_HEADER_SIZE;
+use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::{Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
 use crate::report::{Problem, Verdict};
 use crate::scan::classify::{name_kind, FileKind};
@@ -167,7 +168,7 @@ impl LogCheck {
             Verdict::Error => "could not be checked",
         };
         writeln!(w, "      Log file: {} - {state}", self.path)?;
-        if self.verdict == Verdict::Fail {
+        if self.bad_sectors > 0 {
             if let Some(l) = self.last_lgpos {
                 writeln!(w, "      Log damaged (unusable). Last Lgpos: {}", eseutil_lgpos(l))?;
             }
@@ -202,14 +203,7 @@ pub(crate) fn eseutil_lgpos(l: Lgpos) -> String {
     format!("(0x{:X},{:X},{:X})", l.generation, l.isec, l.ib)
 }
 
-/// One problem line, `  ERROR -501 JET_errLogFileCorrupt: message`.
-pub(crate) fn write_problem(w: &mut dyn Write, p: &Problem) -> io::Result<()> {
-    let sev = if p.is_error() { "ERROR" } else { "WARNING" };
-    match p.code {
-        Some(c) => writeln!(w, "        {sev} {} {}: {}", c.code(), c.name(), p.message),
-        None => writeln!(w, "        {sev}: {}", p.message),
-    }
-}
+pub(crate) use crate::report::text::write_problem;
 
 fn on_off(b: bool) -> &'static str {
     if b {
@@ -354,6 +348,19 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
     }
 
     let mut c = LogCheck::from_header(path, &h);
+    // §9.3, per file: an archived name carries its generation, which must be the header's.
+    if let Some(LogNameKind::Archived { generation, .. }) = parse_log_name(file_name(path)).map(|n| n.kind) {
+        if i64::from(generation) != i64::from(h.generation) {
+            c.error(
+                JetErr::LogGenerationMismatch,
+                format!(
+                    "file name says generation 0x{generation:X}, header says 0x{:X}",
+                    h.generation
+                ),
+            )
+            .generation = Some(i64::from(generation));
+        }
+    }
     if h.attach_damaged {
         c.warn(
             None,

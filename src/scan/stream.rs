@@ -328,7 +328,11 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
             LogNameKind::Archived { generation, .. } => {
                 let name_gen = i64::from(generation);
                 match (&f.header, f.generation) {
-                    (Some(_), Some(g)) if i64::from(g) != name_gen => {
+                    // check_log already reported it (a per-file check, §9.3).
+                    (Some(_), Some(g))
+                        if i64::from(g) != name_gen
+                            && !f.problems.iter().any(|p| p.code == Some(JetErr::LogGenerationMismatch)) =>
+                    {
                         f.problems.push(
                             Problem::error(
                                 Some(JetErr::LogGenerationMismatch),
