@@ -309,7 +309,15 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
             let p = dir.join(&c.name);
             let shown = p.display().to_string();
             let checked = Input::open(&p).and_then(|input| check_log(input.bytes(), &shown));
-            checked.unwrap_or_else(|e| LogCheck::not_checked(&e))
+            let mut c = checked.unwrap_or_else(|e| LogCheck::not_checked(&e));
+            // The chain checks need only the fixed header fields: drop the paths and the attach
+            // list so that a stream of tens of thousands of logs keeps a few hundred bytes each.
+            if let Some(h) = c.header.as_mut() {
+                h.attach = Vec::new();
+                h.dbms_param.system_path = String::new();
+                h.dbms_param.log_file_path = String::new();
+            }
+            c
         })
         .collect();
 
