@@ -59,6 +59,7 @@ fn belkasoft_dirty_set_passes_with_required_81_and_truncates_below_81() {
     assert_eq!(v["required_range"], serde_json::json!([81, 81]));
     assert_eq!(v["truncate_below"], 81);
     assert_eq!(v["roll_forward_to"], 82);
+    assert_eq!(v["unnecessary_logs_corrupt"], serde_json::json!([]));
     assert_eq!(v["logs"]["first"], 78);
     assert_eq!(v["logs"]["last"], 82);
     assert_eq!(v["checkpoint"]["generation"], 81);
@@ -150,6 +151,7 @@ fn corruption_only_below_the_needed_range_is_a_warning() {
     assert_eq!(code, 0, "{v:#}");
     assert!(codes(&v, "warning").contains(&-501));
     assert_eq!(v["truncate_below"], 81);
+    assert_eq!(v["unnecessary_logs_corrupt"], serde_json::json!([78]));
     let out = Command::cargo_bin("esecheck")
         .unwrap()
         .args(["verify", "--strict"])

@@ -144,6 +144,9 @@ pub struct SetDecision {
     pub truncate_below: Option<i32>,
     /// Last generation reachable from `truncate_below` without a gap or a corrupt log.
     pub roll_forward_to: Option<i32>,
+    /// Generations whose damage was forgiven because they lie below `truncate_below` (CHKSGFILES'
+    /// `pfOnlyUnnecessaryLogsCorrupt`; each also has a warning in `problems`).
+    pub unnecessary_logs_corrupt: Vec<i32>,
     /// Set-level problems (database and log problems included, severities final).
     pub problems: Vec<Problem>,
 }
@@ -309,6 +312,9 @@ pub fn decide(
         None
     };
     let roll_forward_to = stream.and_then(|s| roll_forward(s, truncate_candidate));
+    let unnecessary_logs_corrupt = stream
+        .map(|s| forgiven_generations(s, truncate_candidate))
+        .unwrap_or_default();
 
     SetDecision {
         verdict,
@@ -337,6 +343,7 @@ pub fn decide(
         required_range: required,
         truncate_below,
         roll_forward_to,
+        unnecessary_logs_corrupt,
         problems,
     }
 }
@@ -358,6 +365,23 @@ pub fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
     Some([lo, hi])
 }
 
+/// Decision 15: per-log damage in a generation below `truncate_below` does not fail the set.
+fn is_forgiven(p: &Problem, truncate_below: i32) -> bool {
+    p.generation.is_some_and(|g| g < i64::from(truncate_below)) && is_per_log_damage(p) && p.severity == Severity::Error
+}
+
+/// The generations whose damage Decision 15 forgives, ascending.
+fn forgiven_generations(s: &StreamView, truncate_below: Option<i32>) -> Vec<i32> {
+    let Some(t) = truncate_below else { return Vec::new() };
+    let set: std::collections::BTreeSet<i32> = s
+        .problems
+        .iter()
+        .filter(|p| is_forgiven(p, t))
+        .filter_map(|p| p.generation.and_then(|g| i32::try_from(g).ok()))
+        .collect();
+    set.into_iter().collect()
+}
+
 fn check_logs_against_dbs(
     s: &StreamView,
     needing: &[&DbView],
@@ -370,8 +394,8 @@ fn check_logs_against_dbs(
     // Decision 15: damage confined to logs below truncate_below is a warning.
     for p in &s.problems {
         let mut p = p.clone();
-        if let (Some(g), Some(t)) = (p.generation, truncate_below) {
-            if g < i64::from(t) && is_per_log_damage(&p) && p.severity == Severity::Error {
+        if let (Some(_), Some(t)) = (p.generation, truncate_below) {
+            if is_forgiven(&p, t) {
                 p.severity = Severity::Warning;
                 p.message = format!(
                     "{} (below generation {t}, not needed: only unnecessary logs corrupt)",

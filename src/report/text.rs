@@ -225,6 +225,15 @@ pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
     );
     let logs = match &d.logs {
         Some(l) => match (l.first, l.last) {
+            (Some(a), Some(b)) if !d.unnecessary_logs_corrupt.is_empty() => format!(
+                "logs {a}-{b} present ({} corrupt but not needed: below {})",
+                d.unnecessary_logs_corrupt
+                    .iter()
+                    .map(|g| g.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                d.truncate_below.map(|t| t.to_string()).unwrap_or_default()
+            ),
             (Some(a), Some(b)) => format!("logs {a}-{b}"),
             _ => "no logs".to_string(),
         },
@@ -246,7 +255,12 @@ pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
             } else {
                 String::new()
             };
-            format!("PASS: {dbs} sound, {logs} intact, {required}{warns}. {trunc}")
+            let intact = if d.unnecessary_logs_corrupt.is_empty() && d.logs.is_some() {
+                " intact"
+            } else {
+                ""
+            };
+            format!("PASS: {dbs} sound, {logs}{intact}, {required}{warns}. {trunc}")
         }
         _ => {
             let first = d
