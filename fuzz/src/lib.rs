@@ -104,7 +104,8 @@ pub fn build_log(data: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Follows the cbNext chain from `start` and recomputes every record's range (and short)
-/// checksum, last record first so a record's forward range sees its successors' final bytes.
+/// checksum in chain order: a record's backward range (its sector so far) then sees the final
+/// bytes of the records before it, as ESE writes them.
 fn fix_lrchecksums(img: &mut [u8], start: usize, cb_sec: usize, gen: u32) {
     let mut chain = Vec::new();
     let mut pos = start;
@@ -122,7 +123,7 @@ fn fix_lrchecksums(img: &mut [u8], start: usize, cb_sec: usize, gen: u32) {
             _ => break,
         }
     }
-    for &pos in chain.iter().rev() {
+    for &pos in &chain {
         let Some(rec) = LrChecksum::read(img, pos) else { continue };
         if rec.use_short == SHORT_ON {
             if let Some(s) = short_checksum(img, pos, &rec, gen, cb_sec) {
@@ -203,4 +204,47 @@ pub fn write_dir(data: &[u8], dir: &Path) -> std::io::Result<()> {
         std::fs::write(dir.join(&name), &body)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use esecheck::report::verdict::Verdict;
+    use esecheck::scan::check_log;
+
+    fn lr(b: &mut [u8], pos: usize, fwd: u32, next: u32, short: bool) {
+        b[pos] = 42;
+        b[pos + 1..pos + 5].copy_from_slice(&((pos % 512) as u32).to_le_bytes());
+        b[pos + 5..pos + 9].copy_from_slice(&fwd.to_le_bytes());
+        b[pos + 9..pos + 13].copy_from_slice(&next.to_le_bytes());
+        b[pos + 21] = if short { SHORT_ON } else { 0xD1 };
+    }
+
+    /// The structured log target reaches the end of a v7 LRCHECKSUM chain with garbage checksums.
+    #[test]
+    fn v7_chain_is_walked_after_fix_up() {
+        let mut body = vec![0u8; 16 * 512];
+        body[4] = 1;
+        lr(&mut body, 4096, 100, 100, false);
+        lr(&mut body, 4096 + 122, 50, 0, false);
+        let mut input = vec![0x03, 7, 0, 0];
+        input.extend_from_slice(&body);
+        let img = build_log(&input).unwrap();
+        let c = check_log(&img, "f.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert!(c.sectors_seen >= 1);
+    }
+
+    /// ... and through every sealed v8 segment.
+    #[test]
+    fn v8_segments_are_walked_after_fix_up() {
+        let mut body = vec![0u8; 4096];
+        body[4] = 5;
+        body[40] = 5; // update major >= 2: zero segments are empty
+        let input: Vec<u8> = [&[0x02u8, 6, 0xFE, 0x00][..], &body].concat();
+        let img = build_log(&input).unwrap();
+        let c = check_log(&img, "f.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        assert_eq!(c.last_lgpos.map(|l| l.isec), Some(7));
+    }
 }
