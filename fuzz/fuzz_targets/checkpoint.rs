@@ -6,7 +6,9 @@ use esecheck::scan::check_checkpoint;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&flags, img)) = data.split_first() else { return };
+    let Some((&flags, img)) = data.split_first() else {
+        return;
+    };
     let mut img = img.to_vec();
     if flags & 1 != 0 {
         esecheck_fuzz::seal_checkpoint_image(&mut img);

@@ -7,7 +7,9 @@ use esecheck::scan::{check_database, DbOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&flags, img)) = data.split_first() else { return };
+    let Some((&flags, img)) = data.split_first() else {
+        return;
+    };
     let mut img = img.to_vec();
     esecheck_fuzz::seal_database(flags, &mut img);
     let _ = check_database(&img, "f", &DbOptions::default());

@@ -5,7 +5,9 @@ use esecheck::scan::check_log;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some(img) = esecheck_fuzz::build_log(data) else { return };
+    let Some(img) = esecheck_fuzz::build_log(data) else {
+        return;
+    };
     if let Ok(c) = check_log(&img, "f.log") {
         let _ = c.write_text(&mut std::io::sink());
         let _ = c.write_header_text(&mut std::io::sink());

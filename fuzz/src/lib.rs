@@ -2,7 +2,9 @@
 //! checksum gates (resealing headers, pages, segments and LRCHECKSUM records) so the fuzzer
 //! reaches the walks behind them, and lay out several in-memory files in a directory.
 
-use esecheck::checksum::legacy_log::{range_checksum, short_checksum, LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHORT_ON};
+use esecheck::checksum::legacy_log::{
+    range_checksum, short_checksum, LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHORT_ON,
+};
 use esecheck::testkit::checkpoint::seal_checkpoint;
 use esecheck::testkit::damage::reseal_legacy_header;
 use esecheck::testkit::db::seal_page;
@@ -12,7 +14,8 @@ use std::path::Path;
 const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
 
 fn u32_at(b: &[u8], o: usize) -> u32 {
-    b.get(o..o + 4).map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(o..o + 4)
+        .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 /// Database image fix-ups. Flag bit 0: reseal the primary header (page size from @236, 0 = 4096)
@@ -60,11 +63,19 @@ fn put_u32(b: &mut [u8], o: usize, v: u32) {
 pub fn build_log(data: &[u8]) -> Option<Vec<u8>> {
     let (&mode, rest) = data.split_first()?;
     let (&csec_b, rest) = rest.split_first()?;
-    let (mask, body) = if rest.len() >= 2 { (u16::from_le_bytes([rest[0], rest[1]]), &rest[2..]) } else { (0, rest) };
+    let (mask, body) = if rest.len() >= 2 {
+        (u16::from_le_bytes([rest[0], rest[1]]), &rest[2..])
+    } else {
+        (0, rest)
+    };
     let v7 = mode & 1 != 0;
     let cb_sec: usize = if v7 && mode & 4 == 0 { 512 } else { 4096 };
     let csec_header = 4096 / cb_sec;
-    let extra = if cb_sec == 512 { usize::from(csec_b % 64) } else { usize::from(csec_b % 16) };
+    let extra = if cb_sec == 512 {
+        usize::from(csec_b % 64)
+    } else {
+        usize::from(csec_b % 16)
+    };
     let csec = csec_header + 1 + extra;
     let mut img = vec![0u8; csec * cb_sec];
     let n = body.len().min(img.len());
@@ -124,7 +135,9 @@ fn fix_lrchecksums(img: &mut [u8], start: usize, cb_sec: usize, gen: u32) {
         }
     }
     for &pos in &chain {
-        let Some(rec) = LrChecksum::read(img, pos) else { continue };
+        let Some(rec) = LrChecksum::read(img, pos) else {
+            continue;
+        };
         if rec.use_short == SHORT_ON {
             if let Some(s) = short_checksum(img, pos, &rec, gen, cb_sec) {
                 put_u32(img, pos + 17, s);
@@ -179,7 +192,13 @@ pub fn write_dir(data: &[u8], dir: &Path) -> std::io::Result<()> {
             let raw = &r[..len];
             rest = &r[len..];
             raw.iter()
-                .map(|&b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { b as char } else { '_' })
+                .map(|&b| {
+                    if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                        b as char
+                    } else {
+                        '_'
+                    }
+                })
                 .collect()
         } else {
             NAMES[usize::from(nb & 0x0F)].to_string()
