@@ -51,7 +51,8 @@ for p in logs:
     csec = len(b) // 4096
     # v8: mode 0x02 (fix up, seal segments in the mask), csec byte so that 1 + 1 + extra == csec.
     put("log_structured", bytes([0x00, (csec - 2) % 16]) + b"\x00\x00" + b)
-    put("log_structured", bytes([0x02, (csec - 2) % 16]) + b"\xfe\xff" + b)
+    for mode in (0x02, 0x12, 0x22, 0x42):  # sealed; + fuzzed lgpos, shadow copies, one flipped bit
+        put("log_structured", bytes([mode, (csec - 2) % 16]) + b"\xfe\xff" + b)
     for k in range(1, 4):
         put("page", struct.pack("<II", k, csec) + b[k * 4096:(k + 1) * 4096])
 for p in chks:

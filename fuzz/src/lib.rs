@@ -56,8 +56,10 @@ fn put_u32(b: &mut [u8], o: usize, v: u32) {
 ///
 /// `data[0]` = mode: bit 0 v7 (7.3704, LRCHECKSUM walk) else v8 (8.4000, segment walk); bit 1
 /// fix up checksums (v8: seal segments whose bit is set in the mask `data[2..4]`, writing their
-/// expected lgpos; v7: recompute the LRCHECKSUM chain from the end backwards); bit 2 (v7) 4096-byte
-/// sectors instead of 512; bit 3 keep the fuzzed le_filetype. `data[1]` picks the number of
+/// expected lgpos; v7: recompute the LRCHECKSUM chain); bit 2 (v7) 4096-byte sectors instead of
+/// 512; bit 3 keep the fuzzed le_filetype; v8 only: bit 4 keep the fuzzed segment lgpos (stale or
+/// future segments), bit 5 seal as a shadow copy (`pgno = isec - 1`), bit 6 flip one bit after
+/// sealing (the single-bit correction path). `data[1]` picks the number of
 /// sectors. The rest is the file image from offset 0, cut or zero-padded to the size the header
 /// promises; version, sector size and counts are forced, the header checksum resealed.
 pub fn build_log(data: &[u8]) -> Option<Vec<u8>> {
@@ -104,10 +106,17 @@ pub fn build_log(data: &[u8]) -> Option<Vec<u8>> {
                     continue;
                 }
                 let seg = &mut img[isec * 4096..(isec + 1) * 4096];
-                put_u16(seg, 10, isec as u16);
-                put_u32(seg, 12, gen);
+                if mode & 0x10 == 0 {
+                    put_u16(seg, 10, isec as u16);
+                    put_u32(seg, 12, gen);
+                }
                 put_u32(seg, 36, u32_at(seg, 36) | 0x2000);
-                seal_segment(seg, isec as u32);
+                let pgno = if mode & 0x20 != 0 { isec - 1 } else { isec };
+                seal_segment(seg, pgno as u32);
+                if mode & 0x40 != 0 {
+                    let bit = (isec * 977 + usize::from(csec_b)) % (4096 * 8 - 64) + 64;
+                    seg[bit / 8] ^= 1 << (bit % 8);
+                }
             }
         }
     }
