@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SECS=${SECS:-20}
 export RUSTC_BOOTSTRAP=1 RAYON_NUM_THREADS=1
+# ASan's default 256 MB quarantine plus libFuzzer's in-memory corpus (the directory corpus holds
+# ~1000 multi-file inputs) pass 512 MB on their own; the library's live heap stays a few MB.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64}
 ./seed.sh >/dev/null
 cargo fuzz build
 declare -A MAXLEN=([db_header]=66000 [page]=32776 [database]=330000 [log_raw]=70000
