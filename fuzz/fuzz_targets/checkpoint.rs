@@ -1,0 +1,23 @@
+//! `CheckpointFile::parse` and `check_checkpoint`. Input: flag byte (bit 0: reseal both copies so
+//! fuzzed fields pass the checksum), then the file image.
+#![no_main]
+use esecheck::format::CheckpointFile;
+use esecheck::scan::check_checkpoint;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&flags, img)) = data.split_first() else {
+        return;
+    };
+    let mut img = img.to_vec();
+    if flags & 1 != 0 {
+        esecheck_fuzz::seal_checkpoint_image(&mut img);
+    }
+    if let Ok(h) = CheckpointFile::parse(&img) {
+        let _ = h.db_consistency();
+    }
+    if let Ok(c) = check_checkpoint(&img, "f.chk") {
+        let _ = c.write_text(&mut std::io::sink());
+        let _ = c.write_header_text(&mut std::io::sink());
+    }
+});
