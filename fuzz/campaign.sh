@@ -3,6 +3,7 @@
 # logs in fuzz/logs/<target>.log, crashers in fuzz/artifacts/<target>/.
 # Usage: fuzz/campaign.sh [target ...]   (env: SECS, JOBS, RSS_MB)
 set -uo pipefail
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")"
 maxlen() {
   case $1 in
@@ -33,4 +34,4 @@ fi
 [ -d corpus ] || ./seed.sh
 RUSTC_BOOTSTRAP=1 cargo fuzz build >/dev/null || exit 1
 # One process per target, at most JOBS at a time.
-printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} "$0" --one {}
+printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} "$SELF" --one {}
