@@ -420,6 +420,9 @@ pub struct ShadowedHeader {
     /// A copy whose checksum verifies but whose `le_cbPageSize` is not one ESE ever wrote: a
     /// hostile or foreign header (could not check, CLI.md Decision 2).
     pub unsupported_page_size: Option<u32>,
+    /// The size both copies were read at: the detected page size, or, when neither copy is
+    /// valid, the size a copy with the magic claims (else 4096).
+    pub read_size: usize,
 }
 
 impl ShadowedHeader {
@@ -499,6 +502,7 @@ pub fn read_shadowed_header(file: &[u8]) -> ShadowedHeader {
                 shadow,
                 identical,
                 unsupported_page_size: None,
+                read_size: cb,
             };
         }
     }
@@ -522,6 +526,7 @@ pub fn read_shadowed_header(file: &[u8]) -> ShadowedHeader {
         shadow: copy_at(file, claimed, claimed),
         identical: false,
         unsupported_page_size: unsupported,
+        read_size: claimed,
     }
 }
 

@@ -5,10 +5,7 @@ use crate::checksum::legacy_checksum_ok;
 use crate::format::common::{filetype, FILETYPE_OFFSET};
 use serde::Serialize;
 
-/// The database magic `le_ulMagic` at offset 4: bytes `EF CD AB 89`.
-pub const DB_MAGIC: u32 = 0x89AB_CDEF;
-/// Page sizes ESE has used, smallest first (the order of page-size detection, §2).
-pub const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
+pub use crate::format::db_header::{DB_MAGIC, PAGE_SIZES};
 
 /// The kind of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -170,7 +170,7 @@ pub fn check_database(bytes: &[u8], path: &str, opts: &DbOptions<'_>) -> Result<
     if let Some(h) = header.chosen() {
         check_header_values(h, path, &mut problems)?;
     }
-    let page_size = header.page_size.unwrap_or_else(|| header_read_size(&header));
+    let page_size = header.read_size;
     let pages_seen = (bytes.len() / page_size) as u64;
     let mut check = DbCheck {
         path: path.to_string(),
@@ -341,21 +341,6 @@ fn check_header_values(h: &DbFileHeader, path: &str, problems: &mut Vec<Problem>
 /// CLI.md Decision 7: file type 5, or JustCreated with an all-zero log signature.
 pub fn looks_temporary(h: &DbFileHeader) -> bool {
     h.file_type == crate::format::common::filetype::TEMP_DATABASE || (h.db_state == 1 && h.sign_log.is_zero())
-}
-
-fn header_read_size(h: &ShadowedHeader) -> usize {
-    // read_shadowed_header read both copies at the size a copy claimed (or 4096).
-    h.primary
-        .header
-        .as_ref()
-        .filter(|x| x.magic == DB_MAGIC && crate::format::db_header::PAGE_SIZES.contains(&(x.page_size() as usize)))
-        .or_else(|| {
-            h.shadow.header.as_ref().filter(|x| {
-                x.magic == DB_MAGIC && crate::format::db_header::PAGE_SIZES.contains(&(x.page_size() as usize))
-            })
-        })
-        .map(|x| x.page_size() as usize)
-        .unwrap_or(4096)
 }
 
 fn copy_words(c: &HeaderCopy) -> String {
