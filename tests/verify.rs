@@ -151,8 +151,19 @@ fn corruption_only_below_the_needed_range_is_a_warning() {
     assert_eq!(code, 0, "{v:#}");
     assert!(codes(&v, "warning").contains(&-501));
     assert_eq!(v["truncate_below"], 81);
-    // 79 carries the follow-on -590: its header's accumulated checksum of 78 no longer matches.
-    assert_eq!(v["unnecessary_logs_corrupt"], serde_json::json!([78, 79]));
+    // 79 carries the follow-on -590 (its header's accumulated checksum of 78 no longer matches),
+    // graded with 78: 79 itself is intact.
+    assert_eq!(v["unnecessary_logs_corrupt"], serde_json::json!([78]));
+    let follow_on = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == -590)
+        .expect("the follow-on -590 is still reported");
+    assert_eq!(
+        (follow_on["generation"].clone(), follow_on["follows"].clone()),
+        (79.into(), 78.into())
+    );
     let out = Command::cargo_bin("esecheck")
         .unwrap()
         .args(["verify", "--strict"])
@@ -160,6 +171,45 @@ fn corruption_only_below_the_needed_range_is_a_warning() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "--strict fails on the warning");
+}
+
+#[test]
+fn corrupt_log_just_below_the_required_one_does_not_fail_it_through_the_checksum_chain() {
+    // Generation 80 damaged; 81 (required) stores 80's accumulated segment checksum in its
+    // header, so the chain check reports a -590 at 81. That -590 is a follow-on of 80's damage
+    // (ESE-FORMAT §6.5, §10: not fatal to the set); log 81 itself is intact and recovery from it
+    // needs nothing of 80.
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    flip(&d.path().join("SRU00050.log"), 4 * 4096 + 1000); // segment 4 of 14 in use
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["truncate_below"], 81);
+    assert_eq!(v["roll_forward_to"], 82);
+    assert_eq!(v["unnecessary_logs_corrupt"], serde_json::json!([80]));
+    assert!(codes(&v, "warning").contains(&-590) && codes(&v, "warning").contains(&-501));
+    // `logs` (eseutil /ML) still fails the stream: 80 is corrupt.
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .arg("logs")
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn checksum_chain_mismatch_into_the_required_log_fails_when_the_older_log_is_intact() {
+    // The same -590 at 81 without damage to 80 (81's header field changed and resealed): the
+    // logs do not belong together, and 81 is required.
+    let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
+    let p = d.path().join("SRU00051.log");
+    let mut f = std::fs::read(&p).unwrap();
+    f[653] ^= 0x01; // checksumPrevLogAllSegments (§6.2)
+    esecheck::testkit::damage::reseal_legacy_header(&mut f[..4096]);
+    std::fs::write(&p, f).unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(codes(&v, "error").contains(&-590), "{:?}", codes(&v, "error"));
 }
 
 #[test]

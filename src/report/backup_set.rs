@@ -366,8 +366,11 @@ pub fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
 }
 
 /// Decision 15: per-log damage in a generation below `truncate_below` does not fail the set.
+/// A follow-on problem (−590 after a damaged g−1) is graded with the generation it follows.
 fn is_forgiven(p: &Problem, truncate_below: i32) -> bool {
-    p.generation.is_some_and(|g| g < i64::from(truncate_below)) && is_per_log_damage(p) && p.severity == Severity::Error
+    p.graded_generation().is_some_and(|g| g < i64::from(truncate_below))
+        && is_per_log_damage(p)
+        && p.severity == Severity::Error
 }
 
 /// The generations whose damage Decision 15 forgives, ascending.
@@ -377,7 +380,7 @@ fn forgiven_generations(s: &StreamView, truncate_below: Option<i32>) -> Vec<i32>
         .problems
         .iter()
         .filter(|p| is_forgiven(p, t))
-        .filter_map(|p| p.generation.and_then(|g| i32::try_from(g).ok()))
+        .filter_map(|p| p.graded_generation().and_then(|g| i32::try_from(g).ok()))
         .collect();
     set.into_iter().collect()
 }

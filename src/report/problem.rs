@@ -34,6 +34,11 @@ pub struct Problem {
     /// Byte offset in the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// For a follow-on problem, the log generation whose own damage caused it (a −590 at
+    /// generation g when g−1 is itself damaged, ESE-FORMAT.md §6.5). It is graded with that
+    /// generation (CLI.md Decision 15) and does not make its own generation unusable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follows: Option<i64>,
     /// One sentence, naming the place and the values.
     pub message: String,
 }
@@ -57,6 +62,7 @@ impl Problem {
             generation: None,
             sector: None,
             offset: None,
+            follows: None,
             message: message.into(),
         }
     }
@@ -91,6 +97,18 @@ impl Problem {
     pub fn at_offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
         self
+    }
+
+    /// Marks the problem as a follow-on of the damage of log generation `generation`.
+    pub fn following(mut self, generation: i64) -> Self {
+        self.follows = Some(generation);
+        self
+    }
+
+    /// The log generation whose usability this problem decides: the one it follows from, else its
+    /// own.
+    pub fn graded_generation(&self) -> Option<i64> {
+        self.follows.or(self.generation)
     }
 
     /// True for error severity.

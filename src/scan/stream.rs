@@ -65,13 +65,13 @@ impl StreamCheck {
     }
 
     /// True when generation `g` is present, its file passed, and no stream-level error concerns
-    /// it (−515, −590, −530…).
+    /// it (−515, −590, −530…). A follow-on of the damage of g−1 is g−1's, not g's.
     pub fn is_intact(&self, g: i32) -> bool {
         self.generation(g).is_some_and(LogCheck::is_ok)
             && !self
                 .problems
                 .iter()
-                .any(|p| p.is_error() && p.generation == Some(i64::from(g)))
+                .any(|p| p.is_error() && p.graded_generation() == Some(i64::from(g)))
     }
 
     /// The stream's log signature.
@@ -472,7 +472,7 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
         if h.checksum_prev_log_all_segments != 0 {
             if let Some(acc) = files[pi].accumulated_checksum {
                 if acc != h.checksum_prev_log_all_segments {
-                    problems.push(stream_error(
+                    let mut p = stream_error(
                         JetErr::LogSequenceChecksumMismatch,
                         path,
                         Some(g),
@@ -481,7 +481,16 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
                             h.checksum_prev_log_all_segments,
                             g - 1
                         ),
-                    ));
+                    );
+                    // Generation g-1 damaged on its own: its XOR covers only the segments before
+                    // the damage, so this mismatch says nothing about g (§6.5: eseutil reports it
+                    // as a follow-on). It is graded with g-1.
+                    if !files[pi].is_ok() {
+                        p.message
+                            .push_str(&format!(" (follow-on: generation 0x{:X} is itself damaged)", g - 1));
+                        p = p.following(g - 1);
+                    }
+                    problems.push(p);
                 }
             }
         }
