@@ -530,12 +530,13 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
         (Some(a), Some(b)) => format!("generations {a}-{b}, {} logs", s.files.len()),
         _ => "no logs".to_string(),
     };
+    // The first error names its own file (a log, or the directory for stream problems).
     let first_err = s
         .problems
         .iter()
         .chain(s.files.iter().flat_map(|f| f.problems.iter()))
         .find(|p| p.is_error())
-        .map(|p| p.message.clone());
+        .map(text::located_message);
     let line = match verdict {
         Verdict::Pass => format!(
             "PASS: {}: stream {} {range}: no damaged log files were found.",
@@ -543,14 +544,12 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
             s.base.as_deref().unwrap_or("?")
         ),
         Verdict::Fail => format!(
-            "FAIL: {}: {}",
-            s.directory,
-            first_err.unwrap_or_else(|| "warnings with --strict".into())
+            "FAIL: {}",
+            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", s.directory))
         ),
         Verdict::Error => format!(
-            "ERROR: {}: {}",
-            s.directory,
-            first_err.unwrap_or_else(|| "could not check".into())
+            "ERROR: {}",
+            first_err.unwrap_or_else(|| format!("{}: could not check", s.directory))
         ),
     };
     writeln!(sinks.out, "{line}")?;

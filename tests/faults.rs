@@ -344,28 +344,60 @@ fn verify_leaves_every_file_byte_for_byte_and_time_for_time_unchanged() {
 /// never a file silently left out of the stream.
 #[test]
 fn a_log_that_is_not_a_regular_file_is_not_left_out_of_the_stream() {
-    for fifo in [true, false] {
+    for kind in ["fifo", "symlink loop", "directory"] {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
         let log = dir.path().join("SRU00051.log");
         std::fs::remove_file(&log).unwrap();
-        if fifo {
-            mkfifo(&log);
-        } else {
-            symlink(dir.path().join("x"), &log).unwrap();
-            symlink(&log, dir.path().join("x")).unwrap();
+        match kind {
+            "fifo" => mkfifo(&log),
+            "directory" => std::fs::create_dir(&log).unwrap(),
+            _ => {
+                symlink(dir.path().join("x"), &log).unwrap();
+                symlink(&log, dir.path().join("x")).unwrap();
+            }
         }
         let out = esecheck().arg("logs").arg(dir.path()).output().unwrap();
         assert_eq!(out.status.signal(), None);
-        assert!(matches!(out.status.code(), Some(1 | 2)), "fifo={fifo}");
+        assert!(matches!(out.status.code(), Some(1 | 2)), "{kind}");
         let all = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(all.contains("SRU00051.log"), "fifo={fifo}: {all}");
+        assert!(all.contains("SRU00051.log"), "{kind}: {all}");
+        // The verdict line itself names the file, not only the directory.
+        let last = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string();
+        if kind == "directory" {
+            assert!(last.contains("SRU00051.log: is a directory"), "{last}");
+        }
         run(&[os("verify"), dir.path().as_os_str()], &[1, 2]);
     }
+}
+
+/// A directory where the checkpoint should be: the set is judged without a checkpoint (a
+/// warning, Decision 16) and the directory is listed among the ignored entries, by name.
+#[test]
+fn a_directory_named_like_the_checkpoint_is_shown_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
+    let chk = dir.path().join("SRU.chk");
+    std::fs::remove_file(&chk).unwrap();
+    std::fs::create_dir(&chk).unwrap();
+    let out = esecheck().args(["verify", "--json"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ignored = v["ignored"].as_array().unwrap();
+    assert!(
+        ignored
+            .iter()
+            .any(|i| i["path"].as_str().unwrap().ends_with("SRU.chk") && i["why"] == "a directory, not a file"),
+        "{ignored:?}"
+    );
 }
 
 #[test]

@@ -8,13 +8,33 @@ use crate::scan::database::DbCheck;
 use crate::scan::flushmap::FlushMapCheck;
 use std::io::{self, Write};
 
-/// Prints one problem line: `ERROR: message [code name]` or `WARNING: …`.
+/// Prints one problem line: `ERROR: message [code name]` or `WARNING: …`, for output grouped
+/// under the file the problem is in.
 pub fn write_problem(out: &mut dyn Write, p: &Problem) -> io::Result<()> {
+    write_problem_line(out, p, false)
+}
+
+/// Prints one problem line naming its file first (`ERROR: FILE: message …`), for lists that mix
+/// files (the problems of a whole set).
+pub fn write_problem_with_file(out: &mut dyn Write, p: &Problem) -> io::Result<()> {
+    write_problem_line(out, p, true)
+}
+
+/// `FILE: message`: a problem as one self-contained sentence.
+pub fn located_message(p: &Problem) -> String {
+    format!("{}: {}", p.file, p.message)
+}
+
+fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::Result<()> {
     let word = match p.severity {
         Severity::Error => "ERROR",
         Severity::Warning => "WARNING",
     };
-    write!(out, "{word}: {}", p.message)?;
+    if with_file {
+        write!(out, "{word}: {}", located_message(p))?;
+    } else {
+        write!(out, "{word}: {}", p.message)?;
+    }
     if let Some(c) = p.code {
         write!(out, " [{} {}]", c.code(), c.name())?;
     }
@@ -267,7 +287,7 @@ pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
                 .problems
                 .iter()
                 .find(|p| p.is_error())
-                .map(|p| p.message.clone())
+                .map(located_message)
                 .unwrap_or_else(|| "warnings with --strict".into());
             let errors = d.problems.iter().filter(|p| p.is_error()).count();
             let more = if errors > 1 {
@@ -346,7 +366,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
         writeln!(out, "Problems:")?;
         for p in &d.problems {
             write!(out, "  ")?;
-            write_problem(out, p)?;
+            write_problem_with_file(out, p)?;
         }
     }
     Ok(())

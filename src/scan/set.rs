@@ -8,7 +8,7 @@ use crate::error::CheckError;
 use crate::report::backup_set::{self, CheckpointView, DbView, LogView, SetDecision, StreamView};
 use crate::report::{Problem, Verdict};
 use crate::scan::checkpoint::{check_checkpoint, CheckpointCheck};
-use crate::scan::classify::{classify, Classification, FileKind};
+use crate::scan::classify::{classify, name_kind, Classification, FileKind};
 use crate::scan::database::{check_database, looks_temporary, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
 use crate::scan::stream::{check_stream, Ignored, StreamCheck};
@@ -84,7 +84,18 @@ fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Ignored>), CheckError>
                     Ok(m) if m.is_file() => {
                         files.insert(path);
                     }
-                    Ok(m) if m.is_dir() => {}
+                    // A directory named like a database, checkpoint or flush map is shown, so
+                    // that its absence is explained (the log stream reports log-named ones);
+                    // other directories are not part of the set.
+                    Ok(m) if m.is_dir() => {
+                        let kind = e.file_name().to_str().and_then(name_kind);
+                        if kind.is_some_and(|k| k != FileKind::Log) {
+                            odd.push(Ignored {
+                                path: path.display().to_string(),
+                                why: "a directory, not a file".into(),
+                            });
+                        }
+                    }
                     Ok(_) => odd.push(Ignored {
                         path: path.display().to_string(),
                         why: "not a regular file".into(),

@@ -169,6 +169,11 @@ struct Candidate {
     kind: LogNameKind,
 }
 
+/// True for a name of the stream itself: an archived or the current log.
+fn names_a_log(name: &str) -> bool {
+    parse_log_name(name).is_some_and(|n| matches!(n.kind, LogNameKind::Archived { .. } | LogNameKind::Current))
+}
+
 /// Checks the log stream in `dir`. `base` picks one stream when several share the directory.
 ///
 /// `Err` when the directory cannot be read or several bases are present without `base`. No logs
@@ -179,10 +184,11 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
     for entry in rd {
         let entry = entry.map_err(|e| CheckError::io(dir, &e))?;
         let path = entry.path();
-        // A broken link, a loop, a FIFO or a device is not skipped silently: named like a log it
-        // stays a candidate (and fails to open, naming the file), otherwise it is set aside.
+        // A broken link, a loop, a FIFO, a device or a directory is not skipped silently: named
+        // like a log it stays a candidate (and fails to open, naming the file), otherwise it is
+        // set aside. Other directories are not part of the stream.
         let regular = match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => continue,
+            Ok(m) if m.is_dir() && !entry.file_name().to_str().is_some_and(names_a_log) => continue,
             Ok(m) => m.is_file(),
             Err(_) => false,
         };
