@@ -183,6 +183,41 @@ fn d11_truncation_mid_page_warns_and_at_a_page_boundary_is_undetectable() {
 }
 
 #[test]
+fn d25_truncation_inside_the_owned_space_warns_and_past_it_leaves_no_trace() {
+    // esentutl /g's "Database file is too small": the owned-space tree (page 2) says the
+    // database owns pages 1-PAGES, the file stops earlier. A warning (the page scan passes);
+    // --strict fails it.
+    for ps in SIZES {
+        let f = DbBuilder::new(ps).pages(PAGES).owned_pages(PAGES).build();
+        let c = check(&f);
+        assert_eq!(
+            (c.owned_pages, c.problems.len()),
+            (Some(PAGES), 0),
+            "{ps}: {:?}",
+            c.problems
+        );
+        let cut = &f[..f.len() - 3 * ps];
+        let c = check(cut);
+        assert_eq!(c.verdict, Verdict::Pass, "{ps}");
+        let want = format!("pages {}-{PAGES} are missing", PAGES - 2);
+        assert!(
+            c.problems.iter().any(|p| !p.is_error() && p.message.contains(&want)),
+            "{ps}: {:?}",
+            c.problems
+        );
+        assert_eq!(strict(cut).verdict, Verdict::Fail, "{ps}");
+        // A file larger than the owned space is normal (ESE grows files ahead of use).
+        let f = DbBuilder::new(ps).pages(PAGES).owned_pages(PAGES - 4).build();
+        assert!(check(&f).problems.is_empty(), "{ps}");
+        let c = check(&f[..f.len() - 4 * ps]);
+        assert!(
+            c.problems.is_empty(),
+            "{ps}: a cut past the owned space leaves no trace"
+        );
+    }
+}
+
+#[test]
 fn d12_truncation_below_4096_bytes_cannot_be_checked() {
     for ps in SIZES {
         let f = db(ps);

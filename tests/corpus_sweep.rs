@@ -49,6 +49,11 @@ fn every_corpus_database_gets_the_manifest_verdict() {
         if !expect_fail {
             assert_eq!(c.bad_checksums, 0, "{rel}");
         }
+        // Every real database's owned-space tree reads, and no real file is shorter than it.
+        if !c.temporary {
+            let owned = c.owned_pages.unwrap_or_else(|| panic!("{rel}: owned space not read"));
+            assert!(u64::from(owned) <= c.pages_seen - 2, "{rel}: owns {owned}");
+        }
         n += 1;
     }
     assert!(n >= 30, "expected the corpus's 30+ databases, found {n}");

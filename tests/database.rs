@@ -209,3 +209,107 @@ fn too_short_and_non_ese_inputs_cannot_be_checked() {
     let e = check_database(&[0x41u8; 8192], "notese", &DbOptions::default()).unwrap_err();
     assert!(e.to_string().starts_with("notese: "));
 }
+
+/// The owned-space tree gives what `esentutl /g` calls the expected size: the corpus's
+/// `SRUDB.INTEG.RAW` repair report for this database reads "Database file is too big (expected
+/// 174 pages, file is 190 pages)".
+#[test]
+fn owned_space_of_a_real_database_is_what_esentutl_reports() {
+    let c = check("museum-srum-win10-rathbunvm/Clean/SRUDB.dat");
+    assert_eq!((c.owned_pages, c.pages_seen - 2), (Some(174), 190));
+    assert!(
+        c.problems.is_empty(),
+        "a file larger than its owned space is normal: {:?}",
+        c.problems
+    );
+}
+
+/// A real database cut at a page boundary inside its owned space: no checksum can show it
+/// (ESE-FORMAT §2), but the owned-space tree can ("Database file is too small" in esentutl /g).
+/// A warning, as the page scan passes; `--strict` fails it. Cut to the two header pages, the
+/// tree's own root is gone.
+#[test]
+fn a_real_database_cut_inside_its_owned_space_warns_and_fails_strict() {
+    let full = read("museum-srum-win10-rathbunvm/Clean/SRUDB.dat");
+    for (pages, says) in [
+        (100usize, "pages 99-174 are missing"),
+        (2, "page 2 of the owned-space tree"),
+    ] {
+        let cut = &full[..pages * 4096];
+        let c = check_database(cut, "SRUDB.dat", &DbOptions::default()).unwrap();
+        assert_eq!(c.verdict, Verdict::Pass);
+        assert!(
+            c.problems.iter().any(|p| !p.is_error() && p.message.contains(says)),
+            "{pages}: {:?}",
+            c.problems
+        );
+        let strict = DbOptions {
+            strict: true,
+            ..DbOptions::default()
+        };
+        assert_eq!(
+            check_database(cut, "SRUDB.dat", &strict).unwrap().verdict,
+            Verdict::Fail
+        );
+    }
+}
+
+/// The 16 foreign pages of the genuinely corrupt SRUDB.dat (143–158) are exactly the pages past
+/// its owned space (1–142): still bad, as eseutil /K counts every page of the file, and the
+/// message says the database does not own them.
+#[test]
+fn corrupt_pages_past_the_owned_space_are_bad_and_say_so() {
+    let c = check("dissect-esedb-srum/SRUDB.dat");
+    assert_eq!(c.owned_pages, Some(142));
+    assert_eq!(c.verdict, Verdict::Fail);
+    let p = c.problems.iter().find(|p| p.page == Some(143)).unwrap();
+    assert!(p.is_error() && p.message.contains("does not own"), "{}", p.message);
+}
+
+/// An owned-space tree of two levels (a parent root on page 2 whose last node points at a leaf
+/// on page 5) is followed down to its last extent, on every page size.
+#[test]
+fn a_two_level_owned_space_tree_is_followed_to_its_last_leaf() {
+    use esecheck::testkit::DbBuilder;
+    fn put16(p: &mut [u8], at: usize, v: u16) {
+        p[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    }
+    fn put32(p: &mut [u8], at: usize, v: u32) {
+        p[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    /// A space-tree page of the database root (objidFDP 1) with one node at ib 0.
+    fn space_page(p: &mut [u8], flags: u32, node: &[u8]) {
+        let len = p.len();
+        let hdr = if len >= 16384 { 80 } else { 40 };
+        p[hdr..].fill(0);
+        put32(p, 24, 1);
+        put16(p, 34, 2);
+        put32(p, 36, flags | 0x20 | 0x2000);
+        p[hdr..hdr + node.len()].copy_from_slice(node);
+        put16(p, len - 8, node.len() as u16);
+        put16(p, len - 6, 0);
+    }
+    for ps in [2048, 4096, 8192, 16384, 32768] {
+        for (pages, warns) in [(20u32, true), (40, false)] {
+            let f = DbBuilder::new(ps)
+                .pages(pages)
+                .page_fill(|pgno, p| match pgno {
+                    // Parent root: empty key, data = child page 5.
+                    2 => space_page(p, 0x1 | 0x4, &[0, 0, 5, 0, 0, 0]),
+                    // Leaf: extent ending at page 30, 30 pages.
+                    5 => space_page(p, 0x2, &[4, 0, 0, 0, 0, 30, 30, 0, 0, 0]),
+                    _ => {}
+                })
+                .build();
+            let c = check_database(&f, "db.edb", &DbOptions::default()).unwrap();
+            assert_eq!(c.owned_pages, Some(30), "{ps}/{pages}");
+            assert_eq!(c.verdict, Verdict::Pass);
+            assert_eq!(
+                c.problems.iter().any(|p| p.message.contains("too small")),
+                warns,
+                "{ps}/{pages}: {:?}",
+                c.problems
+            );
+        }
+    }
+}

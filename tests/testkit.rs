@@ -606,3 +606,22 @@ fn real_attach_info_rebuilds_identically_and_lands_in_log_and_checkpoint() {
     assert_eq!(&chk[679..679 + list.len()], &list[..]);
     assert_eq!(chk[647], 1);
 }
+
+/// The owned-space root the fixture writer lays out is the one Windows wrote: page 2 of the
+/// bundled `Current.mdb` (one extent, pages 1–256) equals the fixture's page 2 in every byte but
+/// the checksum and dbtime (0..16), and both give the same owned space.
+#[test]
+fn owned_space_root_matches_a_real_page_two() {
+    let real = testdata("museum-ual-server2012r2-stolenszechuan/Current.mdb");
+    let fixture = DbBuilder::new(4096).pages(256).owned_pages(256).build();
+    let (r, f) = (page(&real, 4096, 2), page(&fixture, 4096, 2));
+    assert_eq!(u32_at(r, 24), 1, "objidFDP of the database root");
+    assert_eq!(u32_at(r, 36), 0xA823, "root | leaf | space tree | new checksum format");
+    let differ: Vec<usize> = (16..4096).filter(|&i| f[i] != r[i]).collect();
+    assert!(differ.is_empty(), "bytes differ at offsets {differ:?}");
+    assert_eq!(verify_page(f, 2, 256).status, PageStatus::Good);
+    for buf in [&real, &fixture] {
+        let c = esecheck::scan::check_database(buf, "Current.mdb", &Default::default()).unwrap();
+        assert_eq!(c.owned_pages, Some(256));
+    }
+}

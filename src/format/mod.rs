@@ -8,6 +8,7 @@ pub mod common;
 pub mod db_header;
 pub mod log_header;
 pub mod log_name;
+pub mod space;
 
 pub use attach::{parse_attach_list, AttachInfo};
 pub use bytes::{FormatError, Reader};

@@ -89,6 +89,7 @@ pub struct DbBuilder {
     old_format: bool,
     uninitialized: BTreeSet<u32>,
     fill: Option<PageFill>,
+    owned_space: Option<Vec<(u32, u32)>>,
 }
 
 impl DbBuilder {
@@ -126,6 +127,7 @@ impl DbBuilder {
             old_format: false,
             uninitialized: BTreeSet::new(),
             fill: None,
+            owned_space: None,
         }
     }
 
@@ -232,6 +234,19 @@ impl DbBuilder {
         self
     }
 
+    /// Make page 2 the root of the database's owned-space tree (a leaf, as in every database of
+    /// the corpus) listing the extents `(last page, page count)`, in order. Without this, page 2
+    /// is an ordinary leaf and no owned space can be read.
+    pub fn owned_extents(mut self, extents: &[(u32, u32)]) -> Self {
+        self.owned_space = Some(extents.to_vec());
+        self
+    }
+
+    /// [`owned_extents`](Self::owned_extents) with one extent, pages `1..=last`.
+    pub fn owned_pages(self, last: u32) -> Self {
+        self.owned_extents(&[(last, last)])
+    }
+
     /// Leave logical page `pgno` all zero (uninitialized, §3.4). May be called repeatedly.
     pub fn uninitialized(mut self, pgno: u32) -> Self {
         self.uninitialized.insert(pgno);
@@ -279,7 +294,10 @@ impl DbBuilder {
         } else {
             DEFAULT_PAGE_FLAGS
         };
-        default_page(page, pgno, self.pages, dbtime, flags);
+        match (&self.owned_space, pgno) {
+            (Some(extents), 2) => space_root_page(page, extents, dbtime, flags),
+            _ => default_page(page, pgno, self.pages, dbtime, flags),
+        }
         if let Some(fill) = &self.fill {
             fill(pgno, page);
         }
@@ -313,6 +331,39 @@ impl DbBuilder {
         let _ = self.write_to(&mut v);
         v
     }
+}
+
+/// Lays out the root leaf of the database's owned-space tree as ESE writes it (page 2 of every
+/// corpus database): `objidFDP` 1, flags root | leaf | space tree, tag 0 a zeroed 16-byte
+/// external header, then one node per extent: key length 4, the extent's last page big-endian,
+/// its page count.
+fn space_root_page(page: &mut [u8], extents: &[(u32, u32)], dbtime: u64, flags: u32) {
+    let len = page.len();
+    let hdr = if len >= LARGE_PAGE_MIN { 80 } else { 40 };
+    put_u64(page, 8, dbtime);
+    put_u32(page, 24, 1);
+    super::put_u16(page, 34, extents.len() as u16 + 1);
+    // Root | leaf | space tree, plus 0x8000 which every real page 2 carries besides the format bits.
+    put_u32(page, 36, flags | 0x1 | 0x2 | 0x20 | 0x8000);
+    if len >= LARGE_PAGE_MIN {
+        put_u32(page, PGHDR2_PGNO_OFFSET, 2);
+    }
+    // Tag 0: 16 zero bytes at ib 0.
+    super::put_u16(page, len - 4, 16);
+    let mut ib = 16usize;
+    for (i, &(last, count)) in extents.iter().enumerate() {
+        let at = hdr + ib;
+        super::put_u16(page, at, 4);
+        page[at + 2..at + 6].copy_from_slice(&last.to_be_bytes());
+        put_u32(page, at + 6, count);
+        let tag = len - 4 * (i + 2);
+        super::put_u16(page, tag, 10);
+        super::put_u16(page, tag + 2, ib as u16);
+        ib += 10;
+    }
+    let used = hdr + ib + 4 * (extents.len() + 1);
+    super::put_u16(page, 28, (len - used) as u16);
+    super::put_u16(page, 32, ib as u16);
 }
 
 /// Lays out a plausible leaf page: PGHDR/PGHDR2, a quarter of the body of record bytes, one TAG

@@ -1,0 +1,256 @@
+//! Just enough of the B-tree page format to read the database's owned-space tree: the page
+//! header fields that describe nodes (PGHDR, ESE-FORMAT.md §3.1–§3.3), the tag array at the end
+//! of the page, and the key/data split of a node. Used to find the last page the database owns,
+//! which `esentutl /g` compares with the file size ("Database file is too small (expected N pages,
+//! file is M pages)"); eseutil /K never looks, so a file cut at a page boundary passes /K.
+//!
+//! Layout (libesedb's "page values"; confirmed on every database of the corpus):
+//!
+//! * `itagMicFree` (u16 @34) tags, stored from the end of the page backwards: tag `i` is the
+//!   4 bytes at `page_size − 4·(i+1)`: `cb` (u16) then `ib` (u16), `ib` counted from the end of
+//!   the page header (40 bytes, 80 on 16/32 KiB pages). Small pages keep 13 bits of each and the
+//!   tag flags in the top 3 bits of `ib`; large pages keep 15 bits and put the tag flags in the top
+//!   3 bits of the node's first u16.
+//! * Tag 0 is the page's external header; tags 1.. are nodes, in key order. A node flagged
+//!   compressed (0x4) starts with the length of the key prefix it shares with tag 0's bytes; then
+//!   the u16 length of its own key bytes, those bytes, and the node's data.
+//! * Owned-space tree (page flag 0x20): leaf keys are the last page number of an extent, 4 bytes
+//!   big-endian, and the data is its page count (u32); parent nodes hold the child page number
+//!   (u32) as data, the last one covering everything above its neighbours.
+//!
+//! Every read is bounds-checked; a page that does not fit this shape yields an error and no
+//! conclusion.
+
+use crate::format::bytes::{FormatError, Reader};
+
+/// `fFlags` (u32 @36) bits used here (ESE-FORMAT.md §3.3).
+pub mod page_flags {
+    /// Root page of its tree.
+    pub const ROOT: u32 = 0x1;
+    /// Leaf page.
+    pub const LEAF: u32 = 0x2;
+    /// Internal (parent) page.
+    pub const PARENT: u32 = 0x4;
+    /// Page of a space tree (owned or available extents).
+    pub const SPACE_TREE: u32 = 0x20;
+}
+
+/// Database root: `pgnoSystemRoot` (daeconst.hxx); its owned-space tree is rooted at the next
+/// page, `pgnoSystemRoot + 1` (the fixed layout every database is created with).
+pub const PGNO_SYSTEM_ROOT: u32 = 1;
+/// Root page of the database's owned-space tree.
+pub const PGNO_DB_OWNED_SPACE: u32 = PGNO_SYSTEM_ROOT + 1;
+/// `objidFDP` of every page of the database root's trees.
+pub const OBJID_SYSTEM_ROOT: u32 = 1;
+
+/// Tag flag: the node's key shares a prefix with tag 0.
+const TAG_COMPRESSED: u16 = 0x4;
+/// Pages from this size on use the large tag format and the 80-byte PGHDR2.
+const LARGE_PAGE_MIN: usize = 16384;
+
+/// The header fields of a B-tree page that describe its nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreePage<'a> {
+    page: &'a [u8],
+    /// `objidFDP` (u32 @24): the tree's owner.
+    pub objid_fdp: u32,
+    /// `itagMicFree` (u16 @34): number of tags, tag 0 included.
+    pub tags: u16,
+    /// `fFlags` (u32 @36).
+    pub flags: u32,
+}
+
+/// One node (tag ≥ 1) of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Node<'a> {
+    /// Key bytes shared with tag 0 (the page's prefix).
+    pub prefix: &'a [u8],
+    /// The node's own key bytes.
+    pub suffix: &'a [u8],
+    /// The node's data.
+    pub data: &'a [u8],
+}
+
+impl Node<'_> {
+    /// The whole key (prefix then suffix) as a big-endian u32, when it is exactly 4 bytes.
+    pub fn key_u32_be(&self) -> Option<u32> {
+        if self.prefix.len() + self.suffix.len() != 4 {
+            return None;
+        }
+        let mut k = [0u8; 4];
+        k[..self.prefix.len()].copy_from_slice(self.prefix);
+        k[self.prefix.len()..].copy_from_slice(self.suffix);
+        Some(u32::from_be_bytes(k))
+    }
+
+    /// The data as a little-endian u32, when it is at least 4 bytes.
+    pub fn data_u32(&self) -> Option<u32> {
+        self.data.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+impl<'a> TreePage<'a> {
+    /// Reads the header fields of `page` (a whole database page).
+    pub fn parse(page: &'a [u8]) -> Result<Self, FormatError> {
+        let r = Reader::new(page, "PGHDR");
+        Ok(TreePage {
+            page,
+            objid_fdp: r.u32(24, "objidFDP")?,
+            tags: r.u16(34, "itagMicFree")?,
+            flags: r.u32(36, "fFlags")?,
+        })
+    }
+
+    fn large(&self) -> bool {
+        self.page.len() >= LARGE_PAGE_MIN
+    }
+
+    fn header_len(&self) -> usize {
+        if self.large() {
+            80
+        } else {
+            40
+        }
+    }
+
+    /// The bytes of tag `i` and its flags.
+    fn tag(&self, i: u16) -> Result<(&'a [u8], u16), FormatError> {
+        let r = Reader::new(self.page, "TAG");
+        let at = self
+            .page
+            .len()
+            .checked_sub(4 * (usize::from(i) + 1))
+            .ok_or(FormatError {
+                structure: "TAG",
+                field: "cb",
+                offset: 0,
+                available: self.page.len(),
+            })?;
+        let cb = r.u16(at, "cb")?;
+        let ib = r.u16(at + 2, "ib")?;
+        let (cb, ib, small_flags) = if self.large() {
+            (cb & 0x7FFF, ib & 0x7FFF, None)
+        } else {
+            (cb & 0x1FFF, ib & 0x1FFF, Some(ib >> 13))
+        };
+        let value =
+            Reader::new(self.page, "TAG value").bytes(self.header_len() + usize::from(ib), usize::from(cb), "value")?;
+        let flags = match small_flags {
+            Some(f) => f,
+            None => Reader::new(value, "node").u16(0, "flags")? >> 13,
+        };
+        // Values must not reach into the tag array itself.
+        let array_start = self.page.len().saturating_sub(4 * usize::from(self.tags));
+        if self.header_len() + usize::from(ib) + usize::from(cb) > array_start {
+            return Err(FormatError {
+                structure: "TAG",
+                field: "ib",
+                offset: at + 2,
+                available: self.page.len(),
+            });
+        }
+        Ok((value, flags))
+    }
+
+    /// Node `i` (1 ≤ i < `tags`).
+    pub fn node(&self, i: u16) -> Result<Node<'a>, FormatError> {
+        let (v, flags) = self.tag(i)?;
+        let r = Reader::new(v, "node");
+        // On large pages the first u16 of the node also carries the tag flags (top 3 bits).
+        let mask = if self.large() { 0x1FFF } else { 0xFFFF };
+        let (prefix_len, at) = if flags & TAG_COMPRESSED != 0 {
+            (usize::from(r.u16(0, "cbPrefix")? & mask), 2)
+        } else {
+            (0, 0)
+        };
+        let mut suffix_len = r.u16(at, "cbSuffix")?;
+        if at == 0 {
+            suffix_len &= mask;
+        }
+        let suffix = r.bytes(at + 2, usize::from(suffix_len), "key")?;
+        let data = &v[at + 2 + usize::from(suffix_len)..];
+        let prefix = if prefix_len == 0 {
+            &v[..0]
+        } else {
+            let (tag0, _) = self.tag(0)?;
+            Reader::new(tag0, "page prefix").bytes(0, prefix_len, "prefix")?
+        };
+        Ok(Node { prefix, suffix, data })
+    }
+
+    /// The last node (the highest key), if the page has any.
+    pub fn last_node(&self) -> Result<Option<Node<'a>>, FormatError> {
+        if self.tags < 2 {
+            return Ok(None);
+        }
+        self.node(self.tags - 1).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 4 KiB space-tree leaf holding the given (last pgno, count) extents, laid out as ESE
+    /// does: tag 0 empty, nodes packed after the 40-byte header.
+    fn leaf(extents: &[(u32, u32)]) -> Vec<u8> {
+        let mut p = vec![0u8; 4096];
+        p[24..28].copy_from_slice(&1u32.to_le_bytes());
+        p[34..36].copy_from_slice(&(extents.len() as u16 + 1).to_le_bytes());
+        p[36..40].copy_from_slice(&0xA823u32.to_le_bytes());
+        let mut ib = 0usize;
+        for (i, (last, count)) in extents.iter().enumerate() {
+            let node = [&4u16.to_le_bytes()[..], &last.to_be_bytes(), &count.to_le_bytes()].concat();
+            p[40 + ib..40 + ib + node.len()].copy_from_slice(&node);
+            let at = 4096 - 4 * (i + 2);
+            p[at..at + 2].copy_from_slice(&(node.len() as u16).to_le_bytes());
+            p[at + 2..at + 4].copy_from_slice(&(ib as u16).to_le_bytes());
+            ib += node.len();
+        }
+        p
+    }
+
+    #[test]
+    fn reads_the_last_extent_of_a_leaf() {
+        let p = leaf(&[(0x6E, 0x10), (0x7E, 0x10), (0x8E, 0x10)]);
+        let t = TreePage::parse(&p).unwrap();
+        assert_eq!(t.tags, 4);
+        let n = t.last_node().unwrap().unwrap();
+        assert_eq!((n.key_u32_be(), n.data_u32()), (Some(0x8E), Some(0x10)));
+    }
+
+    #[test]
+    fn hostile_tags_are_errors_not_panics() {
+        let mut p = leaf(&[(0xFE, 0xFE)]);
+        // ib pointing past the tag array.
+        p[4096 - 8 + 2..4096 - 8 + 4].copy_from_slice(&0x1FF0u16.to_le_bytes());
+        assert!(TreePage::parse(&p).unwrap().last_node().is_err());
+        // A tag count larger than the page can hold.
+        let mut p = leaf(&[(0xFE, 0xFE)]);
+        p[34..36].copy_from_slice(&0xFFFFu16.to_le_bytes());
+        assert!(TreePage::parse(&p).unwrap().last_node().is_err());
+        // Too short for a header.
+        assert!(TreePage::parse(&p[..30]).is_err());
+    }
+
+    #[test]
+    fn a_compressed_key_takes_its_prefix_from_tag_zero() {
+        let mut p = vec![0u8; 4096];
+        p[34..36].copy_from_slice(&2u16.to_le_bytes());
+        // tag 0: 2 bytes of prefix at ib 0; tag 1: compressed node at ib 2.
+        p[40..42].copy_from_slice(&[0x00, 0x00]);
+        let node = [
+            &2u16.to_le_bytes()[..],
+            &2u16.to_le_bytes(),
+            &[0x01, 0x2C],
+            &7u32.to_le_bytes(),
+        ]
+        .concat();
+        p[42..42 + node.len()].copy_from_slice(&node);
+        p[4092..4094].copy_from_slice(&2u16.to_le_bytes());
+        p[4088..4090].copy_from_slice(&(node.len() as u16).to_le_bytes());
+        p[4090..4092].copy_from_slice(&(2u16 | (0x4 << 13)).to_le_bytes());
+        let n = TreePage::parse(&p).unwrap().last_node().unwrap().unwrap();
+        assert_eq!((n.key_u32_be(), n.data_u32()), (Some(300), Some(7)));
+    }
+}
