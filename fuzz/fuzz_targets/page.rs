@@ -1,4 +1,5 @@
-//! `verify_page(page, pgno, max_pgno)` and `verify_segment(segment, isec)`.
+//! `verify_page(page, pgno, max_pgno)`, `verify_segment(segment, isec)`, and the B-tree node
+//! reader of the owned-space check (`format::space::TreePage`) over the same bytes.
 //! Input: pgno (u32 LE), max_pgno (u32 LE), then the page/segment bytes (any length).
 #![no_main]
 use esecheck::checksum::{verify_page, verify_segment};
@@ -15,4 +16,12 @@ fuzz_target!(|data: &[u8]| {
     let _ = c.corrected_bits();
     let s = verify_segment(page, pgno);
     let _ = s.corrected_bits();
+    if let Ok(t) = esecheck::format::space::TreePage::parse(page) {
+        for i in 1..t.tags.min(256) {
+            if let Ok(n) = t.node(i) {
+                let _ = (n.key_u32_be(), n.data_u32());
+            }
+        }
+        let _ = t.last_node();
+    }
 });

@@ -100,7 +100,18 @@ fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Ignored>), CheckError>
                         path: path.display().to_string(),
                         why: "not a regular file".into(),
                     }),
-                    Err(err) => return Err(CheckError::io(&path, &err)),
+                    // Unreadable metadata (a dangling link, a loop): a file named like an ESE
+                    // file may be part of the set, so the set cannot be checked; anything else
+                    // is set aside, by name.
+                    Err(err) => {
+                        if e.file_name().to_str().and_then(name_kind).is_some() || e.file_name().to_str().is_none() {
+                            return Err(CheckError::io(&path, &err));
+                        }
+                        odd.push(Ignored {
+                            path: path.display().to_string(),
+                            why: format!("cannot be read ({err}); not named like an ESE file"),
+                        });
+                    }
                 }
             }
         } else if meta.is_file() {
