@@ -400,10 +400,16 @@ fn check_logs_against_dbs(
         if let (Some(_), Some(t)) = (p.generation, truncate_below) {
             if is_forgiven(&p, t) {
                 p.severity = Severity::Warning;
-                p.message = format!(
-                    "{} (below generation {t}, not needed: only unnecessary logs corrupt)",
-                    p.message
-                );
+                p.message = match p.follows {
+                    Some(_) => format!(
+                        "{} (that log lies below generation {t}, not needed: only unnecessary logs corrupt)",
+                        p.message
+                    ),
+                    None => format!(
+                        "{} (below generation {t}, not needed: only unnecessary logs corrupt)",
+                        p.message
+                    ),
+                };
             }
         }
         problems.push(p);
