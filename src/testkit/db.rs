@@ -343,7 +343,7 @@ fn space_root_page(page: &mut [u8], extents: &[(u32, u32)], dbtime: u64, flags: 
     put_u64(page, 8, dbtime);
     put_u32(page, 24, 1);
     super::put_u16(page, 34, extents.len() as u16 + 1);
-    // Root | leaf | space tree, plus 0x8000 which every real page 2 carries besides the format bits.
+    // Root | leaf | space tree, plus 0x8000 as on most real page 2s (0xA823; some have 0x2823).
     put_u32(page, 36, flags | 0x1 | 0x2 | 0x20 | 0x8000);
     if len >= LARGE_PAGE_MIN {
         put_u32(page, PGHDR2_PGNO_OFFSET, 2);
