@@ -13,8 +13,7 @@ pub const NEW_FORMAT_FLAG_BYTE: usize = 37;
 pub const NEW_FORMAT_FLAG_MASK: u8 = 0x20;
 /// Bit offset of the format flag inside the page; a "correction" of this bit is refused.
 pub const NEW_FORMAT_FLAG_BIT: u32 = 301;
-/// Pages of this size and larger are "large pages" with four checksummed blocks (PGHDR2).
-pub const LARGE_PAGE_MIN: usize = 16384;
+pub use crate::format::db_header::LARGE_PAGE_MIN;
 /// Offset of `pgno` in PGHDR2 (large pages).
 pub const PGHDR2_PGNO_OFFSET: usize = 64;
 

@@ -440,6 +440,9 @@ impl ShadowedHeader {
 
 /// Page sizes ESE has used, smallest first.
 pub const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
+/// Pages of this size and larger are "large pages": PGHDR2 (80 bytes), four checksummed blocks,
+/// 15-bit tags.
+pub const LARGE_PAGE_MIN: usize = 16384;
 
 fn copy_at(file: &[u8], offset: usize, cb: usize) -> HeaderCopy {
     let Some(buf) = offset.checked_add(cb).and_then(|end| file.get(offset..end)) else {

@@ -22,6 +22,7 @@
 //! conclusion.
 
 use crate::format::bytes::{FormatError, Reader};
+use crate::format::db_header::LARGE_PAGE_MIN;
 
 /// `fFlags` (u32 @36) bits used here (ESE-FORMAT.md §3.3).
 pub mod page_flags {
@@ -45,8 +46,6 @@ pub const OBJID_SYSTEM_ROOT: u32 = 1;
 
 /// Tag flag: the node's key shares a prefix with tag 0.
 const TAG_COMPRESSED: u16 = 0x4;
-/// Pages from this size on use the large tag format and the 80-byte PGHDR2.
-const LARGE_PAGE_MIN: usize = 16384;
 
 /// The header fields of a B-tree page that describe its nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,42 +112,34 @@ impl<'a> TreePage<'a> {
         }
     }
 
-    /// The bytes of tag `i` and its flags.
+    /// The bytes of tag `i` and its flags. The tag array is the last `4·tags` bytes of the page;
+    /// every value must lie between the header and the tag array.
     fn tag(&self, i: u16) -> Result<(&'a [u8], u16), FormatError> {
-        let r = Reader::new(self.page, "TAG");
-        let at = self
-            .page
-            .len()
-            .checked_sub(4 * (usize::from(i) + 1))
-            .ok_or(FormatError {
-                structure: "TAG",
-                field: "cb",
-                offset: 0,
-                available: self.page.len(),
-            })?;
-        let cb = r.u16(at, "cb")?;
-        let ib = r.u16(at + 2, "ib")?;
+        let page = Reader::new(self.page, "page");
+        let array_len = 4 * usize::from(self.tags);
+        let array_start = self.page.len().saturating_sub(array_len);
+        let array = Reader::new(page.bytes(array_start, array_len, "rgtag")?, "TAG");
+        let values = page.bytes(
+            self.header_len(),
+            array_start.saturating_sub(self.header_len()),
+            "values",
+        )?;
+        // Tag 0 is the last entry of the array; an `i` past the array reads out of bounds.
+        let at = usize::from(self.tags)
+            .checked_sub(usize::from(i) + 1)
+            .map_or(usize::MAX, |k| 4 * k);
+        let cb = array.u16(at, "cb")?;
+        let ib = array.u16(at.saturating_add(2), "ib")?;
         let (cb, ib, small_flags) = if self.large() {
             (cb & 0x7FFF, ib & 0x7FFF, None)
         } else {
             (cb & 0x1FFF, ib & 0x1FFF, Some(ib >> 13))
         };
-        let value =
-            Reader::new(self.page, "TAG value").bytes(self.header_len() + usize::from(ib), usize::from(cb), "value")?;
+        let value = Reader::new(values, "TAG value").bytes(usize::from(ib), usize::from(cb), "value")?;
         let flags = match small_flags {
             Some(f) => f,
             None => Reader::new(value, "node").u16(0, "flags")? >> 13,
         };
-        // Values must not reach into the tag array itself.
-        let array_start = self.page.len().saturating_sub(4 * usize::from(self.tags));
-        if self.header_len() + usize::from(ib) + usize::from(cb) > array_start {
-            return Err(FormatError {
-                structure: "TAG",
-                field: "ib",
-                offset: at + 2,
-                available: self.page.len(),
-            });
-        }
         Ok((value, flags))
     }
 

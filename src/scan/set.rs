@@ -104,7 +104,7 @@ fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Ignored>), CheckError>
                     // file may be part of the set, so the set cannot be checked; anything else
                     // is set aside, by name.
                     Err(err) => {
-                        if e.file_name().to_str().and_then(name_kind).is_some() || e.file_name().to_str().is_none() {
+                        if e.file_name().to_str().is_none_or(|n| name_kind(n).is_some()) {
                             return Err(CheckError::io(&path, &err));
                         }
                         odd.push(Ignored {
