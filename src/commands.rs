@@ -60,8 +60,42 @@ pub enum FileReport {
     Checkpoint(Box<CheckpointCheck>),
     /// A flush map.
     FlushMap(FlushMapCheck),
+    /// A reserve or next-generation log: listed, never verified (CLI.md Decision 9).
+    NotVerified(NotVerified),
+    /// Named like a set member but holding no ESE structure (CLI.md Decision 1).
+    DamagedMember(DamagedMember),
     /// Could not be checked.
     Unchecked(Unchecked),
+}
+
+/// A file that is listed but never verified: a reserve log (`*.jrs`) or the next-generation log
+/// (`<base>tmp.log`). It never fails and is never "could not check".
+#[derive(Debug, Clone, Serialize)]
+pub struct NotVerified {
+    /// The file.
+    pub path: String,
+    /// Always `reserve`.
+    #[serde(rename = "type")]
+    pub kind: FileKind,
+    /// Always `pass`.
+    pub verdict: Verdict,
+    /// Why it is not verified.
+    pub note: String,
+}
+
+/// A file named like a log, checkpoint or database (CLI.md Decision 1) whose bytes are all zeros
+/// or no ESE structure: a damaged member, exit 1.
+#[derive(Debug, Clone, Serialize)]
+pub struct DamagedMember {
+    /// The file.
+    pub path: String,
+    /// The member its name promises.
+    #[serde(rename = "type")]
+    pub kind: FileKind,
+    /// Always `fail`.
+    pub verdict: Verdict,
+    /// The one problem.
+    pub problems: Vec<Problem>,
 }
 
 impl FileReport {
@@ -72,6 +106,8 @@ impl FileReport {
             FileReport::Log(c) => c.verdict,
             FileReport::Checkpoint(c) => c.verdict,
             FileReport::FlushMap(c) => c.verdict,
+            FileReport::NotVerified(c) => c.verdict,
+            FileReport::DamagedMember(c) => c.verdict,
             FileReport::Unchecked(_) => Verdict::Error,
         }
     }
@@ -104,6 +140,12 @@ impl FileReport {
             FileReport::FlushMap(c) => format!(
                 "{}: flush map, {} pages, {} bad (warnings only)",
                 c.path, c.pages_seen, c.bad_checksums
+            ),
+            FileReport::NotVerified(c) => format!("{}: not verified ({})", c.path, c.note),
+            FileReport::DamagedMember(c) => format!(
+                "{}: {}",
+                c.path,
+                c.problems.first().map(|p| p.message.as_str()).unwrap_or("damaged")
             ),
             FileReport::Unchecked(u) => format!("{}: could not check: {}", u.path, u.error),
         }
@@ -147,7 +189,22 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
         Err(e) => return unchecked(&shown, None, e),
     };
     let bytes = input.bytes();
-    let kind = classify(bytes, &file_name(path)).kind;
+    let class = classify(bytes, &file_name(path));
+    let kind = class.kind;
+    let damaged = |detail: &str| {
+        FileReport::DamagedMember(DamagedMember {
+            path: shown.clone(),
+            kind,
+            verdict: Verdict::Fail,
+            problems: vec![crate::scan::classify::damaged_member_problem(kind, bytes, &shown, detail)],
+        })
+    };
+    // Named like a member, with nothing of an ESE file in it: say so in those words.
+    if !class.by_header && kind != FileKind::Reserve && crate::scan::classify::is_all_zeros(bytes) {
+        if matches!(kind, FileKind::Log | FileKind::Checkpoint | FileKind::Database) {
+            return damaged("");
+        }
+    }
     match kind {
         FileKind::Database => {
             let pb = progress_bar(opts, Some(bytes.len() as u64));
@@ -165,6 +222,7 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
             }
             match r {
                 Ok(c) => FileReport::Database(Box::new(c)),
+                Err(e) if !class.by_header => damaged(&e.message),
                 Err(e) => unchecked(&shown, Some(kind), e),
             }
         }
@@ -176,6 +234,7 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
                 }
                 FileReport::Log(Box::new(c))
             }
+            Err(e) if !class.by_header => damaged(&e.message),
             Err(e) => unchecked(&shown, Some(kind), e),
         },
         FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
@@ -185,14 +244,21 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
                 }
                 FileReport::Checkpoint(Box::new(c))
             }
+            Err(e) if !class.by_header => damaged(&e.message),
             Err(e) => unchecked(&shown, Some(kind), e),
         },
+        FileKind::Reserve => FileReport::NotVerified(NotVerified {
+            path: shown.clone(),
+            kind,
+            verdict: Verdict::Pass,
+            note: crate::scan::classify::reserve_note(bytes).to_string(),
+        }),
         FileKind::Unknown => {
             let why = if bytes.is_empty() {
-                "file is empty".to_string()
+                "file is empty; not an ESE file".to_string()
             } else if bytes.len() < 4096 {
                 format!(
-                    "file is {} bytes, shorter than the smallest ESE header (4096 bytes)",
+                    "file is {} bytes, shorter than the smallest ESE header (4096 bytes); not an ESE file",
                     bytes.len()
                 )
             } else {
@@ -245,6 +311,12 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
                 FileReport::Log(c) => c.write_text(sinks.out)?,
                 FileReport::Checkpoint(c) => c.write_text(sinks.out)?,
                 FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
+                FileReport::NotVerified(c) => writeln!(sinks.out, "{}: not verified: {}", c.path, c.note)?,
+                FileReport::DamagedMember(c) => {
+                    for p in &c.problems {
+                        text::write_problem_with_file(sinks.out, p)?;
+                    }
+                }
                 FileReport::Unchecked(_) => continue,
             }
             if reports.len() > 1 {
@@ -314,6 +386,9 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
     };
     let bytes = input.bytes();
     let class = classify(bytes, &file_name(path));
+    if let Some(v) = header_not_dumped(bytes, &shown, class, opts, sinks)? {
+        return Ok(v);
+    }
     match class.kind {
         // A database is recognised by its magic only (CLI.md Decision 1), as in `checksum`.
         FileKind::Database if bytes.len() >= 4096 && class.by_header => db_header(bytes, &shown, opts, sinks),
@@ -384,6 +459,38 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             Ok(Verdict::Error)
         }
     }
+}
+
+/// `header` on a file that has no header to dump: a reserve or next-generation log (never
+/// verified, exit 0) or a file named like a member with no ESE structure (a damaged member, exit
+/// 1; CLI.md Decision 1). `None` for everything else.
+fn header_not_dumped(
+    bytes: &[u8],
+    path: &str,
+    class: crate::scan::classify::Classification,
+    opts: &Options,
+    sinks: &mut Sinks<'_>,
+) -> io::Result<Option<Verdict>> {
+    use crate::scan::classify::{damaged_member_problem, is_all_zeros, reserve_note};
+    let member = matches!(class.kind, FileKind::Log | FileKind::Checkpoint | FileKind::Database);
+    let (verdict, kind, note, problems) = if class.kind == FileKind::Reserve {
+        (Verdict::Pass, class.kind, Some(reserve_note(bytes)), Vec::new())
+    } else if member && !class.by_header && (is_all_zeros(bytes) || class.kind == FileKind::Database) {
+        let p = damaged_member_problem(class.kind, bytes, path, "no database magic in either header copy");
+        (Verdict::Fail, class.kind, None, vec![p])
+    } else {
+        return Ok(None);
+    };
+    if opts.json {
+        let j = serde_json::json!({"path": path, "type": kind, "verdict": verdict, "note": note, "header": null, "problems": problems});
+        serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
+        writeln!(sinks.out)?;
+    } else if let Some(n) = note {
+        writeln!(sinks.out, "PASS: {path}: not verified: {n}")?;
+    } else if let Some(p) = problems.first() {
+        writeln!(sinks.out, "FAIL: {path}: {}", p.message)?;
+    }
+    Ok(Some(verdict))
 }
 
 fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {

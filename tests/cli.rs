@@ -80,9 +80,10 @@ fn missing_file_exits_2_naming_it() {
 #[test]
 fn directory_empty_short_and_foreign_files_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let empty = dir.path().join("empty.edb");
+    // Not named like a member (.dat is also other programs' extension): not an ESE file.
+    let empty = dir.path().join("empty.dat");
     std::fs::write(&empty, b"").unwrap();
-    let short = dir.path().join("short.edb");
+    let short = dir.path().join("short.dat");
     std::fs::write(&short, [0u8; 1000]).unwrap();
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, vec![b'x'; 9000]).unwrap();

@@ -380,7 +380,7 @@ fn no_logs_is_1811_and_several_bases_need_base() {
     assert!(e.message.contains("SRU") && e.message.contains("edb"), "{}", e.message);
     let s = check_stream(t.path(), Some("sru")).unwrap();
     assert_eq!(s.verdict, Verdict::Pass, "{:?}", s.problems);
-    assert!(s.ignored.iter().any(|i| i.why.contains("another log stream")));
+    assert!(s.ignored.iter().any(|i| i.why == "other log stream (base edb)"));
     let s = check_stream(t.path(), Some("edb")).unwrap();
     assert_eq!(s.files.len(), 1);
     // A stray text file with a 3-character stem is not a stream.

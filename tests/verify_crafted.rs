@@ -109,8 +109,10 @@ fn dirty_database_with_no_required_range_fails() {
     assert!(codes(&r, true).contains(&-550), "{:?}", r.decision.problems);
 }
 
+/// Issue 10 rule 2: an inverted Log Required range says nothing trustworthy about which logs
+/// replay the database: -550, never a pass, and it adds nothing to the required range.
 #[test]
-fn inverted_required_range_asks_for_both_ends() {
+fn inverted_required_range_is_unusable_550() {
     let d = tempfile::tempdir().unwrap();
     set(
         d.path(),
@@ -120,8 +122,10 @@ fn inverted_required_range_asks_for_both_ends() {
         12,
     );
     let r = run(d.path());
-    assert_eq!(r.decision.required_range, Some([11, 14]));
-    assert!(codes(&r, true).contains(&-543), "generation 11 is not present");
+    assert_eq!(r.decision.required_range, None);
+    assert_eq!(r.decision.verdict, esecheck::report::Verdict::Fail);
+    assert!(codes(&r, true).contains(&-550), "{:?}", r.decision.problems);
+    assert_eq!(r.decision.truncate_below, None);
 }
 
 #[test]
@@ -187,7 +191,7 @@ fn clean_database_on_the_stream_truncates_at_its_last_consistent_generation() {
 }
 
 #[test]
-fn zero_filled_database_named_edb_fails_the_set_but_checksum_cannot_check_it() {
+fn zero_filled_database_named_edb_is_a_damaged_member_in_every_command() {
     let d = tempfile::tempdir().unwrap();
     DbBuilder::new(4096).write_file(&d.path().join("good.edb")).unwrap();
     std::fs::write(d.path().join("wiped.edb"), vec![0u8; 64 * 1024]).unwrap();
@@ -198,11 +202,13 @@ fn zero_filled_database_named_edb_fails_the_set_but_checksum_cannot_check_it() {
         .arg("checksum")
         .arg(d.path().join("wiped.edb"))
         .assert()
-        .code(2);
+        .code(1)
+        .stdout(predicates::str::contains("all zeros: never written or wiped"));
     Command::cargo_bin("esecheck")
         .unwrap()
         .arg("header")
         .arg(d.path().join("wiped.edb"))
         .assert()
-        .code(2);
+        .code(1)
+        .stdout(predicates::str::contains("all zeros: never written or wiped"));
 }

@@ -371,9 +371,17 @@ impl DbFileHeader {
         )
     }
 
-    /// True when the database needs log replay to become consistent (CLI.md Decision 13).
+    /// True when the database needs log replay to become consistent (CLI.md Decision 13): its
+    /// state says so, or either end of its Log Required range is set.
     pub fn needs_logs(&self) -> bool {
-        matches!(self.db_state, 2 | 6 | 7 | 8) || self.gen_min_required > 0
+        matches!(self.db_state, 2 | 6 | 7 | 8) || self.gen_min_required > 0 || self.gen_max_required > 0
+    }
+
+    /// The Log Required range `lGenMinRequired-lGenMaxRequired` when it names logs that can be
+    /// replayed: both ends set and in order. `None` for 0-0, 0-N and inverted ranges.
+    pub fn usable_log_required(&self) -> Option<[i32; 2]> {
+        let (lo, hi) = (self.gen_min_required, self.gen_max_required);
+        (lo > 0 && hi >= lo).then_some([lo, hi])
     }
 }
 

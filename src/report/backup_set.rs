@@ -62,6 +62,8 @@ pub struct StreamView {
     /// Problems of the logs and of the stream, each tagged with the generation it concerns when
     /// it concerns one (severities are decided again here, Decision 15).
     pub problems: Vec<Problem>,
+    /// The logs were named file by file (no directory): no checkpoint beside them was looked for.
+    pub named_file_by_file: bool,
 }
 
 /// The checkpoint of the stream.
@@ -149,24 +151,26 @@ pub struct SetDecision {
     pub unnecessary_logs_corrupt: Vec<i32>,
     /// Set-level problems (database and log problems included, severities final).
     pub problems: Vec<Problem>,
+    /// Where the logs of a database named alone were looked for (beside it); `null` when the
+    /// set was named with its logs, a directory or `--logs`.
+    pub logs_looked_for_in: Option<String>,
 }
 
 /// Missing generations are listed up to this many; a hostile range cannot make the walk long.
 const MAX_LISTED_MISSING: usize = 1000;
 
-/// Per-log corruption codes whose severity depends on where the log lies (Decision 15).
-fn is_per_log_damage(p: &Problem) -> bool {
-    matches!(
-        p.code,
-        Some(JetErr::LogFileCorrupt)
-            | Some(JetErr::LogGenerationMismatch)
-            | Some(JetErr::BadLogSignature)
-            | Some(JetErr::InvalidLogSequence)
-            | Some(JetErr::LogSequenceChecksumMismatch)
-            | Some(JetErr::LogFileSizeMismatch)
-            | Some(JetErr::BadLogVersion)
-            | Some(JetErr::FileInvalidType)
-    )
+/// Damage to a log's own bytes, whose severity depends on where the log lies (Decision 15): a
+/// header or segment checksum, a torn or unreadable log, a wrong file size, and the −590 that
+/// such damage causes in the next log. Set consistency is not here: a foreign signature (−530),
+/// a name that disagrees with the header (−513), a broken time chain (−515), a −590 after an
+/// intact log, an unsupported version or type mean the files do not belong together, wherever
+/// they lie.
+fn is_damage_to_own_bytes(p: &Problem) -> bool {
+    match p.code {
+        Some(JetErr::LogFileCorrupt) | Some(JetErr::LogFileSizeMismatch) => true,
+        Some(JetErr::LogSequenceChecksumMismatch) => p.follows.is_some(),
+        _ => false,
+    }
 }
 
 /// Decides the verdict of a backup set.
@@ -222,13 +226,15 @@ pub fn decide(
 
     for d in &needing {
         if let Some(h) = &d.header {
-            if matches!(h.db_state, 2 | 7) && h.gen_max_required <= 0 && !h.sign_log.is_zero() {
+            if let Some(why) = unusable_range(h) {
                 problems.push(Problem::error(
                     Some(JetErr::DatabaseDirtyShutdown),
                     &d.path,
                     format!(
-                        "{} but Log Required is 0-0: the header does not say which logs replay it",
-                        h.state_name()
+                        "{} but its Log Required range {}-{} is unusable ({why}): the header does not say which logs replay it",
+                        h.state_name(),
+                        h.gen_min_required,
+                        h.gen_max_required
                     ),
                 ));
             }
@@ -250,7 +256,10 @@ pub fn decide(
     candidates.extend(
         needing
             .iter()
-            .filter_map(|d| d.header.as_ref().map(|h| h.gen_min_required))
+            .filter_map(|d| d.header.as_ref())
+            // Both ends: an unusable range (inverted, 0-N) must not let damage to a generation
+            // it names be forgiven as "below truncate_below" (the set fails on it anyway).
+            .flat_map(|h| [h.gen_min_required, h.gen_max_required])
             .filter(|&g| g > 0),
     );
     for d in dbs.iter().filter(|d| !d.needs_logs()) {
@@ -260,10 +269,19 @@ pub fn decide(
             }
         }
     }
-    let truncate_candidate = candidates
-        .into_iter()
-        .min()
-        .or_else(|| stream.and_then(|s| s.current.or_else(|| s.logs.keys().next_back().copied())));
+    let truncate_candidate = candidates.into_iter().min().or_else(|| match stream {
+        Some(s) => s.current.or_else(|| s.logs.keys().next_back().copied()),
+        // No logs at all: only clean databases can pass, and they need none. Their last clean
+        // detach is the lowest generation a later stream could have to start from.
+        None => Some(
+            dbs.iter()
+                .filter_map(|d| d.header.as_ref())
+                .map(|h| h.lgpos_consistent.generation)
+                .filter(|&g| g > 0)
+                .min()
+                .unwrap_or(0),
+        ),
+    });
 
     match stream {
         Some(s) => check_logs_against_dbs(
@@ -295,6 +313,7 @@ pub fn decide(
     if let Some(s) = stream {
         check_checkpoint(s, checkpoint, &mut problems);
     }
+
 
     problems.sort_by(|a, b| {
         (b.severity, &a.file, a.generation, a.page, &a.message).cmp(&(
@@ -345,31 +364,44 @@ pub fn decide(
         roll_forward_to,
         unnecessary_logs_corrupt,
         problems,
+        logs_looked_for_in: None,
     }
 }
 
-/// Union of Log Required over the databases that need logs: `min(lGenMinRequired > 0) ..
-/// max(lGenMaxRequired)`.
+/// Why a Log Required range cannot be replayed (Decision 13): `None` when it can.
+fn unusable_range(h: &DbFileHeader) -> Option<&'static str> {
+    let (lo, hi) = (h.gen_min_required, h.gen_max_required);
+    if h.usable_log_required().is_some() {
+        None
+    } else if lo <= 0 && hi <= 0 {
+        Some("no generation set")
+    } else if lo <= 0 {
+        Some("lGenMinRequired is not set")
+    } else if hi <= 0 {
+        Some("lGenMaxRequired is not set")
+    } else {
+        Some("lGenMinRequired is above lGenMaxRequired")
+    }
+}
+
+/// Union of the usable Log Required ranges of the databases that need logs. A database whose
+/// range is unusable (0-0, 0-N, inverted) fails on its own (Decision 13) and adds nothing here:
+/// its numbers cannot be trusted to say which logs are needed.
 pub fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
-    let hs: Vec<&DbFileHeader> = needing.iter().filter_map(|d| d.header.as_ref()).collect();
-    // A header whose low end exceeds its high end is read as covering both: ask for more logs,
-    // never fewer.
-    let ends = hs
+    needing
         .iter()
-        .flat_map(|h| [h.gen_min_required, h.gen_max_required])
-        .filter(|&g| g > 0);
-    let (lo, hi) = ends.fold(None, |acc: Option<(i32, i32)>, g| match acc {
-        None => Some((g, g)),
-        Some((a, b)) => Some((a.min(g), b.max(g))),
-    })?;
-    Some([lo, hi])
+        .filter_map(|d| d.header.as_ref().and_then(DbFileHeader::usable_log_required))
+        .fold(None, |acc: Option<[i32; 2]>, [lo, hi]| match acc {
+            None => Some([lo, hi]),
+            Some([a, b]) => Some([a.min(lo), b.max(hi)]),
+        })
 }
 
 /// Decision 15: per-log damage in a generation below `truncate_below` does not fail the set.
 /// A follow-on problem (−590 after a damaged g−1) is graded with the generation it follows.
 fn is_forgiven(p: &Problem, truncate_below: i32) -> bool {
     p.graded_generation().is_some_and(|g| g < i64::from(truncate_below))
-        && is_per_log_damage(p)
+        && is_damage_to_own_bytes(p)
         && p.severity == Severity::Error
 }
 
@@ -516,11 +548,15 @@ fn check_logs_against_dbs(
 
 fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut Vec<Problem>) {
     let Some(c) = c else {
-        problems.push(Problem::warning(
-            None,
-            &s.directory,
-            format!("no checkpoint file ({}.chk) found", s.base),
-        ));
+        let message = if s.named_file_by_file {
+            format!(
+                "no checkpoint named ({}.chk): truncate_below could not be bounded by one",
+                s.base
+            )
+        } else {
+            format!("no checkpoint file ({}.chk) found", s.base)
+        };
+        problems.push(Problem::warning(None, &s.directory, message));
         return;
     };
     if !c.usable {

@@ -1,8 +1,11 @@
 //! What kind of ESE file is this? Decided by the bytes first, the name second (CLI.md Decision 1).
-//! Pure function of the bytes and the file name; no I/O.
+//! Pure functions of the bytes and the file name; no I/O.
 
 use crate::checksum::legacy_checksum_ok;
+use crate::codes::JetErr;
+use crate::report::Problem;
 use crate::format::common::{filetype, FILETYPE_OFFSET};
+use crate::format::log_name::{parse_log_name, LogNameKind};
 use serde::Serialize;
 
 pub use crate::format::db_header::{DB_MAGIC, PAGE_SIZES};
@@ -20,6 +23,9 @@ pub enum FileKind {
     /// A flush map (`.jfm`).
     #[serde(rename = "flushmap")]
     FlushMap,
+    /// A reserve log (`*.jrs`) or the next-generation log (`<base>tmp.log|jtx`): pre-allocated
+    /// files the engine has not made part of the stream. Never verified (CLI.md Decision 9).
+    Reserve,
     /// Not recognisable as an ESE file.
     Unknown,
 }
@@ -45,7 +51,16 @@ pub fn has_database_magic(bytes: &[u8]) -> bool {
     u32_at(bytes, 4) == Some(DB_MAGIC) || PAGE_SIZES.iter().any(|&cb| u32_at(bytes, cb + 4) == Some(DB_MAGIC))
 }
 
-/// Classifies `bytes` (the whole file) named `file_name` (the last path component).
+/// Classifies `bytes` (the whole file, or at least its first 64 KiB) named `file_name` (the last
+/// path component): the bytes first, then the name (CLI.md Decision 1).
+///
+/// 1. The database magic at offset 4 of a header copy: a database.
+/// 2. A reserve or next-generation log name: never verified, whatever the bytes.
+/// 3. `le_filetype` 3 / 4 / 7 in the primary copy (or the checkpoint's shadow copy at 4096): a
+///    log / checkpoint / flush map, even when that copy's checksum fails (it is then a damaged
+///    one). Type 0 with a verifying checksum: a log when its version fields say so.
+/// 4. Otherwise the name, but only a name of a set member ([`member_name_kind`]): the file is
+///    that member, damaged (`by_header` false). Any other name: unknown, not an ESE file.
 pub fn classify(bytes: &[u8], file_name: &str) -> Classification {
     if has_database_magic(bytes) {
         return Classification {
@@ -53,23 +68,25 @@ pub fn classify(bytes: &[u8], file_name: &str) -> Classification {
             by_header: true,
         };
     }
-    let header_ok = bytes.get(..4096).is_some_and(legacy_checksum_ok);
-    let shadow_ok = bytes.get(4096..8192).is_some_and(legacy_checksum_ok);
+    if is_reserve_name(file_name) {
+        return Classification {
+            kind: FileKind::Reserve,
+            by_header: false,
+        };
+    }
     let by_type = |ft: u32| match ft {
         filetype::LOG => Some(FileKind::Log),
         filetype::CHECKPOINT => Some(FileKind::Checkpoint),
         filetype::FLUSH_MAP => Some(FileKind::FlushMap),
         _ => None,
     };
-    // le_filetype of the primary copy, or of the checkpoint's shadow copy at 4096.
-    for (base, ok) in [(0usize, header_ok), (4096, shadow_ok)] {
+    for base in [0usize, 4096] {
+        let ok = bytes.get(base..base + 4096).is_some_and(legacy_checksum_ok);
         let ft = u32_at(bytes, base + FILETYPE_OFFSET);
-        if let Some(kind) = ft.and_then(by_type) {
-            // A type value alone could be chance in random bytes: accept it when the copy's
-            // checksum verifies, or the name agrees.
-            if ok || name_kind(file_name) == Some(kind) {
-                return Classification { kind, by_header: true };
-            }
+        // The shadow copy at 4096 exists only in checkpoints (a log's second 4 KiB is its first
+        // segment): there the type counts only with a verifying checksum.
+        if let Some(kind) = ft.and_then(by_type).filter(|&k| base == 0 || (ok && k == FileKind::Checkpoint)) {
+            return Classification { kind, by_header: true };
         }
         if ok && ft == Some(filetype::UNKNOWN) {
             if let Some(kind) = guess_legacy(bytes, file_name) {
@@ -77,13 +94,73 @@ pub fn classify(bytes: &[u8], file_name: &str) -> Classification {
             }
         }
     }
-    match name_kind(file_name) {
+    match member_name_kind(file_name) {
         Some(kind) => Classification { kind, by_header: false },
         None => Classification {
             kind: FileKind::Unknown,
             by_header: false,
         },
     }
+}
+
+/// True for the names of files the engine pre-allocates and that are not (yet) part of the
+/// stream: reserve logs (`*.jrs`) and the next-generation log (`<base>tmp.log|jtx`).
+pub fn is_reserve_name(file_name: &str) -> bool {
+    file_name.to_ascii_lowercase().ends_with(".jrs")
+        || parse_log_name(file_name).is_some_and(|n| n.kind == LogNameKind::Temp)
+}
+
+/// The kind of set member a file name promises (case-insensitive): a numbered or current log
+/// (`E0000000001.log`, `E00.log`, `.jtx` too), a checkpoint (`.chk`, `.jcp`), a database
+/// (`.edb`, `.dit`), a flush map (`.jfm`). A file so named whose bytes are no ESE structure is a
+/// damaged member. `.dat` and `.mdb` are not here: other programs use them (an Access `.mdb`).
+pub fn member_name_kind(file_name: &str) -> Option<FileKind> {
+    if let Some(n) = parse_log_name(file_name) {
+        if matches!(n.kind, LogNameKind::Archived { .. } | LogNameKind::Current) {
+            return Some(FileKind::Log);
+        }
+    }
+    let lower = file_name.to_ascii_lowercase();
+    match lower.rsplit_once('.').map(|(_, e)| e)? {
+        "chk" | "jcp" => Some(FileKind::Checkpoint),
+        "edb" | "dit" => Some(FileKind::Database),
+        "jfm" => Some(FileKind::FlushMap),
+        _ => None,
+    }
+}
+
+/// True when every byte is zero (a file pre-allocated and never written, or wiped).
+pub fn is_all_zeros(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b == 0)
+}
+
+/// The words for a reserve or next-generation log (CLI.md Decision 9): all zeros is the
+/// engine's pre-allocated, never-written file; anything else is still not verified (one real
+/// reserve log holds random bytes).
+pub fn reserve_note(bytes: &[u8]) -> &'static str {
+    if is_all_zeros(bytes) {
+        "pre-allocated, never written"
+    } else {
+        "reserve / next-generation file, not verified"
+    }
+}
+
+/// The problem of a file named like a member of kind `kind` whose bytes hold no ESE structure
+/// (CLI.md Decision 1): a damaged member, exit 1. `detail` says what the checker found.
+pub fn damaged_member_problem(kind: FileKind, bytes: &[u8], path: &str, detail: &str) -> Problem {
+    let (code, what) = match kind {
+        FileKind::Log => (JetErr::LogFileCorrupt, "log"),
+        FileKind::Checkpoint => (JetErr::CheckpointCorrupt, "checkpoint"),
+        _ => (JetErr::DatabaseCorrupted, "database"),
+    };
+    let message = if bytes.is_empty() {
+        format!("named like a {what} but empty (0 bytes)")
+    } else if is_all_zeros(bytes) {
+        format!("named like a {what} but all zeros: never written or wiped")
+    } else {
+        format!("named like a {what} but has no usable ESE {what} header: {detail}")
+    };
+    Problem::error(Some(code), path, message)
 }
 
 /// A header with `le_filetype` 0 (written before the field existed) and a valid checksum: a log
@@ -99,7 +176,8 @@ fn guess_legacy(bytes: &[u8], file_name: &str) -> Option<FileKind> {
 
 /// The kind a file name suggests (case-insensitive): `.log`/`.jtx` logs, `.chk`/`.jcp`
 /// checkpoints, `.jfm` flush maps, `.edb`/`.dat`/`.dit`/`.mdb` databases. Reserve logs (`.jrs`)
-/// suggest nothing: they are never verified.
+/// suggest nothing: they are never verified. Broader than [`member_name_kind`]: it decides
+/// whether an entry that cannot even be read (a dangling link) may be part of a set.
 pub fn name_kind(file_name: &str) -> Option<FileKind> {
     let lower = file_name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
@@ -146,19 +224,44 @@ mod tests {
     }
 
     #[test]
-    fn damaged_header_falls_back_to_the_name() {
-        let mut b = header_with_type(3);
-        b[100] ^= 1;
-        assert_eq!(classify(&b, "whatever").kind, FileKind::Unknown);
-        let c = classify(&b, "E0000000001.LOG");
-        assert_eq!((c.kind, c.by_header), (FileKind::Log, true));
-        let c = classify(&[0u8; 10], "E00.chk");
-        assert_eq!((c.kind, c.by_header), (FileKind::Checkpoint, false));
+    fn a_damaged_header_is_still_its_type_whatever_the_name() {
+        for (ft, kind) in [(3, FileKind::Log), (4, FileKind::Checkpoint), (7, FileKind::FlushMap)] {
+            let mut b = header_with_type(ft);
+            b[100] ^= 1;
+            for name in ["whatever", "x.log.damaged", "E0000000001.LOG"] {
+                let c = classify(&b, name);
+                assert_eq!((c.kind, c.by_header), (kind, true), "{ft} {name}");
+            }
+        }
     }
 
     #[test]
-    fn reserve_logs_and_random_names_are_unknown() {
-        assert_eq!(classify(&[0u8; 65536], "SRUres00001.jrs").kind, FileKind::Unknown);
-        assert_eq!(classify(&[0u8; 65536], "notes.txt").kind, FileKind::Unknown);
+    fn no_structure_falls_back_to_a_member_name_only() {
+        let c = classify(&[0u8; 10], "E00.chk");
+        assert_eq!((c.kind, c.by_header), (FileKind::Checkpoint, false));
+        let c = classify(&[0u8; 8192], "E0000000001.log");
+        assert_eq!((c.kind, c.by_header), (FileKind::Log, false));
+        assert_eq!(classify(&[0u8; 8192], "ntds.dit").kind, FileKind::Database);
+        // Other programs' files: an Access database, another program's .dat, a text .log.
+        for name in ["db1.mdb", "settings.dat", "x.log", "notes.txt", "x.log.damaged"] {
+            assert_eq!(classify(&[0u8; 8192], name).kind, FileKind::Unknown, "{name}");
+        }
+    }
+
+    #[test]
+    fn reserve_and_next_generation_logs_are_never_verified() {
+        for name in ["SRUres00001.jrs", "x.jrs", "edbtmp.log", "E00tmp.jtx"] {
+            assert_eq!(classify(&[0u8; 65536], name).kind, FileKind::Reserve, "{name}");
+            // Even with a log header.
+            assert_eq!(classify(&header_with_type(3), name).kind, FileKind::Reserve, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_log_segment_at_4096_is_not_a_checkpoint_shadow() {
+        // Bytes 4096.. of a log are its first segment; a 4 there at 667 is chance, not a type.
+        let mut b = vec![0u8; 8192];
+        b[4096 + FILETYPE_OFFSET..4096 + FILETYPE_OFFSET + 4].copy_from_slice(&4u32.to_le_bytes());
+        assert_eq!(classify(&b, "whatever").kind, FileKind::Unknown);
     }
 }

@@ -8,13 +8,17 @@ use crate::error::CheckError;
 use crate::report::backup_set::{self, CheckpointView, DbView, LogView, SetDecision, StreamView};
 use crate::report::{Problem, Verdict};
 use crate::scan::checkpoint::{check_checkpoint, CheckpointCheck};
-use crate::scan::classify::{classify, name_kind, Classification, FileKind};
+use crate::format::log_name::{parse_log_name, LogNameKind};
+use crate::format::Signature;
+use crate::scan::classify::{
+    classify, damaged_member_problem, is_all_zeros, name_kind, reserve_note, Classification, FileKind,
+};
 use crate::scan::database::{check_database, looks_temporary, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
-use crate::scan::stream::{check_stream, Ignored, StreamCheck};
+use crate::scan::stream::{check_stream_entries, list_entries, IgnoreKind, Ignored, StreamCheck, StreamEntry};
 use crate::scan::Input;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -53,8 +57,55 @@ pub struct SetReport {
     pub flush_maps: Vec<FlushMapCheck>,
 }
 
-/// Reads enough of a file to classify it (both header copies at every page size).
-fn classify_path(path: &Path) -> Result<Classification, CheckError> {
+/// One file that may be part of the set.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// As it will be shown (as named, or the directory joined with the entry's name).
+    path: PathBuf,
+    /// Named on the command line as a file (not found in a directory).
+    named: bool,
+    /// A regular file (the rest are listed or refused by `expand`).
+    regular: bool,
+    /// What its bytes (then its name) say it is.
+    class: Classification,
+    /// For a database: the log signature of its usable header, and whether it needs logs.
+    db_log: Option<(Signature, bool)>,
+}
+
+impl Entry {
+    fn name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The directory it is in; `.` for a bare name (never the empty path).
+    fn dir(&self) -> PathBuf {
+        parent_dir(&self.path)
+    }
+
+    /// Named like part of a log stream (a log, the next-generation or a reserve log), or a log by
+    /// its header.
+    fn is_log_stream_file(&self) -> bool {
+        let name = self.name();
+        self.class.kind == FileKind::Log
+            || self.class.kind == FileKind::Reserve
+            || parse_log_name(&name).is_some_and(|n| n.kind != LogNameKind::Checkpoint)
+    }
+}
+
+/// The directory holding `path`; `.` for a bare file name.
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Reads enough of a file to classify it (both header copies at every page size) and, for a
+/// database, the log signature its header carries.
+fn classify_path(path: &Path) -> Result<(Classification, Option<(Signature, bool)>), CheckError> {
     let mut f = crate::scan::file::open_read_only(path).map_err(|e| CheckError::io(path, &e))?;
     let mut buf = Vec::with_capacity(2 * 32768 + 8);
     (&mut f)
@@ -65,84 +116,186 @@ fn classify_path(path: &Path) -> Result<Classification, CheckError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(classify(&buf, &name))
+    let class = classify(&buf, &name);
+    let db_log = (class.kind == FileKind::Database)
+        .then(|| crate::format::read_shadowed_header(&buf))
+        .and_then(|sh| sh.chosen().map(|h| (h.sign_log, h.needs_logs())));
+    Ok((class, db_log))
 }
 
-/// Regular files named by `paths` (directories are listed, not recursed), sorted, without
-/// duplicates; entries that are not regular files are returned apart.
-fn expand(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<Ignored>), CheckError> {
-    let mut files = BTreeSet::new();
-    let mut odd = Vec::new();
+/// The regular files named by `paths` (directories are listed, not recursed), without
+/// duplicates, with `named` set for those given as files; entries that are not regular files are
+/// returned apart (as [`Ignored`]), or refused when they may be part of the set.
+fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<Ignored>) -> Result<(), CheckError> {
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| CheckError::io(p, &e))?;
         if meta.is_dir() {
-            let rd = std::fs::read_dir(p).map_err(|e| CheckError::io(p, &e))?;
-            for e in rd {
-                let e = e.map_err(|e| CheckError::io(p, &e))?;
-                let path = e.path();
-                match std::fs::metadata(&path) {
-                    Ok(m) if m.is_file() => {
-                        files.insert(path);
-                    }
+            for e in list_entries(p, true)? {
+                if e.regular {
+                    files.entry(e.path).or_insert(false);
+                    continue;
+                }
+                let name = e.name.to_str();
+                match std::fs::metadata(&e.path) {
                     // A directory named like a database, checkpoint or flush map is shown, so
-                    // that its absence is explained (the log stream reports log-named ones);
-                    // other directories are not part of the set.
+                    // that its absence is explained; a log-named one is a log that cannot be
+                    // checked (the stream reports it).
                     Ok(m) if m.is_dir() => {
-                        let kind = e.file_name().to_str().and_then(name_kind);
-                        if kind.is_some_and(|k| k != FileKind::Log) {
-                            odd.push(Ignored {
-                                path: path.display().to_string(),
-                                why: "a directory, not a file".into(),
-                            });
+                        if name.is_some_and(names_a_log_stream_file) {
+                            files.entry(e.path).or_insert(false);
+                        } else if name.and_then(name_kind).is_some() {
+                            odd.push(Ignored::new(
+                                e.path.display().to_string(),
+                                IgnoreKind::Directory,
+                                "a directory, not a file",
+                            ));
                         }
                     }
-                    Ok(_) => odd.push(Ignored {
-                        path: path.display().to_string(),
-                        why: "not a regular file".into(),
-                    }),
+                    Ok(_) => {
+                        if name.is_some_and(names_a_log_stream_file) {
+                            files.entry(e.path).or_insert(false);
+                        } else {
+                            odd.push(Ignored::new(
+                                e.path.display().to_string(),
+                                IgnoreKind::NotRegular,
+                                "not a regular file",
+                            ));
+                        }
+                    }
                     // Unreadable metadata (a dangling link, a loop): a file named like an ESE
                     // file may be part of the set, so the set cannot be checked; anything else
                     // is set aside, by name.
                     Err(err) => {
-                        if e.file_name().to_str().is_none_or(|n| name_kind(n).is_some()) {
-                            return Err(CheckError::io(&path, &err));
+                        if name.is_none_or(|n| name_kind(n).is_some() || names_a_log_stream_file(n)) {
+                            return Err(CheckError::io(&e.path, &err));
                         }
-                        odd.push(Ignored {
-                            path: path.display().to_string(),
-                            why: format!("cannot be read ({err}); not named like an ESE file"),
-                        });
+                        odd.push(Ignored::new(
+                            e.path.display().to_string(),
+                            IgnoreKind::NotRegular,
+                            format!("cannot be read ({err}); not named like an ESE file"),
+                        ));
                     }
                 }
             }
         } else if meta.is_file() {
-            files.insert(p.clone());
+            files.insert(p.clone(), true);
         } else {
             return Err(CheckError::new(p, "is not a regular file or directory"));
         }
     }
-    Ok((files.into_iter().collect(), odd))
+    Ok(())
+}
+
+/// True for a name of a log-stream file (a log, next-generation or reserve log).
+fn names_a_log_stream_file(name: &str) -> bool {
+    parse_log_name(name).is_some_and(|n| n.kind != LogNameKind::Checkpoint)
+}
+
+/// Classifies every file; an entry that is not a regular file (a log-named directory or
+/// special file) is kept as a log that cannot be checked.
+fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError> {
+    let mut out = Vec::with_capacity(files.len());
+    for (path, named) in files {
+        let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+        let (class, db_log) = if regular {
+            classify_path(&path)?
+        } else {
+            (
+                Classification {
+                    kind: FileKind::Log,
+                    by_header: false,
+                },
+                None,
+            )
+        };
+        out.push(Entry {
+            path,
+            named,
+            regular,
+            class,
+            db_log,
+        });
+    }
+    Ok(out)
 }
 
 /// Verifies a backup set (CLI.md `verify`).
 ///
+/// The set is what the user named (CLI.md Decision 19): the files named and the contents of the
+/// directories named (and of `--logs`). Only a database named alone, with no log, checkpoint,
+/// directory or `--logs`, has its logs and checkpoint looked for beside it.
+///
 /// `Err` means the set could not be checked (exit 2): a path is missing or unreadable, logs are
-/// spread over several directories without `--logs`, several streams without `--base`, or no
-/// database was found.
+/// spread over several directories without `--logs`, several streams without `--base`, `--base`
+/// names no stream while others are present, a file named on the command line is no part of the
+/// set, or no database was found.
 pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetReport, CheckError> {
-    let (files, mut ignored) = expand(paths)?;
-    let mut kinds = Vec::with_capacity(files.len());
-    for f in &files {
-        kinds.push((f.clone(), classify_path(f)?));
+    let mut named: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    let mut ignored = Vec::new();
+    expand(paths, &mut named, &mut ignored)?;
+    if let Some(d) = &opts.logs_dir {
+        expand(std::slice::from_ref(d), &mut named, &mut ignored)?;
     }
+    let mut entries = classify_all(named)?;
+
+    // A database named alone: its logs are looked for beside it, as Exchange and Windows keep
+    // them by default.
+    let named_dir = paths.iter().any(|p| p.is_dir()) || opts.logs_dir.is_some();
+    let named_member = entries
+        .iter()
+        .any(|e| e.named && (e.is_log_stream_file() || e.class.kind == FileKind::Checkpoint));
+    let mut looked_beside: Option<PathBuf> = None;
+    if !named_dir && !named_member {
+        let dirs: BTreeSet<PathBuf> = entries
+            .iter()
+            .filter(|e| e.named && e.class.kind == FileKind::Database)
+            .map(Entry::dir)
+            .collect();
+        let mut extra: BTreeMap<PathBuf, bool> = BTreeMap::new();
+        for d in &dirs {
+            for e in list_entries(d, false)? {
+                let name = e.name.to_str().unwrap_or_default();
+                let wanted = names_a_log_stream_file(name) || name_kind(name) == Some(FileKind::Checkpoint);
+                let known = entries.iter().any(|x| x.path == e.path || same_file(&x.path, &e.path));
+                if wanted && !known {
+                    extra.insert(e.path, false);
+                }
+            }
+        }
+        entries.extend(classify_all(extra)?.into_iter().filter(|e| {
+            // Of the directory beside the database: only the log stream and the checkpoint.
+            e.is_log_stream_file() || e.class.kind == FileKind::Checkpoint
+        }));
+        looked_beside = dirs.into_iter().next();
+    }
+
+    // The databases' log signature: that of the ones that need logs, else of any.
+    let expected = {
+        let distinct = |needs_only: bool| {
+            let mut v: Vec<Signature> = Vec::new();
+            for (s, needs) in entries.iter().filter_map(|e| e.db_log) {
+                if (needs || !needs_only) && !v.contains(&s) {
+                    v.push(s);
+                }
+            }
+            v
+        };
+        let (needing, any) = (distinct(true), distinct(false));
+        match (needing.len(), any.len()) {
+            (1, _) => needing.into_iter().next(),
+            (0, 1) => any.into_iter().next(),
+            _ => None,
+        }
+    };
 
     // The log directory: --logs, else the one directory holding log files.
     let log_dir = match &opts.logs_dir {
         Some(d) => Some(d.clone()),
         None => {
-            let dirs: BTreeSet<PathBuf> = kinds
+            let dirs: BTreeSet<PathBuf> = entries
                 .iter()
-                .filter(|(_, c)| c.kind == FileKind::Log)
-                .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+                .filter(|e| e.class.kind == FileKind::Log)
+                .map(Entry::dir)
                 .collect();
             if dirs.len() > 1 {
                 let list: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
@@ -154,61 +307,49 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                     ),
                 ));
             }
-            dirs.into_iter().next().or_else(|| beside_named_database(paths, &kinds))
+            dirs.into_iter().next()
         }
     };
+    let in_log_dir = |e: &Entry| log_dir.as_ref().is_some_and(|d| e.dir() == *d);
+    let stream_entries: Vec<StreamEntry> = entries
+        .iter()
+        .filter(|e| e.is_log_stream_file() && in_log_dir(e))
+        .map(|e| StreamEntry {
+            path: e.path.clone(),
+            name: e.path.file_name().map(|n| n.to_os_string()).unwrap_or_default(),
+            regular: e.regular,
+        })
+        .collect();
+    let mut handled: BTreeSet<PathBuf> = stream_entries.iter().map(|e| e.path.clone()).collect();
     let stream = match &log_dir {
-        Some(d) => {
-            let s = check_stream(d, opts.base.as_deref())?;
-            (!s.files.is_empty() || opts.logs_dir.is_some()).then_some(s)
+        Some(d) if !stream_entries.is_empty() => {
+            let s = check_stream_entries(d, stream_entries, opts.base.as_deref(), expected)?;
+            ignored.extend(s.ignored.iter().cloned());
+            (!s.files.is_empty()).then_some(s)
         }
-        None => None,
+        _ => None,
     };
-    // The directory whose checkpoint belongs to the set, when it is not among the inputs.
-    let chk_dir = opts.logs_dir.clone().or_else(|| stream.as_ref().and(log_dir.clone()));
-
-    // Files the stream took or set aside; the rest are classified here.
-    let mut handled: BTreeSet<String> = BTreeSet::new();
-    if let Some(s) = &stream {
-        for f in &s.files {
-            handled.insert(f.path.clone());
-        }
-        for i in &s.ignored {
-            let own = i.why.contains("next-generation") || i.why.contains("reserve") || i.why.contains("log header");
-            if own {
-                handled.insert(i.path.clone());
-                ignored.push(i.clone());
-            }
-        }
-    }
-    let mut extra_files: Vec<(PathBuf, Classification)> = Vec::new();
-    if let Some(d) = &chk_dir {
-        // The checkpoint normally lives with the logs.
-        let (lf, _) = expand(std::slice::from_ref(d))?;
-        for f in lf {
-            if !files.contains(&f) {
-                let c = classify_path(&f)?;
-                if c.kind == FileKind::Checkpoint {
-                    extra_files.push((f, c));
-                }
-            }
-        }
-    }
+    let base = stream.as_ref().and_then(|s| s.base.clone()).or(opts.base.clone());
 
     let mut db_checks = Vec::new();
     let mut db_problems = Vec::new();
     let mut checkpoints = Vec::new();
     let mut flush_maps = Vec::new();
-    for (path, class) in kinds.into_iter().chain(extra_files) {
-        let shown = path.display().to_string();
-        if handled.contains(&shown) {
+    for e in &entries {
+        if handled.contains(&e.path) {
             continue;
         }
-        match class.kind {
+        let shown = e.path.display().to_string();
+        match e.class.kind {
             FileKind::Database => {
-                let input = Input::open(&path)?;
+                let input = Input::open(&e.path)?;
+                let bytes = input.bytes();
+                if !e.class.by_header && is_all_zeros(bytes) {
+                    db_problems.push(damaged_member_problem(FileKind::Database, bytes, &shown, ""));
+                    continue;
+                }
                 match check_database(
-                    input.bytes(),
+                    bytes,
                     &shown,
                     &DbOptions {
                         strict: opts.strict,
@@ -216,39 +357,68 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                         release: Some(&|offset, len| input.release(offset, len)),
                     },
                 ) {
-                    Ok(c) if c.chosen_header().is_some_and(looks_temporary) => ignored.push(Ignored {
-                        path: shown,
-                        why: "temporary database (temp.edb): not part of the set".into(),
-                    }),
-                    Ok(c) => db_checks.push(c),
-                    Err(e) if class.by_header => return Err(e),
-                    Err(e) => db_problems.push(Problem::error(
-                        Some(JetErr::DatabaseCorrupted),
-                        &shown,
-                        format!("named like a database but has no usable ESE header: {}", e.message),
+                    Ok(c) if c.chosen_header().is_some_and(looks_temporary) => ignored.push(Ignored::new(
+                        shown,
+                        IgnoreKind::TemporaryDatabase,
+                        "temporary database (temp.edb): not part of the set",
                     )),
+                    Ok(c) => db_checks.push(c),
+                    Err(err) if e.class.by_header => return Err(err),
+                    Err(err) => db_problems.push(damaged_member_problem(FileKind::Database, bytes, &shown, &err.message)),
                 }
             }
-            FileKind::Checkpoint => checkpoints.push(path),
+            FileKind::Checkpoint => checkpoints.push(e.path.clone()),
             FileKind::FlushMap => {
-                let input = Input::open(&path)?;
+                let input = Input::open(&e.path)?;
                 flush_maps.push(check_flush_map(input.bytes(), &shown, opts.strict));
             }
-            FileKind::Log => ignored.push(Ignored {
-                path: shown,
-                why: match &stream {
-                    Some(s) => format!(
-                        "log not part of stream {} in {}",
-                        s.base.as_deref().unwrap_or("?"),
-                        s.directory
-                    ),
-                    None => "log outside the log directory".into(),
+            FileKind::Log => ignored.push(Ignored::new(
+                shown,
+                IgnoreKind::OutsideLogDirectory,
+                match &log_dir {
+                    Some(d) => format!("log outside the log directory {}", d.display()),
+                    None => "log outside the log directory".to_string(),
                 },
-            }),
-            FileKind::Unknown => ignored.push(Ignored {
-                path: shown,
-                why: "not an ESE file".into(),
-            }),
+            )),
+            FileKind::Reserve => {
+                let note = Input::open(&e.path)
+                    .map(|i| reserve_note(i.bytes()))
+                    .unwrap_or("reserve / next-generation file, not verified");
+                ignored.push(Ignored::new(shown, IgnoreKind::Reserve, note));
+            }
+            FileKind::Unknown => ignored.push(Ignored::new(shown, IgnoreKind::NotEse, "not an ESE file")),
+        }
+        handled.insert(e.path.clone());
+    }
+
+    // The checkpoint: `<base>.chk` of the stream (or of --base); with no base known, the only
+    // one. A checkpoint of another base is never the set's.
+    let chosen_chk = pick_checkpoint(&checkpoints, base.as_deref());
+    for c in &checkpoints {
+        if Some(c) != chosen_chk.as_ref() {
+            let of = c
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(parse_log_name)
+                .map(|n| format!(" (base {})", n.base))
+                .unwrap_or_default();
+            ignored.push(Ignored::new(
+                c.display().to_string(),
+                IgnoreKind::OtherCheckpoint,
+                format!("checkpoint of another stream{of}"),
+            ));
+        }
+    }
+
+    // The set is what the user named: a file named on the command line that ended up in no part
+    // of it was named by mistake (or the set was assembled wrongly).
+    for e in entries.iter().filter(|e| e.named) {
+        let shown = e.path.display().to_string();
+        if let Some(i) = ignored.iter().find(|i| i.path == shown && !i.kind.belongs_with_the_set()) {
+            return Err(CheckError::new(
+                &e.path,
+                format!("named on the command line but not part of the set: {}", i.why),
+            ));
         }
     }
     if db_checks.is_empty() && db_problems.is_empty() {
@@ -256,28 +426,24 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         return Err(CheckError::new(where_, "no database found"));
     }
 
-    // The checkpoint: `<base>.chk` of the stream, else the only one.
-    let base = stream.as_ref().and_then(|s| s.base.clone());
-    let chosen_chk = pick_checkpoint(&checkpoints, base.as_deref());
-    for c in &checkpoints {
-        if Some(c) != chosen_chk.as_ref() {
-            ignored.push(Ignored {
-                path: c.display().to_string(),
-                why: "checkpoint of another stream".into(),
-            });
-        }
-    }
     let mut chk_problems = Vec::new();
     let checkpoint = match &chosen_chk {
         Some(p) => {
             let shown = p.display().to_string();
             let input = Input::open(p)?;
-            match check_checkpoint(input.bytes(), &shown) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    // A checkpoint of the set that cannot be read is damage to the set.
-                    chk_problems.push(Problem::error(Some(JetErr::CheckpointCorrupt), &shown, e.message));
-                    None
+            let bytes = input.bytes();
+            let by_header = entries.iter().any(|e| &e.path == p && e.class.by_header);
+            if !by_header && is_all_zeros(bytes) {
+                chk_problems.push(damaged_member_problem(FileKind::Checkpoint, bytes, &shown, ""));
+                None
+            } else {
+                match check_checkpoint(bytes, &shown) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        // A checkpoint of the set that cannot be read is damage to the set.
+                        chk_problems.push(Problem::error(Some(JetErr::CheckpointCorrupt), &shown, e.message));
+                        None
+                    }
                 }
             }
         }
@@ -304,15 +470,20 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
             verdict: c.verdict,
         })
         .collect();
-    let stream_view = stream.as_ref().map(view_of_stream);
+    let mut stream_view = stream.as_ref().map(view_of_stream);
+    if let Some(v) = stream_view.as_mut() {
+        v.named_file_by_file = named_member && !named_dir;
+    }
     let chk_view = checkpoint.as_ref().map(|c| CheckpointView {
         path: c.path.clone(),
         usable: c.primary_ok || c.shadow_ok,
         generation: c.generation,
         signature: c.log_signature,
     });
-    let decision = backup_set::decide(&dbs, db_problems, stream_view.as_ref(), chk_view.as_ref(), opts.strict);
+    let mut decision = backup_set::decide(&dbs, db_problems, stream_view.as_ref(), chk_view.as_ref(), opts.strict);
+    decision.logs_looked_for_in = looked_beside.map(|d| d.display().to_string());
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
+    ignored.dedup_by(|a, b| a.path == b.path);
     Ok(SetReport {
         decision,
         ignored,
@@ -323,35 +494,25 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     })
 }
 
-/// With no `--logs` and no log among the inputs, a database named as a file has its logs beside
-/// it, as Exchange and Windows keep them by default.
-fn beside_named_database(paths: &[PathBuf], kinds: &[(PathBuf, Classification)]) -> Option<PathBuf> {
-    kinds
-        .iter()
-        .find(|(p, c)| c.kind == FileKind::Database && paths.contains(p))
-        .and_then(|(p, _)| p.parent())
-        .map(|d| {
-            if d.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                d.to_path_buf()
-            }
-        })
+/// True when `a` and `b` name the same file (`./x` and `x`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
     if let Some(b) = base {
-        let hit = cands.iter().find(|p| {
-            p.file_name()
-                .map(|n| n.to_string_lossy().to_ascii_lowercase())
-                .is_some_and(|n| {
-                    let b = b.to_ascii_lowercase();
-                    n == format!("{b}.chk") || n == format!("{b}.jcp")
-                })
-        });
-        if hit.is_some() {
-            return hit.cloned();
-        }
+        let b = b.to_ascii_lowercase();
+        return cands
+            .iter()
+            .find(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().to_ascii_lowercase())
+                    .is_some_and(|n| n == format!("{b}.chk") || n == format!("{b}.jcp"))
+            })
+            .cloned();
     }
     (cands.len() == 1).then(|| cands[0].clone())
 }
@@ -396,6 +557,7 @@ fn view_of_stream(s: &StreamCheck) -> StreamView {
         logs,
         current,
         problems,
+        named_file_by_file: false,
     }
 }
 

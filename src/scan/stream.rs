@@ -20,13 +20,63 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-/// A file of the directory that is not part of the stream, and why (CLI.md Decision 9).
+/// Why a file is not part of what is checked (CLI.md Decision 9). Decides what the caller does
+/// with it; the words a person reads are in [`Ignored::why`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IgnoreKind {
+    /// A reserve log or the next-generation log: pre-allocated, never verified.
+    Reserve,
+    /// A log of another base in the same directory.
+    OtherStream,
+    /// A log header under a name that is no log-stream name (e.g. `E00.log.bak`).
+    NotStreamName,
+    /// A checkpoint file: the set's checkpoint is chosen by the caller.
+    Checkpoint,
+    /// Not a log at all (a text file named like one, another program's file).
+    NotLog,
+    /// Not a regular file, or unreadable metadata.
+    NotRegular,
+    /// A checkpoint that belongs to another stream.
+    OtherCheckpoint,
+    /// A log outside the set's log directory.
+    OutsideLogDirectory,
+    /// A temporary database.
+    TemporaryDatabase,
+    /// Not an ESE file.
+    NotEse,
+    /// A directory named like a member.
+    Directory,
+}
+
+impl IgnoreKind {
+    /// True when a file set aside for this reason still belongs with the set (a pipeline that
+    /// names every file it backed up names these too): it is listed, not refused.
+    pub fn belongs_with_the_set(self) -> bool {
+        matches!(self, IgnoreKind::Reserve | IgnoreKind::TemporaryDatabase)
+    }
+}
+
+/// A file that is not part of the stream or set, and why (CLI.md Decision 9).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ignored {
     /// The file.
     pub path: String,
     /// Why it is not part of the stream.
     pub why: String,
+    /// The reason, as a type.
+    #[serde(skip)]
+    pub kind: IgnoreKind,
+}
+
+impl Ignored {
+    /// A file set aside for `kind`, in words `why`.
+    pub fn new(path: impl Into<String>, kind: IgnoreKind, why: impl Into<String>) -> Ignored {
+        Ignored {
+            path: path.into(),
+            why: why.into(),
+            kind,
+        }
+    }
 }
 
 /// The result of checking a log stream; serialises as CLI.md's `logs --json`.
@@ -138,6 +188,35 @@ impl StreamCheck {
     }
 }
 
+/// The stream's log signature (CLI.md Decision 15): the databases' (`expected`) when any log
+/// carries it; else the one most verified headers carry, the newest of equals (`headers` is in
+/// generation order, the current log last). A single foreign log never becomes the reference
+/// for the others.
+pub fn stream_signature(headers: &[Signature], expected: Option<Signature>) -> Option<Signature> {
+    if let Some(e) = expected.filter(|e| headers.contains(e)) {
+        return Some(e);
+    }
+    let mut best: Option<(usize, Signature)> = None;
+    for s in headers.iter().rev() {
+        let n = headers.iter().filter(|x| *x == s).count();
+        if best.is_none_or(|(b, _)| n > b) {
+            best = Some((n, *s));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// True when the log of generation `g` has any problem at all, of its own or of the stream
+/// found so far (a signature, name or time-chain problem at `g`). Only then is a −590 in the
+/// next log a follow-on of this one's damage (CLI.md Decision 15).
+fn has_any_problem(f: &LogCheck, g: i64, stream_problems: &[Problem]) -> bool {
+    !f.problems.is_empty()
+        || f.verdict != Verdict::Pass
+        || stream_problems
+            .iter()
+            .any(|p| p.generation == Some(g) && p.follows.is_none())
+}
+
 fn stream_error(code: JetErr, file: &str, g: Option<i64>, msg: String) -> Problem {
     let p = Problem::error(Some(code), file, msg);
     match g {
@@ -146,27 +225,89 @@ fn stream_error(code: JetErr, file: &str, g: Option<i64>, msg: String) -> Proble
     }
 }
 
-/// True when the first 4096 bytes of `path` look like a log header: a verifying checksum with
-/// `le_filetype` 3 (or 0 with a log version), or `le_filetype` 3 alone.
-fn looks_like_log(path: &Path) -> bool {
+/// What the first 4096 bytes of a file say about it as a log.
+struct Sniff {
+    /// A log header: a verifying checksum with `le_filetype` 3 (or 0 with a log version), or
+    /// `le_filetype` 3 alone.
+    looks_like_log: bool,
+    /// `signLog`, when the header checksum verifies.
+    signature: Option<Signature>,
+}
+
+fn sniff(path: &Path) -> Sniff {
+    let none = Sniff {
+        looks_like_log: false,
+        signature: None,
+    };
     let mut head = [0u8; 4096];
     let Ok(mut f) = crate::scan::file::open_read_only(path) else {
-        return false;
+        return none;
     };
     if f.read_exact(&mut head).is_err() {
-        return false;
+        return none;
     }
     let u32_at = |o: usize| u32::from_le_bytes([head[o], head[o + 1], head[o + 2], head[o + 3]]);
     let ft = u32_at(crate::format::common::FILETYPE_OFFSET);
     let ok = crate::checksum::legacy_checksum_ok(&head);
     let version = matches!((u32_at(32), u32_at(36)), (7, 3704) | (8, 4000));
-    ft == filetype::LOG || (ok && ft == filetype::UNKNOWN && version)
+    let signature = if ok {
+        crate::format::LogFileHeader::parse(&head).ok().map(|h| h.sign_log)
+    } else {
+        None
+    };
+    Sniff {
+        looks_like_log: ft == filetype::LOG || (ok && ft == filetype::UNKNOWN && version),
+        signature,
+    }
+}
+
+/// A file offered to the stream: a directory entry, or a file the user named.
+#[derive(Debug, Clone)]
+pub struct StreamEntry {
+    /// The path, as it will be shown.
+    pub path: std::path::PathBuf,
+    /// Its last component.
+    pub name: std::ffi::OsString,
+    /// False for anything but a regular file (and for unreadable metadata).
+    pub regular: bool,
+}
+
+/// The entries of `dir` that a stream may be made of: every entry except directories not named
+/// like a log (all directories too with `keep_dirs`). A broken link, a loop, a FIFO, a device or
+/// a log-named directory is kept (named like a log it stays a candidate and fails to open,
+/// naming the file).
+pub fn list_entries(dir: &Path, keep_dirs: bool) -> Result<Vec<StreamEntry>, CheckError> {
+    let rd = std::fs::read_dir(dir).map_err(|e| CheckError::io(dir, &e))?;
+    let mut out = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| CheckError::io(dir, &e))?;
+        let path = entry.path();
+        let regular = match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() && !keep_dirs && !entry.file_name().to_str().is_some_and(names_a_log) => continue,
+            Ok(m) => m.is_file(),
+            Err(_) => false,
+        };
+        out.push(StreamEntry {
+            path,
+            name: entry.file_name(),
+            regular,
+        });
+    }
+    Ok(out)
 }
 
 struct Candidate {
-    name: String,
     base: String,
     kind: LogNameKind,
+    path: std::path::PathBuf,
+}
+
+/// The words for a reserve or next-generation log (CLI.md Decision 9).
+fn reserve_why(path: &Path) -> &'static str {
+    match Input::open(path) {
+        Ok(i) => crate::scan::classify::reserve_note(i.bytes()),
+        Err(_) => "reserve / next-generation file, not verified",
+    }
 }
 
 /// True for a name of the stream itself: an archived or the current log.
@@ -176,77 +317,120 @@ fn names_a_log(name: &str) -> bool {
 
 /// Checks the log stream in `dir`. `base` picks one stream when several share the directory.
 ///
-/// `Err` when the directory cannot be read or several bases are present without `base`. No logs
-/// at all is `Ok` with a −1811 problem and verdict error (nothing could be checked).
+/// `Err` when the directory cannot be read, several bases are present without `base`, or `base`
+/// names no stream while others are present. No logs at all is `Ok` with a −1811 problem and
+/// verdict error (nothing could be checked).
 pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, CheckError> {
-    let rd = std::fs::read_dir(dir).map_err(|e| CheckError::io(dir, &e))?;
-    let mut names = Vec::new();
-    for entry in rd {
-        let entry = entry.map_err(|e| CheckError::io(dir, &e))?;
-        let path = entry.path();
-        // A broken link, a loop, a FIFO, a device or a directory is not skipped silently: named
-        // like a log it stays a candidate (and fails to open, naming the file), otherwise it is
-        // set aside. Other directories are not part of the stream.
-        let regular = match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() && !entry.file_name().to_str().is_some_and(names_a_log) => continue,
-            Ok(m) => m.is_file(),
-            Err(_) => false,
-        };
-        names.push((entry.file_name(), regular));
-    }
-    names.sort();
-    let display = |name: &str| dir.join(name).display().to_string();
+    check_stream_entries(dir, list_entries(dir, false)?, base, None)
+}
 
+/// Checks the stream made of `entries` (all in `dir`): the directory's entries, or exactly the
+/// files a user named (CLI.md Decision 19). `expected` is the log signature of the databases
+/// the stream is checked for, if known: it names the matching stream when several are present,
+/// and is the stream's signature when any of its logs carries it.
+pub fn check_stream_entries(
+    dir: &Path,
+    mut entries: Vec<StreamEntry>,
+    base: Option<&str>,
+    expected: Option<Signature>,
+) -> Result<StreamCheck, CheckError> {
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut ignored = Vec::new();
     let mut candidates = Vec::new();
-    for (os, regular) in names {
-        let Some(name) = os.to_str().map(str::to_string) else {
-            ignored.push(Ignored {
-                path: dir.join(&os).display().to_string(),
-                why: "file name is not UTF-8, not a log-stream name".into(),
-            });
+    for e in entries {
+        let shown = e.path.display().to_string();
+        let Some(name) = e.name.to_str().map(str::to_string) else {
+            ignored.push(Ignored::new(
+                shown,
+                IgnoreKind::NotLog,
+                "file name is not UTF-8, not a log-stream name",
+            ));
             continue;
         };
-        let why = match parse_log_name(&name) {
+        let (kind, why) = match parse_log_name(&name) {
             Some(n) => match n.kind {
                 LogNameKind::Archived { .. } | LogNameKind::Current => {
                     candidates.push(Candidate {
                         base: n.base.clone(),
-                        name,
                         kind: n.kind,
+                        path: e.path,
                     });
                     continue;
                 }
-                LogNameKind::Temp => "next-generation file, not part of the stream",
-                LogNameKind::Reserve => "reserve log (pre-allocated), never verified",
-                LogNameKind::Checkpoint => "checkpoint, not a log",
+                LogNameKind::Temp | LogNameKind::Reserve => (IgnoreKind::Reserve, reserve_why(&e.path)),
+                LogNameKind::Checkpoint => (IgnoreKind::Checkpoint, "checkpoint, not a log"),
             },
-            None if !regular => "not a regular file (device, pipe, socket or broken link)",
-            None if looks_like_log(&dir.join(&name)) => "log header, but the name is not a log-stream name",
-            None => "not a log-stream file",
+            None if name.to_ascii_lowercase().ends_with(".jrs") => (IgnoreKind::Reserve, reserve_why(&e.path)),
+            None if !e.regular => (
+                IgnoreKind::NotRegular,
+                "not a regular file (device, pipe, socket or broken link)",
+            ),
+            None if sniff(&e.path).looks_like_log => (
+                IgnoreKind::NotStreamName,
+                "log header, but the name is not a log-stream name",
+            ),
+            None => (IgnoreKind::NotLog, "not a log-stream file"),
         };
-        ignored.push(Ignored {
-            path: display(&name),
-            why: why.into(),
-        });
+        ignored.push(Ignored::new(shown, kind, why));
     }
 
     // Bases with at least one file that looks like a log (a stray text file `abc.log` makes no
-    // stream).
-    let mut real_bases: BTreeMap<String, String> = BTreeMap::new();
+    // stream), with the signature of one of their verified headers.
+    let mut real_bases: BTreeMap<String, (String, Option<Signature>)> = BTreeMap::new();
     for c in &candidates {
         let key = c.base.to_ascii_lowercase();
-        if !real_bases.contains_key(&key) && looks_like_log(&dir.join(&c.name)) {
-            real_bases.insert(key, c.base.clone());
+        let seen = real_bases.get(&key).is_some_and(|(_, sig)| sig.is_some());
+        if !seen {
+            let sn = sniff(&c.path);
+            if sn.looks_like_log {
+                let e = real_bases.entry(key).or_insert((c.base.clone(), None));
+                e.1 = e.1.or(sn.signature);
+            }
         }
     }
+    let streams_found = |real_bases: &BTreeMap<String, (String, Option<Signature>)>| {
+        real_bases.values().map(|(b, _)| b.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let matching = |real_bases: &BTreeMap<String, (String, Option<Signature>)>| {
+        expected.and_then(|sig| {
+            real_bases
+                .values()
+                .find(|(_, s)| *s == Some(sig))
+                .map(|(b, _)| b.clone())
+        })
+    };
     let chosen: Option<String> = match base {
-        Some(b) => Some(b.to_ascii_lowercase()),
+        Some(b) => {
+            let key = b.to_ascii_lowercase();
+            let has_own = candidates.iter().any(|c| c.base.eq_ignore_ascii_case(b));
+            if !has_own && !real_bases.is_empty() {
+                let hint = match matching(&real_bases).or_else(|| real_bases.values().next().map(|(b, _)| b.clone())) {
+                    Some(m) => format!(" (use --base {m})"),
+                    None => String::new(),
+                };
+                return Err(CheckError::new(
+                    dir,
+                    format!(
+                        "no log stream {b} in {}; streams found: {}{hint}",
+                        dir.display(),
+                        streams_found(&real_bases)
+                    ),
+                ));
+            }
+            Some(key)
+        }
         None if real_bases.len() > 1 => {
-            let list: Vec<&str> = real_bases.values().map(String::as_str).collect();
+            let hint = match (expected, matching(&real_bases)) {
+                (Some(_), Some(m)) => format!("; the databases' log signature is that of stream {m} (use --base {m})"),
+                (Some(_), None) => "; none of them carries the databases' log signature".to_string(),
+                (None, _) => String::new(),
+            };
             return Err(CheckError::new(
                 dir,
-                format!("several log streams ({}): choose one with --base", list.join(", ")),
+                format!(
+                    "several log streams ({}): choose one with --base{hint}",
+                    streams_found(&real_bases)
+                ),
             ));
         }
         None => real_bases.keys().next().cloned().or_else(|| {
@@ -259,7 +443,7 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
                 .collect();
             if numbered.len() == 1 {
                 if let Some(k) = numbered.into_iter().next() {
-                    real_bases.insert(k.clone(), k.clone());
+                    real_bases.insert(k.clone(), (k.clone(), None));
                     return Some(k);
                 }
             }
@@ -272,15 +456,12 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
         if Some(&key) == chosen.as_ref() && (base.is_some() || real_bases.contains_key(&key)) {
             mine.push(c);
         } else {
-            let why = if real_bases.contains_key(&key) {
-                format!("belongs to another log stream (base {})", c.base)
+            let (kind, why) = if real_bases.contains_key(&key) {
+                (IgnoreKind::OtherStream, format!("other log stream (base {})", c.base))
             } else {
-                "not an ESE log".to_string()
+                (IgnoreKind::NotLog, "not an ESE log".to_string())
             };
-            ignored.push(Ignored {
-                path: display(&c.name),
-                why,
-            });
+            ignored.push(Ignored::new(c.path.display().to_string(), kind, why));
         }
     }
 
@@ -312,9 +493,8 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
     let results: Vec<LogCheck> = mine
         .par_iter()
         .map(|c| {
-            let p = dir.join(&c.name);
-            let shown = p.display().to_string();
-            let checked = Input::open(&p).and_then(|input| check_log(input.bytes(), &shown));
+            let shown = c.path.display().to_string();
+            let checked = Input::open(&c.path).and_then(|input| check_log(input.bytes(), &shown));
             let mut c = checked.unwrap_or_else(|e| LogCheck::not_checked(&e));
             // The chain checks need only the fixed header fields: drop the paths and the attach
             // list so that a stream of tens of thousands of logs keeps a few hundred bytes each.
@@ -327,11 +507,11 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
         })
         .collect();
 
-    chain_checks(&mut out, mine, results);
+    chain_checks(&mut out, mine, results, expected);
     Ok(out)
 }
 
-fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogCheck>) {
+fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogCheck>, expected: Option<Signature>) {
     // Place each file: archived by its name's generation, current by its header's.
     let mut archived: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     let mut current: Vec<usize> = Vec::new();
@@ -427,11 +607,11 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
     let mut order: Vec<usize> = archived.values().flatten().copied().collect();
     order.extend(current.iter().copied());
 
-    // The stream signature: the current log's, else the newest valid header's.
-    let sig = order
+    let headers: Vec<Signature> = order
         .iter()
-        .rev()
-        .find_map(|&i| files[i].header.as_ref().map(|h| h.sign_log));
+        .filter_map(|&i| files[i].header.as_ref().map(|h| h.sign_log))
+        .collect();
+    let sig = stream_signature(&headers, expected);
     if let Some(sig) = sig {
         for &i in &order {
             let f = &files[i];
@@ -491,7 +671,7 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
                     // Generation g-1 damaged on its own: its XOR covers only the segments before
                     // the damage, so this mismatch says nothing about g (§6.5: eseutil reports it
                     // as a follow-on). It is graded with g-1.
-                    if !files[pi].is_ok() {
+                    if has_any_problem(&files[pi], g - 1, &problems) {
                         p.message
                             .push_str(&format!(" (follow-on: generation 0x{:X} is itself damaged)", g - 1));
                         p = p.following(g - 1);
