@@ -196,7 +196,9 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
             path: shown.clone(),
             kind,
             verdict: Verdict::Fail,
-            problems: vec![crate::scan::classify::damaged_member_problem(kind, bytes, &shown, detail)],
+            problems: vec![crate::scan::classify::damaged_member_problem(
+                kind, bytes, &shown, detail,
+            )],
         })
     };
     // Named like a member, with nothing of an ESE file in it: say so in those words.

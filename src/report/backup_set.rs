@@ -314,7 +314,6 @@ pub fn decide(
         check_checkpoint(s, checkpoint, &mut problems);
     }
 
-
     problems.sort_by(|a, b| {
         (b.severity, &a.file, a.generation, a.page, &a.message).cmp(&(
             a.severity,
@@ -525,13 +524,7 @@ fn check_logs_against_dbs(
             );
         }
     }
-    if s.current.is_none() && !s.logs.is_empty() && required.is_none_or(|[_, hi]| last.is_some_and(|l| l >= hi)) {
-        problems.push(Problem::warning(
-            None,
-            &s.directory,
-            format!("no current {}.log in the log directory", s.base),
-        ));
-    }
+    // A missing current log that nothing needs is the stream's own warning (scan/stream.rs).
     // Clean databases need no logs; a foreign log signature beside them is only worth a warning.
     for d in all.iter().filter(|d| !d.needs_logs()) {
         if let (Some(h), Some(sig)) = (&d.header, s.signature) {

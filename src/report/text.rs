@@ -265,9 +265,14 @@ pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
     };
     match d.verdict {
         Verdict::Pass => {
-            let trunc = match d.truncate_below {
-                Some(t) => format!("Logs below {t} may be truncated."),
-                None => "No log stream: nothing to truncate.".to_string(),
+            let first_log = d.logs.as_ref().and_then(|l| l.first);
+            let trunc = match (d.truncate_below, first_log) {
+                (_, None) => "No logs in the set; none is needed.".to_string(),
+                (Some(t), Some(f)) if t <= f => {
+                    format!("Every log present is still needed (from {t} on): none is old enough to truncate.")
+                }
+                (Some(t), Some(_)) => format!("Logs below {t} may be truncated."),
+                (None, Some(_)) => "Nothing to truncate.".to_string(),
             };
             let warn = d.problems.len();
             let warns = if warn > 0 {
@@ -335,6 +340,12 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
             l.count
         )?,
         None => writeln!(out, "Logs: none found")?,
+    }
+    if let Some(dir) = &d.logs_looked_for_in {
+        writeln!(
+            out,
+            "  (logs and checkpoint looked for in {dir}, beside the database named)"
+        )?;
     }
     match &d.checkpoint {
         Some(c) => writeln!(

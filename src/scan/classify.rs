@@ -3,9 +3,9 @@
 
 use crate::checksum::legacy_checksum_ok;
 use crate::codes::JetErr;
-use crate::report::Problem;
 use crate::format::common::{filetype, FILETYPE_OFFSET};
 use crate::format::log_name::{parse_log_name, LogNameKind};
+use crate::report::Problem;
 use serde::Serialize;
 
 pub use crate::format::db_header::{DB_MAGIC, PAGE_SIZES};
@@ -85,7 +85,10 @@ pub fn classify(bytes: &[u8], file_name: &str) -> Classification {
         let ft = u32_at(bytes, base + FILETYPE_OFFSET);
         // The shadow copy at 4096 exists only in checkpoints (a log's second 4 KiB is its first
         // segment): there the type counts only with a verifying checksum.
-        if let Some(kind) = ft.and_then(by_type).filter(|&k| base == 0 || (ok && k == FileKind::Checkpoint)) {
+        if let Some(kind) = ft
+            .and_then(by_type)
+            .filter(|&k| base == 0 || (ok && k == FileKind::Checkpoint))
+        {
             return Classification { kind, by_header: true };
         }
         if ok && ft == Some(filetype::UNKNOWN) {

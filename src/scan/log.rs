@@ -335,15 +335,16 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
             ));
         }
         let mut c = LogCheck::empty(path);
-        c.error(
-            JetErr::LogFileCorrupt,
+        let message = if crate::scan::classify::is_all_zeros(bytes) {
+            "log file is all zeros: never written or wiped".to_string()
+        } else {
             format!(
                 "log header checksum mismatch (stored 0x{:08X}, computed 0x{:08X})",
                 h.checksum,
                 legacy_checksum(head)
-            ),
-        )
-        .offset = Some(0);
+            )
+        };
+        c.error(JetErr::LogFileCorrupt, message).offset = Some(0);
         return Ok(c.finish());
     }
 

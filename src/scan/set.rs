@@ -5,11 +5,11 @@
 
 use crate::codes::JetErr;
 use crate::error::CheckError;
+use crate::format::log_name::{parse_log_name, LogNameKind};
+use crate::format::Signature;
 use crate::report::backup_set::{self, CheckpointView, DbView, LogView, SetDecision, StreamView};
 use crate::report::{Problem, Verdict};
 use crate::scan::checkpoint::{check_checkpoint, CheckpointCheck};
-use crate::format::log_name::{parse_log_name, LogNameKind};
-use crate::format::Signature;
 use crate::scan::classify::{
     classify, damaged_member_problem, is_all_zeros, name_kind, reserve_note, Classification, FileKind,
 };
@@ -127,12 +127,29 @@ fn classify_path(path: &Path) -> Result<(Classification, Option<(Signature, bool
 /// duplicates, with `named` set for those given as files; entries that are not regular files are
 /// returned apart (as [`Ignored`]), or refused when they may be part of the set.
 fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<Ignored>) -> Result<(), CheckError> {
+    // The same file or directory reached under two spellings (`Dirty` and `./Dirty/`) is one
+    // member: directories and named files are compared by their canonical paths (one lookup
+    // each, not one per directory entry).
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut named_files: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    for p in paths {
+        if std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+            named_files.entry(canon(p)).or_insert_with(|| p.clone());
+        }
+    }
+    let mut seen_dirs = BTreeSet::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| CheckError::io(p, &e))?;
         if meta.is_dir() {
+            let dir_canon = canon(p);
+            if !seen_dirs.insert(dir_canon.clone()) {
+                continue;
+            }
             for e in list_entries(p, true)? {
                 if e.regular {
-                    files.entry(e.path).or_insert(false);
+                    if !named_files.contains_key(&dir_canon.join(&e.name)) {
+                        files.entry(e.path).or_insert(false);
+                    }
                     continue;
                 }
                 let name = e.name.to_str();
@@ -178,7 +195,9 @@ fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<
                 }
             }
         } else if meta.is_file() {
-            files.insert(p.clone(), true);
+            if named_files.get(&canon(p)) == Some(p) {
+                files.insert(p.clone(), true);
+            }
         } else {
             return Err(CheckError::new(p, "is not a regular file or directory"));
         }
@@ -232,10 +251,9 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
 pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetReport, CheckError> {
     let mut named: BTreeMap<PathBuf, bool> = BTreeMap::new();
     let mut ignored = Vec::new();
-    expand(paths, &mut named, &mut ignored)?;
-    if let Some(d) = &opts.logs_dir {
-        expand(std::slice::from_ref(d), &mut named, &mut ignored)?;
-    }
+    let mut all: Vec<PathBuf> = paths.to_vec();
+    all.extend(opts.logs_dir.iter().cloned());
+    expand(&all, &mut named, &mut ignored)?;
     let mut entries = classify_all(named)?;
 
     // A database named alone: its logs are looked for beside it, as Exchange and Windows keep
@@ -321,10 +339,20 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         })
         .collect();
     let mut handled: BTreeSet<PathBuf> = stream_entries.iter().map(|e| e.path.clone()).collect();
+    let mut set_problems: Vec<Problem> = Vec::new();
     let stream = match &log_dir {
         Some(d) if !stream_entries.is_empty() => {
             let s = check_stream_entries(d, stream_entries, opts.base.as_deref(), expected)?;
             ignored.extend(s.ignored.iter().cloned());
+            if s.files.is_empty() {
+                // No stream, but a wiped log is still a damaged member of the set.
+                set_problems.extend(
+                    s.problems
+                        .iter()
+                        .filter(|p| p.is_error() && p.code != Some(JetErr::FileNotFound))
+                        .cloned(),
+                );
+            }
             (!s.files.is_empty()).then_some(s)
         }
         _ => None,
@@ -332,7 +360,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     let base = stream.as_ref().and_then(|s| s.base.clone()).or(opts.base.clone());
 
     let mut db_checks = Vec::new();
-    let mut db_problems = Vec::new();
+    let mut db_problems = std::mem::take(&mut set_problems);
     let mut checkpoints = Vec::new();
     let mut flush_maps = Vec::new();
     for e in &entries {
@@ -364,7 +392,9 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                     )),
                     Ok(c) => db_checks.push(c),
                     Err(err) if e.class.by_header => return Err(err),
-                    Err(err) => db_problems.push(damaged_member_problem(FileKind::Database, bytes, &shown, &err.message)),
+                    Err(err) => {
+                        db_problems.push(damaged_member_problem(FileKind::Database, bytes, &shown, &err.message))
+                    }
                 }
             }
             FileKind::Checkpoint => checkpoints.push(e.path.clone()),
@@ -414,7 +444,10 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     // of it was named by mistake (or the set was assembled wrongly).
     for e in entries.iter().filter(|e| e.named) {
         let shown = e.path.display().to_string();
-        if let Some(i) = ignored.iter().find(|i| i.path == shown && !i.kind.belongs_with_the_set()) {
+        if let Some(i) = ignored
+            .iter()
+            .find(|i| i.path == shown && !i.kind.belongs_with_the_set())
+        {
             return Err(CheckError::new(
                 &e.path,
                 format!("named on the command line but not part of the set: {}", i.why),

@@ -302,6 +302,11 @@ struct Candidate {
     path: std::path::PathBuf,
 }
 
+/// True for a non-empty file of zeros (an empty file may be anything, e.g. a fresh text log).
+fn is_wiped(path: &Path) -> bool {
+    Input::open(path).is_ok_and(|i| !i.bytes().is_empty() && crate::scan::classify::is_all_zeros(i.bytes()))
+}
+
 /// The words for a reserve or next-generation log (CLI.md Decision 9).
 fn reserve_why(path: &Path) -> &'static str {
     match Input::open(path) {
@@ -389,7 +394,11 @@ pub fn check_stream_entries(
         }
     }
     let streams_found = |real_bases: &BTreeMap<String, (String, Option<Signature>)>| {
-        real_bases.values().map(|(b, _)| b.as_str()).collect::<Vec<_>>().join(", ")
+        real_bases
+            .values()
+            .map(|(b, _)| b.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let matching = |real_bases: &BTreeMap<String, (String, Option<Signature>)>| {
         expected.and_then(|sig| {
@@ -451,10 +460,22 @@ pub fn check_stream_entries(
         }),
     };
     let mut mine = Vec::new();
+    let mut wiped = Vec::new();
     for c in candidates {
         let key = c.base.to_ascii_lowercase();
         if Some(&key) == chosen.as_ref() && (base.is_some() || real_bases.contains_key(&key)) {
             mine.push(c);
+        } else if !real_bases.contains_key(&key) && is_wiped(&c.path) {
+            // Named like a log and all zeros: a wiped member, not a stray file of some other
+            // program (CLI.md Decision 1). It fails whatever stream it was meant for.
+            wiped.push(
+                Problem::error(
+                    Some(JetErr::LogFileCorrupt),
+                    c.path.display().to_string(),
+                    "named like a log but all zeros: never written or wiped",
+                )
+                .at_offset(0),
+            );
         } else {
             let (kind, why) = if real_bases.contains_key(&key) {
                 (IgnoreKind::OtherStream, format!("other log stream (base {})", c.base))
@@ -476,6 +497,7 @@ pub fn check_stream_entries(
         problems: Vec::new(),
         log_signature: None,
     };
+    out.problems.extend(wiped.iter().cloned());
     if mine.is_empty() {
         out.problems.push(Problem::error(
             Some(JetErr::FileNotFound),
@@ -485,7 +507,11 @@ pub fn check_stream_entries(
                 None => "no log files (.log or .jtx) found".to_string(),
             },
         ));
-        out.verdict = Verdict::Error;
+        out.verdict = if wiped.is_empty() {
+            Verdict::Error
+        } else {
+            Verdict::Fail
+        };
         return Ok(out);
     }
 
@@ -508,6 +534,8 @@ pub fn check_stream_entries(
         .collect();
 
     chain_checks(&mut out, mine, results, expected);
+    out.problems.extend(wiped);
+    out.verdict = out.verdict.combine(Verdict::from_problems(&out.problems, false));
     Ok(out)
 }
 
