@@ -26,6 +26,30 @@ pub struct Options {
     pub progress: bool,
 }
 
+/// The most worker threads esecheck starts (`--threads` above it is capped with a note): the
+/// scans are bound by storage and memory bandwidth long before this, and thousands of threads
+/// would only cost memory and scheduling.
+pub const MAX_THREADS: usize = 256;
+
+/// `--threads N` as used: `N` up to [`MAX_THREADS`], else the cap and the note to print on stderr
+/// (`--threads 100000 capped at 256`).
+pub fn capped_threads(requested: usize) -> (usize, Option<String>) {
+    if requested > MAX_THREADS {
+        (
+            MAX_THREADS,
+            Some(format!("--threads {requested} capped at {MAX_THREADS}")),
+        )
+    } else {
+        (requested, None)
+    }
+}
+
+/// The message for a failed write of the output: `writing the report to stdout failed: No space
+/// left on device`.
+pub fn write_failed(doing: &str, e: &io::Error) -> String {
+    format!("{doing} failed: {}", crate::scan::file::io_words(e))
+}
+
 /// Where output goes.
 pub struct Sinks<'a> {
     /// Results (text or JSON).
@@ -76,11 +100,13 @@ impl FileReport {
         }
     }
 
+    /// One line about the file, for text output: paths and messages escaped.
     fn summary(&self) -> String {
+        use text::escape_controls as esc;
         match self {
             FileReport::Database(c) => format!(
                 "{}: {} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
-                c.path,
+                esc(&c.path),
                 c.pages_seen,
                 c.bad_checksums,
                 c.correctable_checksums,
@@ -89,7 +115,7 @@ impl FileReport {
             ),
             FileReport::Log(c) => format!(
                 "{}: log generation {}, {} segments seen, {} bad, {} correctable",
-                c.path,
+                esc(&c.path),
                 c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
                 c.sectors_seen,
                 c.bad_sectors,
@@ -97,15 +123,17 @@ impl FileReport {
             ),
             FileReport::Checkpoint(c) => format!(
                 "{}: checkpoint, primary {}, shadow {}",
-                c.path,
+                esc(&c.path),
                 if c.primary_ok { "OK" } else { "bad" },
                 if c.shadow_ok { "OK" } else { "bad" }
             ),
             FileReport::FlushMap(c) => format!(
                 "{}: flush map, {} pages, {} bad (warnings only)",
-                c.path, c.pages_seen, c.bad_checksums
+                esc(&c.path),
+                c.pages_seen,
+                c.bad_checksums
             ),
-            FileReport::Unchecked(u) => format!("{}: could not check: {}", u.path, u.error),
+            FileReport::Unchecked(u) => format!("{}: could not check: {}", esc(&u.path), esc(&u.error)),
         }
     }
 }
@@ -224,7 +252,12 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
     let verdict = reports.iter().fold(Verdict::Pass, |v, r| v.combine(r.verdict()));
     for r in &reports {
         if let FileReport::Unchecked(u) = r {
-            writeln!(sinks.err, "esecheck: {}: {}", u.path, u.error)?;
+            writeln!(
+                sinks.err,
+                "esecheck: {}: {}",
+                text::escape_controls(&u.path),
+                text::escape_controls(&u.error)
+            )?;
         }
     }
     if opts.json {
@@ -393,7 +426,8 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
         if let Some(v) = sh.unsupported_page_size {
             writeln!(
                 sinks.err,
-                "esecheck: {path}: header le_cbPageSize = {v} is not a page size ESE uses"
+                "esecheck: {}: header le_cbPageSize = {v} is not a page size ESE uses",
+                text::escape_controls(path)
             )?;
             return Ok(Verdict::Error);
         }
@@ -466,16 +500,19 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
             text::write_problem(sinks.out, p)?;
         }
     }
+    let shown = text::escape_controls(path);
     let line = match verdict {
-        Verdict::Pass if problems.is_empty() => format!("PASS: {path}: header valid, primary and shadow identical."),
-        Verdict::Pass => format!("PASS: {path}: header usable ({} warning(s)).", problems.len()),
+        Verdict::Pass if problems.is_empty() => format!("PASS: {shown}: header valid, primary and shadow identical."),
+        Verdict::Pass => format!("PASS: {shown}: header usable ({} warning(s)).", problems.len()),
         _ => format!(
-            "FAIL: {path}: {}",
-            problems
-                .iter()
-                .find(|p| p.is_error())
-                .map(|p| p.message.as_str())
-                .unwrap_or("header check failed")
+            "FAIL: {shown}: {}",
+            text::escape_controls(
+                problems
+                    .iter()
+                    .find(|p| p.is_error())
+                    .map(|p| p.message.as_str())
+                    .unwrap_or("header check failed")
+            )
         ),
     };
     writeln!(sinks.out, "{line}")?;
@@ -540,16 +577,16 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
     let line = match verdict {
         Verdict::Pass => format!(
             "PASS: {}: stream {} {range}: no damaged log files were found.",
-            s.directory,
-            s.base.as_deref().unwrap_or("?")
+            text::escape_controls(&s.directory),
+            text::escape_controls(s.base.as_deref().unwrap_or("?"))
         ),
         Verdict::Fail => format!(
             "FAIL: {}",
-            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", s.directory))
+            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", text::escape_controls(&s.directory)))
         ),
         Verdict::Error => format!(
             "ERROR: {}",
-            first_err.unwrap_or_else(|| format!("{}: could not check", s.directory))
+            first_err.unwrap_or_else(|| format!("{}: could not check", text::escape_controls(&s.directory)))
         ),
     };
     writeln!(sinks.out, "{line}")?;
@@ -583,7 +620,7 @@ pub fn verify(
             if opts.json {
                 serde_json::to_writer_pretty(
                     &mut *sinks.out,
-                    &serde_json::json!({"verdict": "error", "error": e.to_string(), "truncate_below": null, "problems": []}),
+                    &serde_json::json!({"verdict": "error", "error": e.raw(), "truncate_below": null, "problems": []}),
                 )?;
                 writeln!(sinks.out)?;
             } else {
