@@ -877,6 +877,21 @@ mod tests {
     }
 
     #[test]
+    fn strings_read_from_the_header_are_escaped_in_text() {
+        let mut c = run(&[good(1)]);
+        if let Some(h) = c.header.as_mut() {
+            h.dbms_param.system_path = "C:\\Logs\\\nPASS: forged".into();
+            h.dbms_param.log_file_path = "\u{1b}[2J".into();
+        }
+        let mut out = Vec::new();
+        c.write_header_text(&mut out).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(t.contains("Env SystemPath: C:\\Logs\\\\nPASS: forged"), "{t}");
+        assert!(t.contains("Env LogFilePath: \\e[2J"), "{t}");
+        assert!(!t.lines().any(|l| l.starts_with("PASS")), "{t}");
+    }
+
+    #[test]
     fn text_output_escapes_the_name_and_caps_the_problem_list() {
         let err = CheckError::new("E00\nPASS.log", "could not be read");
         let mut c = LogCheck::not_checked(&err);
