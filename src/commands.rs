@@ -26,6 +26,30 @@ pub struct Options {
     pub progress: bool,
 }
 
+/// The most worker threads esecheck starts (`--threads` above it is capped with a note): the
+/// scans are bound by storage and memory bandwidth long before this, and thousands of threads
+/// would only cost memory and scheduling.
+pub const MAX_THREADS: usize = 256;
+
+/// `--threads N` as used: `N` up to [`MAX_THREADS`], else the cap and the note to print on stderr
+/// (`--threads 100000 capped at 256`).
+pub fn capped_threads(requested: usize) -> (usize, Option<String>) {
+    if requested > MAX_THREADS {
+        (
+            MAX_THREADS,
+            Some(format!("--threads {requested} capped at {MAX_THREADS}")),
+        )
+    } else {
+        (requested, None)
+    }
+}
+
+/// The message for a failed write of the output: `writing the report to stdout failed: No space
+/// left on device`.
+pub fn write_failed(doing: &str, e: &io::Error) -> String {
+    format!("{doing} failed: {}", crate::scan::file::io_words(e))
+}
+
 /// Where output goes.
 pub struct Sinks<'a> {
     /// Results (text or JSON).
@@ -112,11 +136,13 @@ impl FileReport {
         }
     }
 
+    /// One line about the file, for text output: paths and messages escaped.
     fn summary(&self) -> String {
+        use text::escape_controls as esc;
         match self {
             FileReport::Database(c) => format!(
                 "{}: {} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
-                c.path,
+                esc(&c.path),
                 c.pages_seen,
                 c.bad_checksums,
                 c.correctable_checksums,
@@ -125,7 +151,7 @@ impl FileReport {
             ),
             FileReport::Log(c) => format!(
                 "{}: log generation {}, {} segments seen, {} bad, {} correctable",
-                c.path,
+                esc(&c.path),
                 c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
                 c.sectors_seen,
                 c.bad_sectors,
@@ -133,21 +159,23 @@ impl FileReport {
             ),
             FileReport::Checkpoint(c) => format!(
                 "{}: checkpoint, primary {}, shadow {}",
-                c.path,
+                esc(&c.path),
                 if c.primary_ok { "OK" } else { "bad" },
                 if c.shadow_ok { "OK" } else { "bad" }
             ),
             FileReport::FlushMap(c) => format!(
                 "{}: flush map, {} pages, {} bad (warnings only)",
-                c.path, c.pages_seen, c.bad_checksums
+                esc(&c.path),
+                c.pages_seen,
+                c.bad_checksums
             ),
-            FileReport::NotVerified(c) => format!("{}: not verified ({})", c.path, c.note),
+            FileReport::NotVerified(c) => format!("{}: not verified ({})", esc(&c.path), c.note),
             FileReport::DamagedMember(c) => format!(
                 "{}: {}",
-                c.path,
-                c.problems.first().map(|p| p.message.as_str()).unwrap_or("damaged")
+                esc(&c.path),
+                esc(c.problems.first().map(|p| p.message.as_str()).unwrap_or("damaged"))
             ),
-            FileReport::Unchecked(u) => format!("{}: could not check: {}", u.path, u.error),
+            FileReport::Unchecked(u) => format!("{}: could not check: {}", esc(&u.path), esc(&u.error)),
         }
     }
 }
@@ -292,7 +320,12 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
     let verdict = reports.iter().fold(Verdict::Pass, |v, r| v.combine(r.verdict()));
     for r in &reports {
         if let FileReport::Unchecked(u) = r {
-            writeln!(sinks.err, "esecheck: {}: {}", u.path, u.error)?;
+            writeln!(
+                sinks.err,
+                "esecheck: {}: {}",
+                text::escape_controls(&u.path),
+                text::escape_controls(&u.error)
+            )?;
         }
     }
     if opts.json {
@@ -313,7 +346,12 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
                 FileReport::Log(c) => c.write_text(sinks.out)?,
                 FileReport::Checkpoint(c) => c.write_text(sinks.out)?,
                 FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
-                FileReport::NotVerified(c) => writeln!(sinks.out, "{}: not verified: {}", c.path, c.note)?,
+                FileReport::NotVerified(c) => writeln!(
+                    sinks.out,
+                    "{}: not verified: {}",
+                    text::escape_controls(&c.path),
+                    c.note
+                )?,
                 FileReport::DamagedMember(c) => {
                     for p in &c.problems {
                         text::write_problem_with_file(sinks.out, p)?;
@@ -409,6 +447,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                         }
                     }
                     let state = if c.header.is_some() { "valid" } else { "damaged" };
+                    let shown = text::escape_controls(&shown);
                     writeln!(sinks.out, "{}: {shown}: log header {state}", verdict.word())?;
                 }
                 Ok(verdict)
@@ -435,8 +474,9 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                     let ok = |b: bool| if b { "OK" } else { "bad" };
                     writeln!(
                         sinks.out,
-                        "{}: {shown}: checkpoint primary {}, shadow {}",
+                        "{}: {}: checkpoint primary {}, shadow {}",
                         verdict.word(),
+                        text::escape_controls(&shown),
                         ok(c.primary_ok),
                         ok(c.shadow_ok)
                     )?;
@@ -457,7 +497,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             } else {
                 "not an ESE database, log or checkpoint".to_string()
             };
-            writeln!(sinks.err, "esecheck: {shown}: {why}")?;
+            writeln!(sinks.err, "esecheck: {}: {why}", text::escape_controls(&shown))?;
             Ok(Verdict::Error)
         }
     }
@@ -488,9 +528,9 @@ fn header_not_dumped(
         serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
         writeln!(sinks.out)?;
     } else if let Some(n) = note {
-        writeln!(sinks.out, "PASS: {path}: not verified: {n}")?;
+        writeln!(sinks.out, "PASS: {}: not verified: {n}", text::escape_controls(path))?;
     } else if let Some(p) = problems.first() {
-        writeln!(sinks.out, "FAIL: {path}: {}", p.message)?;
+        writeln!(sinks.out, "FAIL: {}: {}", text::escape_controls(path), p.message)?;
     }
     Ok(Some(verdict))
 }
@@ -502,7 +542,8 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
         if let Some(v) = sh.unsupported_page_size {
             writeln!(
                 sinks.err,
-                "esecheck: {path}: header le_cbPageSize = {v} is not a page size ESE uses"
+                "esecheck: {}: header le_cbPageSize = {v} is not a page size ESE uses",
+                text::escape_controls(path)
             )?;
             return Ok(Verdict::Error);
         }
@@ -575,16 +616,19 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
             text::write_problem(sinks.out, p)?;
         }
     }
+    let shown = text::escape_controls(path);
     let line = match verdict {
-        Verdict::Pass if problems.is_empty() => format!("PASS: {path}: header valid, primary and shadow identical."),
-        Verdict::Pass => format!("PASS: {path}: header usable ({} warning(s)).", problems.len()),
+        Verdict::Pass if problems.is_empty() => format!("PASS: {shown}: header valid, primary and shadow identical."),
+        Verdict::Pass => format!("PASS: {shown}: header usable ({} warning(s)).", problems.len()),
         _ => format!(
-            "FAIL: {path}: {}",
-            problems
-                .iter()
-                .find(|p| p.is_error())
-                .map(|p| p.message.as_str())
-                .unwrap_or("header check failed")
+            "FAIL: {shown}: {}",
+            text::escape_controls(
+                problems
+                    .iter()
+                    .find(|p| p.is_error())
+                    .map(|p| p.message.as_str())
+                    .unwrap_or("header check failed")
+            )
         ),
     };
     writeln!(sinks.out, "{line}")?;
@@ -649,16 +693,16 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
     let line = match verdict {
         Verdict::Pass => format!(
             "PASS: {}: stream {} {range}: no damaged log files were found.",
-            s.directory,
-            s.base.as_deref().unwrap_or("?")
+            text::escape_controls(&s.directory),
+            text::escape_controls(s.base.as_deref().unwrap_or("?"))
         ),
         Verdict::Fail => format!(
             "FAIL: {}",
-            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", s.directory))
+            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", text::escape_controls(&s.directory)))
         ),
         Verdict::Error => format!(
             "ERROR: {}",
-            first_err.unwrap_or_else(|| format!("{}: could not check", s.directory))
+            first_err.unwrap_or_else(|| format!("{}: could not check", text::escape_controls(&s.directory)))
         ),
     };
     writeln!(sinks.out, "{line}")?;
@@ -692,7 +736,7 @@ pub fn verify(
             if opts.json {
                 serde_json::to_writer_pretty(
                     &mut *sinks.out,
-                    &serde_json::json!({"verdict": "error", "error": e.to_string(), "truncate_below": null, "problems": []}),
+                    &serde_json::json!({"verdict": "error", "error": e.raw(), "truncate_below": null, "problems": []}),
                 )?;
                 writeln!(sinks.out)?;
             } else {

@@ -2,11 +2,16 @@
 //! esecheck knows how to verify. Integrity problems are not errors; they are
 //! [`Problem`](crate::report::Problem)s.
 
+use crate::report::text::escape_controls;
 use std::path::Path;
 
 /// An input that could not be checked, with the path it concerns.
+///
+/// Its `Display` (`PATH: message`) is for text output and stderr: control characters in the path
+/// and the message are escaped ([`escape_controls`](crate::report::text::escape_controls)), so a
+/// file name cannot forge a line. JSON uses the fields, or [`CheckError::raw`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{}: {}", escape_controls(path), escape_controls(message))]
 pub struct CheckError {
     /// The file or directory, as the user named it.
     pub path: String,
@@ -15,6 +20,11 @@ pub struct CheckError {
 }
 
 impl CheckError {
+    /// `PATH: message` as it is, unescaped: for JSON, which escapes on its own.
+    pub fn raw(&self) -> String {
+        format!("{}: {}", self.path, self.message)
+    }
+
     /// A could-not-check error for `path`.
     pub fn new(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
         CheckError {

@@ -26,7 +26,7 @@ struct Cli {
     /// Treat warnings (correctable checksums, a bad shadow header, stale extra logs) as failures.
     #[arg(long, global = true)]
     strict: bool,
-    /// Number of worker threads (default: one per core).
+    /// Number of worker threads (default: one per core; at most 256).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
     /// Never show a progress bar (it is shown only when stderr is a terminal).
@@ -95,15 +95,27 @@ fn main() -> ExitCode {
 }
 
 /// A sink whose reader went away (`esecheck … | head`): further output is dropped quietly, so
-/// the command still finishes and its verdict, not a blanket 0, becomes the exit status.
+/// the command still finishes and its verdict, not a blanket 0, becomes the exit status. Any
+/// other write error (a full disk, `> /dev/full`) says which stream failed
+/// ("writing the report to stdout failed: No space left on device") and ends the run with 2.
 struct ClosedPipeIsQuiet<W> {
     inner: W,
     closed: bool,
+    /// What was being written, for the error message: "writing the report to stdout".
+    doing: &'static str,
 }
 
 impl<W: Write> ClosedPipeIsQuiet<W> {
-    fn new(inner: W) -> Self {
-        ClosedPipeIsQuiet { inner, closed: false }
+    fn new(inner: W, doing: &'static str) -> Self {
+        ClosedPipeIsQuiet {
+            inner,
+            closed: false,
+            doing,
+        }
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), commands::write_failed(self.doing, &e))
     }
 }
 
@@ -117,6 +129,7 @@ impl<W: Write> Write for ClosedPipeIsQuiet<W> {
                 self.closed = true;
                 Ok(buf.len())
             }
+            Err(e) => Err(self.named(e)),
             r => r,
         }
     }
@@ -130,6 +143,7 @@ impl<W: Write> Write for ClosedPipeIsQuiet<W> {
                 self.closed = true;
                 Ok(())
             }
+            Err(e) => Err(self.named(e)),
             r => r,
         }
     }
@@ -140,6 +154,10 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
         if n == 0 {
             let _ = writeln!(io::stderr(), "esecheck: --threads must be at least 1");
             return Ok(Verdict::Error);
+        }
+        let (n, note) = commands::capped_threads(n);
+        if let Some(note) = note {
+            let _ = writeln!(io::stderr(), "esecheck: {note}");
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -153,8 +171,8 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
         progress: !cli.no_progress,
     };
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(ClosedPipeIsQuiet::new(stdout.lock()));
-    let mut err = ClosedPipeIsQuiet::new(io::stderr());
+    let mut out = io::BufWriter::new(ClosedPipeIsQuiet::new(stdout.lock(), "writing the report to stdout"));
+    let mut err = ClosedPipeIsQuiet::new(io::stderr(), "writing to stderr");
     let mut sinks = Sinks {
         out: &mut out,
         err: &mut err,

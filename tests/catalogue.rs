@@ -236,6 +236,9 @@ fn d13_truncation_inside_the_shadow_header_fails() {
         let c = check(&f[..ps + ps / 2]);
         assert_eq!(c.verdict, Verdict::Fail, "{ps}");
         assert!(c.problems.iter().any(|p| p.page == Some(0) && p.is_error()), "{ps}");
+        // Counted like a damaged shadow (Decision 4).
+        assert_eq!(c.bad_pages, vec![0], "{ps}");
+        assert_eq!(c.bad_checksums, 1, "{ps}");
     }
 }
 

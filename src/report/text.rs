@@ -6,7 +6,50 @@ use crate::format::{BkInfo, Lgpos};
 use crate::report::{Problem, Severity};
 use crate::scan::database::DbCheck;
 use crate::scan::flushmap::FlushMapCheck;
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
+
+/// At most this many problems of one file are printed in text; the rest are counted in one line
+/// (`… and N more; --json lists them all`), so that a file full of garbage still gives a report a
+/// person can read. JSON lists every problem.
+pub const MAX_TEXT_PROBLEMS_PER_FILE: usize = 50;
+
+/// True for the characters [`escape_controls`] rewrites: C0 controls, DEL, C1 controls, and the
+/// Unicode line/paragraph separators and bidirectional overrides, any of which could make one
+/// name look like several lines or like other text.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A string (a file name, a problem message, a string from a file's header) made safe to print as
+/// part of one line of text, the way `ls -b` shows names: newline, carriage return, tab and escape
+/// become `\n`, `\r`, `\t`, `\e`; other C0 controls and DEL become `\xNN`; C1 controls and the
+/// line-breaking or bidirectional Unicode marks become `\u{NNNN}`. A backslash is left as it is, so
+/// Windows paths keep their separators. A name can then never start a line of its own (a forged
+/// `PASS:` line). Strings with nothing to escape are returned as they are.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Prints one problem line: `ERROR: message [code name]` or `WARNING: …`, for output grouped
 /// under the file the problem is in.
@@ -22,7 +65,7 @@ pub fn write_problem_with_file(out: &mut dyn Write, p: &Problem) -> io::Result<(
 
 /// `FILE: message`: a problem as one self-contained sentence.
 pub fn located_message(p: &Problem) -> String {
-    format!("{}: {}", p.file, p.message)
+    format!("{}: {}", escape_controls(&p.file), escape_controls(&p.message))
 }
 
 fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::Result<()> {
@@ -33,7 +76,7 @@ fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::
     if with_file {
         write!(out, "{word}: {}", located_message(p))?;
     } else {
-        write!(out, "{word}: {}", p.message)?;
+        write!(out, "{word}: {}", escape_controls(&p.message))?;
     }
     if let Some(c) = p.code {
         write!(out, " [{} {}]", c.code(), c.name())?;
@@ -46,7 +89,7 @@ fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::
 
 /// The /K summary of a database: counters in eseutil's order, then each problem once.
 pub fn write_db_check(out: &mut dyn Write, c: &DbCheck) -> io::Result<()> {
-    writeln!(out, "File: {}", c.path)?;
+    writeln!(out, "File: {}", escape_controls(&c.path))?;
     let state = c.state.unwrap_or("unknown state");
     let detected = if c.page_size_detected {
         ""
@@ -69,24 +112,126 @@ pub fn write_db_check(out: &mut dyn Write, c: &DbCheck) -> io::Result<()> {
         None => writeln!(out, "{:>12} highest dbtime", "none")?,
     }
     writeln!(out)?;
-    for p in &c.problems {
+    write_page_list(out, "Bad pages", &c.bad_pages)?;
+    write_page_list(out, "Correctable pages", &c.correctable_pages)?;
+    write_problems(out, &c.problems)
+}
+
+/// Most page runs printed on one page-list line; the rest are counted.
+const MAX_TEXT_PAGE_RUNS: usize = 50;
+
+/// Runs of consecutive numbers in an ascending list: `[143, 144, 145, 200]` → `[(143, 145),
+/// (200, 200)]`. The header copies (−1 and 0) stay runs of their own, so that no run reads
+/// like "-1-5".
+pub fn page_runs(pages: &[i64]) -> Vec<(i64, i64)> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &p in pages {
+        match runs.last_mut() {
+            Some((_, end)) if *end >= 1 && end.checked_add(1) == Some(p) => *end = p,
+            _ => runs.push((p, p)),
+        }
+    }
+    runs
+}
+
+/// `LABEL: 143-158, 200 (17 pages)`: a page list with its runs compressed, at most
+/// [`MAX_TEXT_PAGE_RUNS`] runs. Nothing for an empty list.
+fn write_page_list(out: &mut dyn Write, label: &str, pages: &[i64]) -> io::Result<()> {
+    if pages.is_empty() {
+        return Ok(());
+    }
+    let runs = page_runs(pages);
+    let shown: Vec<String> = runs
+        .iter()
+        .take(MAX_TEXT_PAGE_RUNS)
+        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .collect();
+    let more = if runs.len() > MAX_TEXT_PAGE_RUNS {
+        format!(", … and {} more runs", runs.len() - MAX_TEXT_PAGE_RUNS)
+    } else {
+        String::new()
+    };
+    let n = pages.len();
+    writeln!(
+        out,
+        "{label}: {}{more} ({n} page{})",
+        shown.join(", "),
+        if n == 1 { "" } else { "s" }
+    )?;
+    writeln!(out)
+}
+
+/// The problems of one file, one line each, at most [`MAX_TEXT_PROBLEMS_PER_FILE`] of them, then
+/// one line counting the rest. When some are left out, the ones about the whole file (no page, no
+/// sector: a truncation, a header rule) are shown first, so they are never among those left out
+/// behind a run of bad pages.
+pub fn write_problems(out: &mut dyn Write, problems: &[Problem]) -> io::Result<()> {
+    if problems.len() <= MAX_TEXT_PROBLEMS_PER_FILE {
+        for p in problems {
+            write_problem(out, p)?;
+        }
+        return Ok(());
+    }
+    let whole_file = |p: &&Problem| p.page.is_none() && p.sector.is_none();
+    let first = problems.iter().filter(whole_file);
+    let then = problems.iter().filter(|p| !whole_file(p));
+    for p in first.chain(then).take(MAX_TEXT_PROBLEMS_PER_FILE) {
         write_problem(out, p)?;
+    }
+    write_more_line(out, "", problems.len() - MAX_TEXT_PROBLEMS_PER_FILE, None)
+}
+
+/// A list of problems of several files, each line naming its file (`ERROR: FILE: message …`),
+/// after `indent`: at most [`MAX_TEXT_PROBLEMS_PER_FILE`] per file, in the list's order, then one
+/// line per file counting the rest (`… and N more problems in FILE; --json lists them all`).
+pub fn write_problems_per_file(out: &mut dyn Write, indent: &str, problems: &[Problem]) -> io::Result<()> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for p in problems {
+        let n = seen.entry(&p.file).or_insert_with(|| {
+            order.push(&p.file);
+            0
+        });
+        *n += 1;
+        if *n <= MAX_TEXT_PROBLEMS_PER_FILE {
+            write!(out, "{indent}")?;
+            write_problem_with_file(out, p)?;
+        }
+    }
+    for file in order {
+        let more = seen
+            .get(file)
+            .map_or(0, |n| n.saturating_sub(MAX_TEXT_PROBLEMS_PER_FILE));
+        write_more_line(out, indent, more, Some(file))?;
     }
     Ok(())
 }
 
+/// `… and N more; --json lists them all` (with the file named when the list mixes files).
+fn write_more_line(out: &mut dyn Write, indent: &str, more: usize, file: Option<&str>) -> io::Result<()> {
+    if more == 0 {
+        return Ok(());
+    }
+    let what = if more == 1 { "problem" } else { "problems" };
+    match file {
+        Some(f) => writeln!(
+            out,
+            "{indent}… and {more} more {what} in {}; --json lists them all",
+            escape_controls(f)
+        ),
+        None => writeln!(out, "{indent}… and {more} more {what}; --json lists them all"),
+    }
+}
+
 /// The summary of a flush map.
 pub fn write_flush_map_check(out: &mut dyn Write, c: &FlushMapCheck) -> io::Result<()> {
-    writeln!(out, "File: {}", c.path)?;
+    writeln!(out, "File: {}", escape_controls(&c.path))?;
     writeln!(out, "Type: flush map, 8192 byte pages")?;
     writeln!(out)?;
     writeln!(out, "{:>12} pages seen", c.pages_seen)?;
     writeln!(out, "{:>12} bad checksums", c.bad_checksums)?;
     writeln!(out)?;
-    for p in &c.problems {
-        write_problem(out, p)?;
-    }
-    Ok(())
+    write_problems(out, &c.problems)
 }
 
 fn range(a: i32, b: i32) -> String {
@@ -131,7 +276,7 @@ pub fn write_db_header(
     page_size: usize,
 ) -> io::Result<()> {
     let t = |t: &crate::format::LogTime| if t.is_zero() { "none".to_string() } else { t.to_string() };
-    writeln!(out, "Database: {path}")?;
+    writeln!(out, "Database: {}", escape_controls(path))?;
     writeln!(out)?;
     let rows: Vec<(&str, String)> = vec![
         ("Primary header", copy_line(primary)),
@@ -215,7 +360,8 @@ pub fn write_db_header(
         ),
     ];
     for (k, v) in rows {
-        writeln!(out, "{k:>30}: {v}")?;
+        // Values such as the computer name come from the file: printed escaped like paths.
+        writeln!(out, "{k:>30}: {}", escape_controls(&v))?;
     }
     Ok(())
 }
@@ -319,13 +465,13 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
             "  {} [{}] {}: {} pages seen, {} bad, {} correctable, {} uninitialized; Log Required {req}, Log Committed {}; Log Signature {}",
             s.verdict.word(),
             s.state.unwrap_or("?"),
-            s.path,
+            escape_controls(&s.path),
             c.pages_seen,
             c.bad_checksums,
             c.correctable_checksums,
             c.uninitialized_pages,
             s.log_committed.unwrap_or(0),
-            s.log_signature.map(|x| x.to_string()).unwrap_or_default()
+            escape_controls(&s.log_signature.map(|x| x.to_string()).unwrap_or_default())
         )?;
     }
     match &d.logs {
@@ -333,8 +479,8 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
             out,
             "Logs: {} {} in {}: generations {}-{} ({} files)",
             l.verdict.word(),
-            l.base,
-            l.directory,
+            escape_controls(&l.base),
+            escape_controls(&l.directory),
             l.first.map(|g| g.to_string()).unwrap_or_default(),
             l.last.map(|g| g.to_string()).unwrap_or_default(),
             l.count
@@ -352,7 +498,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
             out,
             "Checkpoint: {} {} generation {}",
             c.verdict.word(),
-            c.path,
+            escape_controls(&c.path),
             c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into())
         )?,
         None => writeln!(out, "Checkpoint: none found")?,
@@ -370,15 +516,101 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
     if !r.ignored.is_empty() {
         writeln!(out, "Ignored:")?;
         for i in &r.ignored {
-            writeln!(out, "  {}: {}", i.path, i.why)?;
+            writeln!(out, "  {}: {}", escape_controls(&i.path), escape_controls(&i.why))?;
         }
     }
     if !d.problems.is_empty() {
         writeln!(out, "Problems:")?;
-        for p in &d.problems {
-            write!(out, "  ")?;
-            write_problem_with_file(out, p)?;
-        }
+        write_problems_per_file(out, "  ", &d.problems)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::JetErr;
+
+    #[test]
+    fn control_characters_are_escaped_like_ls_b() {
+        assert_eq!(escape_controls("a\nb\rc\td\u{1b}[0m"), "a\\nb\\rc\\td\\e[0m");
+        assert_eq!(escape_controls("\u{0}\u{1}\u{1f}\u{7f}"), "\\x00\\x01\\x1f\\x7f");
+        // C1 controls (NEL is a newline to some tools) and the Unicode line breaks and overrides.
+        assert_eq!(escape_controls("a\u{85}b\u{9b}"), "a\\u{0085}b\\u{009b}");
+        assert_eq!(
+            escape_controls("\u{2028}\u{202e}\u{2066}"),
+            "\\u{2028}\\u{202e}\\u{2066}"
+        );
+    }
+
+    #[test]
+    fn backslashes_and_ordinary_text_are_left_alone() {
+        let w = r"C:\Program Files\Exchange\Mailbox\DB01.edb";
+        assert!(matches!(escape_controls(w), Cow::Borrowed(s) if s == w));
+        assert_eq!(escape_controls("Café ü 日本 \u{fffd}.edb"), "Café ü 日本 \u{fffd}.edb");
+        assert_eq!(escape_controls(r"a\nb"), r"a\nb");
+    }
+
+    #[test]
+    fn problem_messages_and_files_are_escaped_in_text() {
+        let p = Problem::error(Some(JetErr::ReadVerifyFailure), "x\n.edb", "differs from y\nPASS.edb");
+        let mut out = Vec::new();
+        write_problem_with_file(&mut out, &p).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert_eq!(t.lines().count(), 1, "{t}");
+        assert!(t.starts_with("ERROR: x\\n.edb: differs from y\\nPASS.edb ["), "{t}");
+    }
+
+    #[test]
+    fn consecutive_pages_become_runs_and_header_copies_stay_apart() {
+        assert_eq!(
+            page_runs(&[-1, 0, 1, 2, 3, 7, 9, 10]),
+            vec![(-1, -1), (0, 0), (1, 3), (7, 7), (9, 10)]
+        );
+        assert_eq!(page_runs(&[]), vec![]);
+        let mut out = Vec::new();
+        write_page_list(&mut out, "Bad pages", &[143, 144, 145, 146, 200]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "Bad pages: 143-146, 200 (5 pages)\n\n");
+        let every_other: Vec<i64> = (1..=400).step_by(2).collect();
+        let mut out = Vec::new();
+        write_page_list(&mut out, "Bad pages", &every_other).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(t.contains(", 99, … and 150 more runs (200 pages)"), "{t}");
+    }
+
+    #[test]
+    fn a_long_problem_list_is_capped_with_the_whole_file_ones_first() {
+        let mut ps: Vec<Problem> = (0..80)
+            .map(|i| Problem::error(None, "d.edb", format!("page {i} bad")).at_page(i))
+            .collect();
+        ps.push(Problem::warning(None, "d.edb", "database file is too small"));
+        let mut out = Vec::new();
+        write_problems(&mut out, &ps).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 51, "{t}");
+        assert_eq!(lines[0], "WARNING: database file is too small");
+        assert_eq!(lines[50], "… and 31 more problems; --json lists them all");
+        // Short lists are printed whole, in their order.
+        let mut out = Vec::new();
+        write_problems(&mut out, &ps[75..]).unwrap();
+        assert!(String::from_utf8(out).unwrap().starts_with("ERROR: page 75 bad"));
+    }
+
+    #[test]
+    fn a_mixed_list_is_capped_per_file() {
+        let mut ps: Vec<Problem> = (0..60)
+            .map(|i| Problem::error(None, "a.edb", format!("a{i}")))
+            .collect();
+        ps.extend((0..3).map(|i| Problem::error(None, "b.log", format!("b{i}"))));
+        let mut out = Vec::new();
+        write_problems_per_file(&mut out, "  ", &ps).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert_eq!(t.matches("ERROR: a.edb: ").count(), 50, "{t}");
+        assert_eq!(t.matches("ERROR: b.log: ").count(), 3, "{t}");
+        assert!(
+            t.ends_with("  … and 10 more problems in a.edb; --json lists them all\n"),
+            "{t}"
+        );
+    }
 }

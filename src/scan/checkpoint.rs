@@ -139,7 +139,11 @@ impl CheckpointCheck {
     /// Verify-mode text: `Checkpoint file: <name> - OK` and the problems.
     pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
         let state = if self.verdict == Verdict::Pass { "OK" } else { "damaged" };
-        writeln!(w, "      Checkpoint file: {} - {state}", self.path)?;
+        writeln!(
+            w,
+            "      Checkpoint file: {} - {state}",
+            crate::report::text::escape_controls(&self.path)
+        )?;
         for p in &self.problems {
             write_problem(w, p)?;
         }
@@ -148,7 +152,11 @@ impl CheckpointCheck {
 
     /// eseutil /MK dump (for `esecheck header CHK`), then the verdict text.
     pub fn write_header_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        writeln!(w, "      Checkpoint file: {}", self.path)?;
+        writeln!(
+            w,
+            "      Checkpoint file: {}",
+            crate::report::text::escape_controls(&self.path)
+        )?;
         writeln!(
             w,
             "      Primary copy: {}   Shadow copy: {}",

@@ -475,15 +475,21 @@ fn count_header_copy(
     match c.state {
         CopyState::Valid => {}
         CopyState::Zeroed => check.uninitialized_pages += 1,
-        CopyState::Missing => problems.push(
-            Problem::error(
-                Some(JetErr::ReadVerifyFailure),
-                path,
-                format!("{which} is missing: the file ends before it"),
-            )
-            .at_page(page)
-            .at_offset(offset),
-        ),
+        // A copy the file ends before (a database cut to its first page) counts like a damaged
+        // one (CLI.md Decision 4): eseutil /K cannot read it and the engine cannot fall back to it.
+        CopyState::Missing => {
+            check.bad_checksums += 1;
+            check.bad_pages.push(page);
+            problems.push(
+                Problem::error(
+                    Some(JetErr::ReadVerifyFailure),
+                    path,
+                    format!("{which} is missing: the file ends before it (counted as a bad checksum)"),
+                )
+                .at_page(page)
+                .at_offset(offset),
+            );
+        }
         CopyState::BadChecksum | CopyState::PageSizeMismatch => {
             check.bad_checksums += 1;
             check.bad_pages.push(page);

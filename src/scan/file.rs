@@ -107,7 +107,7 @@ impl Input {
             // SAFETY: the map is read-only and private to this process. A truncation by another
             // process while we read it raises SIGBUS, which the handler registered above turns
             // into exit status 2 naming the file (see the module comment).
-            let map = unsafe { Mmap::map(&file) }.map_err(|e| CheckError::io(path, &e))?;
+            let map = unsafe { Mmap::map(&file) }.map_err(|e| CheckError::new(path, map_failed(len, &e)))?;
             #[cfg(unix)]
             {
                 let _ = map.advise(memmap2::Advice::Sequential);
@@ -171,6 +171,28 @@ impl Input {
     }
 }
 
+/// An OS error in words, without Rust's ` (os error N)` suffix: `No space left on device`.
+pub fn io_words(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => s
+            .strip_suffix(&format!(" (os error {code})"))
+            .map_or_else(|| s.clone(), str::to_string),
+        None => s,
+    }
+}
+
+/// Why a file could not be mapped, with the size: `cannot map 2147483648 bytes: Cannot allocate
+/// memory` (typically `ENOMEM` under `ulimit -v`).
+fn map_failed(len: u64, e: &std::io::Error) -> String {
+    format!("cannot map {len} bytes: {}", io_words(e))
+}
+
+/// Why a file could not be read into memory, with the size.
+fn alloc_failed(len: u64) -> String {
+    format!("cannot allocate {len} bytes to read the file into memory")
+}
+
 fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), CheckError> {
     if meta.is_dir() {
         return Err(CheckError::new(path, "is a directory, not a file"));
@@ -184,7 +206,11 @@ fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), CheckError
 /// Reads the whole file, which `fstat` said is `len` bytes; a different size means it changed.
 fn read_exactly(file: &mut impl Read, path: &Path, len: u64) -> Result<Vec<u8>, CheckError> {
     let cap = usize::try_from(len).map_err(|_| CheckError::new(path, "file is too large for this platform"))?;
-    let mut buf = Vec::with_capacity(cap);
+    let mut buf = Vec::new();
+    // An allocation that fails (`ulimit -v`, a container's memory limit) is could-not-check
+    // naming the size, not an abort.
+    buf.try_reserve_exact(cap)
+        .map_err(|_| CheckError::new(path, alloc_failed(len)))?;
     file.take(len.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| CheckError::io(path, &e))?;
@@ -248,7 +274,9 @@ mod sigbus {
             }) else {
                 return Registration { slot: None };
             };
-            let name: Box<[u8]> = path.display().to_string().into_bytes().into_boxed_slice();
+            // Escaped like every path esecheck prints: the handler writes it to stderr verbatim.
+            let shown = crate::report::text::escape_controls(&path.display().to_string()).into_owned();
+            let name: Box<[u8]> = shown.into_bytes().into_boxed_slice();
             let len = name.len();
             let ptr = Box::into_raw(name) as *mut u8;
             TABLE[i].name_len.store(len, Ordering::Relaxed);
@@ -426,6 +454,23 @@ mod tests {
             read_exactly(&mut &data[..], Path::new("x.log"), 100).unwrap().len(),
             100
         );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_mapping_failure_names_the_size_and_the_reason() {
+        let e = std::io::Error::from_raw_os_error(libc::ENOMEM);
+        assert_eq!(
+            map_failed(2147483648, &e),
+            "cannot map 2147483648 bytes: Cannot allocate memory"
+        );
+        assert_eq!(
+            alloc_failed(8388608),
+            "cannot allocate 8388608 bytes to read the file into memory"
+        );
+        // Not an OS error: the message as it is.
+        let other = std::io::Error::other("mapping refused");
+        assert_eq!(map_failed(1, &other), "cannot map 1 bytes: mapping refused");
     }
 
     #[test]

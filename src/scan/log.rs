@@ -167,22 +167,19 @@ impl LogCheck {
             Verdict::Fail => "damaged",
             Verdict::Error => "could not be checked",
         };
-        writeln!(w, "      Log file: {} - {state}", self.path)?;
+        writeln!(w, "      Log file: {} - {state}", escape_controls(&self.path))?;
         if self.bad_sectors > 0 {
             if let Some(l) = self.last_lgpos {
                 writeln!(w, "      Log damaged (unusable). Last Lgpos: {}", eseutil_lgpos(l))?;
             }
         }
-        for p in &self.problems {
-            write_problem(w, p)?;
-        }
-        Ok(())
+        write_problems(w, &self.problems)
     }
 
     /// eseutil /ML `<file>` header dump (for `esecheck header LOG`), then the verdict line.
     pub fn write_header_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        writeln!(w, "      Base name: {}", base_of(self.file_name()))?;
-        writeln!(w, "      Log file: {}", self.path)?;
+        writeln!(w, "      Base name: {}", escape_controls(base_of(self.file_name())))?;
+        writeln!(w, "      Log file: {}", escape_controls(&self.path))?;
         match &self.header {
             Some(h) => write_log_header(w, h)?,
             None => writeln!(w, "      (header checksum fails: fields not trusted)")?,
@@ -204,6 +201,7 @@ pub(crate) fn eseutil_lgpos(l: Lgpos) -> String {
 }
 
 pub(crate) use crate::report::text::write_problem;
+use crate::report::text::{escape_controls, write_problems};
 
 fn on_off(b: bool) -> &'static str {
     if b {
@@ -235,10 +233,19 @@ pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> 
         "      Signature: Create time:{} Rand:{} Computer:{}",
         h.sign_log.created(),
         h.sign_log.random(),
-        h.sign_log.computer_name()
+        escape_controls(&h.sign_log.computer_name())
     )?;
-    writeln!(w, "      Env SystemPath: {}", h.dbms_param.system_path)?;
-    writeln!(w, "      Env LogFilePath: {}", h.dbms_param.log_file_path)?;
+    // Strings read from the file are escaped like file names: they must not forge lines.
+    writeln!(
+        w,
+        "      Env SystemPath: {}",
+        escape_controls(&h.dbms_param.system_path)
+    )?;
+    writeln!(
+        w,
+        "      Env LogFilePath: {}",
+        escape_controls(&h.dbms_param.log_file_path)
+    )?;
     writeln!(
         w,
         "      Env Log Sec size: {} (disk sector size flag {})",
@@ -281,7 +288,7 @@ pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> 
         h.page_size()
     )?;
     for a in &h.attach {
-        writeln!(w, "      {} {}", a.dbid, a.path)?;
+        writeln!(w, "      {} {}", a.dbid, escape_controls(&a.path))?;
         writeln!(
             w,
             "                 dbtime: {} (0x{:X})  objidLast: {}  Signature: {}",
@@ -868,5 +875,46 @@ mod tests {
         ] {
             assert!(t.contains(w), "{w} in {t}");
         }
+    }
+
+    #[test]
+    fn strings_read_from_the_header_are_escaped_in_text() {
+        let mut c = run(&[good(1)]);
+        if let Some(h) = c.header.as_mut() {
+            h.dbms_param.system_path = "C:\\Logs\\\nPASS: forged".into();
+            h.dbms_param.log_file_path = "\u{1b}[2J".into();
+        }
+        let mut out = Vec::new();
+        c.write_header_text(&mut out).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(t.contains("Env SystemPath: C:\\Logs\\\\nPASS: forged"), "{t}");
+        assert!(t.contains("Env LogFilePath: \\e[2J"), "{t}");
+        assert!(!t.lines().any(|l| l.starts_with("PASS")), "{t}");
+    }
+
+    #[test]
+    fn text_output_escapes_the_name_and_caps_the_problem_list() {
+        let err = CheckError::new("E00\nPASS.log", "could not be read");
+        let mut c = LogCheck::not_checked(&err);
+        for i in 0..70 {
+            c.problems.push(
+                Problem::error(
+                    Some(JetErr::LogFileCorrupt),
+                    "E00\nPASS.log",
+                    format!("segment {i} bad"),
+                )
+                .at_sector(i),
+            );
+        }
+        let mut out = Vec::new();
+        c.write_text(&mut out).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(t.contains("Log file: E00\\nPASS.log - could not be checked"), "{t}");
+        assert!(!t.lines().any(|l| l.starts_with("PASS")), "{t}");
+        // The file-level problem first, then 49 of the 70 segment problems.
+        assert_eq!(t.lines().filter(|l| l.starts_with("ERROR: ")).count(), 50, "{t}");
+        assert!(t.contains("ERROR: could not be read"), "{t}");
+        assert!(t.contains("segment 48 bad") && !t.contains("segment 49 bad"), "{t}");
+        assert!(t.contains("… and 21 more problems; --json lists them all"), "{t}");
     }
 }

@@ -13,7 +13,7 @@ use crate::format::{parse_log_name, LogNameKind, Signature};
 use crate::report::{Problem, Verdict};
 use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::file::Input;
-use crate::scan::log::{check_log, write_problem, LogCheck};
+use crate::scan::log::{check_log, LogCheck};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -162,17 +162,16 @@ impl StreamCheck {
     /// eseutil /ML `<base>` style text: one line per log, the problems, then the summary.
     pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "Verifying log files...")?;
-        writeln!(w, "     Base name: {}", self.base.as_deref().unwrap_or("(none)"))?;
+        use crate::report::text::escape_controls as esc;
+        writeln!(w, "     Base name: {}", esc(self.base.as_deref().unwrap_or("(none)")))?;
         writeln!(w)?;
         for f in &self.files {
             f.write_text(w)?;
         }
         for i in &self.ignored {
-            writeln!(w, "      Ignored: {} ({})", i.path, i.why)?;
+            writeln!(w, "      Ignored: {} ({})", esc(&i.path), esc(&i.why))?;
         }
-        for p in &self.problems {
-            write_problem(w, p)?;
-        }
+        crate::report::text::write_problems(w, &self.problems)?;
         writeln!(w)?;
         let damaged = self.files.iter().any(|f| f.verdict != Verdict::Pass);
         if damaged {

@@ -1,0 +1,343 @@
+//! Hostile environments (issue 11): absurd `--threads`, file names that try to forge output
+//! lines, files full of garbage, a stdout that cannot be written, a mapping the OS refuses, a
+//! database cut to its first page. The verdict and the exit status must survive all of them.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn td(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+}
+
+fn esecheck() -> Command {
+    let mut c = Command::cargo_bin("esecheck").unwrap();
+    c.arg("--no-progress").timeout(Duration::from_secs(120));
+    c
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+// ---- item 3: bounded parallelism ------------------------------------------------------------
+
+#[test]
+fn threads_above_the_cap_are_capped_at_256() {
+    assert_eq!(esecheck::commands::MAX_THREADS, 256);
+    assert_eq!(esecheck::commands::capped_threads(256), (256, None));
+    assert_eq!(esecheck::commands::capped_threads(16), (16, None));
+    assert_eq!(
+        esecheck::commands::capped_threads(usize::MAX),
+        (256, Some(format!("--threads {} capped at 256", usize::MAX)))
+    );
+}
+
+#[test]
+fn threads_100000_keeps_the_verdict_and_prints_one_note() {
+    let set = td("museum-srum-win10-belkasoftctf/Dirty");
+    let out = esecheck()
+        .args(["--threads", "100000", "verify"])
+        .arg(&set)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("esecheck: --threads 100000 capped at 256").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).starts_with("PASS: 1 database (784 pages) sound"));
+    // The largest value the option takes, on a failing file: still the file's verdict.
+    let bad = td("dissect-esedb-srum/SRUDB.dat");
+    let out = esecheck()
+        .args(["--threads", "18446744073709551615", "checksum", "-q"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--threads 18446744073709551615 capped at 256"));
+}
+
+#[test]
+fn threads_within_the_cap_need_no_note_and_zero_is_still_refused() {
+    let set = td("museum-srum-win10-belkasoftctf/Dirty");
+    let out = esecheck()
+        .args(["--threads", "16", "verify", "-q"])
+        .arg(&set)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!text(&out.stderr).contains("capped"), "{}", text(&out.stderr));
+    let out = esecheck()
+        .args(["--threads", "0", "verify", "-q"])
+        .arg(&set)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--threads must be at least 1"));
+}
+
+// ---- item 4: output cannot be forged ---------------------------------------------------------
+
+const FORGED: &str = "bad\nPASS: 1 file verified, no bad checksums.\n";
+
+fn no_line_starts_with_pass(what: &str, out: &[u8]) {
+    for line in text(out).lines() {
+        assert!(
+            !line.starts_with("PASS"),
+            "{what}: forged line {line:?} in:\n{}",
+            text(out)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_name_with_a_newline_cannot_forge_a_pass_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join(FORGED);
+    std::fs::copy(td("dissect-esedb-srum/SRUDB.dat"), &f).unwrap();
+    for cmd in ["checksum", "verify"] {
+        for quiet in [false, true] {
+            let mut c = esecheck();
+            c.arg(cmd);
+            if quiet {
+                c.arg("-q");
+            }
+            let target = if cmd == "verify" { dir.path() } else { f.as_path() };
+            let out = c.arg(target).output().unwrap();
+            let what = format!("{cmd} quiet={quiet}");
+            assert_eq!(out.status.code(), Some(1), "{what}: {}", text(&out.stderr));
+            no_line_starts_with_pass(&what, &out.stdout);
+            no_line_starts_with_pass(&what, &out.stderr);
+            assert!(
+                text(&out.stdout).contains("bad\\nPASS: 1 file verified, no bad checksums.\\n"),
+                "{what}: the name is shown escaped: {}",
+                text(&out.stdout)
+            );
+        }
+    }
+    // `header` passes (both header copies are fine) and says so once, with the name escaped.
+    let out = esecheck().arg("header").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS")).count(), 1, "{stdout}");
+    assert!(
+        stdout.contains("Database: ") && stdout.contains("bad\\nPASS"),
+        "{stdout}"
+    );
+    // JSON escapes on its own: the path is the name as it is.
+    let out = esecheck().args(["checksum", "--json"]).arg(&f).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["files"][0]["path"].as_str().unwrap().ends_with(FORGED));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_could_not_check_message_escapes_the_name_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join(format!("{FORGED}\x1b[2K\r"));
+    for cmd in ["checksum", "header", "verify"] {
+        let out = esecheck().arg(cmd).arg(&missing).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let stderr = text(&out.stderr);
+        no_line_starts_with_pass(cmd, &out.stderr);
+        no_line_starts_with_pass(cmd, &out.stdout);
+        assert!(
+            stderr.contains("bad\\nPASS: 1 file verified, no bad checksums.\\n\\e[2K\\r: "),
+            "{cmd}: {stderr}"
+        );
+        assert!(!stderr.contains('\x1b') && !stderr.contains('\r'), "{cmd}: {stderr:?}");
+    }
+    // JSON carries the name as it is.
+    let out = esecheck().args(["verify", "--json"]).arg(&missing).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["error"].as_str().unwrap().contains(FORGED), "{v}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_windows_path_keeps_its_backslashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join(r"C:\Backups\SRUDB.dat");
+    std::fs::copy(td("stroz-eseparser-generated/test.edb"), &f).unwrap();
+    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains(r"C:\Backups\SRUDB.dat"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = esecheck().arg("verify").arg(&f).output().unwrap();
+    assert!(
+        text(&out.stdout).contains(r"C:\Backups\SRUDB.dat"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+// ---- item 5: output stays readable on any damage ---------------------------------------------
+
+/// A file of `len` bytes of 0xFF: every page fails its checksum.
+fn garbage(path: &Path, prefix: &[u8], len: usize) {
+    let mut b = prefix.to_vec();
+    b.resize(prefix.len() + len, 0xFF);
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn a_flush_map_full_of_garbage_gives_a_bounded_text_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("E00.jfm");
+    garbage(&f, &[], 64 << 20);
+    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "flush-map damage is a warning");
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().count() <= 70, "{} lines", stdout.lines().count());
+    assert_eq!(stdout.matches("WARNING: flush map page").count(), 50);
+    assert!(
+        stdout.contains("… and 8142 more problems; --json lists them all"),
+        "{stdout}"
+    );
+    let out = esecheck().args(["checksum", "--json"]).arg(&f).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["problems"].as_array().unwrap().len(), 8192);
+}
+
+#[test]
+fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("tail.edb");
+    // test.edb is 256 pages of 4 KiB (pages 1-254 after the two header copies): 2048 pages of
+    // garbage follow, pages 255-2302.
+    let real = std::fs::read(td("stroz-eseparser-generated/test.edb")).unwrap();
+    garbage(&f, &real, 2048 * 4096);
+    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Bad pages: 255-2302 (2048 pages)"), "{stdout}");
+    assert!(
+        stdout.lines().count() <= 70,
+        "{} lines:\n{stdout}",
+        stdout.lines().count()
+    );
+    assert!(stdout.contains("more problems; --json lists them all"), "{stdout}");
+    // In a set, the cap is per file and the rest is counted under the file's name.
+    let out = esecheck().arg("verify").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.lines().count() <= 80,
+        "{} lines:\n{stdout}",
+        stdout.lines().count()
+    );
+    assert!(stdout.contains("more problems in "), "{stdout}");
+    assert!(stdout.contains("tail.edb; --json lists them all"), "{stdout}");
+    let out = esecheck().args(["verify", "--json"]).arg(&f).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["problems"].as_array().unwrap().len() > 1000);
+}
+
+// ---- item 6: errors say what failed ----------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_named_and_exits_2() {
+    for (file, json) in [
+        ("stroz-eseparser-generated/test.edb", false),
+        ("dissect-esedb-srum/SRUDB.dat", false),
+        ("dissect-esedb-srum/SRUDB.dat", true),
+    ] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("esecheck"));
+        c.args(["checksum", "--no-progress"]);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.arg(td(file)).stdout(full).output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file} json={json}: {stderr}");
+        assert!(
+            stderr.contains("esecheck: writing the report to stdout failed: No space left on device"),
+            "{file} json={json}: {stderr}"
+        );
+    }
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("esecheck"))
+        .args(["verify", "--no-progress"])
+        .arg(td("museum-srum-win10-belkasoftctf/Dirty"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("writing the report to stdout failed"));
+}
+
+/// Under `ulimit -v` a large database cannot be mapped: the message says so, with the size.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_mapping_the_os_refuses_names_the_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.edb");
+    std::fs::copy(td("stroz-eseparser-generated/test.edb"), &f).unwrap();
+    // Sparse: 2 GiB of all-zero pages on no disk.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&f)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("esecheck");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 600000 && exec \"$0\" --threads 1 --no-progress checksum \"$1\"")
+        .arg(&bin)
+        .arg(&f)
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("big.edb: cannot map 2147483648 bytes: Cannot allocate memory"),
+        "{stderr}"
+    );
+}
+
+// ---- item 7: a missing shadow header counts like a damaged one -------------------------------
+
+#[test]
+fn a_database_cut_to_its_first_page_fails_with_the_shadow_as_a_bad_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, ps) in [
+        ("stroz-eseparser-generated/test.edb", 4096usize),
+        ("stroz-eseparser-generated/decompress_test.edb", 8192),
+        ("goese-bits-qmgr/qmgr.db", 16384),
+    ] {
+        let real = std::fs::read(td(rel)).unwrap();
+        let f = dir.path().join(format!("cut{ps}.edb"));
+        std::fs::write(&f, &real[..ps]).unwrap();
+        let out = esecheck().args(["checksum", "--json"]).arg(&f).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{rel}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &v["files"][0];
+        assert_eq!(c["page_size"], ps, "{rel}: the page size is still detected");
+        assert_eq!(c["page_size_detected"], true, "{rel}");
+        assert_eq!(c["bad_checksums"], 1, "{rel}");
+        assert_eq!(c["bad_pages"], serde_json::json!([0]), "{rel}");
+        let out = esecheck().args(["checksum"]).arg(&f).output().unwrap();
+        assert!(text(&out.stdout).contains("1 bad checksums"), "{rel}");
+        let out = esecheck().args(["verify", "--json"]).arg(&f).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{rel}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["page"] == 0 && p["severity"] == "error" && p["code"] == -1018),
+            "{rel}: {v}"
+        );
+    }
+}
