@@ -406,7 +406,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             Ok(c) => {
                 let verdict = Verdict::from_problems(&c.problems, opts.strict);
                 if opts.json {
-                    let j = serde_json::json!({"path": shown, "type": "checkpoint", "verdict": verdict, "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "header": c.header, "problems": c.problems});
+                    let j = serde_json::json!({"path": shown, "type": "checkpoint", "verdict": verdict, "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "generation": c.generation, "shadow_generation": c.shadow_generation, "header": c.header, "problems": c.problems});
                     serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
                     writeln!(sinks.out)?;
                 } else {
@@ -417,10 +417,18 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                         }
                     }
                     let ok = |b: bool| if b { "OK" } else { "bad" };
+                    let warnings = c.problems.iter().filter(|p| !p.is_error()).count();
+                    let word = match verdict {
+                        Verdict::Pass if warnings > 0 => "PASS with warnings",
+                        v => v.word(),
+                    };
+                    let differs = match c.problems.iter().find(|p| !p.is_error()) {
+                        Some(p) if verdict == Verdict::Pass => format!("; {}", p.message),
+                        _ => String::new(),
+                    };
                     writeln!(
                         sinks.out,
-                        "{}: {shown}: checkpoint primary {}, shadow {}",
-                        verdict.word(),
+                        "{word}: {shown}: checkpoint primary {}, shadow {}{differs}",
                         ok(c.primary_ok),
                         ok(c.shadow_ok)
                     )?;
