@@ -164,10 +164,13 @@ impl FileReport {
                 if c.shadow_ok { "OK" } else { "bad" }
             ),
             FileReport::FlushMap(c) => format!(
-                "{}: flush map, {} pages, {} bad (warnings only)",
+                "{}: flush map, {} pages, {} bad checksums{}, {} correctable{} (warnings only)",
                 esc(&c.path),
                 c.pages_seen,
-                c.bad_checksums
+                c.bad_checksums,
+                text::page_list(&c.bad_pages),
+                c.correctable_checksums,
+                text::page_list(&c.correctable_pages)
             ),
             FileReport::NotVerified(c) => format!("{}: not verified ({})", esc(&c.path), c.note),
             FileReport::DamagedMember(c) => format!(
@@ -374,8 +377,85 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
     let failed = reports.iter().filter(|r| r.verdict() == Verdict::Fail).count();
     let unchecked = reports.iter().filter(|r| r.verdict() == Verdict::Error).count();
     let files = if n == 1 { "file" } else { "files" };
+    // What a file that passes with warnings warns about, naming the file and its counted damage
+    // (`SRUDB.jfm: flush map with 1 bad checksum (page 0) …`): a run that counted a bad checksum
+    // never says "no bad checksums".
+    fn warnings_phrase(r: &FileReport) -> Option<String> {
+        let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let (path, problems) = match r {
+            FileReport::Database(c) => (&c.path, &c.problems),
+            FileReport::Log(c) => (&c.path, &c.problems),
+            FileReport::Checkpoint(c) => (&c.path, &c.problems),
+            FileReport::FlushMap(c) => (&c.path, &c.problems),
+            FileReport::DamagedMember(c) => (&c.path, &c.problems),
+            FileReport::NotVerified(_) | FileReport::Unchecked(_) => return None,
+        };
+        let path = &text::escape_controls(path).into_owned();
+        let warnings = problems.iter().filter(|p| !p.is_error()).count() as u64;
+        if warnings == 0 || r.verdict() != Verdict::Pass {
+            return None;
+        }
+        let counted = match r {
+            FileReport::Database(c) if c.correctable_checksums > 0 => Some((
+                c.correctable_checksums,
+                format!(
+                    "{path}: {}{}",
+                    plural(c.correctable_checksums, "correctable checksum", "correctable checksums"),
+                    text::page_list(&c.correctable_pages)
+                ),
+            )),
+            FileReport::Log(c) if c.correctable_sectors > 0 => Some((
+                c.correctable_sectors,
+                format!(
+                    "{path}: {}",
+                    plural(c.correctable_sectors, "correctable segment", "correctable segments")
+                ),
+            )),
+            FileReport::FlushMap(c) if c.bad_checksums + c.correctable_checksums > 0 => Some((
+                c.bad_checksums + c.correctable_checksums,
+                format!(
+                    "{path}: flush map with {}{} and {}{} (the engine rebuilds flush maps)",
+                    plural(c.bad_checksums, "bad checksum", "bad checksums"),
+                    text::page_list(&c.bad_pages),
+                    plural(c.correctable_checksums, "correctable checksum", "correctable checksums"),
+                    text::page_list(&c.correctable_pages)
+                ),
+            )),
+            _ => None,
+        };
+        Some(match counted {
+            Some((n, text)) if warnings > n => {
+                format!("{text}, {}", plural(warnings - n, "other warning", "other warnings"))
+            }
+            Some((_, text)) => text,
+            None => format!("{path}: {}", plural(warnings, "warning", "warnings")),
+        })
+    }
+    let warned: Vec<String> = reports.iter().filter_map(warnings_phrase).collect();
+    // Reserve and next-generation logs are listed, not verified: the count says so.
+    let not_verified = reports
+        .iter()
+        .filter(|r| matches!(r, FileReport::NotVerified(_)))
+        .count();
+    let verified = n - not_verified;
+    let vfiles = if verified == 1 { "file" } else { "files" };
+    let skipped = if not_verified > 0 {
+        format!(
+            ", {not_verified} reserve or next-generation {} not verified",
+            if not_verified == 1 { "log" } else { "logs" }
+        )
+    } else {
+        String::new()
+    };
     match verdict {
-        Verdict::Pass => format!("PASS: {n} {files} verified, no bad checksums."),
+        Verdict::Pass if !warned.is_empty() => {
+            format!(
+                "PASS with warnings: {verified} {vfiles} verified{skipped}; {}.",
+                warned.join("; ")
+            )
+        }
+        Verdict::Pass if verified == 0 => format!("PASS: nothing to verify{skipped}."),
+        Verdict::Pass => format!("PASS: {verified} {vfiles} verified, no bad checksums{skipped}."),
         Verdict::Fail => {
             let extra = if unchecked > 0 {
                 format!(", {unchecked} could not be checked")
@@ -461,7 +541,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             Ok(c) => {
                 let verdict = Verdict::from_problems(&c.problems, opts.strict);
                 if opts.json {
-                    let j = serde_json::json!({"path": shown, "type": "checkpoint", "verdict": verdict, "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "header": c.header, "problems": c.problems});
+                    let j = serde_json::json!({"path": shown, "type": "checkpoint", "verdict": verdict, "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "generation": c.generation, "shadow_generation": c.shadow_generation, "header": c.header, "problems": c.problems});
                     serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
                     writeln!(sinks.out)?;
                 } else {
@@ -472,10 +552,18 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                         }
                     }
                     let ok = |b: bool| if b { "OK" } else { "bad" };
+                    let warnings = c.problems.iter().filter(|p| !p.is_error()).count();
+                    let word = match verdict {
+                        Verdict::Pass if warnings > 0 => "PASS with warnings",
+                        v => v.word(),
+                    };
+                    let differs = match c.problems.iter().find(|p| !p.is_error()) {
+                        Some(p) if verdict == Verdict::Pass => format!("; {}", p.message),
+                        _ => String::new(),
+                    };
                     writeln!(
                         sinks.out,
-                        "{}: {}: checkpoint primary {}, shadow {}",
-                        verdict.word(),
+                        "{word}: {}: checkpoint primary {}, shadow {}{differs}",
                         text::escape_controls(&shown),
                         ok(c.primary_ok),
                         ok(c.shadow_ok)
@@ -488,6 +576,43 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                 Ok(Verdict::Error)
             }
         },
+        // A flush map is recognised by its header or its name (Decision 1), as in `checksum`.
+        FileKind::FlushMap if bytes.len() >= 4096 => {
+            let mut h = crate::scan::flushmap::check_flush_map_header(bytes, &shown);
+            // `header` follows /MH: an unusable header page fails, even of a flush map (Decision 8).
+            if !h.header_ok {
+                for p in &mut h.problems {
+                    p.severity = crate::report::Severity::Error;
+                }
+            }
+            let verdict = Verdict::from_problems(&h.problems, opts.strict);
+            if opts.json {
+                let j = serde_json::json!({"path": shown, "type": "flushmap", "verdict": verdict, "header_ok": h.header_ok, "stored_checksum": h.stored_checksum, "computed_checksum": h.computed_checksum, "header": h.header, "problems": h.problems});
+                serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
+                writeln!(sinks.out)?;
+            } else {
+                if !opts.quiet {
+                    text::write_flush_map_header(sinks.out, &shown, &h)?;
+                    writeln!(sinks.out)?;
+                    for p in &h.problems {
+                        text::write_problem(sinks.out, p)?;
+                    }
+                }
+                let line = match (verdict, h.problems.iter().find(|p| p.is_error())) {
+                    (Verdict::Pass, _) if h.problems.is_empty() => {
+                        format!("PASS: {shown}: flush map header valid.")
+                    }
+                    (Verdict::Pass, _) => format!(
+                        "PASS with warnings: {shown}: flush map header usable ({} warning(s)).",
+                        h.problems.len()
+                    ),
+                    (_, Some(p)) => format!("FAIL: {shown}: {}", p.message),
+                    (_, None) => format!("FAIL: {shown}: flush map header warnings with --strict"),
+                };
+                writeln!(sinks.out, "{line}")?;
+            }
+            Ok(verdict)
+        }
         _ => {
             let why = if bytes.len() < 4096 {
                 format!(
@@ -495,7 +620,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                     bytes.len()
                 )
             } else {
-                "not an ESE database, log or checkpoint".to_string()
+                "not an ESE database, log, checkpoint or flush map".to_string()
             };
             writeln!(sinks.err, "esecheck: {}: {why}", text::escape_controls(&shown))?;
             Ok(Verdict::Error)

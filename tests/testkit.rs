@@ -625,3 +625,78 @@ fn owned_space_root_matches_a_real_page_two() {
         assert_eq!(c.owned_pages, Some(256));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Flush maps.
+
+/// Every real flush map in testdata/ (testdata/README.md).
+const REAL_FLUSH_MAPS: [&str; 8] = [
+    "museum-srum-server2022-aptsimulator/snapshot1/SRU/SRUDB.jfm",
+    "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU/SRUDB.jfm",
+    "museum-srum-win10-belkasoftctf/Clean/SRUDB.jfm",
+    "museum-srum-win10-belkasoftctf/Dirty/SRUDB.jfm",
+    "museum-srum-win10-rathbunvm/Clean/SRUDB.jfm",
+    "museum-srum-win11-rathbunvm/Clean/SRUDB.jfm",
+    "museum-srum-win11-rathbunvm/Dirty/SRUDB.jfm",
+    "museum-winsearch-win10-rathbunvm/Clean/Windows.jfm",
+];
+
+#[test]
+fn real_flush_maps_reseal_identically_and_rebuild_through_the_builder() {
+    use esecheck::testkit::flushmap::FM_PAGE;
+    use esecheck::testkit::{seal_flush_map, FlushMapBuilder};
+    for rel in REAL_FLUSH_MAPS {
+        let real = testdata(rel);
+        assert_eq!(real.len(), 2 * FM_PAGE, "{rel}: header page and one data page");
+        // The checker's own view of the real file: header legacy XOR, data page ECC at fmpgno 0.
+        assert!(legacy_checksum_ok(&real[..FM_PAGE]), "{rel}");
+        assert_eq!(verify_segment(&real[FM_PAGE..], 0).status, PageStatus::Good, "{rel}");
+        let mut zeroed = real.clone();
+        zeroed[..4].fill(0);
+        zeroed[FM_PAGE..FM_PAGE + 8].fill(0);
+        seal_flush_map(&mut zeroed);
+        assert_eq!(zeroed, real, "{rel}");
+        let built = FlushMapBuilder::new()
+            .header_bytes(0, &real[..FM_PAGE])
+            .data_page_bytes(0, 0, &real[FM_PAGE..])
+            .build();
+        assert_eq!(built, real, "{rel}");
+    }
+}
+
+#[test]
+fn built_flush_maps_verify_and_carry_the_fields_of_real_ones() {
+    use esecheck::format::FlushMapFileHeader;
+    use esecheck::testkit::flushmap::FM_PAGE;
+    use esecheck::testkit::FlushMapBuilder;
+    let b = FlushMapBuilder::new()
+        .data_pages(3)
+        .clean(false)
+        .gen_min_required(0x51)
+        .dbtime_max(2, 0x6435)
+        .build();
+    assert_eq!(b.len(), 4 * FM_PAGE);
+    assert!(legacy_checksum_ok(&b[..FM_PAGE]));
+    for k in 1..4 {
+        let page = &b[k * FM_PAGE..(k + 1) * FM_PAGE];
+        assert_eq!(
+            verify_segment(page, (k - 1) as u32).status,
+            PageStatus::Good,
+            "page {k}"
+        );
+        assert_eq!(u32_at(page, 16), (k - 1) as u32);
+        assert_eq!(u32_at(page, 36), 0x2000, "data pages carry the flag, as the real ones");
+    }
+    assert_eq!(u64_at(&b, 3 * FM_PAGE + 8), 0x6435);
+    assert_eq!(classify(&b, "whatever.bin").kind, FileKind::FlushMap);
+    let h = FlushMapFileHeader::parse(&b).unwrap();
+    assert_eq!(
+        (h.version().as_str(), h.flags, h.gen_min_required, h.filetype),
+        ("3.0.0", 0, 0x51, 7)
+    );
+    // As every real header: version and file type where the real Belkasoft Dirty file has them.
+    let real = testdata("museum-srum-win10-belkasoftctf/Dirty/SRUDB.jfm");
+    for off in [4, 8, 12, 36, 64, 667] {
+        assert_eq!(u32_at(&b, off), u32_at(&real, off), "@{off}");
+    }
+}

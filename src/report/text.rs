@@ -5,7 +5,7 @@ use crate::format::db_header::{CopyState, DbFileHeader, HeaderCopy};
 use crate::format::{BkInfo, Lgpos};
 use crate::report::{Problem, Severity};
 use crate::scan::database::DbCheck;
-use crate::scan::flushmap::FlushMapCheck;
+use crate::scan::flushmap::{FlushMapCheck, FlushMapHeaderCheck};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -230,8 +230,72 @@ pub fn write_flush_map_check(out: &mut dyn Write, c: &FlushMapCheck) -> io::Resu
     writeln!(out)?;
     writeln!(out, "{:>12} pages seen", c.pages_seen)?;
     writeln!(out, "{:>12} bad checksums", c.bad_checksums)?;
+    writeln!(out, "{:>12} correctable checksums", c.correctable_checksums)?;
     writeln!(out)?;
     write_problems(out, &c.problems)
+}
+
+/// At most this many page numbers are listed in a one-line summary; the JSON lists stay complete.
+const PAGE_LIST_MAX: usize = 10;
+
+/// ` (page 3)`, ` (pages 3, 7)`, or nothing for an empty list: page numbers after a count, the
+/// first [`PAGE_LIST_MAX`] of them when there are more.
+pub fn page_list(pages: &[i64]) -> String {
+    let shown: Vec<String> = pages.iter().take(PAGE_LIST_MAX).map(|p| p.to_string()).collect();
+    let more = if pages.len() > PAGE_LIST_MAX {
+        format!(", … {} more", pages.len() - PAGE_LIST_MAX)
+    } else {
+        String::new()
+    };
+    match pages.len() {
+        0 => String::new(),
+        1 => format!(" (page {})", shown.join("")),
+        _ => format!(" (pages {}{more})", shown.join(", ")),
+    }
+}
+
+/// The flush-map header page in the vocabulary of eseutil's flush-map dump.
+pub fn write_flush_map_header(out: &mut dyn Write, path: &str, c: &FlushMapHeaderCheck) -> io::Result<()> {
+    fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
+        writeln!(out, "{label:>34}: {value}")
+    }
+    writeln!(out, "Flush map file: {}", escape_controls(path))?;
+    let state = if c.header_ok { "OK" } else { "BAD" };
+    field(
+        out,
+        "Header checksum",
+        format_args!(
+            "{state} (stored 0x{:08X}, computed 0x{:08X})",
+            c.stored_checksum, c.computed_checksum
+        ),
+    )?;
+    let Some(h) = &c.header else {
+        return writeln!(out, "(the file ends before the header's fields)");
+    };
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    field(out, "Version", h.version())?;
+    field(
+        out,
+        "Flags",
+        format_args!(
+            "0x{:08X} (clean: {}, new checksum format: {})",
+            h.flags,
+            yes(h.is_clean()),
+            yes(h.new_checksum_format())
+        ),
+    )?;
+    field(out, "File Type", h.filetype)?;
+    field(out, "Flush Map Creation", h.logtime_create)?;
+    field(out, "Last Flush Map Attach", h.logtime_attach)?;
+    field(out, "Last Flush Map Detach", h.logtime_detach)?;
+    let gen = |g: i32| format!("{g} (0x{g:x})");
+    field(out, "Log Required Min.", gen(h.gen_min_required))?;
+    field(out, "Log Required Min. (Next)", gen(h.gen_min_required_target))?;
+    field(out, "Last Full Flush Started", h.logtime_flush_last_started)?;
+    field(out, "Last Full Flush Completed", h.logtime_flush_last_completed)?;
+    field(out, "DB Header Flush Signature", h.sign_db_hdr_flush)?;
+    field(out, "Flush Map Header Flush Signature", h.sign_flush_map_hdr_flush)?;
+    Ok(())
 }
 
 fn range(a: i32, b: i32) -> String {

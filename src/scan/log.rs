@@ -12,6 +12,7 @@ use crate::checksum::{legacy_checksum, legacy_checksum_ok, verify_segment, PageS
 use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::common::filetype;
+use crate::format::db_header::PAGE_SIZES;
 use crate::format::log_header::LOG_HEADER_SIZE;
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::{Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
@@ -316,6 +317,12 @@ fn base_of(name: &str) -> &str {
     name.get(..3).unwrap_or(name)
 }
 
+/// True when a log header's `le_cbPageSize` is one ESE writes: 0 (meaning 4096, and what logs
+/// older than the field hold) or one of the database page sizes (CLI.md Decision 2).
+fn is_log_page_size_field(v: u16) -> bool {
+    v == 0 || PAGE_SIZES.contains(&usize::from(v))
+}
+
 /// Checks one log file (`bytes` = the whole file, `path` = its name for messages).
 ///
 /// `Err` only when the file cannot be checked (CLI.md Decision 2): shorter than the header, not
@@ -389,6 +396,15 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
             format!("unsupported log version {v} (accepted: 8.4000.x.y, 7.3704.x.y)"),
         );
         return Ok(c.finish());
+    }
+    if !is_log_page_size_field(h.cb_page_size) {
+        return Err(CheckError::new(
+            path,
+            format!(
+                "le_cbPageSize is {}, not a page size ESE uses (0 meaning 4096, 2048, 4096, 8192, 16384, 32768)",
+                h.cb_page_size
+            ),
+        ));
     }
     if h.cb_sec != 512 && h.cb_sec != 4096 {
         return Err(CheckError::new(
@@ -848,6 +864,49 @@ mod tests {
         assert!(c.problems[0].message.contains("torn write"));
         assert_eq!(c.last_lgpos.unwrap().isec, 3);
         assert_eq!(c.accumulated_checksum, Some(stored(&good(1)) ^ stored(&shadow)));
+    }
+
+    /// `log(8, [good(1)])` with `le_cbPageSize` @14 set to `v` and the header resealed.
+    fn log_with_page_size(v: u16) -> Vec<u8> {
+        let mut b = log(8, &[good(1)]);
+        b[14..16].copy_from_slice(&v.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn log_page_size_65535_is_exit_2() {
+        for v in [65535u16, 1, 1024, 4095, 12288, 32769] {
+            let e = check_log(&log_with_page_size(v), "t.log").unwrap_err();
+            assert_eq!(e.path, "t.log");
+            assert!(
+                e.message.contains(&format!("le_cbPageSize is {v}")) && e.message.contains("not a page size ESE uses"),
+                "{v}: {}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn log_page_sizes_ese_uses_are_accepted() {
+        for v in [0u16, 2048, 4096, 8192, 16384, 32768] {
+            let c = check_log(&log_with_page_size(v), "t.log").unwrap();
+            assert_eq!(c.verdict, Verdict::Pass, "{v}: {:?}", c.problems);
+            assert_eq!(c.page_size, Some(if v == 0 { 4096 } else { u32::from(v) }));
+        }
+    }
+
+    #[test]
+    fn log_shorter_or_longer_than_its_header_declares_is_541_not_exit_2() {
+        let b = log(8, &[good(1)]);
+        for len in [b.len() - 4096, b.len() - 1, b.len() + 4096] {
+            let mut f = b.clone();
+            f.resize(len, 0);
+            let c = check_log(&f, "t.log").unwrap();
+            assert_eq!(c.verdict, Verdict::Fail, "{len}");
+            assert_eq!(c.problems[0].code, Some(JetErr::LogFileSizeMismatch), "{len}");
+        }
     }
 
     #[test]

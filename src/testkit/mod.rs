@@ -5,23 +5,27 @@
 //! * [`log`]: current-format (8.4000.x) logs ([`LogBuilder`]) and whole log directories
 //!   ([`LogStreamBuilder`]).
 //! * [`checkpoint`]: checkpoint files ([`CheckpointBuilder`]).
+//! * [`flushmap`]: flush maps ([`FlushMapBuilder`]) and their page sealer ([`seal_flush_map`]).
 //! * [`AttachInfo`] / [`attach_list`]: attached-database lists of log headers and checkpoints.
 //! * [`damage`]: bit flips, overwrites, zeroed and swapped pages, broken header copies,
 //!   truncation and resealing.
 //!
 //! Every checksum is computed with the crate's own [`crate::checksum`] functions, so a fixture is
 //! exactly as valid as the checker believes valid files are; the tests in `tests/testkit.rs`
-//! tie both to real files by rebuilding real pages, headers, logs and checkpoints byte for byte.
+//! tie both to real files by rebuilding real pages, headers, logs, checkpoints and flush maps byte
+//! for byte.
 //!
 //! Everything here is deterministic: the same parameters give the same bytes.
 
 pub mod checkpoint;
 pub mod damage;
 pub mod db;
+pub mod flushmap;
 pub mod log;
 
 pub use checkpoint::{seal_checkpoint, CheckpointBuilder};
 pub use db::{seal_db_header, seal_page, DbBuilder, PageFill};
+pub use flushmap::{seal_flush_map, FlushMapBuilder};
 pub use log::{log_file_name, seal_log_header, seal_segment, LogBuilder, LogStreamBuilder};
 
 use crate::format::common::{Lgpos, LogTime, Signature};
