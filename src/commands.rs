@@ -233,10 +233,9 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
         })
     };
     // Named like a member, with nothing of an ESE file in it: say so in those words.
-    if !class.by_header && kind != FileKind::Reserve && crate::scan::classify::is_all_zeros(bytes) {
-        if matches!(kind, FileKind::Log | FileKind::Checkpoint | FileKind::Database) {
-            return damaged("");
-        }
+    let member = matches!(kind, FileKind::Log | FileKind::Checkpoint | FileKind::Database);
+    if member && !class.by_header && crate::scan::classify::is_all_zeros(bytes) {
+        return damaged("");
     }
     match kind {
         FileKind::Database => {

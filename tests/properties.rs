@@ -12,7 +12,7 @@ const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
 
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 200,
+        cases: 400,
         ..ProptestConfig::default()
     }
 }
@@ -80,4 +80,128 @@ proptest! {
 fn page_offset_matches_the_spec_layout() {
     // ESE-FORMAT.md §2: logical page 1 starts at 2 * cbPage.
     assert_eq!(page_offset(8192, 1), 2 * 8192);
+}
+
+// ---- The backup-set invariant (issue 10 rule 2) ---------------------------------------------
+
+use esecheck::codes::JetErr;
+use esecheck::format::{DbFileHeader, Signature};
+use esecheck::report::backup_set::{decide, CheckpointView, DbView, LogView, StreamView};
+use esecheck::report::{Problem, Verdict};
+use esecheck::testkit::db::default_log_signature;
+use esecheck::testkit::{lgpos, logtime, signature};
+use std::collections::BTreeMap;
+
+/// A database header as the fixture writer lays it out, read back by the parser.
+fn db_view(state: u32, lo: i32, hi: i32, consistent: i32, sig: Signature) -> DbView {
+    let bytes = DbBuilder::new(4096)
+        .state(state)
+        .log_required(lo, hi)
+        .lgpos_consistent(lgpos(consistent, 1, 0))
+        .log_signature(sig)
+        .header();
+    DbView {
+        path: format!("db-{state}-{lo}-{hi}.edb"),
+        header: Some(DbFileHeader::parse(&bytes).unwrap()),
+        page_size: 4096,
+        pages_seen: 16,
+        verdict: Verdict::Pass,
+    }
+}
+
+fn sig_of(foreign: bool) -> Signature {
+    if foreign {
+        signature(0x0BAD_F00D, logtime(2023, 1, 2, 3, 4, 5))
+    } else {
+        default_log_signature()
+    }
+}
+
+prop_compose! {
+    /// Any header at all: states, ranges (unusable ones too), last consistent positions.
+    fn any_db()(state in prop::sample::select(vec![1u32, 2, 3, 5, 6, 7, 8]),
+                lo in -2i32..30, hi in -2i32..30, consistent in 0i32..30,
+                foreign in prop::bool::weighted(0.2)) -> DbView {
+        db_view(state, lo, hi, consistent, sig_of(foreign))
+    }
+}
+
+prop_compose! {
+    /// A dirty database whose range lies about where the logs are (5..=24).
+    fn dirty_db()(state in prop::sample::select(vec![2u32, 7]), lo in 3i32..22, len in 0i32..6,
+                  foreign in prop::bool::weighted(0.05)) -> DbView {
+        db_view(state, lo, lo + len, lo, sig_of(foreign))
+    }
+}
+
+prop_compose! {
+    /// A clean database, on the stream or not, with or without a Last Consistent position.
+    fn clean_db()(consistent in 0i32..30, foreign in prop::bool::weighted(0.3)) -> DbView {
+        db_view(3, 0, 0, consistent, sig_of(foreign))
+    }
+}
+
+fn arb_db() -> impl Strategy<Value = DbView> {
+    prop_oneof![2 => clean_db(), 2 => dirty_db(), 1 => any_db()]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// For every pass: `truncate_below` is a number, no greater than any generation of any
+    /// database's Log Required range, nor than the set's checkpoint.
+    #[test]
+    fn truncate_below_never_exceeds_a_needed_generation_or_the_checkpoint(
+        dbs in prop::collection::vec(arb_db(), 1..4),
+        first in 3i32..10,
+        count in prop_oneof![1 => Just(0i32), 4 => 1i32..18],
+        damaged in prop::collection::vec(prop::bool::weighted(0.1), 18),
+        with_current in prop::bool::weighted(0.8),
+        chk in prop::option::weighted(0.8, (-1i32..30, prop::bool::weighted(0.1))),
+    ) {
+        let stream = (count > 0).then(|| {
+            let mut logs = BTreeMap::new();
+            let mut problems = Vec::new();
+            for (i, g) in (first..first + count).enumerate() {
+                let path = format!("E00{g:05X}.log");
+                if damaged[i] {
+                    problems.push(
+                        Problem::error(Some(JetErr::LogFileCorrupt), &path, "segment 1 damaged")
+                            .at_generation(i64::from(g)),
+                    );
+                }
+                logs.insert(g, LogView { path, intact: !damaged[i], signature: Some(sig_of(false)), page_size: Some(4096) });
+            }
+            StreamView {
+                base: "E00".into(),
+                directory: ".".into(),
+                signature: Some(sig_of(false)),
+                logs,
+                current: with_current.then_some(first + count - 1),
+                problems,
+                named_file_by_file: false,
+            }
+        });
+        let checkpoint = chk.map(|(g, foreign)| CheckpointView {
+            path: "E00.chk".into(),
+            usable: true,
+            generation: Some(g),
+            signature: Some(sig_of(foreign)),
+        });
+        let d = decide(&dbs, Vec::new(), stream.as_ref(), checkpoint.as_ref(), false);
+        if d.verdict == Verdict::Pass {
+            let t = d.truncate_below;
+            prop_assert!(t.is_some(), "a pass always says what may be truncated");
+            let t = t.unwrap();
+            for db in &dbs {
+                let h = db.header.as_ref().unwrap();
+                for g in [h.gen_min_required, h.gen_max_required].into_iter().filter(|&g| g > 0) {
+                    prop_assert!(t <= g, "truncate_below {} above generation {} required by {}", t, g, db.path);
+                }
+            }
+            if let Some(c) = &checkpoint {
+                prop_assert!(t <= c.generation.unwrap(), "truncate_below {} above the checkpoint {:?}", t, c.generation);
+            }
+        }
+    }
 }

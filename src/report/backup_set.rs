@@ -166,6 +166,11 @@ const MAX_LISTED_MISSING: usize = 1000;
 /// intact log, an unsupported version or type mean the files do not belong together, wherever
 /// they lie.
 fn is_damage_to_own_bytes(p: &Problem) -> bool {
+    // A numbered or current log of zeros was never written (or was wiped): the set holds a
+    // placeholder where a log should be, whatever its generation (CLI.md Decision 1).
+    if p.all_zeros {
+        return false;
+    }
     match p.code {
         Some(JetErr::LogFileCorrupt) | Some(JetErr::LogFileSizeMismatch) => true,
         Some(JetErr::LogSequenceChecksumMismatch) => p.follows.is_some(),
@@ -248,8 +253,10 @@ pub fn decide(
         .filter(|&g| g > 0);
 
     // Candidate truncate_below (Decision 14), needed now to grade log damage (Decision 15).
+    // The checkpoint bounds truncation when it is the stream's (same signature) or, with no
+    // stream at all, whenever it is usable: recovery would start there.
     let chk_gen = checkpoint
-        .filter(|c| c.usable && c.signature.is_some() && c.signature == stream_sig)
+        .filter(|c| c.usable && c.signature.is_some() && (stream.is_none() || c.signature == stream_sig))
         .and_then(|c| c.generation);
     let mut candidates: Vec<i32> = Vec::new();
     candidates.extend(chk_gen.filter(|&g| g > 0));
@@ -312,6 +319,8 @@ pub fn decide(
 
     if let Some(s) = stream {
         check_checkpoint(s, checkpoint, &mut problems);
+    } else if let Some(c) = checkpoint.filter(|c| c.usable) {
+        problems.extend(checkpoint_generation_problem(c));
     }
 
     problems.sort_by(|a, b| {
@@ -556,6 +565,10 @@ fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut V
         // The checkpoint's own check already reported −533.
         return;
     }
+    if let Some(p) = checkpoint_generation_problem(c) {
+        problems.push(p);
+        return;
+    }
     if let (Some(cs), Some(ss)) = (c.signature, s.signature) {
         if cs != ss {
             problems.push(Problem::error(
@@ -578,6 +591,17 @@ fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut V
             );
         }
     }
+}
+
+/// A checkpoint position no log can have (check_checkpoint refuses such a copy, CLI.md
+/// Decision 2; a view built otherwise must not let truncation run past it).
+fn checkpoint_generation_problem(c: &CheckpointView) -> Option<Problem> {
+    let g = c.generation.filter(|&g| !(1..=0x7FFF_FA00).contains(&g))?;
+    Some(Problem::error(
+        Some(JetErr::CheckpointCorrupt),
+        &c.path,
+        format!("checkpoint generation {g} is not a log generation (1..=0x7FFFFA00)"),
+    ))
 }
 
 fn roll_forward(s: &StreamView, from: Option<i32>) -> Option<i32> {

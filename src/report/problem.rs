@@ -41,6 +41,10 @@ pub struct Problem {
     pub follows: Option<i64>,
     /// One sentence, naming the place and the values.
     pub message: String,
+    /// The file is all zeros (never written, or wiped): not damage a set can carry below
+    /// `truncate_below` but a file that is not what its name says (CLI.md Decision 1).
+    #[serde(skip)]
+    pub all_zeros: bool,
 }
 
 fn ser_code<S: Serializer>(code: &Option<JetErr>, s: S) -> Result<S::Ok, S::Error> {
@@ -64,6 +68,7 @@ impl Problem {
             offset: None,
             follows: None,
             message: message.into(),
+            all_zeros: false,
         }
     }
 
@@ -96,6 +101,12 @@ impl Problem {
     /// Sets the byte offset in the file.
     pub fn at_offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
+        self
+    }
+
+    /// Marks the problem as being about a file of zeros.
+    pub fn of_zeros(mut self) -> Self {
+        self.all_zeros = true;
         self
     }
 

@@ -163,7 +163,12 @@ pub fn damaged_member_problem(kind: FileKind, bytes: &[u8], path: &str, detail: 
     } else {
         format!("named like a {what} but has no usable ESE {what} header: {detail}")
     };
-    Problem::error(Some(code), path, message)
+    let p = Problem::error(Some(code), path, message);
+    if is_all_zeros(bytes) {
+        p.of_zeros()
+    } else {
+        p
+    }
 }
 
 /// A header with `le_filetype` 0 (written before the field existed) and a valid checksum: a log

@@ -349,16 +349,24 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
             ));
         }
         let mut c = LogCheck::empty(path);
-        let message = if crate::scan::classify::is_all_zeros(bytes) {
-            "log file is all zeros: never written or wiped".to_string()
-        } else {
+        if crate::scan::classify::is_all_zeros(bytes) {
+            let p = c.error(
+                JetErr::LogFileCorrupt,
+                "log file is all zeros: never written or wiped".to_string(),
+            );
+            p.offset = Some(0);
+            p.all_zeros = true;
+            return Ok(c.finish());
+        }
+        c.error(
+            JetErr::LogFileCorrupt,
             format!(
                 "log header checksum mismatch (stored 0x{:08X}, computed 0x{:08X})",
                 h.checksum,
                 legacy_checksum(head)
-            )
-        };
-        c.error(JetErr::LogFileCorrupt, message).offset = Some(0);
+            ),
+        )
+        .offset = Some(0);
         return Ok(c.finish());
     }
 

@@ -510,7 +510,9 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     let chk_view = checkpoint.as_ref().map(|c| CheckpointView {
         path: c.path.clone(),
         usable: c.primary_ok || c.shadow_ok,
-        generation: c.generation,
+        // Two valid copies that differ: the lower generation bounds truncation (the shadow may
+        // be the one recovery trusts).
+        generation: c.lowest_generation(),
         signature: c.log_signature,
     });
     let mut decision = backup_set::decide(&dbs, db_problems, stream_view.as_ref(), chk_view.as_ref(), opts.strict);

@@ -473,7 +473,8 @@ pub fn check_stream_entries(
                     c.path.display().to_string(),
                     "named like a log but all zeros: never written or wiped",
                 )
-                .at_offset(0),
+                .at_offset(0)
+                .of_zeros(),
             );
         } else {
             let (kind, why) = if real_bases.contains_key(&key) {
