@@ -214,11 +214,28 @@ fn progress_bar(opts: &Options, total: Option<u64>) -> Option<indicatif::Progres
 
 /// Checks one file of any kind, chosen by its header (CLI.md Decision 1).
 pub fn check_file(path: &Path, opts: &Options) -> FileReport {
+    check_file_then(path, opts, &|_| {})
+}
+
+/// [`check_file`], calling `before_recheck` between the scan and the re-check that the file did
+/// not change while it was checked (a test hook: it lets a test change the file at that point,
+/// deterministically).
+pub fn check_file_then(path: &Path, opts: &Options, before_recheck: &dyn Fn(&Path)) -> FileReport {
     let shown = path.display().to_string();
     let input = match Input::open(path) {
         Ok(i) => i,
         Err(e) => return unchecked(&shown, None, e),
     };
+    let report = check_opened(&input, path, &shown, opts);
+    before_recheck(path);
+    match input.stamp().recheck(path) {
+        Ok(()) => report,
+        Err(e) => unchecked(&shown, None, e),
+    }
+}
+
+fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> FileReport {
+    let shown = shown.to_string();
     let bytes = input.bytes();
     let class = classify(bytes, &file_name(path));
     let kind = class.kind;
@@ -776,7 +793,7 @@ fn header_verdict(problems: &[Problem], header_ok: bool, strict: bool) -> Verdic
 /// `esecheck logs DIR [--base NAME]` (eseutil /ML `<base>`): every log of one stream and the
 /// stream itself.
 pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
-    let s = match crate::scan::check_stream(dir, base) {
+    let s = match crate::scan::check_stream(dir, base).and_then(|s| s.recheck().map(|()| s)) {
         Ok(s) => s,
         Err(e) => {
             writeln!(sinks.err, "esecheck: {e}")?;
@@ -848,6 +865,7 @@ pub fn verify(
         base,
         logs_dir: logs,
         progress: pb.as_ref(),
+        before_recheck: None,
     };
     let result = verify_set(paths, &vopts);
     if let Some(pb) = pb {

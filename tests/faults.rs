@@ -269,6 +269,9 @@ fn truncate_while_mapped(args: &[&str], pass_dir: bool) {
             Err(_) => break, // already gone
         }
     }
+    // Alive when cut (mapped or not yet): the cut must end in exit 2, through the SIGBUS
+    // handler during the scan or the re-check after it (issue 11).
+    let exited_before_cut = !cut_while_mapped && child.try_wait().unwrap().is_some();
     if !cut_while_mapped {
         cut(8192);
     }
@@ -286,12 +289,15 @@ fn truncate_while_mapped(args: &[&str], pass_dir: bool) {
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.signal(), None, "{args:?} killed by a signal; stderr: {stderr}");
-    if cut_while_mapped {
+    if exited_before_cut {
+        // The whole run finished before the file could be cut (a very fast machine): nothing
+        // about the cut can be shown by this run. The verdict rules for a file that changes
+        // are tested deterministically in tests/hostile.rs (a hook between scan and re-check).
+        eprintln!("note: {args:?} finished before the cut; only 'no signal' was shown");
+        assert!(matches!(status.code(), Some(0..=1)), "{args:?}: {stderr}");
+    } else {
         assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(&name), "{args:?}: {stderr}");
-    } else {
-        // The scan won the race (a very fast machine): only "no signal" can be shown.
-        assert!(matches!(status.code(), Some(0..=2)), "{args:?}: {stderr}");
     }
 }
 
@@ -388,24 +394,21 @@ fn a_log_that_is_not_a_regular_file_is_not_left_out_of_the_stream() {
     }
 }
 
-/// A directory where the checkpoint should be: the set is judged without a checkpoint (a
-/// warning, Decision 16) and the directory is listed among the ignored entries, by name.
+/// A directory where the checkpoint should be (issue 11 item 2): it may be the set's checkpoint,
+/// so the set cannot be checked: exit 2 naming it (it used to be listed as ignored, exit 0).
 #[test]
-fn a_directory_named_like_the_checkpoint_is_shown_not_skipped() {
+fn a_directory_named_like_the_checkpoint_makes_the_set_uncheckable() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
     let chk = dir.path().join("SRU.chk");
     std::fs::remove_file(&chk).unwrap();
     std::fs::create_dir(&chk).unwrap();
     let out = esecheck().args(["verify", "--json"]).arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ignored = v["ignored"].as_array().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        ignored
-            .iter()
-            .any(|i| i["path"].as_str().unwrap().ends_with("SRU.chk") && i["why"] == "a directory, not a file"),
-        "{ignored:?}"
+        stderr.contains("SRU.chk: is a directory, not a regular file, but is named like an ESE file"),
+        "{stderr}"
     );
 }
 

@@ -341,3 +341,155 @@ fn a_database_cut_to_its_first_page_fails_with_the_shadow_as_a_bad_checksum() {
         );
     }
 }
+
+// ---- item 1: a file that changes while it is checked is never a pass ------------------------
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// Truncates `path` to half and grows it back to its size: same size, other bytes, new mtime.
+fn shrink_and_regrow(path: &Path) {
+    let len = std::fs::metadata(path).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.set_len(len / 2).unwrap();
+    f.set_len(len).unwrap();
+    // Some file systems keep a coarse mtime: make the change visible whatever the clock.
+    let later = std::fs::metadata(path).unwrap().modified().unwrap() + Duration::from_secs(2);
+    f.set_modified(later).unwrap();
+}
+
+#[test]
+fn a_database_shrunk_and_regrown_before_the_recheck_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("SRUDB.dat");
+    std::fs::copy(td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat"), &db).unwrap();
+    let opts = esecheck::commands::Options::default();
+    let r = esecheck::commands::check_file_then(&db, &opts, &|p| shrink_and_regrow(p));
+    assert_eq!(r.verdict(), esecheck::report::Verdict::Error);
+    match r {
+        esecheck::commands::FileReport::Unchecked(u) => assert!(
+            u.error.starts_with("changed while being checked")
+                && u.error.contains("verify a quiescent copy (a snapshot)"),
+            "{}",
+            u.error
+        ),
+        other => panic!("{other:?}"),
+    }
+    // Untouched, the same file passes.
+    let r = esecheck::commands::check_file_then(&db, &opts, &|_| {});
+    assert_eq!(r.verdict(), esecheck::report::Verdict::Pass);
+}
+
+#[test]
+fn a_file_renamed_over_the_path_before_the_recheck_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("SRUDB.dat");
+    std::fs::copy(td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat"), &db).unwrap();
+    let other = dir.path().join("other");
+    std::fs::copy(td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat"), &other).unwrap();
+    let opts = esecheck::commands::Options::default();
+    let r = esecheck::commands::check_file_then(&db, &opts, &|p| std::fs::rename(&other, p).unwrap());
+    match r {
+        esecheck::commands::FileReport::Unchecked(u) => {
+            assert!(u.error.contains("was replaced by another file"), "{}", u.error)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn verify_with_hook(
+    dir: &Path,
+    hook: &(dyn Fn() + Sync),
+) -> Result<esecheck::scan::set::SetReport, esecheck::error::CheckError> {
+    let opts = esecheck::scan::set::VerifyOptions {
+        before_recheck: Some(hook),
+        ..Default::default()
+    };
+    esecheck::scan::set::verify_set(&[dir.to_path_buf()], &opts)
+}
+
+#[test]
+fn verify_is_exit_2_when_a_member_changes_and_unmoved_by_an_ignored_file() {
+    for member in ["SRUDB.dat", "SRU00051.log", "SRU.chk", "SRUDB.jfm", "SRU0004E.log"] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
+        let p = dir.path().join(member);
+        let e = verify_with_hook(dir.path(), &|| shrink_and_regrow(&p))
+            .map(|r| r.verdict())
+            .unwrap_err();
+        assert!(e.path.ends_with(member), "{member}: {e}");
+        assert!(e.message.starts_with("changed while being checked"), "{member}: {e}");
+    }
+    // A log renamed over a member.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
+    let (a, b) = (dir.path().join("SRU00050.log"), dir.path().join("SRU00051.log"));
+    let e = verify_with_hook(dir.path(), &|| std::fs::copy(&a, &b).map(|_| ()).unwrap()).unwrap_err();
+    assert!(e.path.ends_with("SRU00051.log"), "{e}");
+    // A file merely listed as ignored (a reserve log, a backup agent's notes) changes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
+    let notes = dir.path().join("agent-notes.txt");
+    std::fs::write(&notes, "started\n").unwrap();
+    let jrs = dir.path().join("SRUres00001.jrs");
+    let r = verify_with_hook(dir.path(), &|| {
+        std::fs::write(&notes, "started\nfinished\n").unwrap();
+        shrink_and_regrow(&jrs);
+    })
+    .unwrap();
+    assert_eq!(r.verdict(), esecheck::report::Verdict::Pass);
+}
+
+// ---- item 2: special entries named like ESE files make a set uncheckable --------------------
+
+#[cfg(unix)]
+#[test]
+fn special_entries_named_like_ese_files_make_verify_exit_2_without_blocking() {
+    use std::os::unix::net::UnixListener;
+    for (name, what) in [
+        ("Other.edb", "fifo"),
+        ("E00.chk", "fifo"),
+        ("Other.edb", "socket"),
+        ("Other.edb", "directory"),
+        ("SRU00052.log", "fifo"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
+        let p = dir.path().join(name);
+        let _listener;
+        match what {
+            "fifo" => {
+                let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+                // SAFETY: a valid NUL-terminated path; mkfifo only creates a file system entry.
+                assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+            }
+            "socket" => _listener = UnixListener::bind(&p).unwrap(),
+            _ => std::fs::create_dir(&p).unwrap(),
+        }
+        let out = esecheck().arg("verify").arg(dir.path()).output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name} {what}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("named like an ESE file"),
+            "{name} {what}: {stderr}"
+        );
+    }
+    // Not named like an ESE file: set aside, and the set passes.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
+    let c = std::ffi::CString::new(dir.path().join("pipe").as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let out = esecheck().args(["verify", "--json"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["path"].as_str().unwrap().ends_with("pipe") && i["why"] == "a FIFO, not a regular file"));
+}

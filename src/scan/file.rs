@@ -81,10 +81,75 @@ enum Backing {
     },
 }
 
+/// What identifies a file's contents without reading them: device, inode, size and mtime, from
+/// the descriptor at open. Compared with a fresh `stat` by path after the scan (issue 11): any
+/// difference means the file changed (or was replaced) while it was checked. atime and ctime are
+/// not compared (reading may change the first; metadata-only changes the second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    /// The stamp of `meta`.
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let (dev, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (dev, ino) = (0, 0);
+        Stamp {
+            dev,
+            ino,
+            len: meta.len(),
+            mtime: meta.modified().ok(),
+        }
+    }
+
+    /// Checks that `path` still names the file this stamp was taken of, unchanged: `Err` (could
+    /// not check, exit 2) naming the file when it changed, was replaced, or is gone.
+    pub fn recheck(&self, path: &Path) -> Result<(), CheckError> {
+        let now = std::fs::metadata(path).map(|m| Stamp::of(&m));
+        match now {
+            Ok(now) if now == *self => Ok(()),
+            Ok(now) => {
+                let what = if (now.dev, now.ino) != (self.dev, self.ino) {
+                    "was replaced by another file".to_string()
+                } else if now.len != self.len {
+                    format!("changed size from {} to {} bytes", self.len, now.len)
+                } else {
+                    "was modified".to_string()
+                };
+                Err(CheckError::new(path, changed_message(&what)))
+            }
+            Err(_) => Err(CheckError::new(path, changed_message("was removed"))),
+        }
+    }
+}
+
+/// The words of a file that changed while it was checked.
+fn changed_message(what: &str) -> String {
+    format!("changed while being checked ({what}); verify a quiescent copy (a snapshot)")
+}
+
+/// Re-checks every `(path, stamp)`: the first file that changed, as a could-not-check error.
+pub fn recheck_all<'a>(files: impl IntoIterator<Item = (&'a Path, &'a Stamp)>) -> Result<(), CheckError> {
+    for (path, stamp) in files {
+        stamp.recheck(path)?;
+    }
+    Ok(())
+}
+
 /// A regular file opened read-only, its bytes read or mapped.
 pub struct Input {
     path: PathBuf,
     backing: Backing,
+    stamp: Stamp,
 }
 
 impl Input {
@@ -96,6 +161,7 @@ impl Input {
         // The descriptor's own metadata: the path may have been swapped since.
         let meta = file.metadata().map_err(|e| CheckError::io(path, &e))?;
         check_regular(path, &meta)?;
+        let stamp = Stamp::of(&meta);
         let len = meta.len();
         let backing = if len == 0 {
             Backing::Empty
@@ -123,7 +189,13 @@ impl Input {
         Ok(Input {
             path: path.to_path_buf(),
             backing,
+            stamp,
         })
+    }
+
+    /// The file's identity at open, to re-check after the scan ([`Stamp::recheck`]).
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
     }
 
     /// The path as given.

@@ -64,6 +64,10 @@ pub struct LogCheck {
     /// The parsed header, present only when its checksum verifies (stream checks rely on it).
     #[serde(skip)]
     pub header: Option<LogFileHeader>,
+    /// The file and its identity when it was read, for the re-check after the scan (set by the
+    /// caller that opened it; `check_log` opens nothing).
+    #[serde(skip)]
+    pub opened: Option<(std::path::PathBuf, crate::scan::file::Stamp)>,
 }
 
 /// Serialises an optional value through `Display`.
@@ -101,6 +105,7 @@ impl LogCheck {
             created: None,
             problems: Vec::new(),
             header: None,
+            opened: None,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::scan::classify::{
     classify, damaged_member_problem, is_all_zeros, name_kind, reserve_note, Classification, FileKind,
 };
 use crate::scan::database::{check_database, looks_temporary, DbCheck, DbOptions};
+use crate::scan::file::{recheck_all, Stamp};
 use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
 use crate::scan::stream::{check_stream_entries, list_entries, IgnoreKind, Ignored, StreamCheck, StreamEntry};
 use crate::scan::Input;
@@ -33,6 +34,9 @@ pub struct VerifyOptions<'a> {
     pub logs_dir: Option<PathBuf>,
     /// Progress over database bytes.
     pub progress: Option<&'a indicatif::ProgressBar>,
+    /// Called between the scan and the re-check that no file of the set changed while it was
+    /// checked (a test hook: a test changes a file there, deterministically).
+    pub before_recheck: Option<&'a (dyn Fn() + Sync)>,
 }
 
 /// Everything `verify` found, with the decision.
@@ -153,45 +157,33 @@ fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<
                     continue;
                 }
                 let name = e.name.to_str();
+                let ese_named = name.is_none_or(|n| name_kind(n).is_some() || names_a_log_stream_file(n));
                 match std::fs::metadata(&e.path) {
-                    // A directory named like a database, checkpoint or flush map is shown, so
-                    // that its absence is explained; a log-named one is a log that cannot be
-                    // checked (the stream reports it).
-                    Ok(m) if m.is_dir() => {
-                        if name.is_some_and(names_a_log_stream_file) {
-                            files.entry(e.path).or_insert(false);
-                        } else if name.and_then(name_kind).is_some() {
-                            odd.push(Ignored::new(
-                                e.path.display().to_string(),
-                                IgnoreKind::Directory,
-                                "a directory, not a file",
-                            ));
-                        }
+                    // Named like a member, it may be the member: the set cannot be checked
+                    // without it (issue 11). Anything else that is not a regular file is set
+                    // aside, by name (a FIFO is never opened).
+                    Ok(m) if ese_named => {
+                        return Err(CheckError::new(
+                            &e.path,
+                            format!(
+                                "is {}, not a regular file, but is named like an ESE file: the set cannot be checked",
+                                kind_of_special(&m)
+                            ),
+                        ))
                     }
-                    Ok(_) => {
-                        if name.is_some_and(names_a_log_stream_file) {
-                            files.entry(e.path).or_insert(false);
-                        } else {
-                            odd.push(Ignored::new(
-                                e.path.display().to_string(),
-                                IgnoreKind::NotRegular,
-                                "not a regular file",
-                            ));
-                        }
-                    }
-                    // Unreadable metadata (a dangling link, a loop): a file named like an ESE
-                    // file may be part of the set, so the set cannot be checked; anything else
-                    // is set aside, by name.
-                    Err(err) => {
-                        if name.is_none_or(|n| name_kind(n).is_some() || names_a_log_stream_file(n)) {
-                            return Err(CheckError::io(&e.path, &err));
-                        }
-                        odd.push(Ignored::new(
-                            e.path.display().to_string(),
-                            IgnoreKind::NotRegular,
-                            format!("cannot be read ({err}); not named like an ESE file"),
-                        ));
-                    }
+                    Ok(m) if m.is_dir() => {}
+                    Ok(m) => odd.push(Ignored::new(
+                        e.path.display().to_string(),
+                        IgnoreKind::NotRegular,
+                        format!("{}, not a regular file", kind_of_special(&m)),
+                    )),
+                    // Unreadable metadata (a dangling link, a loop): likewise.
+                    Err(err) if ese_named => return Err(CheckError::io(&e.path, &err)),
+                    Err(err) => odd.push(Ignored::new(
+                        e.path.display().to_string(),
+                        IgnoreKind::NotRegular,
+                        format!("cannot be read ({err}); not named like an ESE file"),
+                    )),
                 }
             }
         } else if meta.is_file() {
@@ -203,6 +195,29 @@ fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<
         }
     }
     Ok(())
+}
+
+/// What a file that is not regular is, in words.
+fn kind_of_special(m: &std::fs::Metadata) -> &'static str {
+    let t = m.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 /// True for a name of a log-stream file (a log, next-generation or reserve log).
@@ -361,6 +376,8 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
 
     let mut db_checks = Vec::new();
     let mut db_problems = std::mem::take(&mut set_problems);
+    // Every file checked, with its identity when opened: re-checked before the verdict.
+    let mut stamps: Vec<(PathBuf, Stamp)> = Vec::new();
     let mut checkpoints = Vec::new();
     let mut flush_maps = Vec::new();
     for e in &entries {
@@ -371,6 +388,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         match e.class.kind {
             FileKind::Database => {
                 let input = Input::open(&e.path)?;
+                stamps.push((e.path.clone(), input.stamp()));
                 let bytes = input.bytes();
                 if !e.class.by_header && is_all_zeros(bytes) {
                     db_problems.push(damaged_member_problem(FileKind::Database, bytes, &shown, ""));
@@ -400,6 +418,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
             FileKind::Checkpoint => checkpoints.push(e.path.clone()),
             FileKind::FlushMap => {
                 let input = Input::open(&e.path)?;
+                stamps.push((e.path.clone(), input.stamp()));
                 flush_maps.push(check_flush_map(input.bytes(), &shown, opts.strict));
             }
             FileKind::Log => ignored.push(Ignored::new(
@@ -464,6 +483,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         Some(p) => {
             let shown = p.display().to_string();
             let input = Input::open(p)?;
+            stamps.push((p.clone(), input.stamp()));
             let bytes = input.bytes();
             let by_header = entries.iter().any(|e| &e.path == p && e.class.by_header);
             if !by_header && is_all_zeros(bytes) {
@@ -493,6 +513,17 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     if let Some(c) = &checkpoint {
         db_problems.extend(c.problems.iter().cloned());
     }
+    // A file that changed while it was checked (a broken snapshot provider, a live database):
+    // its verdict is about bytes that are no longer there. Files merely listed as ignored are
+    // not part of this (a backup agent's own log in the folder changes nothing).
+    if let Some(hook) = opts.before_recheck {
+        hook();
+    }
+    recheck_all(stamps.iter().map(|(p, s)| (p.as_path(), s)))?;
+    if let Some(s) = &stream {
+        s.recheck()?;
+    }
+
     let dbs: Vec<DbView> = db_checks
         .iter()
         .map(|c| DbView {

@@ -44,8 +44,6 @@ pub enum IgnoreKind {
     TemporaryDatabase,
     /// Not an ESE file.
     NotEse,
-    /// A directory named like a member.
-    Directory,
 }
 
 impl IgnoreKind {
@@ -122,6 +120,17 @@ impl StreamCheck {
                 .problems
                 .iter()
                 .any(|p| p.is_error() && p.graded_generation() == Some(i64::from(g)))
+    }
+
+    /// Checks that no log of the stream changed since it was read (issue 11): `Err` (could not
+    /// check) naming the first that did.
+    pub fn recheck(&self) -> Result<(), CheckError> {
+        crate::scan::file::recheck_all(
+            self.files
+                .iter()
+                .filter_map(|f| f.opened.as_ref())
+                .map(|(p, s)| (p.as_path(), s)),
+        )
     }
 
     /// The stream's log signature.
@@ -520,7 +529,11 @@ pub fn check_stream_entries(
         .par_iter()
         .map(|c| {
             let shown = c.path.display().to_string();
-            let checked = Input::open(&c.path).and_then(|input| check_log(input.bytes(), &shown));
+            let checked = Input::open(&c.path).and_then(|input| {
+                let mut checked = check_log(input.bytes(), &shown)?;
+                checked.opened = Some((c.path.clone(), input.stamp()));
+                Ok(checked)
+            });
             let mut c = checked.unwrap_or_else(|e| LogCheck::not_checked(&e));
             // The chain checks need only the fixed header fields: drop the paths and the attach
             // list so that a stream of tens of thousands of logs keeps a few hundred bytes each.
