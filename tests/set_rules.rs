@@ -695,3 +695,22 @@ fn a_foreign_log_renamed_into_the_stream_says_its_signature_differs_530() {
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].ends_with("SRU.log"));
 }
+
+// ---- Rule 7: two checkpoint copies that both verify but differ ------------------------------
+
+#[test]
+fn a_checkpoint_whose_copies_differ_bounds_truncation_by_the_lower_generation() {
+    // belkasoft SRU.chk: both copies at generation 0x51 (81), le_lgposCheckpoint at 12 (its
+    // lGeneration at 16). Make the shadow say 80 and reseal it: both verify, they differ.
+    let d = copy_set(BELKA_DIRTY);
+    let chk = d.path().join("SRU.chk");
+    let mut b = std::fs::read(&chk).unwrap();
+    assert_eq!(i32::from_le_bytes(b[4096 + 16..4096 + 20].try_into().unwrap()), 81);
+    put_i32(&mut b[4096..], 16, 80);
+    esecheck::testkit::checkpoint::seal_checkpoint(&mut b);
+    std::fs::write(&chk, b).unwrap();
+    let r = verify_json(&[d.path()], &[]);
+    assert_eq!(r.code, 0, "{:#}", r.json);
+    assert_eq!(r.json["truncate_below"], 80);
+    assert!(!codes(&r.json, "warning").is_empty());
+}

@@ -134,7 +134,7 @@ fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<
     // The same file or directory reached under two spellings (`Dirty` and `./Dirty/`) is one
     // member: directories and named files are compared by their canonical paths (one lookup
     // each, not one per directory entry).
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let canon = canonical;
     let mut named_files: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for p in paths {
         if std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
@@ -285,12 +285,14 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
             .map(Entry::dir)
             .collect();
         let mut extra: BTreeMap<PathBuf, bool> = BTreeMap::new();
+        // The files already named, by canonical path: one lookup per directory entry.
+        let known: BTreeSet<PathBuf> = entries.iter().map(|x| canonical(&x.path)).collect();
         for d in &dirs {
+            let dir_canon = canonical(d);
             for e in list_entries(d, false)? {
                 let name = e.name.to_str().unwrap_or_default();
                 let wanted = names_a_log_stream_file(name) || name_kind(name) == Some(FileKind::Checkpoint);
-                let known = entries.iter().any(|x| x.path == e.path || same_file(&x.path, &e.path));
-                if wanted && !known {
+                if wanted && !known.contains(&dir_canon.join(&e.name)) {
                     extra.insert(e.path, false);
                 }
             }
@@ -560,12 +562,9 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     })
 }
 
-/// True when `a` and `b` name the same file (`./x` and `x`).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
+/// The canonical path of `p` (symbolic links and `.` resolved), or `p` when that fails.
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
@@ -587,6 +586,7 @@ fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
 fn view_of_stream(s: &StreamCheck) -> StreamView {
     let mut problems = s.problems.clone();
     let mut logs = std::collections::BTreeMap::new();
+    let intact = s.intact_generations();
     for f in &s.files {
         for p in &f.problems {
             let mut p = p.clone();
@@ -604,7 +604,7 @@ fn view_of_stream(s: &StreamCheck) -> StreamView {
                 g,
                 LogView {
                     path: f.path.clone(),
-                    intact: s.is_intact(g),
+                    intact: intact.contains(&g),
                     signature: f.log_signature,
                     page_size: f.page_size,
                 },

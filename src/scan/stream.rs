@@ -113,13 +113,30 @@ impl StreamCheck {
     }
 
     /// True when generation `g` is present, its file passed, and no stream-level error concerns
-    /// it (−515, −590, −530…). A follow-on of the damage of g−1 is g−1's, not g's.
+    /// it (−515, −590, −530…). A follow-on of the damage of g−1 is g−1's, not g's. One lookup;
+    /// for every generation at once use [`StreamCheck::intact_generations`].
     pub fn is_intact(&self, g: i32) -> bool {
-        self.generation(g).is_some_and(LogCheck::is_ok)
-            && !self
-                .problems
-                .iter()
-                .any(|p| p.is_error() && p.graded_generation() == Some(i64::from(g)))
+        self.intact_generations().contains(&g)
+    }
+
+    /// Every intact generation (as [`StreamCheck::is_intact`]), in one pass over the files and
+    /// the problems: linear in the size of the stream.
+    pub fn intact_generations(&self) -> std::collections::BTreeSet<i32> {
+        let damaged: std::collections::BTreeSet<i64> = self
+            .problems
+            .iter()
+            .filter(|p| p.is_error())
+            .filter_map(Problem::graded_generation)
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = std::collections::BTreeSet::new();
+        for (g, f) in self.generations() {
+            // The first file of a generation decides, as `generation(g)` finds it.
+            if seen.insert(g) && f.is_ok() && !damaged.contains(&i64::from(g)) {
+                out.insert(g);
+            }
+        }
+        out
     }
 
     /// Checks that no log of the stream changed since it was read (issue 11): `Err` (could not
@@ -217,12 +234,8 @@ pub fn stream_signature(headers: &[Signature], expected: Option<Signature>) -> O
 /// True when the log of generation `g` has any problem at all, of its own or of the stream
 /// found so far (a signature, name or time-chain problem at `g`). Only then is a −590 in the
 /// next log a follow-on of this one's damage (CLI.md Decision 15).
-fn has_any_problem(f: &LogCheck, g: i64, stream_problems: &[Problem]) -> bool {
-    !f.problems.is_empty()
-        || f.verdict != Verdict::Pass
-        || stream_problems
-            .iter()
-            .any(|p| p.generation == Some(g) && p.follows.is_none())
+fn has_any_problem(f: &LogCheck, g: i64, stream_problem_generations: &std::collections::BTreeSet<i64>) -> bool {
+    !f.problems.is_empty() || f.verdict != Verdict::Pass || stream_problem_generations.contains(&g)
 }
 
 fn stream_error(code: JetErr, file: &str, g: Option<i64>, msg: String) -> Problem {
@@ -675,10 +688,18 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
         .filter(|&&i| files[i].header.is_some())
         .filter_map(|&i| files[i].generation.map(|g| (i64::from(g), i)))
         .collect();
+    // Generations with a problem of the stream (not a follow-on), kept up to date as the chain
+    // is walked, so that "the predecessor has any problem" is one lookup.
+    let mut with_problem: std::collections::BTreeSet<i64> = problems
+        .iter()
+        .filter(|p| p.follows.is_none())
+        .filter_map(|p| p.generation)
+        .collect();
     for (&g, &i) in &by_gen {
         let Some(&pi) = by_gen.get(&(g - 1)) else {
             continue;
         };
+        let before = problems.len();
         let (Some(h), Some(ph)) = (&files[i].header, &files[pi].header) else {
             continue;
         };
@@ -712,7 +733,7 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
                     // Generation g-1 damaged on its own: its XOR covers only the segments before
                     // the damage, so this mismatch says nothing about g (§6.5: eseutil reports it
                     // as a follow-on). It is graded with g-1.
-                    if has_any_problem(&files[pi], g - 1, &problems) {
+                    if has_any_problem(&files[pi], g - 1, &with_problem) {
                         p.message
                             .push_str(&format!(" (follow-on: generation 0x{:X} is itself damaged)", g - 1));
                         p = p.following(g - 1);
@@ -735,6 +756,11 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
                 )
                 .at_generation(g),
             );
+        }
+        for p in &problems[before..] {
+            if let (None, Some(pg)) = (p.follows, p.generation) {
+                with_problem.insert(pg);
+            }
         }
     }
 
