@@ -554,7 +554,8 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -
     if let Some(dir) = &d.logs_looked_for_in {
         writeln!(
             out,
-            "  (logs and checkpoint looked for in {dir}, beside the database named)"
+            "  (logs and checkpoint looked for in {}, beside the database named)",
+            escape_controls(dir)
         )?;
     }
     match &d.checkpoint {
