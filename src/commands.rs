@@ -4,7 +4,7 @@
 
 use crate::error::CheckError;
 use crate::format::db_header::CopyState;
-use crate::report::text;
+use crate::report::{log_text, text};
 use crate::report::{Problem, Verdict};
 use crate::scan::database::{check_database, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
@@ -261,7 +261,6 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
                 bytes,
                 &shown,
                 &DbOptions {
-                    strict: opts.strict,
                     progress: pb.as_ref(),
                     release: Some(&|offset, len| input.release(offset, len)),
                 },
@@ -270,17 +269,22 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
                 pb.finish_and_clear();
             }
             match r {
-                Ok(c) => FileReport::Database(Box::new(c)),
+                Ok(mut c) => {
+                    c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
+                    FileReport::Database(Box::new(c))
+                }
                 Err(e) if !class.by_header => damaged(&e.message),
                 Err(e) => unchecked(&shown, Some(kind), e),
             }
         }
-        FileKind::FlushMap => FileReport::FlushMap(check_flush_map(bytes, &shown, opts.strict)),
+        FileKind::FlushMap => {
+            let mut c = check_flush_map(bytes, &shown);
+            c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
+            FileReport::FlushMap(c)
+        }
         FileKind::Log => match check_log(bytes, &shown) {
             Ok(mut c) => {
-                if opts.strict {
-                    c.verdict = Verdict::from_problems(&c.problems, true).combine(c.verdict);
-                }
+                c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
                 FileReport::Log(Box::new(c))
             }
             Err(e) if !class.by_header => damaged(&e.message),
@@ -288,9 +292,7 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
         },
         FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
             Ok(mut c) => {
-                if opts.strict {
-                    c.verdict = Verdict::from_problems(&c.problems, true).combine(c.verdict);
-                }
+                c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
                 FileReport::Checkpoint(Box::new(c))
             }
             Err(e) if !class.by_header => damaged(&e.message),
@@ -362,8 +364,8 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
         for r in &reports {
             match r {
                 FileReport::Database(c) => text::write_db_check(sinks.out, c)?,
-                FileReport::Log(c) => c.write_text(sinks.out)?,
-                FileReport::Checkpoint(c) => c.write_text(sinks.out)?,
+                FileReport::Log(c) => log_text::write_log_check(sinks.out, c)?,
+                FileReport::Checkpoint(c) => log_text::write_checkpoint_check(sinks.out, c)?,
                 FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
                 FileReport::NotVerified(c) => writeln!(
                     sinks.out,
@@ -537,7 +539,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                     writeln!(sinks.out)?;
                 } else {
                     if !opts.quiet {
-                        c.write_header_text(sinks.out)?;
+                        log_text::write_log_header_dump(sinks.out, &c)?;
                         for p in c.problems.iter().filter(|p| is_header_problem(p)) {
                             text::write_problem(sinks.out, p)?;
                         }
@@ -562,7 +564,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                     writeln!(sinks.out)?;
                 } else {
                     if !opts.quiet {
-                        c.write_header_text(sinks.out)?;
+                        log_text::write_checkpoint_header_dump(sinks.out, &c)?;
                         for p in &c.problems {
                             text::write_problem(sinks.out, p)?;
                         }
@@ -818,7 +820,7 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
         return Ok(verdict);
     }
     if !opts.quiet {
-        s.write_text(sinks.out)?;
+        log_text::write_stream(sinks.out, &s)?;
     }
     let range = match (s.first, s.last) {
         (Some(a), Some(b)) => format!("generations {a}-{b}, {} logs", s.files.len()),
@@ -858,7 +860,7 @@ pub fn verify(
     opts: &Options,
     sinks: &mut Sinks<'_>,
 ) -> io::Result<Verdict> {
-    use crate::scan::set::{verify_set, VerifyOptions};
+    use crate::report::backup_set::{verify_set, VerifyOptions};
     let pb = progress_bar(opts, None);
     let vopts = VerifyOptions {
         strict: opts.strict,

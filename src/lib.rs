@@ -8,8 +8,11 @@ pub mod checksum;
 pub mod codes;
 pub mod commands;
 pub mod error;
+pub mod escape;
 pub mod format;
+pub mod problem;
 pub mod report;
 pub mod scan;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod verdict;

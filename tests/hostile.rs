@@ -404,12 +404,12 @@ fn a_file_renamed_over_the_path_before_the_recheck_is_exit_2() {
 fn verify_with_hook(
     dir: &Path,
     hook: &(dyn Fn() + Sync),
-) -> Result<esecheck::scan::set::SetReport, esecheck::error::CheckError> {
-    let opts = esecheck::scan::set::VerifyOptions {
+) -> Result<esecheck::report::backup_set::SetReport, esecheck::error::CheckError> {
+    let opts = esecheck::report::backup_set::VerifyOptions {
         before_recheck: Some(hook),
         ..Default::default()
     };
-    esecheck::scan::set::verify_set(&[dir.to_path_buf()], &opts)
+    esecheck::report::backup_set::verify_set(&[dir.to_path_buf()], &opts)
 }
 
 #[test]

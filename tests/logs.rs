@@ -176,7 +176,7 @@ fn every_real_checkpoint_passes_with_its_manifest_generation() {
         assert_eq!(v["type"], "checkpoint");
         assert_eq!(v["generation"], gen);
         let mut text = Vec::new();
-        c.write_header_text(&mut text).unwrap();
+        esecheck::report::log_text::write_checkpoint_header_dump(&mut text, &c).unwrap();
         let text = String::from_utf8(text).unwrap();
         assert!(text.contains("Checkpoint: (0x"), "{text}");
     }
@@ -242,7 +242,7 @@ fn every_complete_real_set_passes_check_stream() {
         }
         assert_eq!(v["files"][0]["type"], "log");
         let mut text = Vec::new();
-        s.write_text(&mut text).unwrap();
+        esecheck::report::log_text::write_stream(&mut text, &s).unwrap();
         assert!(String::from_utf8(text)
             .unwrap()
             .contains("No damaged log files were found."));
@@ -646,4 +646,71 @@ mod fuzz {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text rendering of one log (report::log_text)
+
+fn built_log() -> esecheck::scan::log::LogCheck {
+    let b = esecheck::testkit::log::LogBuilder::new(32).data_segments(1).build();
+    check_log(&b, "t.log").unwrap()
+}
+
+#[test]
+fn log_text_uses_eseutil_words() {
+    let c = built_log();
+    let mut out = Vec::new();
+    esecheck::report::log_text::write_log_header_dump(&mut out, &c).unwrap();
+    let t = String::from_utf8(out).unwrap();
+    for w in [
+        "lGeneration: 32 (0x20)",
+        "Format LGVersion: (8.4000.",
+        "Last Lgpos: (0x20,2,0)",
+        "Accumulated segment checksum: 0x",
+        "Log file: t.log - OK",
+    ] {
+        assert!(t.contains(w), "{w} in {t}");
+    }
+}
+
+#[test]
+fn strings_read_from_a_log_header_are_escaped_in_text() {
+    let mut c = built_log();
+    if let Some(h) = c.header.as_mut() {
+        h.dbms_param.system_path = "C:\\Logs\\\nPASS: forged".into();
+        h.dbms_param.log_file_path = "\u{1b}[2J".into();
+    }
+    let mut out = Vec::new();
+    esecheck::report::log_text::write_log_header_dump(&mut out, &c).unwrap();
+    let t = String::from_utf8(out).unwrap();
+    assert!(t.contains("Env SystemPath: C:\\Logs\\\\nPASS: forged"), "{t}");
+    assert!(t.contains("Env LogFilePath: \\e[2J"), "{t}");
+    assert!(!t.lines().any(|l| l.starts_with("PASS")), "{t}");
+}
+
+#[test]
+fn log_text_escapes_the_name_and_caps_the_problem_list() {
+    use esecheck::report::Problem;
+    let err = esecheck::error::CheckError::new("E00\nPASS.log", "could not be read");
+    let mut c = esecheck::scan::log::LogCheck::not_checked(&err);
+    for i in 0..70 {
+        c.problems.push(
+            Problem::error(
+                Some(JetErr::LogFileCorrupt),
+                "E00\nPASS.log",
+                format!("segment {i} bad"),
+            )
+            .at_sector(i),
+        );
+    }
+    let mut out = Vec::new();
+    esecheck::report::log_text::write_log_check(&mut out, &c).unwrap();
+    let t = String::from_utf8(out).unwrap();
+    assert!(t.contains("Log file: E00\\nPASS.log - could not be checked"), "{t}");
+    assert!(!t.lines().any(|l| l.starts_with("PASS")), "{t}");
+    // The file-level problem first, then 49 of the 70 segment problems.
+    assert_eq!(t.lines().filter(|l| l.starts_with("ERROR: ")).count(), 50, "{t}");
+    assert!(t.contains("ERROR: could not be read"), "{t}");
+    assert!(t.contains("segment 48 bad") && !t.contains("segment 49 bad"), "{t}");
+    assert!(t.contains("… and 21 more problems; --json lists them all"), "{t}");
 }

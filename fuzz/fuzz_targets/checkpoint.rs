@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = h.db_consistency();
     }
     if let Ok(c) = check_checkpoint(&img, "f.chk") {
-        let _ = c.write_text(&mut std::io::sink());
-        let _ = c.write_header_text(&mut std::io::sink());
+        let _ = esecheck::report::log_text::write_checkpoint_check(&mut std::io::sink(), &c);
+        let _ = esecheck::report::log_text::write_checkpoint_header_dump(&mut std::io::sink(), &c);
     }
 });

@@ -3,7 +3,7 @@
 //! `verify_set(&[dir], &VerifyOptions::default())` run over it.
 #![no_main]
 use esecheck::scan::check_stream;
-use esecheck::scan::set::{verify_set, VerifyOptions};
+use esecheck::report::backup_set::{verify_set, VerifyOptions};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let dir = DIR.get_or_init(|| tempfile::tempdir().expect("tempdir")).path();
     esecheck_fuzz::write_dir(data, dir).expect("write fuzz files");
     if let Ok(s) = check_stream(dir, None) {
-        let _ = s.write_text(&mut std::io::sink());
+        let _ = esecheck::report::log_text::write_stream(&mut std::io::sink(), &s);
     }
     if let Ok(r) = verify_set(&[dir.to_path_buf()], &VerifyOptions::default()) {
         let _ = r.verdict();

@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(c) = check_log(&img, "f.log") {
-        let _ = c.write_text(&mut std::io::sink());
-        let _ = c.write_header_text(&mut std::io::sink());
+        let _ = esecheck::report::log_text::write_log_check(&mut std::io::sink(), &c);
+        let _ = esecheck::report::log_text::write_log_header_dump(&mut std::io::sink(), &c);
     }
 });

@@ -1,15 +1,23 @@
 //! The backup-set verdict (CHKSGFILES, ESE-FORMAT.md §9.5, CLI.md Decisions 13–17): which logs the
 //! databases need, whether they are present and intact, what may be truncated.
 //!
-//! Pure decisions over results already computed by `scan`; no I/O here. Inputs are small views so
-//! that the rules can be tested on their own.
+//! Pure decisions over results already computed by `scan`; no I/O here (and `--strict` is applied
+//! here, once, at the edge). Inputs are small views so that the rules can be tested on their own;
+//! [`decide_set`] builds them from a [`SetScan`], [`verify_set`] scans and decides.
 
 use crate::codes::JetErr;
+use crate::error::CheckError;
 use crate::format::db_header::DbFileHeader;
 use crate::format::Signature;
 use crate::report::{Problem, Severity, Verdict};
+use crate::scan::checkpoint::CheckpointCheck;
+use crate::scan::database::DbCheck;
+use crate::scan::flushmap::FlushMapCheck;
+use crate::scan::set::{scan_set, ScanOptions, SetScan};
+use crate::scan::stream::{Ignored, StreamCheck};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// A database of the set, as the decision needs it.
 #[derive(Debug, Clone)]
@@ -651,4 +659,167 @@ fn summary(d: &DbView) -> DbSummary {
         pages_seen: d.pages_seen,
         verdict: d.verdict,
     }
+}
+
+/// Options of `verify`: the scan's, and `--strict`.
+#[derive(Default, Clone)]
+pub struct VerifyOptions<'a> {
+    /// Warnings fail.
+    pub strict: bool,
+    /// The log stream's base name (`--base`).
+    pub base: Option<String>,
+    /// Where the logs are, when apart from the databases (`--logs`).
+    pub logs_dir: Option<PathBuf>,
+    /// Progress over database bytes.
+    pub progress: Option<&'a indicatif::ProgressBar>,
+    /// Called between the scan and the re-check that no file of the set changed while it was
+    /// checked (a test hook: a test changes a file there, deterministically).
+    pub before_recheck: Option<&'a (dyn Fn() + Sync)>,
+}
+
+/// Everything `verify` found, with the decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetReport {
+    /// The decision: verdict, ranges, truncate_below, problems.
+    #[serde(flatten)]
+    pub decision: SetDecision,
+    /// Files not part of the set, with the reason.
+    pub ignored: Vec<Ignored>,
+    /// Per-database scans (counters, bad pages).
+    #[serde(skip)]
+    pub db_checks: Vec<DbCheck>,
+    /// The log stream check.
+    #[serde(skip)]
+    pub stream: Option<StreamCheck>,
+    /// The checkpoint check.
+    #[serde(skip)]
+    pub checkpoint: Option<CheckpointCheck>,
+    /// Flush maps (warnings only).
+    #[serde(skip)]
+    pub flush_maps: Vec<FlushMapCheck>,
+}
+
+impl SetReport {
+    /// The final verdict.
+    pub fn verdict(&self) -> Verdict {
+        self.decision.verdict
+    }
+}
+
+/// Verifies a backup set (CLI.md `verify`): scans it, then decides.
+///
+/// `Err` means the set could not be checked (exit 2); see [`scan_set`].
+pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetReport, CheckError> {
+    let scan = scan_set(
+        paths,
+        &ScanOptions {
+            base: opts.base.clone(),
+            logs_dir: opts.logs_dir.clone(),
+            progress: opts.progress,
+            before_recheck: opts.before_recheck,
+        },
+    )?;
+    Ok(decide_set(scan, opts.strict))
+}
+
+/// The verdict of a scanned set.
+pub fn decide_set(scan: SetScan, strict: bool) -> SetReport {
+    let mut problems = scan.problems;
+    for c in &scan.db_checks {
+        problems.extend(c.problems.iter().cloned());
+    }
+    for f in &scan.flush_maps {
+        problems.extend(f.problems.iter().cloned());
+    }
+    if let Some(c) = &scan.checkpoint {
+        problems.extend(c.problems.iter().cloned());
+    }
+    let dbs: Vec<DbView> = scan
+        .db_checks
+        .iter()
+        .map(|c| DbView {
+            path: c.path.clone(),
+            header: c.chosen_header().cloned(),
+            page_size: c.page_size,
+            pages_seen: c.pages_seen,
+            verdict: c.verdict,
+        })
+        .collect();
+    let mut stream_view = scan.stream.as_ref().map(view_of_stream);
+    if let Some(v) = stream_view.as_mut() {
+        v.named_file_by_file = scan.named_file_by_file;
+    }
+    let chk_view = scan.checkpoint.as_ref().map(|c| CheckpointView {
+        path: c.path.clone(),
+        usable: c.primary_ok || c.shadow_ok,
+        // Two valid copies that differ: the lower generation bounds truncation (the shadow may
+        // be the one recovery trusts).
+        generation: c.lowest_generation(),
+        signature: c.log_signature,
+    });
+    let mut decision = decide(&dbs, problems, stream_view.as_ref(), chk_view.as_ref(), strict);
+    decision.logs_looked_for_in = scan.logs_looked_for_in.map(|d| d.display().to_string());
+    SetReport {
+        decision,
+        ignored: scan.ignored,
+        db_checks: scan.db_checks,
+        stream: scan.stream,
+        checkpoint: scan.checkpoint,
+        flush_maps: scan.flush_maps,
+    }
+}
+
+/// Per-log problems tagged with their generation, so the set decision can grade them.
+fn view_of_stream(s: &StreamCheck) -> StreamView {
+    let mut problems = s.problems.clone();
+    let mut logs = std::collections::BTreeMap::new();
+    let intact = s.intact_generations();
+    for f in &s.files {
+        for p in &f.problems {
+            let mut p = p.clone();
+            if p.generation.is_none() {
+                p.generation = f.generation.map(i64::from);
+            }
+            if p.code.is_none() && p.is_error() {
+                // A log that could not be read at all is a damaged member of the set.
+                p.code = Some(JetErr::LogFileCorrupt);
+            }
+            problems.push(p);
+        }
+        if let Some(g) = f.generation {
+            logs.insert(
+                g,
+                LogView {
+                    path: f.path.clone(),
+                    intact: intact.contains(&g),
+                    signature: f.log_signature,
+                    page_size: f.page_size,
+                },
+            );
+        }
+    }
+    let current = s
+        .files
+        .iter()
+        .find(|f| is_current_name(&f.path, s.base.as_deref()))
+        .and_then(|f| f.generation);
+    StreamView {
+        base: s.base.clone().unwrap_or_default(),
+        directory: s.directory.clone(),
+        signature: s.log_signature,
+        logs,
+        current,
+        problems,
+        named_file_by_file: false,
+    }
+}
+
+fn is_current_name(path: &str, base: Option<&str>) -> bool {
+    let Some(b) = base else { return false };
+    let name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let b = b.to_ascii_lowercase();
+    name == format!("{b}.log") || name == format!("{b}.jtx")
 }

@@ -6,8 +6,6 @@ use crate::format::{BkInfo, Lgpos};
 use crate::report::{Problem, Severity};
 use crate::scan::database::DbCheck;
 use crate::scan::flushmap::{FlushMapCheck, FlushMapHeaderCheck};
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// At most this many problems of one file are printed in text; the rest are counted in one line
@@ -15,41 +13,7 @@ use std::io::{self, Write};
 /// person can read. JSON lists every problem.
 pub const MAX_TEXT_PROBLEMS_PER_FILE: usize = 50;
 
-/// True for the characters [`escape_controls`] rewrites: C0 controls, DEL, C1 controls, and the
-/// Unicode line/paragraph separators and bidirectional overrides, any of which could make one
-/// name look like several lines or like other text.
-fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// A string (a file name, a problem message, a string from a file's header) made safe to print as
-/// part of one line of text, the way `ls -b` shows names: newline, carriage return, tab and escape
-/// become `\n`, `\r`, `\t`, `\e`; other C0 controls and DEL become `\xNN`; C1 controls and the
-/// line-breaking or bidirectional Unicode marks become `\u{NNNN}`. A backslash is left as it is, so
-/// Windows paths keep their separators. A name can then never start a line of its own (a forged
-/// `PASS:` line). Strings with nothing to escape are returned as they are.
-pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{1b}' => out.push_str("\\e"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::escape::escape_controls;
 
 /// Prints one problem line: `ERROR: message [code name]` or `WARNING: …`, for output grouped
 /// under the file the problem is in.
@@ -443,7 +407,7 @@ fn thousands(n: u64) -> String {
 }
 
 /// The one line a tired administrator reads: verdict, what was checked, what may be truncated.
-pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
+pub fn verify_verdict_line(r: &crate::report::backup_set::SetReport) -> String {
     use crate::report::Verdict;
     let d = &r.decision;
     let n = d.databases.len();
@@ -516,7 +480,7 @@ pub fn verify_verdict_line(r: &crate::scan::set::SetReport) -> String {
 }
 
 /// The details of a `verify` run: databases, logs, checkpoint, ranges, ignored files, problems.
-pub fn write_set_details(out: &mut dyn Write, r: &crate::scan::set::SetReport) -> io::Result<()> {
+pub fn write_set_details(out: &mut dyn Write, r: &crate::report::backup_set::SetReport) -> io::Result<()> {
     let d = &r.decision;
     writeln!(out, "Databases:")?;
     for (s, c) in d.databases.iter().zip(&r.db_checks) {
@@ -611,7 +575,7 @@ mod tests {
     #[test]
     fn backslashes_and_ordinary_text_are_left_alone() {
         let w = r"C:\Program Files\Exchange\Mailbox\DB01.edb";
-        assert!(matches!(escape_controls(w), Cow::Borrowed(s) if s == w));
+        assert!(matches!(escape_controls(w), std::borrow::Cow::Borrowed(s) if s == w));
         assert_eq!(escape_controls("Café ü 日本 \u{fffd}.edb"), "Café ü 日本 \u{fffd}.edb");
         assert_eq!(escape_controls(r"a\nb"), r"a\nb");
     }

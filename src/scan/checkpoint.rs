@@ -9,12 +9,12 @@ use crate::error::CheckError;
 use crate::format::checkpoint::CHECKPOINT_COPY_SIZE;
 use crate::format::common::filetype;
 use crate::format::{CheckpointFile, Lgpos, Signature};
-use crate::report::{Problem, Verdict};
+use crate::problem::Problem;
 use crate::scan::classify::{name_kind, FileKind};
 use crate::scan::database::MAX_GENERATION;
-use crate::scan::log::{eseutil_lgpos, file_name, ser_opt_display, write_problem};
+use crate::scan::log::{file_name, ser_opt_display};
+use crate::verdict::Verdict;
 use serde::Serialize;
-use std::io::{self, Write};
 
 /// The result of checking a checkpoint; serialises as CLI.md's checkpoint object.
 #[derive(Debug, Clone, Serialize)]
@@ -184,85 +184,6 @@ impl CheckpointCheck {
             (p, s) => p.or(s),
         }
     }
-
-    /// Verify-mode text: `Checkpoint file: <name> - OK` and the problems.
-    pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        let state = if self.verdict == Verdict::Pass { "OK" } else { "damaged" };
-        writeln!(
-            w,
-            "      Checkpoint file: {} - {state}",
-            crate::report::text::escape_controls(&self.path)
-        )?;
-        for p in &self.problems {
-            write_problem(w, p)?;
-        }
-        Ok(())
-    }
-
-    /// eseutil /MK dump (for `esecheck header CHK`), then the verdict text.
-    pub fn write_header_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        writeln!(
-            w,
-            "      Checkpoint file: {}",
-            crate::report::text::escape_controls(&self.path)
-        )?;
-        writeln!(
-            w,
-            "      Primary copy: {}   Shadow copy: {}",
-            if self.primary_ok { "OK" } else { "BAD" },
-            if self.shadow_ok { "OK" } else { "BAD" }
-        )?;
-        if let Some(h) = &self.header {
-            write_checkpoint_header(w, h)?;
-        }
-        writeln!(w)?;
-        self.write_text(w)
-    }
-}
-
-/// The fields of one checkpoint copy in eseutil /MK's vocabulary.
-pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Result<()> {
-    writeln!(
-        w,
-        "      LastFullBackupCheckpoint: {}",
-        eseutil_lgpos(h.lgpos_last_full_backup_checkpoint)
-    )?;
-    writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
-    writeln!(w, "      DbConsistency: {}", eseutil_lgpos(h.db_consistency()))?;
-    writeln!(w, "      FullBackup: {}", eseutil_lgpos(h.lgpos_full_backup))?;
-    writeln!(w, "      FullBackup time: {}", h.logtime_full_backup)?;
-    writeln!(w, "      IncBackup: {}", eseutil_lgpos(h.lgpos_inc_backup))?;
-    writeln!(w, "      IncBackup time: {}", h.logtime_inc_backup)?;
-    writeln!(
-        w,
-        "      Signature: Create time:{} Rand:{} Computer:{}",
-        h.sign_log.created(),
-        h.sign_log.random(),
-        h.sign_log.computer_name()
-    )?;
-    writeln!(w, "      Env SystemPath: {}", h.dbms_param.system_path)?;
-    writeln!(w, "      Env LogFilePath: {}", h.dbms_param.log_file_path)?;
-    writeln!(
-        w,
-        "      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)"
-    )?;
-    let p = &h.dbms_param;
-    writeln!(
-        w,
-        "          ({:>5},{:>8},{:>8},{:>8},{:>8},{:>8},{:>8},{:>10})",
-        if p.flags & 1 != 0 { "on" } else { "off" },
-        p.sessions_max,
-        p.open_tables_max,
-        p.ver_pages_max,
-        p.cursors_max,
-        p.log_buffers,
-        p.lcsec_lgfile,
-        p.cache_size_max
-    )?;
-    for a in &h.attach {
-        writeln!(w, "      {} {}", a.dbid, a.path)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

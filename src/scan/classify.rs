@@ -5,7 +5,7 @@ use crate::checksum::legacy_checksum_ok;
 use crate::codes::JetErr;
 use crate::format::common::{filetype, FILETYPE_OFFSET};
 use crate::format::log_name::{parse_log_name, LogNameKind};
-use crate::report::Problem;
+use crate::problem::Problem;
 use serde::Serialize;
 
 pub use crate::format::db_header::{DB_MAGIC, PAGE_SIZES};

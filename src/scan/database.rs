@@ -10,7 +10,8 @@ use crate::error::CheckError;
 use crate::format::db_header::{
     read_shadowed_header, CopyState, DbFileHeader, HeaderCopy, ShadowedHeader, DB_MAGIC, DB_VERSION,
 };
-use crate::report::{Problem, Verdict};
+use crate::problem::Problem;
+use crate::verdict::Verdict;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -25,8 +26,6 @@ pub const MAX_PAGE_PROBLEMS: usize = 1000;
 /// Options for a database scan.
 #[derive(Default, Clone)]
 pub struct DbOptions<'a> {
-    /// Warnings fail the file (`--strict`).
-    pub strict: bool,
     /// Advanced by the number of bytes checked, from any thread.
     pub progress: Option<&'a indicatif::ProgressBar>,
     /// Called from any thread with `(offset, len)` of each range of the input the page scan has
@@ -294,7 +293,7 @@ pub fn check_database(bytes: &[u8], path: &str, opts: &DbOptions<'_>) -> Result<
             "no whole page in the file",
         ));
     }
-    check.verdict = Verdict::from_problems(&problems, opts.strict);
+    check.verdict = Verdict::from_problems(&problems, false);
     check.problems = problems;
     Ok(check)
 }

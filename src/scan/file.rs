@@ -347,7 +347,7 @@ mod sigbus {
                 return Registration { slot: None };
             };
             // Escaped like every path esecheck prints: the handler writes it to stderr verbatim.
-            let shown = crate::report::text::escape_controls(&path.display().to_string()).into_owned();
+            let shown = crate::escape::escape_controls(&path.display().to_string()).into_owned();
             let name: Box<[u8]> = shown.into_bytes().into_boxed_slice();
             let len = name.len();
             let ptr = Box::into_raw(name) as *mut u8;

@@ -11,7 +11,8 @@ use crate::checksum::page::{verify_segment, PageCheck, PageStatus};
 use crate::codes::JetErr;
 use crate::format::common::filetype;
 use crate::format::flush_map::{FlushMapFileHeader, FM_HEADER_FMPGNO, FM_PAGE_SIZE};
-use crate::report::{Problem, Verdict};
+use crate::problem::Problem;
+use crate::verdict::Verdict;
 use serde::Serialize;
 
 /// Flush-map page size.
@@ -92,7 +93,7 @@ pub struct FlushMapCheck {
     /// Always `"flushmap"`.
     #[serde(rename = "type")]
     pub kind: &'static str,
-    /// pass (or fail with `--strict` when damaged).
+    /// pass: flush-map damage is a warning (`--strict` is applied by the caller).
     pub verdict: Verdict,
     /// Pages in the file, header included.
     pub pages_seen: u64,
@@ -104,12 +105,12 @@ pub struct FlushMapCheck {
     pub bad_pages: Vec<i64>,
     /// Flush-map page numbers of the correctable pages, ascending.
     pub correctable_pages: Vec<i64>,
-    /// Warnings only (errors only with `--strict`, through the verdict).
+    /// Warnings only.
     pub problems: Vec<Problem>,
 }
 
 /// Checks a flush map held in `bytes`.
-pub fn check_flush_map(bytes: &[u8], path: &str, strict: bool) -> FlushMapCheck {
+pub fn check_flush_map(bytes: &[u8], path: &str) -> FlushMapCheck {
     let pages = bytes.chunks_exact(FM_PAGE);
     let pages_seen = pages.len() as u64;
     let head = check_flush_map_header(bytes, path);
@@ -153,7 +154,7 @@ pub fn check_flush_map(bytes: &[u8], path: &str, strict: bool) -> FlushMapCheck 
             format!("flush map size {} is not a multiple of 8192 bytes", bytes.len()),
         ));
     }
-    c.verdict = Verdict::from_problems(&c.problems, strict);
+    c.verdict = Verdict::from_problems(&c.problems, false);
     c
 }
 
@@ -203,7 +204,7 @@ mod tests {
 
     #[test]
     fn sound_flush_map_passes_with_no_problem() {
-        let c = check_flush_map(&flush_map(2), "x.jfm", false);
+        let c = check_flush_map(&flush_map(2), "x.jfm");
         assert_eq!((c.verdict, c.pages_seen, c.bad_checksums), (Verdict::Pass, 3, 0));
         assert!(c.problems.is_empty() && c.bad_pages.is_empty() && c.correctable_pages.is_empty());
     }
@@ -212,7 +213,7 @@ mod tests {
     fn flush_map_single_bit_error_is_counted_correctable() {
         let mut b = flush_map(2);
         b[2 * FM_PAGE + 3000] ^= 0x04; // file page 2 = fmpgno 1
-        let c = check_flush_map(&b, "x.jfm", false);
+        let c = check_flush_map(&b, "x.jfm");
         assert_eq!((c.correctable_checksums, c.bad_checksums), (1, 0));
         assert_eq!(c.correctable_pages, vec![1]);
         assert_eq!(c.verdict, Verdict::Pass, "Decision 8: a warning");
@@ -220,7 +221,7 @@ mod tests {
         assert!(!c.problems[0].is_error());
         assert_eq!(c.problems[0].page, Some(1));
         assert!(c.problems[0].message.contains("bit 24002"), "{}", c.problems[0].message);
-        assert_eq!(check_flush_map(&b, "x.jfm", true).verdict, Verdict::Fail, "--strict");
+        assert_eq!(c.verdict.under_strict(&c.problems, true), Verdict::Fail, "--strict");
     }
 
     #[test]
@@ -229,18 +230,18 @@ mod tests {
         b[3 * FM_PAGE + 200] ^= 0xFF; // fmpgno 2
         b[FM_PAGE + 300] ^= 0x81; // fmpgno 0
         b[500] ^= 1; // header, fmpgno -1
-        let c = check_flush_map(&b, "x.jfm", false);
+        let c = check_flush_map(&b, "x.jfm");
         assert_eq!(c.bad_checksums, 3);
         assert_eq!(c.bad_pages, vec![-1, 0, 2]);
         assert_eq!(c.verdict, Verdict::Pass);
         assert!(c.problems.iter().all(|p| !p.is_error()));
-        assert_eq!(check_flush_map(&b, "x.jfm", true).verdict, Verdict::Fail);
+        assert_eq!(c.verdict.under_strict(&c.problems, true), Verdict::Fail);
     }
 
     #[test]
     fn flush_map_cut_inside_its_header_warns_without_counting_a_page() {
         let b = flush_map(1);
-        let c = check_flush_map(&b[..5000], "x.jfm", false);
+        let c = check_flush_map(&b[..5000], "x.jfm");
         assert_eq!((c.pages_seen, c.bad_checksums), (0, 0));
         assert_eq!(c.verdict, Verdict::Pass);
         assert_eq!(c.problems.len(), 2, "{:?}", c.problems);

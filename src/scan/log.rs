@@ -16,10 +16,10 @@ use crate::format::db_header::PAGE_SIZES;
 use crate::format::log_header::LOG_HEADER_SIZE;
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::{Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
-use crate::report::{Problem, Verdict};
+use crate::problem::Problem;
 use crate::scan::classify::{name_kind, FileKind};
+use crate::verdict::Verdict;
 use serde::{Serialize, Serializer};
-use std::io::{self, Write};
 
 /// Size of a v8 segment.
 pub const SEGMENT_SIZE: usize = 4096;
@@ -164,162 +164,11 @@ impl LogCheck {
     pub fn file_name(&self) -> &str {
         file_name(&self.path)
     }
-
-    /// eseutil /ML verify-mode text: `Log file: <name> - OK` (or the damage), then one line per
-    /// problem.
-    pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        let state = match self.verdict {
-            Verdict::Pass => "OK",
-            Verdict::Fail => "damaged",
-            Verdict::Error => "could not be checked",
-        };
-        writeln!(w, "      Log file: {} - {state}", escape_controls(&self.path))?;
-        if self.bad_sectors > 0 {
-            if let Some(l) = self.last_lgpos {
-                writeln!(w, "      Log damaged (unusable). Last Lgpos: {}", eseutil_lgpos(l))?;
-            }
-        }
-        write_problems(w, &self.problems)
-    }
-
-    /// eseutil /ML `<file>` header dump (for `esecheck header LOG`), then the verdict line.
-    pub fn write_header_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        writeln!(w, "      Base name: {}", escape_controls(base_of(self.file_name())))?;
-        writeln!(w, "      Log file: {}", escape_controls(&self.path))?;
-        match &self.header {
-            Some(h) => write_log_header(w, h)?,
-            None => writeln!(w, "      (header checksum fails: fields not trusted)")?,
-        }
-        if let Some(l) = self.last_lgpos {
-            writeln!(w, "      Last Lgpos: {}", eseutil_lgpos(l))?;
-        }
-        if let Some(a) = self.accumulated_checksum {
-            writeln!(w, "      Accumulated segment checksum: 0x{a:016X}")?;
-        }
-        writeln!(w)?;
-        self.write_text(w)
-    }
-}
-
-/// ESE's `(0xGEN,ISEC,IB)` notation.
-pub(crate) fn eseutil_lgpos(l: Lgpos) -> String {
-    format!("(0x{:X},{:X},{:X})", l.generation, l.isec, l.ib)
-}
-
-pub(crate) use crate::report::text::write_problem;
-use crate::report::text::{escape_controls, write_problems};
-
-fn on_off(b: bool) -> &'static str {
-    if b {
-        "on"
-    } else {
-        "off"
-    }
-}
-
-/// The fields of an LGFILEHDR in eseutil /ML's vocabulary.
-pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> {
-    writeln!(w, "      lGeneration: {} (0x{:X})", h.generation, h.generation)?;
-    writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
-    writeln!(w, "      creation time: {}", h.tm_create)?;
-    writeln!(w, "      prev gen time: {}", h.tm_prev_gen)?;
-    writeln!(
-        w,
-        "      prev gen accumulated segment checksum: 0x{:016X}",
-        h.checksum_prev_log_all_segments
-    )?;
-    writeln!(w, "      Format LGVersion: ({})", h.version)?;
-    writeln!(
-        w,
-        "      Engine format version: 0x{:X}",
-        h.efv_engine_current_diagnostic
-    )?;
-    writeln!(
-        w,
-        "      Signature: Create time:{} Rand:{} Computer:{}",
-        h.sign_log.created(),
-        h.sign_log.random(),
-        escape_controls(&h.sign_log.computer_name())
-    )?;
-    // Strings read from the file are escaped like file names: they must not forge lines.
-    writeln!(
-        w,
-        "      Env SystemPath: {}",
-        escape_controls(&h.dbms_param.system_path)
-    )?;
-    writeln!(
-        w,
-        "      Env LogFilePath: {}",
-        escape_controls(&h.dbms_param.log_file_path)
-    )?;
-    writeln!(
-        w,
-        "      Env Log Sec size: {} (disk sector size flag {})",
-        h.cb_sec, h.disk_sec_size_mismatch
-    )?;
-    let p = &h.dbms_param;
-    writeln!(
-        w,
-        "      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)"
-    )?;
-    writeln!(
-        w,
-        "          ({:>5},{:>8},{:>8},{:>8},{:>8},{:>8},{:>8},{:>10})",
-        on_off(p.flags & 1 != 0),
-        p.sessions_max,
-        p.open_tables_max,
-        p.ver_pages_max,
-        p.cursors_max,
-        p.log_buffers,
-        p.lcsec_lgfile,
-        p.cache_size_max
-    )?;
-    writeln!(w, "      Using Reserved Log File: {}", h.lg_flags & 1 != 0)?;
-    writeln!(
-        w,
-        "      Circular Logging Flag (current file): {}",
-        on_off(h.lg_flags & 2 != 0)
-    )?;
-    writeln!(
-        w,
-        "      Circular Logging Flag (past files): {}",
-        on_off(h.lg_flags & 4 != 0)
-    )?;
-    writeln!(
-        w,
-        "      Log sector size: {}, header sectors: {}, file sectors: {}, page size: {}",
-        h.cb_sec,
-        h.csec_header,
-        h.csec_lgfile,
-        h.page_size()
-    )?;
-    for a in &h.attach {
-        writeln!(w, "      {} {}", a.dbid, escape_controls(&a.path))?;
-        writeln!(
-            w,
-            "                 dbtime: {} (0x{:X})  objidLast: {}  Signature: {}",
-            a.dbtime, a.dbtime, a.objid_last, a.sign_db
-        )?;
-        writeln!(
-            w,
-            "                 lgposAttach: {}  lgposConsistent: {}",
-            eseutil_lgpos(a.lgpos_attach),
-            eseutil_lgpos(a.lgpos_consistent)
-        )?;
-    }
-    if h.attach_damaged {
-        writeln!(w, "      (attach list damaged)")?;
-    }
-    Ok(())
 }
 
 /// The last path component of `path` (either separator).
 pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
-fn base_of(name: &str) -> &str {
-    name.get(..3).unwrap_or(name)
 }
 
 /// True when a log header's `le_cbPageSize` is one ESE writes: 0 (meaning 4096, and what logs
@@ -930,63 +779,5 @@ mod tests {
         b[0..4].copy_from_slice(&ck.to_le_bytes());
         let c = check_log(&b, "t.log").unwrap();
         assert!(reason(&c).contains("SegmentCorrupt"), "{:?}", c.problems);
-    }
-
-    #[test]
-    fn text_output_uses_eseutil_words() {
-        let c = run(&[good(1)]);
-        let mut out = Vec::new();
-        c.write_header_text(&mut out).unwrap();
-        let t = String::from_utf8(out).unwrap();
-        for w in [
-            "lGeneration: 32 (0x20)",
-            "Format LGVersion: (8.4000.5.16)",
-            "Last Lgpos: (0x20,2,0)",
-            "Accumulated segment checksum: 0x",
-            "Log file: t.log - OK",
-        ] {
-            assert!(t.contains(w), "{w} in {t}");
-        }
-    }
-
-    #[test]
-    fn strings_read_from_the_header_are_escaped_in_text() {
-        let mut c = run(&[good(1)]);
-        if let Some(h) = c.header.as_mut() {
-            h.dbms_param.system_path = "C:\\Logs\\\nPASS: forged".into();
-            h.dbms_param.log_file_path = "\u{1b}[2J".into();
-        }
-        let mut out = Vec::new();
-        c.write_header_text(&mut out).unwrap();
-        let t = String::from_utf8(out).unwrap();
-        assert!(t.contains("Env SystemPath: C:\\Logs\\\\nPASS: forged"), "{t}");
-        assert!(t.contains("Env LogFilePath: \\e[2J"), "{t}");
-        assert!(!t.lines().any(|l| l.starts_with("PASS")), "{t}");
-    }
-
-    #[test]
-    fn text_output_escapes_the_name_and_caps_the_problem_list() {
-        let err = CheckError::new("E00\nPASS.log", "could not be read");
-        let mut c = LogCheck::not_checked(&err);
-        for i in 0..70 {
-            c.problems.push(
-                Problem::error(
-                    Some(JetErr::LogFileCorrupt),
-                    "E00\nPASS.log",
-                    format!("segment {i} bad"),
-                )
-                .at_sector(i),
-            );
-        }
-        let mut out = Vec::new();
-        c.write_text(&mut out).unwrap();
-        let t = String::from_utf8(out).unwrap();
-        assert!(t.contains("Log file: E00\\nPASS.log - could not be checked"), "{t}");
-        assert!(!t.lines().any(|l| l.starts_with("PASS")), "{t}");
-        // The file-level problem first, then 49 of the 70 segment problems.
-        assert_eq!(t.lines().filter(|l| l.starts_with("ERROR: ")).count(), 50, "{t}");
-        assert!(t.contains("ERROR: could not be read"), "{t}");
-        assert!(t.contains("segment 48 bad") && !t.contains("segment 49 bad"), "{t}");
-        assert!(t.contains("… and 21 more problems; --json lists them all"), "{t}");
     }
 }

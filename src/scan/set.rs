@@ -7,8 +7,7 @@ use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::Signature;
-use crate::report::backup_set::{self, CheckpointView, DbView, LogView, SetDecision, StreamView};
-use crate::report::{Problem, Verdict};
+use crate::problem::Problem;
 use crate::scan::checkpoint::{check_checkpoint, CheckpointCheck};
 use crate::scan::classify::{
     classify, damaged_member_problem, is_all_zeros, name_kind, reserve_note, Classification, FileKind,
@@ -18,16 +17,14 @@ use crate::scan::file::{recheck_all, Stamp};
 use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
 use crate::scan::stream::{check_stream_entries, list_entries, IgnoreKind, Ignored, StreamCheck, StreamEntry};
 use crate::scan::Input;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Options of `verify`.
+/// Options of the set scan (`verify`). `--strict` is not here: it is applied to the verdict, at
+/// the edge (report::backup_set).
 #[derive(Default, Clone)]
-pub struct VerifyOptions<'a> {
-    /// Warnings fail.
-    pub strict: bool,
+pub struct ScanOptions<'a> {
     /// The log stream's base name (`--base`).
     pub base: Option<String>,
     /// Where the logs are, when apart from the databases (`--logs`).
@@ -39,26 +36,28 @@ pub struct VerifyOptions<'a> {
     pub before_recheck: Option<&'a (dyn Fn() + Sync)>,
 }
 
-/// Everything `verify` found, with the decision.
-#[derive(Debug, Clone, Serialize)]
-pub struct SetReport {
-    /// The decision: verdict, ranges, truncate_below, problems.
-    #[serde(flatten)]
-    pub decision: SetDecision,
-    /// Files not part of the set, with the reason.
-    pub ignored: Vec<Ignored>,
-    /// Per-database scans (counters, bad pages).
-    #[serde(skip)]
+/// Everything the scan of a backup set found, before any decision: the checks of each member,
+/// the files set aside, and the problems of members that could not be checked as what their name
+/// promises.
+#[derive(Debug, Clone)]
+pub struct SetScan {
+    /// Per-database scans (counters, bad pages, problems).
     pub db_checks: Vec<DbCheck>,
-    /// The log stream check.
-    #[serde(skip)]
+    /// The log stream, when the set has logs.
     pub stream: Option<StreamCheck>,
-    /// The checkpoint check.
-    #[serde(skip)]
+    /// The set's checkpoint, when it could be read.
     pub checkpoint: Option<CheckpointCheck>,
-    /// Flush maps (warnings only).
-    #[serde(skip)]
+    /// Flush maps.
     pub flush_maps: Vec<FlushMapCheck>,
+    /// Files not part of the set, with the reason, sorted by path.
+    pub ignored: Vec<Ignored>,
+    /// Problems of the set that belong to no check above: damaged members (all zeros, no ESE
+    /// structure), a checkpoint that could not be read, a wiped log of no stream.
+    pub problems: Vec<Problem>,
+    /// The logs were named file by file (no directory, no `--logs`).
+    pub named_file_by_file: bool,
+    /// Where the logs of a database named alone were looked for.
+    pub logs_looked_for_in: Option<PathBuf>,
 }
 
 /// One file that may be part of the set.
@@ -253,7 +252,8 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
     Ok(out)
 }
 
-/// Verifies a backup set (CLI.md `verify`).
+/// Finds and checks the members of a backup set (CLI.md `verify`); the verdict is
+/// [`report::backup_set::decide_set`](crate::report::backup_set::decide_set)'s.
 ///
 /// The set is what the user named (CLI.md Decision 19): the files named and the contents of the
 /// directories named (and of `--logs`). Only a database named alone, with no log, checkpoint,
@@ -263,7 +263,7 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
 /// spread over several directories without `--logs`, several streams without `--base`, `--base`
 /// names no stream while others are present, a file named on the command line is no part of the
 /// set, or no database was found.
-pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetReport, CheckError> {
+pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, CheckError> {
     let mut named: BTreeMap<PathBuf, bool> = BTreeMap::new();
     let mut ignored = Vec::new();
     let mut all: Vec<PathBuf> = paths.to_vec();
@@ -400,7 +400,6 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                     bytes,
                     &shown,
                     &DbOptions {
-                        strict: opts.strict,
                         progress: opts.progress,
                         release: Some(&|offset, len| input.release(offset, len)),
                     },
@@ -421,7 +420,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
             FileKind::FlushMap => {
                 let input = Input::open(&e.path)?;
                 stamps.push((e.path.clone(), input.stamp()));
-                flush_maps.push(check_flush_map(input.bytes(), &shown, opts.strict));
+                flush_maps.push(check_flush_map(input.bytes(), &shown));
             }
             FileKind::Log => ignored.push(Ignored::new(
                 shown,
@@ -506,15 +505,6 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
     };
     db_problems.extend(chk_problems);
 
-    for c in &db_checks {
-        db_problems.extend(c.problems.iter().cloned());
-    }
-    for f in &flush_maps {
-        db_problems.extend(f.problems.iter().cloned());
-    }
-    if let Some(c) = &checkpoint {
-        db_problems.extend(c.problems.iter().cloned());
-    }
     // A file that changed while it was checked (a broken snapshot provider, a live database):
     // its verdict is about bytes that are no longer there. Files merely listed as ignored are
     // not part of this (a backup agent's own log in the folder changes nothing).
@@ -526,39 +516,17 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
         s.recheck()?;
     }
 
-    let dbs: Vec<DbView> = db_checks
-        .iter()
-        .map(|c| DbView {
-            path: c.path.clone(),
-            header: c.chosen_header().cloned(),
-            page_size: c.page_size,
-            pages_seen: c.pages_seen,
-            verdict: c.verdict,
-        })
-        .collect();
-    let mut stream_view = stream.as_ref().map(view_of_stream);
-    if let Some(v) = stream_view.as_mut() {
-        v.named_file_by_file = named_member && !named_dir;
-    }
-    let chk_view = checkpoint.as_ref().map(|c| CheckpointView {
-        path: c.path.clone(),
-        usable: c.primary_ok || c.shadow_ok,
-        // Two valid copies that differ: the lower generation bounds truncation (the shadow may
-        // be the one recovery trusts).
-        generation: c.lowest_generation(),
-        signature: c.log_signature,
-    });
-    let mut decision = backup_set::decide(&dbs, db_problems, stream_view.as_ref(), chk_view.as_ref(), opts.strict);
-    decision.logs_looked_for_in = looked_beside.map(|d| d.display().to_string());
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
     ignored.dedup_by(|a, b| a.path == b.path);
-    Ok(SetReport {
-        decision,
-        ignored,
+    Ok(SetScan {
         db_checks,
         stream,
         checkpoint,
         flush_maps,
+        ignored,
+        problems: db_problems,
+        named_file_by_file: named_member && !named_dir,
+        logs_looked_for_in: looked_beside,
     })
 }
 
@@ -580,66 +548,4 @@ fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
             .cloned();
     }
     (cands.len() == 1).then(|| cands[0].clone())
-}
-
-/// Per-log problems tagged with their generation, so the set decision can grade them.
-fn view_of_stream(s: &StreamCheck) -> StreamView {
-    let mut problems = s.problems.clone();
-    let mut logs = std::collections::BTreeMap::new();
-    let intact = s.intact_generations();
-    for f in &s.files {
-        for p in &f.problems {
-            let mut p = p.clone();
-            if p.generation.is_none() {
-                p.generation = f.generation.map(i64::from);
-            }
-            if p.code.is_none() && p.is_error() {
-                // A log that could not be read at all is a damaged member of the set.
-                p.code = Some(JetErr::LogFileCorrupt);
-            }
-            problems.push(p);
-        }
-        if let Some(g) = f.generation {
-            logs.insert(
-                g,
-                LogView {
-                    path: f.path.clone(),
-                    intact: intact.contains(&g),
-                    signature: f.log_signature,
-                    page_size: f.page_size,
-                },
-            );
-        }
-    }
-    let current = s
-        .files
-        .iter()
-        .find(|f| is_current_name(&f.path, s.base.as_deref()))
-        .and_then(|f| f.generation);
-    StreamView {
-        base: s.base.clone().unwrap_or_default(),
-        directory: s.directory.clone(),
-        signature: s.log_signature,
-        logs,
-        current,
-        problems,
-        named_file_by_file: false,
-    }
-}
-
-fn is_current_name(path: &str, base: Option<&str>) -> bool {
-    let Some(b) = base else { return false };
-    let name = Path::new(path)
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let b = b.to_ascii_lowercase();
-    name == format!("{b}.log") || name == format!("{b}.jtx")
-}
-
-impl SetReport {
-    /// The final verdict.
-    pub fn verdict(&self) -> Verdict {
-        self.decision.verdict
-    }
 }

@@ -10,14 +10,15 @@ use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::common::filetype;
 use crate::format::{parse_log_name, LogNameKind, Signature};
-use crate::report::{Problem, Verdict};
+use crate::problem::Problem;
 use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::file::Input;
 use crate::scan::log::{check_log, LogCheck};
+use crate::verdict::Verdict;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 /// Why a file is not part of what is checked (CLI.md Decision 9). Decides what the caller does
@@ -183,33 +184,6 @@ impl StreamCheck {
             );
         }
         out
-    }
-
-    /// eseutil /ML `<base>` style text: one line per log, the problems, then the summary.
-    pub fn write_text(&self, w: &mut dyn Write) -> io::Result<()> {
-        writeln!(w, "Verifying log files...")?;
-        use crate::report::text::escape_controls as esc;
-        writeln!(w, "     Base name: {}", esc(self.base.as_deref().unwrap_or("(none)")))?;
-        writeln!(w)?;
-        for f in &self.files {
-            f.write_text(w)?;
-        }
-        for i in &self.ignored {
-            writeln!(w, "      Ignored: {} ({})", esc(&i.path), esc(&i.why))?;
-        }
-        crate::report::text::write_problems(w, &self.problems)?;
-        writeln!(w)?;
-        let damaged = self.files.iter().any(|f| f.verdict != Verdict::Pass);
-        if damaged {
-            writeln!(w, "Damaged log files were found.")?;
-        } else if !self.files.is_empty() {
-            writeln!(w, "No damaged log files were found.")?;
-        }
-        if let (Some(a), Some(b)) = (self.first, self.last) {
-            writeln!(w, "Generations: 0x{a:X} - 0x{b:X}")?;
-        }
-        // The verdict line is the caller's: it also knows about --strict.
-        Ok(())
     }
 }
 

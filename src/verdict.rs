@@ -1,6 +1,6 @@
 //! The verdict of a file or a run, and the exit status it maps to (CLI.md "Exit status").
 
-use super::problem::{Problem, Severity};
+use crate::problem::{Problem, Severity};
 use serde::Serialize;
 
 /// The outcome of checking something.
@@ -42,6 +42,12 @@ impl Verdict {
         } else {
             Verdict::Pass
         }
+    }
+
+    /// This verdict with `--strict` applied at the edge (CLI.md Decision 17): with `strict`, a
+    /// pass whose `problems` hold a warning fails. Checks compute their verdicts without it.
+    pub fn under_strict(self, problems: &[Problem], strict: bool) -> Verdict {
+        self.combine(Verdict::from_problems(problems, strict))
     }
 
     /// `PASS`, `FAIL` or `ERROR`.
