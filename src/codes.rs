@@ -42,6 +42,8 @@ pub enum JetErr {
     LogReadVerifyFailure,
     /// −1018: bad page or header checksum.
     ReadVerifyFailure,
+    /// −1032: the file cannot be opened (permission denied).
+    FileAccessDenied,
     /// −1019: all-zero page read by the engine.
     PageNotInitialized,
     /// −1118: large page with a wrong stored page number.
@@ -81,6 +83,7 @@ impl JetErr {
             LogSequenceChecksumMismatch => -590,
             LogReadVerifyFailure => -612,
             ReadVerifyFailure => -1018,
+            FileAccessDenied => -1032,
             PageNotInitialized => -1019,
             ReadPgnoVerifyFailure => -1118,
             DatabaseCorrupted => -1206,
@@ -113,6 +116,7 @@ impl JetErr {
             LogSequenceChecksumMismatch => "JET_errLogSequenceChecksumMismatch",
             LogReadVerifyFailure => "JET_errLogReadVerifyFailure",
             ReadVerifyFailure => "JET_errReadVerifyFailure",
+            FileAccessDenied => "JET_errFileAccessDenied",
             PageNotInitialized => "JET_errPageNotInitialized",
             ReadPgnoVerifyFailure => "JET_errReadPgnoVerifyFailure",
             DatabaseCorrupted => "JET_errDatabaseCorrupted",

@@ -4,7 +4,7 @@
 
 use crate::error::CheckError;
 use crate::format::db_header::CopyState;
-use crate::report::{log_text, text};
+use crate::report::{json, log_text, text};
 use crate::report::{Problem, Verdict};
 use crate::scan::database::{check_database, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
@@ -70,6 +70,9 @@ pub struct Unchecked {
     pub verdict: Verdict,
     /// Why it could not be checked.
     pub error: String,
+    /// The ESE error it corresponds to, if any (in the top-level `problems`).
+    #[serde(skip)]
+    pub code: Option<crate::codes::JetErr>,
 }
 
 /// The result for one input of `checksum`.
@@ -315,7 +318,11 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
             } else {
                 "not an ESE file (no database magic, no log, checkpoint or flush-map header)".to_string()
             };
-            unchecked(&shown, None, CheckError::new(&shown, why))
+            unchecked(
+                &shown,
+                None,
+                CheckError::new(&shown, why).with_code(crate::codes::JetErr::FileInvalidType),
+            )
         }
     }
 }
@@ -326,13 +333,36 @@ fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileReport {
         kind,
         verdict: Verdict::Error,
         error: e.message,
+        code: e.code,
     })
 }
 
-#[derive(Serialize)]
-struct ChecksumJson<'a> {
-    verdict: Verdict,
-    files: &'a [FileReport],
+/// Every problem of a `checksum` run, each naming its file: the files' own, and one error for
+/// each file that could not be checked (CLI.md "JSON": the top-level `problems`).
+fn all_problems(reports: &[FileReport]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for r in reports {
+        match r {
+            FileReport::Database(c) => out.extend(c.problems.iter().cloned()),
+            FileReport::Log(c) => out.extend(c.problems.iter().cloned()),
+            FileReport::Checkpoint(c) => out.extend(c.problems.iter().cloned()),
+            FileReport::FlushMap(c) => out.extend(c.problems.iter().cloned()),
+            FileReport::DamagedMember(c) => out.extend(c.problems.iter().cloned()),
+            FileReport::NotVerified(_) => {}
+            FileReport::Unchecked(u) => out.push(Problem::error(u.code, &u.path, u.error.clone())),
+        }
+    }
+    out
+}
+
+/// Reports a could-not-check error once: the JSON document in `--json` mode (with the message on
+/// stderr for people), otherwise the message on stderr.
+fn could_not_check(command: &str, e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    writeln!(sinks.err, "esecheck: {e}")?;
+    if opts.json {
+        json::write(sinks.out, &json::error_document(command, e))?;
+    }
+    Ok(Verdict::Error)
 }
 
 /// `esecheck checksum FILE...` (eseutil /K): every page, segment or copy of each file.
@@ -350,14 +380,11 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
         }
     }
     if opts.json {
-        serde_json::to_writer_pretty(
-            &mut *sinks.out,
-            &ChecksumJson {
-                verdict,
-                files: &reports,
-            },
+        let body = serde_json::json!({ "files": &reports });
+        json::write(
+            sinks.out,
+            &json::document("checksum", verdict, &body, &all_problems(&reports)),
         )?;
-        writeln!(sinks.out)?;
         return Ok(verdict);
     }
     if !opts.quiet {
@@ -517,10 +544,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
     let shown = path.display().to_string();
     let input = match Input::open(path) {
         Ok(i) => i,
-        Err(e) => {
-            writeln!(sinks.err, "esecheck: {e}")?;
-            return Ok(Verdict::Error);
-        }
+        Err(e) => return could_not_check("header", &e, opts, sinks),
     };
     let bytes = input.bytes();
     let class = classify(bytes, &file_name(path));
@@ -534,9 +558,8 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             Ok(c) => {
                 let verdict = header_verdict(&c.problems, c.header.is_some(), opts.strict);
                 if opts.json {
-                    let j = serde_json::json!({"path": shown, "type": "log", "verdict": verdict, "header": c.header, "problems": c.problems});
-                    serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
-                    writeln!(sinks.out)?;
+                    let body = serde_json::json!({"path": shown, "type": "log", "header": c.header});
+                    json::write(sinks.out, &json::document("header", verdict, &body, &c.problems))?;
                 } else {
                     if !opts.quiet {
                         log_text::write_log_header_dump(sinks.out, &c)?;
@@ -550,18 +573,14 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                 }
                 Ok(verdict)
             }
-            Err(e) => {
-                writeln!(sinks.err, "esecheck: {e}")?;
-                Ok(Verdict::Error)
-            }
+            Err(e) => could_not_check("header", &e, opts, sinks),
         },
         FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
             Ok(c) => {
                 let verdict = Verdict::from_problems(&c.problems, opts.strict);
                 if opts.json {
-                    let j = serde_json::json!({"path": shown, "type": "checkpoint", "verdict": verdict, "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "generation": c.generation, "shadow_generation": c.shadow_generation, "header": c.header, "problems": c.problems});
-                    serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
-                    writeln!(sinks.out)?;
+                    let body = serde_json::json!({"path": shown, "type": "checkpoint", "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "generation": c.generation, "shadow_generation": c.shadow_generation, "header": c.header});
+                    json::write(sinks.out, &json::document("header", verdict, &body, &c.problems))?;
                 } else {
                     if !opts.quiet {
                         log_text::write_checkpoint_header_dump(sinks.out, &c)?;
@@ -589,10 +608,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                 }
                 Ok(verdict)
             }
-            Err(e) => {
-                writeln!(sinks.err, "esecheck: {e}")?;
-                Ok(Verdict::Error)
-            }
+            Err(e) => could_not_check("header", &e, opts, sinks),
         },
         // A flush map is recognised by its header or its name (Decision 1), as in `checksum`.
         FileKind::FlushMap if bytes.len() >= 4096 => {
@@ -605,8 +621,8 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             }
             let verdict = Verdict::from_problems(&h.problems, opts.strict);
             if opts.json {
-                let j = serde_json::json!({"path": shown, "type": "flushmap", "verdict": verdict, "header_ok": h.header_ok, "stored_checksum": h.stored_checksum, "computed_checksum": h.computed_checksum, "header": h.header, "problems": h.problems});
-                serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
+                let body = serde_json::json!({"path": shown, "type": "flushmap", "header_ok": h.header_ok, "stored_checksum": h.stored_checksum, "computed_checksum": h.computed_checksum, "header": h.header});
+                json::write(sinks.out, &json::document("header", verdict, &body, &h.problems))?;
                 writeln!(sinks.out)?;
             } else {
                 if !opts.quiet {
@@ -640,8 +656,8 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             } else {
                 "not an ESE database, log, checkpoint or flush map".to_string()
             };
-            writeln!(sinks.err, "esecheck: {}: {why}", text::escape_controls(&shown))?;
-            Ok(Verdict::Error)
+            let code = crate::codes::JetErr::FileInvalidType;
+            could_not_check("header", &CheckError::new(&shown, why).with_code(code), opts, sinks)
         }
     }
 }
@@ -667,8 +683,8 @@ fn header_not_dumped(
         return Ok(None);
     };
     if opts.json {
-        let j = serde_json::json!({"path": path, "type": kind, "verdict": verdict, "note": note, "header": null, "problems": problems});
-        serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
+        let body = serde_json::json!({"path": path, "type": kind, "note": note, "header": null});
+        json::write(sinks.out, &json::document("header", verdict, &body, &problems))?;
         writeln!(sinks.out)?;
     } else if let Some(n) = note {
         writeln!(sinks.out, "PASS: {}: not verified: {n}", text::escape_controls(path))?;
@@ -683,12 +699,8 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
     let sh = crate::format::read_shadowed_header(bytes);
     if sh.page_size.is_none() {
         if let Some(v) = sh.unsupported_page_size {
-            writeln!(
-                sinks.err,
-                "esecheck: {}: header le_cbPageSize = {v} is not a page size ESE uses",
-                text::escape_controls(path)
-            )?;
-            return Ok(Verdict::Error);
+            let e = CheckError::new(path, format!("header le_cbPageSize = {v} is not a page size ESE uses"));
+            return could_not_check("header", &e, opts, sinks);
         }
     }
     let mut problems = Vec::new();
@@ -737,8 +749,7 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
             header: chosen,
             problems,
         };
-        serde_json::to_writer_pretty(&mut *sinks.out, &j)?;
-        writeln!(sinks.out)?;
+        json::write(sinks.out, &json::document("header", verdict, &j, &j.problems))?;
         return Ok(verdict);
     }
     if !opts.quiet {
@@ -797,10 +808,7 @@ fn header_verdict(problems: &[Problem], header_ok: bool, strict: bool) -> Verdic
 pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     let s = match crate::scan::check_stream(dir, base).and_then(|s| s.recheck().map(|()| s)) {
         Ok(s) => s,
-        Err(e) => {
-            writeln!(sinks.err, "esecheck: {e}")?;
-            return Ok(Verdict::Error);
-        }
+        Err(e) => return could_not_check("logs", &e, opts, sinks),
     };
     let mut verdict = s.verdict;
     if opts.strict && verdict == Verdict::Pass {
@@ -813,10 +821,14 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
         verdict = Verdict::from_problems(&all, true);
     }
     if opts.json {
-        let mut v = serde_json::to_value(&s).map_err(io::Error::other)?;
-        v["verdict"] = serde_json::to_value(verdict).map_err(io::Error::other)?;
-        serde_json::to_writer_pretty(&mut *sinks.out, &v)?;
-        writeln!(sinks.out)?;
+        // Top-level problems: the stream's and every log's, each naming its file.
+        let all: Vec<Problem> = s
+            .problems
+            .iter()
+            .chain(s.files.iter().flat_map(|f| f.problems.iter()))
+            .cloned()
+            .collect();
+        json::write(sinks.out, &json::document("logs", verdict, &s, &all))?;
         return Ok(verdict);
     }
     if !opts.quiet {
@@ -876,22 +888,21 @@ pub fn verify(
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            writeln!(sinks.err, "esecheck: {e}")?;
-            if opts.json {
-                serde_json::to_writer_pretty(
-                    &mut *sinks.out,
-                    &serde_json::json!({"verdict": "error", "error": e.raw(), "truncate_below": null, "problems": []}),
+            could_not_check("verify", &e, opts, sinks)?;
+            if !opts.json {
+                // The message itself is on stderr, once (CLI.md "Text output").
+                writeln!(
+                    sinks.out,
+                    "ERROR: {}: could not check the set; do not truncate.",
+                    text::escape_controls(&e.path)
                 )?;
-                writeln!(sinks.out)?;
-            } else {
-                writeln!(sinks.out, "ERROR: {e}. Could not check; do not truncate.")?;
             }
             return Ok(Verdict::Error);
         }
     };
     if opts.json {
-        serde_json::to_writer_pretty(&mut *sinks.out, &report)?;
-        writeln!(sinks.out)?;
+        let doc = json::document("verify", report.verdict(), &report, &report.decision.problems);
+        json::write(sinks.out, &doc)?;
         return Ok(report.verdict());
     }
     let line = text::verify_verdict_line(&report);

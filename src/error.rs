@@ -2,7 +2,9 @@
 //! esecheck knows how to verify. Integrity problems are not errors; they are
 //! [`Problem`](crate::problem::Problem)s.
 
+use crate::codes::JetErr;
 use crate::escape::escape_controls;
+use crate::problem::Problem;
 use std::path::Path;
 
 /// An input that could not be checked, with the path it concerns.
@@ -17,6 +19,9 @@ pub struct CheckError {
     pub path: String,
     /// What went wrong, one sentence without the path.
     pub message: String,
+    /// The ESE error it corresponds to, when one does (a missing file is −1811, a file that
+    /// cannot be opened −1032, a file that is no ESE file −1812).
+    pub code: Option<JetErr>,
 }
 
 impl CheckError {
@@ -30,16 +35,31 @@ impl CheckError {
         CheckError {
             path: path.as_ref().display().to_string(),
             message: message.into(),
+            code: None,
         }
+    }
+
+    /// The same error, with the ESE error it corresponds to.
+    pub fn with_code(mut self, code: JetErr) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// The error as a problem of severity error, for JSON's `problems` (CLI.md "JSON").
+    pub fn to_problem(&self) -> Problem {
+        Problem::error(self.code, &self.path, self.message.clone())
     }
 
     /// Wraps an I/O error, in words a user reads.
     pub fn io(path: impl AsRef<Path>, err: &std::io::Error) -> Self {
-        let message = match err.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => err.to_string(),
+        let (message, code) = match err.kind() {
+            std::io::ErrorKind::NotFound => ("no such file or directory".to_string(), Some(JetErr::FileNotFound)),
+            std::io::ErrorKind::PermissionDenied => ("permission denied".to_string(), Some(JetErr::FileAccessDenied)),
+            _ => (err.to_string(), None),
         };
-        CheckError::new(path, message)
+        CheckError {
+            code,
+            ..CheckError::new(path, message)
+        }
     }
 }

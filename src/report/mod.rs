@@ -1,6 +1,7 @@
 //! Decisions and output: problems, verdicts, exit status, text and JSON rendering.
 
 pub mod backup_set;
+pub mod json;
 pub mod log_text;
 pub mod text;
 

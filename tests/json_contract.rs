@@ -1,0 +1,206 @@
+//! Issue 13 item 4: one JSON document on stdout on every exit path of every command, with the
+//! same envelope (`schema_version`, `command`, `verdict`, `problems`) and the command's own keys
+//! (`null` when unknown, lists never `null`). Inputs are real files of testdata/ (their verdicts
+//! are the corpus MANIFEST's) and damaged or missing copies of them.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn td(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+}
+
+/// Runs `esecheck --json ARGS`, checks the envelope and returns (exit status, document).
+fn run(args: &[&std::ffi::OsStr]) -> (i32, Value) {
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .arg("--json")
+        .arg("--no-progress")
+        .args(args)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e}): {text}"));
+    assert_eq!(doc["schema_version"], 1, "{args:?}");
+    let verdict = doc["verdict"].as_str().unwrap();
+    let want = match code {
+        0 => "pass",
+        1 => "fail",
+        2 => "error",
+        other => panic!("{args:?}: exit {other}"),
+    };
+    assert_eq!(verdict, want, "{args:?}: {doc:#}");
+    let problems = doc["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{args:?}: problems is not a list"));
+    for p in problems {
+        for k in ["severity", "code", "name", "file", "message"] {
+            assert!(p.get(k).is_some(), "{args:?}: problem without {k}: {p}");
+        }
+    }
+    if code != 0 {
+        assert!(
+            problems.iter().any(|p| p["severity"] == "error"),
+            "{args:?}: a non-zero exit names its error in problems: {doc:#}"
+        );
+    }
+    (code, doc)
+}
+
+fn has_keys(doc: &Value, keys: &[&str], lists: &[&str]) {
+    for k in keys {
+        assert!(doc.get(*k).is_some(), "missing {k}: {doc:#}");
+    }
+    for k in lists {
+        assert!(doc[*k].is_array(), "{k} must be a list: {doc:#}");
+    }
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    s.as_ref()
+}
+
+#[test]
+fn checksum_json_on_every_exit_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = tmp.path().join("notes.txt");
+    std::fs::write(&text, vec![b'x'; 9000]).unwrap();
+    let missing = tmp.path().join("missing.edb");
+    let good = td("stroz-eseparser-generated/test.edb");
+    let bad = td("dissect-esedb-srum/SRUDB.dat");
+    for (paths, want) in [
+        (vec![good.clone()], 0),
+        (vec![bad.clone()], 1),
+        (vec![missing.clone()], 2),
+        (vec![text.clone()], 2),
+        (vec![good.clone(), bad.clone(), missing.clone()], 1),
+    ] {
+        let mut args = vec![os("checksum")];
+        args.extend(paths.iter().map(|p| p.as_os_str()));
+        let (code, doc) = run(&args);
+        assert_eq!(code, want, "{paths:?}");
+        assert_eq!(doc["command"], "checksum");
+        has_keys(&doc, &["files"], &["files", "problems"]);
+        assert_eq!(doc["files"].as_array().unwrap().len(), paths.len());
+    }
+    // The top-level problems are every file's, each naming its file: SRUDB.dat has 16 bad pages.
+    let (_, doc) = run(&[os("checksum"), bad.as_os_str()]);
+    let bad_pages = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"] == -1018 && p["severity"] == "error")
+        .count();
+    assert_eq!(bad_pages, 16);
+    let (_, doc) = run(&[os("checksum"), missing.as_os_str()]);
+    assert_eq!(doc["problems"][0]["code"], -1811);
+    assert_eq!(doc["problems"][0]["file"], missing.display().to_string());
+}
+
+#[test]
+fn header_json_on_every_exit_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zeros = tmp.path().join("wiped.edb");
+    std::fs::write(&zeros, vec![0u8; 65536]).unwrap();
+    let text = tmp.path().join("notes.txt");
+    std::fs::write(&text, vec![b'x'; 9000]).unwrap();
+    let d = td("museum-srum-win10-belkasoftctf/Dirty");
+    for (p, want, kind) in [
+        (d.join("SRUDB.dat"), 0, "database"),
+        (d.join("SRU00051.log"), 0, "log"),
+        (d.join("SRU.chk"), 0, "checkpoint"),
+        (d.join("SRUDB.jfm"), 0, "flushmap"),
+        (d.join("SRUtmp.log"), 0, "reserve"),
+        (zeros.clone(), 1, "database"),
+        (tmp.path().join("missing.log"), 2, ""),
+        (text.clone(), 2, ""),
+    ] {
+        let (code, doc) = run(&[os("header"), p.as_os_str()]);
+        assert_eq!(code, want, "{p:?}: {doc:#}");
+        assert_eq!(doc["command"], "header");
+        has_keys(&doc, &["path", "type", "header"], &["problems"]);
+        if !kind.is_empty() {
+            assert_eq!(doc["type"], kind, "{p:?}");
+        } else {
+            assert!(doc["type"].is_null() && doc["header"].is_null());
+        }
+    }
+}
+
+#[test]
+fn logs_json_on_every_exit_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let damaged = tmp.path().join("set");
+    std::fs::create_dir(&damaged).unwrap();
+    for e in std::fs::read_dir(td("museum-srum-win10-belkasoftctf/Dirty")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), damaged.join(e.file_name())).unwrap();
+    }
+    let mut b = std::fs::read(damaged.join("SRU00050.log")).unwrap();
+    b[4096 + 100] ^= 0x5A;
+    std::fs::write(damaged.join("SRU00050.log"), b).unwrap();
+    let good = td("museum-srum-win10-belkasoftctf/Dirty");
+    let empty = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("missing");
+    for (args, want) in [
+        (vec![os("logs"), good.as_os_str()], 0),
+        (vec![os("logs"), damaged.as_os_str()], 1),
+        (vec![os("logs"), missing.as_os_str()], 2),
+        (vec![os("logs"), os("--base"), os("E00"), good.as_os_str()], 2),
+        (vec![os("logs"), empty.path().as_os_str()], 2),
+    ] {
+        let (code, doc) = run(&args);
+        assert_eq!(code, want, "{args:?}: {doc:#}");
+        assert_eq!(doc["command"], "logs");
+        has_keys(
+            &doc,
+            &["base", "directory", "first", "last"],
+            &["files", "ignored", "problems"],
+        );
+    }
+}
+
+#[test]
+fn verify_json_on_every_exit_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirty = td("museum-srum-win10-belkasoftctf/Dirty");
+    let lonely = tmp.path().join("lonely");
+    std::fs::create_dir(&lonely).unwrap();
+    std::fs::copy(dirty.join("SRUDB.dat"), lonely.join("SRUDB.dat")).unwrap();
+    let nodb = tmp.path().join("nodb");
+    std::fs::create_dir(&nodb).unwrap();
+    std::fs::copy(dirty.join("SRU.log"), nodb.join("SRU.log")).unwrap();
+    let missing = tmp.path().join("missing");
+    for (args, want) in [
+        (vec![os("verify"), dirty.as_os_str()], 0),
+        (vec![os("verify"), lonely.as_os_str()], 1),
+        (vec![os("verify"), missing.as_os_str()], 2),
+        (vec![os("verify"), nodb.as_os_str()], 2),
+        (vec![os("verify"), os("--base"), os("E00"), dirty.as_os_str()], 2),
+    ] {
+        let (code, doc) = run(&args);
+        assert_eq!(code, want, "{args:?}: {doc:#}");
+        assert_eq!(doc["command"], "verify");
+        has_keys(
+            &doc,
+            &[
+                "databases",
+                "logs",
+                "checkpoint",
+                "required_range",
+                "truncate_below",
+                "roll_forward_to",
+            ],
+            &["databases", "ignored", "unnecessary_logs_corrupt", "problems"],
+        );
+        if code != 0 {
+            assert!(doc["truncate_below"].is_null());
+        }
+    }
+    let (_, doc) = run(&[os("verify"), tmp.path().join("missing").as_os_str()]);
+    assert_eq!(doc["problems"][0]["code"], -1811);
+    assert_eq!(doc["problems"][0]["name"], "JET_errFileNotFound");
+}
