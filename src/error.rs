@@ -8,7 +8,7 @@ use std::path::Path;
 /// An input that could not be checked, with the path it concerns.
 ///
 /// Its `Display` (`PATH: message`) is for text output and stderr: control characters in the path
-/// and the message are escaped ([`escape_controls`](crate::report::text::escape_controls)), so a
+/// and the message are escaped ([`escape_controls`]), so a
 /// file name cannot forge a line. JSON uses the fields, or [`CheckError::raw`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {}", escape_controls(path), escape_controls(message))]
