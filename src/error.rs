@@ -1,6 +1,6 @@
 //! "Could not check" errors (exit status 2): the input could not be read or is not something
 //! esecheck knows how to verify. Integrity problems are not errors; they are
-//! [`Problem`](crate::problem::Problem)s.
+//! [`Problem`]s.
 
 use crate::codes::JetErr;
 use crate::escape::escape_controls;
@@ -10,7 +10,7 @@ use std::path::Path;
 /// An input that could not be checked, with the path it concerns.
 ///
 /// Its `Display` (`PATH: message`) is for text output and stderr: control characters in the path
-/// and the message are escaped ([`escape_controls`](crate::escape::escape_controls)), so a
+/// and the message are escaped ([`escape_controls`]), so a
 /// file name cannot forge a line. JSON uses the fields, or [`CheckError::raw`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {}", escape_controls(path), escape_controls(message))]

@@ -16,7 +16,7 @@
 /// The parity of a row is linear over XOR: `parity(a) ^ parity(b) = parity(a ^ b)`. Bit `k` of
 /// the row syndrome `p` (the XOR of the indices of odd-parity rows) is therefore the parity of
 /// `X_k`, the XOR of every row whose index has bit `k` set, and the parity of the number of odd
-/// rows (all that [`finish`] uses of it) is the parity of the column XOR. So the kernel only XORs
+/// rows (all that `finish` uses of it) is the parity of the column XOR. So the kernel only XORs
 /// 64-bit words (two rows per load) into a handful of accumulators and takes 13 parities at the
 /// end: no per-row popcount, and no `popcnt` instruction needed on the baseline x86_64 target.
 ///

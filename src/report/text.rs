@@ -203,7 +203,7 @@ pub fn write_flush_map_check(out: &mut dyn Write, c: &FlushMapCheck) -> io::Resu
 const PAGE_LIST_MAX: usize = 10;
 
 /// ` (page 3)`, ` (pages 3, 7)`, or nothing for an empty list: page numbers after a count, the
-/// first [`PAGE_LIST_MAX`] of them when there are more.
+/// first `PAGE_LIST_MAX` of them when there are more.
 pub fn page_list(pages: &[i64]) -> String {
     let shown: Vec<String> = pages.iter().take(PAGE_LIST_MAX).map(|p| p.to_string()).collect();
     let more = if pages.len() > PAGE_LIST_MAX {
