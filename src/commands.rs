@@ -126,6 +126,19 @@ pub struct DamagedMember {
 }
 
 impl FileReport {
+    /// The file.
+    pub fn path(&self) -> &str {
+        match self {
+            FileReport::Database(c) => &c.path,
+            FileReport::Log(c) => &c.path,
+            FileReport::Checkpoint(c) => &c.path,
+            FileReport::FlushMap(c) => &c.path,
+            FileReport::NotVerified(c) => &c.path,
+            FileReport::DamagedMember(c) => &c.path,
+            FileReport::Unchecked(c) => &c.path,
+        }
+    }
+
     /// The file's verdict.
     pub fn verdict(&self) -> Verdict {
         match self {
@@ -365,9 +378,102 @@ fn could_not_check(command: &str, e: &CheckError, opts: &Options, sinks: &mut Si
     Ok(Verdict::Error)
 }
 
+/// The files `checksum` checks: each file named (`true`: named), and the regular files of each
+/// directory named (`false`), sorted, subdirectories too with `recursive`. Entries of a
+/// directory that are not regular files are returned as ignored (a FIFO is never opened); the
+/// third list is the directories named, to tell when one held no ESE file.
+#[allow(clippy::type_complexity)]
+fn expand_inputs(
+    paths: &[PathBuf],
+    recursive: bool,
+) -> Result<(Vec<(PathBuf, bool)>, Vec<crate::scan::Ignored>, Vec<PathBuf>), CheckError> {
+    use crate::scan::stream::IgnoreKind;
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    let mut dirs = Vec::new();
+    for p in paths {
+        if !std::fs::metadata(p).is_ok_and(|m| m.is_dir()) {
+            // Missing, unreadable or special: check_file says why, naming it.
+            files.push((p.clone(), true));
+            continue;
+        }
+        dirs.push(p.clone());
+        let mut stack = vec![p.clone()];
+        // Directories already walked, so that a link loop ends.
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(d) = stack.pop() {
+            if !seen.insert(std::fs::canonicalize(&d).unwrap_or_else(|_| d.clone())) {
+                continue;
+            }
+            let rd = std::fs::read_dir(&d).map_err(|e| CheckError::io(&d, &e))?;
+            let mut entries: Vec<PathBuf> = Vec::new();
+            for e in rd {
+                entries.push(e.map_err(|e| CheckError::io(&d, &e))?.path());
+            }
+            entries.sort();
+            let mut subdirs = Vec::new();
+            for path in entries {
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_file() => files.push((path, false)),
+                    Ok(m) if m.is_dir() => {
+                        if recursive {
+                            subdirs.push(path);
+                        }
+                    }
+                    Ok(_) => ignored.push(crate::scan::Ignored::new(
+                        path.display().to_string(),
+                        IgnoreKind::NotRegular,
+                        "not a regular file",
+                    )),
+                    Err(err) => ignored.push(crate::scan::Ignored::new(
+                        path.display().to_string(),
+                        IgnoreKind::NotRegular,
+                        format!("cannot be read ({err})"),
+                    )),
+                }
+            }
+            // Depth first, in name order.
+            stack.extend(subdirs.into_iter().rev());
+        }
+    }
+    Ok((files, ignored, dirs))
+}
+
 /// `esecheck checksum FILE...` (eseutil /K): every page, segment or copy of each file.
-pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
-    let reports: Vec<FileReport> = paths.iter().map(|p| check_file(p, opts)).collect();
+///
+/// A directory stands for every file in it (with `recursive`, in its subdirectories too),
+/// classified by its bytes (Decision 1); files in it that are no ESE file are listed under
+/// `ignored`, and a directory with no ESE file at all is could-not-check (exit 2).
+pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    let (inputs, mut ignored, empty_dirs) = match expand_inputs(paths, recursive) {
+        Ok(x) => x,
+        Err(e) => return could_not_check("checksum", &e, opts, sinks),
+    };
+    let mut reports: Vec<FileReport> = Vec::with_capacity(inputs.len());
+    for (path, named) in &inputs {
+        let r = check_file(path, opts);
+        // Inside a directory, a file that is no ESE file is not part of what is checked.
+        if let FileReport::Unchecked(u) = &r {
+            if !named && u.kind.is_none() && u.code == Some(crate::codes::JetErr::FileInvalidType) {
+                ignored.push(crate::scan::Ignored::new(
+                    u.path.clone(),
+                    crate::scan::stream::IgnoreKind::NotEse,
+                    "not an ESE file",
+                ));
+                continue;
+            }
+        }
+        reports.push(r);
+    }
+    // A directory that held no ESE file: nothing there could be checked.
+    for d in &empty_dirs {
+        let prefix = d.display().to_string();
+        if !reports.iter().any(|r| r.path().starts_with(&prefix)) {
+            let e =
+                CheckError::new(d, "no ESE file found in the directory").with_code(crate::codes::JetErr::FileNotFound);
+            reports.push(unchecked(&prefix, None, e));
+        }
+    }
     let verdict = reports.iter().fold(Verdict::Pass, |v, r| v.combine(r.verdict()));
     for r in &reports {
         if let FileReport::Unchecked(u) = r {
@@ -380,7 +486,7 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
         }
     }
     if opts.json {
-        let body = serde_json::json!({ "files": &reports });
+        let body = serde_json::json!({ "files": &reports, "ignored": &ignored });
         json::write(
             sinks.out,
             &json::document("checksum", verdict, &body, &all_problems(&reports)),
@@ -412,9 +518,45 @@ pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io:
                 writeln!(sinks.out)?;
             }
         }
+        const MAX_IGNORED_LINES: usize = 20;
+        for i in ignored.iter().take(MAX_IGNORED_LINES) {
+            writeln!(
+                sinks.out,
+                "Ignored: {} ({})",
+                text::escape_controls(&i.path),
+                text::escape_controls(&i.why)
+            )?;
+        }
+        if ignored.len() > MAX_IGNORED_LINES {
+            writeln!(
+                sinks.out,
+                "… and {} more ignored; --json lists them all",
+                ignored.len() - MAX_IGNORED_LINES
+            )?;
+        }
+    } else if reports.len() > 1 {
+        // Quiet: one line per file that did not pass, then the summary (issue 13 item 6).
+        for r in reports.iter().filter(|r| r.verdict() != Verdict::Pass) {
+            writeln!(sinks.out, "{}: {}", r.verdict().word(), r.summary())?;
+        }
     }
     writeln!(sinks.out, "{}", checksum_verdict_line(verdict, &reports))?;
     Ok(verdict)
+}
+
+/// The files with verdict `v`, named (the first ten, then a count).
+fn names_of(reports: &[FileReport], v: Verdict) -> String {
+    const MAX: usize = 10;
+    let names: Vec<String> = reports
+        .iter()
+        .filter(|r| r.verdict() == v)
+        .map(|r| text::escape_controls(r.path()).into_owned())
+        .collect();
+    let mut out = names.iter().take(MAX).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > MAX {
+        out.push_str(&format!(" and {} more", names.len() - MAX));
+    }
+    out
 }
 
 fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
@@ -510,10 +652,16 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
             if n == 1 {
                 format!("FAIL: {}", reports[0].summary())
             } else {
-                format!("FAIL: {failed} of {n} {files} failed verification{extra}.")
+                format!(
+                    "FAIL: {failed} of {n} {files} failed verification{extra}: {}.",
+                    names_of(reports, Verdict::Fail)
+                )
             }
         }
-        Verdict::Error => format!("ERROR: {unchecked} of {n} {files} could not be checked."),
+        Verdict::Error => format!(
+            "ERROR: {unchecked} of {n} {files} could not be checked: {}.",
+            names_of(reports, Verdict::Error)
+        ),
     }
 }
 

@@ -38,9 +38,13 @@ enum Command {
     /// Verify every page of a database, every segment of a log, both copies of a checkpoint
     /// (eseutil /K). The file type comes from the header, not the name.
     Checksum {
-        /// Files to verify.
+        /// Files to verify; a directory stands for every file in it (not its subdirectories
+        /// unless --recursive).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Descend into the subdirectories of a directory named.
+        #[arg(long, short = 'r')]
+        recursive: bool,
     },
     /// Dump the header of a database (both copies), a log, or a checkpoint (eseutil /MH, /ML, /MK).
     Header {
@@ -351,7 +355,7 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
         err: &mut err,
     };
     let verdict = match &cli.command {
-        Command::Checksum { files } => commands::checksum(files, &opts, &mut sinks)?,
+        Command::Checksum { files, recursive } => commands::checksum(files, *recursive, &opts, &mut sinks)?,
         Command::Header { file } => commands::header(file, &opts, &mut sinks)?,
         Command::Logs { dir, base } => commands::logs(dir, base.as_deref(), &opts, &mut sinks)?,
         Command::Verify { paths, base, logs } => {

@@ -88,7 +88,7 @@ fn directory_empty_short_and_foreign_files_exit_2() {
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, vec![b'x'; 9000]).unwrap();
     for (p, msg) in [
-        (dir.path().to_path_buf(), "is a directory"),
+        (dir.path().to_path_buf(), "no ESE file found in the directory"),
         (empty, "empty"),
         (short, "shorter than"),
         (text, "not an ESE file"),

@@ -204,3 +204,52 @@ fn verify_json_on_every_exit_path() {
     assert_eq!(doc["problems"][0]["code"], -1811);
     assert_eq!(doc["problems"][0]["name"], "JET_errFileNotFound");
 }
+
+// ---- Issue 13 items 6 and 10: `checksum DIR`, quiet lines that name what failed -------------
+
+#[test]
+fn checksum_of_a_directory_checks_every_ese_file_in_it_and_ignores_the_rest() {
+    // belkasoft Dirty: 1 database, 5 logs, 1 checkpoint, 1 flush map, 2 reserve logs and the
+    // next-generation log (11 files); plus a text file.
+    let tmp = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(td("museum-srum-win10-belkasoftctf/Dirty")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
+    }
+    std::fs::write(tmp.path().join("notes.txt"), "backup agent notes\n").unwrap();
+    std::fs::create_dir(tmp.path().join("sub")).unwrap();
+    std::fs::copy(td("dissect-esedb-srum/SRUDB.dat"), tmp.path().join("sub/SRUDB.dat")).unwrap();
+    let (code, doc) = run(&[os("checksum"), tmp.path().as_os_str()]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["files"].as_array().unwrap().len(), 11);
+    let ignored = doc["ignored"].as_array().unwrap();
+    assert_eq!(ignored.len(), 1);
+    assert!(ignored[0]["path"].as_str().unwrap().ends_with("notes.txt"));
+    // --recursive reaches sub/SRUDB.dat, whose 16 tail pages are bad (corpus MANIFEST).
+    let (code, doc) = run(&[os("checksum"), os("--recursive"), tmp.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["files"].as_array().unwrap().len(), 12);
+    // No ESE file in a directory: could not check.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("a.txt"), "x").unwrap();
+    let (code, doc) = run(&[os("checksum"), empty.path().as_os_str()]);
+    assert_eq!(code, 2, "{doc:#}");
+}
+
+#[test]
+fn checksum_quiet_prints_one_line_per_failing_file_and_a_summary_naming_them() {
+    let good = td("stroz-eseparser-generated/test.edb");
+    let bad = td("dissect-esedb-srum/SRUDB.dat");
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .args(["checksum", "-q"])
+        .args([&good, &bad, &good])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("FAIL: ") && lines[0].contains("SRUDB.dat") && lines[0].contains("16 bad checksums"));
+    assert!(lines[1].starts_with("FAIL: 1 of 3 files failed verification: ") && lines[1].contains("SRUDB.dat"));
+}
