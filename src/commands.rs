@@ -156,15 +156,49 @@ impl FileReport {
     fn summary(&self) -> String {
         use text::escape_controls as esc;
         match self {
-            FileReport::Database(c) => format!(
-                "{}: {} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
-                esc(&c.path),
-                c.pages_seen,
-                c.bad_checksums,
-                c.correctable_checksums,
-                c.uninitialized_pages,
-                c.wrong_page_numbers
-            ),
+            FileReport::Database(c) => {
+                // The bad pages first, as runs, and whether the database owns them.
+                let bad = if c.bad_checksums > 0 {
+                    let pages: Vec<i64> = c.bad_pages.iter().copied().filter(|&p| p >= 1).collect();
+                    let runs = text::page_runs(&pages);
+                    let shown: Vec<String> = runs
+                        .iter()
+                        .take(5)
+                        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+                        .collect();
+                    let more = if runs.len() > 5 { ", …" } else { "" };
+                    let headers = c.bad_pages.iter().filter(|&&p| p < 1).count();
+                    let owned = match c.owned_pages {
+                        Some(o) if !pages.is_empty() && pages.iter().all(|&p| p > i64::from(o)) => {
+                            ", all beyond the owned space"
+                        }
+                        _ => "",
+                    };
+                    let mut parts = Vec::new();
+                    if !pages.is_empty() {
+                        let word = if pages.len() == 1 { "page" } else { "pages" };
+                        parts.push(format!("{} bad {word} {}{more}{owned}", pages.len(), shown.join(", ")));
+                    }
+                    if headers > 0 {
+                        parts.push(format!(
+                            "{headers} bad header cop{}",
+                            if headers == 1 { "y" } else { "ies" }
+                        ));
+                    }
+                    format!("{}; ", parts.join(", "))
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}: {bad}{} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
+                    esc(&c.path),
+                    c.pages_seen,
+                    c.bad_checksums,
+                    c.correctable_checksums,
+                    c.uninitialized_pages,
+                    c.wrong_page_numbers
+                )
+            }
             FileReport::Log(c) => format!(
                 "{}: log generation {}, {} segments seen, {} bad, {} correctable",
                 esc(&c.path),

@@ -39,6 +39,16 @@ pub struct Problem {
     /// generation (CLI.md Decision 15) and does not make its own generation unusable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follows: Option<i64>,
+    /// For a database page: `true` when the page lies beyond the space the database owns (its
+    /// owned-space tree, page 2), so the damage is where the database keeps no data; absent when
+    /// unknown or not a page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beyond_owned_space: Option<bool>,
+    /// The engine's own name for the condition (its `logread.cxx` reasons, e.g.
+    /// `SegmentCorrupt`), so a result can be compared with ESE's diagnostics; never part of
+    /// `message`, which is in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
     /// One sentence, naming the place and the values.
     pub message: String,
     /// The file is all zeros (never written, or wiped): not damage a set can carry below
@@ -67,6 +77,8 @@ impl Problem {
             sector: None,
             offset: None,
             follows: None,
+            reason: None,
+            beyond_owned_space: None,
             message: message.into(),
             all_zeros: false,
         }

@@ -253,3 +253,100 @@ fn checksum_quiet_prints_one_line_per_failing_file_and_a_summary_naming_them() {
     assert!(lines[0].starts_with("FAIL: ") && lines[0].contains("SRUDB.dat") && lines[0].contains("16 bad checksums"));
     assert!(lines[1].starts_with("FAIL: 1 of 3 files failed verification: ") && lines[1].contains("SRUDB.dat"));
 }
+
+// ---- Issue 13 item 5: headline the cause, not the side effect -------------------------------
+
+#[test]
+fn a_damaged_log_is_the_headline_not_the_590_it_causes() {
+    // belkasoft Dirty, required 81: damage log 0x51 (81) in a segment. SRU.log (82) stores 81's
+    // accumulated segment checksum, so it reports a follow-on -590.
+    let tmp = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(td("museum-srum-win10-belkasoftctf/Dirty")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
+    }
+    let p = tmp.path().join("SRU00051.log");
+    let mut b = std::fs::read(&p).unwrap();
+    b[4096 + 100] ^= 0x5A;
+    std::fs::write(&p, b).unwrap();
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .arg("verify")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("FAIL: ") && first.contains("SRU00051.log: segment 1"),
+        "{first}"
+    );
+    // The follow-on comes right under its cause, marked.
+    let lines: Vec<&str> = text.lines().collect();
+    let section = lines.iter().position(|l| *l == "Problems:").unwrap();
+    let cause = section
+        + lines[section..]
+            .iter()
+            .position(|l| l.contains("SRU00051.log: segment 1"))
+            .unwrap();
+    assert!(
+        lines[cause + 1].contains("↳") && lines[cause + 1].contains("-590"),
+        "{text}"
+    );
+    let (_, doc) = run(&[os("verify"), tmp.path().as_os_str()]);
+    let follow = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == -590)
+        .unwrap()
+        .clone();
+    assert_eq!(follow["follows"], 81);
+}
+
+#[test]
+fn bad_pages_are_one_run_and_beyond_the_owned_space_is_a_field() {
+    // dissect-esedb-srum/SRUDB.dat: pages 143-158 bad, the owned space ends at page 142.
+    let bad = td("dissect-esedb-srum/SRUDB.dat");
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .args(["checksum", "-q"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        line.contains("16 bad pages 143-158, all beyond the owned space"),
+        "{line}"
+    );
+    let (_, doc) = run(&[os("checksum"), bad.as_os_str()]);
+    let pages: Vec<&Value> = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"] == -1018)
+        .collect();
+    assert_eq!(pages.len(), 16);
+    assert!(pages.iter().all(|p| p["beyond_owned_space"] == true));
+}
+
+#[test]
+fn verify_strict_quiet_names_the_warning_that_failed_the_set() {
+    // win11-rathbunvm Clean: the repaired database (log signature 0) beside logs of its old
+    // stream: a -530 warning (corpus MANIFEST "Folder labels lie").
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .args(["verify", "--strict", "-q"])
+        .arg(td("museum-srum-win11-rathbunvm/Clean"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        line.starts_with("FAIL: with --strict, a warning: ")
+            && line.contains("SRUDB.dat")
+            && line.contains("log signature"),
+        "{line}"
+    );
+}

@@ -694,8 +694,7 @@ pub struct SetReport {
     /// The checkpoint check.
     #[serde(skip)]
     pub checkpoint: Option<CheckpointCheck>,
-    /// Flush maps (warnings only).
-    #[serde(skip)]
+    /// Flush maps (warnings only), each with its counters.
     pub flush_maps: Vec<FlushMapCheck>,
 }
 

@@ -26,7 +26,7 @@ fn empty_body(command: &str, err: &CheckError) -> Value {
         "verify" => json!({
             "databases": [], "logs": null, "checkpoint": null, "required_range": null,
             "truncate_below": null, "roll_forward_to": null, "unnecessary_logs_corrupt": [],
-            "logs_looked_for_in": null, "ignored": []
+            "logs_looked_for_in": null, "ignored": [], "flush_maps": []
         }),
         _ => json!({}),
     }

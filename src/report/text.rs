@@ -158,7 +158,9 @@ pub fn write_problems_per_file(out: &mut dyn Write, indent: &str, problems: &[Pr
         });
         *n += 1;
         if *n <= MAX_TEXT_PROBLEMS_PER_FILE {
-            write!(out, "{indent}")?;
+            // A follow-on is shown under its cause, marked (issue 13 item 5).
+            let mark = if p.follows.is_some() { "  ↳ " } else { "" };
+            write!(out, "{indent}{mark}")?;
             write_problem_with_file(out, p)?;
         }
     }
@@ -462,11 +464,15 @@ pub fn verify_verdict_line(r: &crate::report::backup_set::SetReport) -> String {
             format!("PASS: {dbs} sound, {logs}{intact}, {required}{warns}. {trunc}")
         }
         _ => {
-            let first = d
-                .problems
-                .iter()
-                .find(|p| p.is_error())
+            let first = root_error(&d.problems)
                 .map(located_message)
+                .or_else(|| {
+                    // --strict: name the warning that failed the set (issue 13 item 6).
+                    d.problems
+                        .iter()
+                        .find(|p| !p.is_error())
+                        .map(|p| format!("with --strict, a warning: {}", located_message(p)))
+                })
                 .unwrap_or_else(|| "warnings with --strict".into());
             let errors = d.problems.iter().filter(|p| p.is_error()).count();
             let more = if errors > 1 {
@@ -522,6 +528,17 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::backup_set::Set
             escape_controls(dir)
         )?;
     }
+    for f in &r.flush_maps {
+        writeln!(
+            out,
+            "Flush map: {} {}: {} pages, {} bad, {} correctable (damage here is a warning)",
+            f.verdict.word(),
+            escape_controls(&f.path),
+            f.pages_seen,
+            f.bad_checksums,
+            f.correctable_checksums
+        )?;
+    }
     match &d.checkpoint {
         Some(c) => writeln!(
             out,
@@ -550,9 +567,32 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::backup_set::Set
     }
     if !d.problems.is_empty() {
         writeln!(out, "Problems:")?;
-        write_problems_per_file(out, "  ", &d.problems)?;
+        write_problems_per_file(out, "  ", &causes_first(&d.problems))?;
     }
     Ok(())
+}
+
+/// The problems in their order, except that a follow-on (a −590 caused by the damage of the log
+/// before it) comes right after the last problem of the generation it follows.
+pub fn causes_first(problems: &[Problem]) -> Vec<Problem> {
+    let (follow_ons, mut out): (Vec<&Problem>, Vec<&Problem>) = problems.iter().partition(|p| p.follows.is_some());
+    for f in follow_ons {
+        let at = out
+            .iter()
+            .rposition(|p| p.follows.is_none() && p.generation == f.follows)
+            .map_or(out.len(), |i| i + 1);
+        out.insert(at, f);
+    }
+    out.into_iter().cloned().collect()
+}
+
+/// The problem a verdict line names: the first error that is not a follow-on of another (the
+/// damaged log, not the −590 it causes in the next one).
+pub fn root_error(problems: &[Problem]) -> Option<&Problem> {
+    problems
+        .iter()
+        .find(|p| p.is_error() && p.follows.is_none())
+        .or_else(|| problems.iter().find(|p| p.is_error()))
 }
 
 #[cfg(test)]

@@ -277,13 +277,14 @@ pub fn check_database(bytes: &[u8], path: &str, opts: &DbOptions<'_>) -> Result<
     if let Some(owned) = check.owned_pages {
         // eseutil /K checks every page of the file, owned or not, and so does the verdict; the
         // note tells an examiner the damage lies where the database keeps no data.
-        for p in problems
-            .iter_mut()
-            .filter(|p| p.page.is_some_and(|pg| pg > i64::from(owned)))
-        {
-            p.message.push_str(&format!(
-                " (beyond the owned space, which ends at page {owned}: the database does not own this page)"
-            ));
+        for p in problems.iter_mut().filter(|p| p.page.is_some_and(|pg| pg >= 1)) {
+            let beyond = p.page.is_some_and(|pg| pg > i64::from(owned));
+            p.beyond_owned_space = Some(beyond);
+            if beyond {
+                p.message.push_str(&format!(
+                    " (beyond the owned space, which ends at page {owned}: the database does not own this page)"
+                ));
+            }
         }
     }
     if pages_seen == 0 {

@@ -414,7 +414,13 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
                 // A leftover shadow copy of the previous segment.
                 let g = seg_lgpos(seg).generation;
                 if g > last_empty_gen {
-                    corrupt(c, isec, &format!("EmptySegmentHigherLgen: shadow segment of generation 0x{g:X} after an empty one of 0x{last_empty_gen:X}"), &check);
+                    corrupt(
+                        c,
+                        isec,
+                        "EmptySegmentHigherLgen",
+                        &format!("a shadow segment of generation 0x{g:X} after an empty one of 0x{last_empty_gen:X}"),
+                        &check,
+                    );
                     break;
                 }
                 last_empty_gen = g;
@@ -430,7 +436,8 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
                 corrupt(
                     c,
                     isec,
-                    "CorruptAfterEmptySegment: a damaged segment after an empty one",
+                    "CorruptAfterEmptySegment",
+                    "a damaged segment after an empty one",
                     &check,
                 );
                 break;
@@ -450,13 +457,22 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
                     continue;
                 }
             }
-            corrupt(c, isec, "SegmentCorrupt: checksum mismatch", &check);
+            corrupt(c, isec, "SegmentCorrupt", "checksum mismatch", &check);
             break;
         };
         if lgpos < cur {
             // A stale segment from an older use of the file.
             if lgpos.generation > last_empty_gen {
-                corrupt(c, isec, &format!("EmptySegmentHigherLgen: stale segment of generation 0x{:X} after an empty one of 0x{last_empty_gen:X}", lgpos.generation), &check);
+                corrupt(
+                    c,
+                    isec,
+                    "EmptySegmentHigherLgen",
+                    &format!(
+                        "a stale segment of generation 0x{:X} after an empty one of 0x{last_empty_gen:X}",
+                        lgpos.generation
+                    ),
+                    &check,
+                );
                 break;
             }
             last_empty_gen = lgpos.generation;
@@ -467,7 +483,8 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
             corrupt(
                 c,
                 isec,
-                &format!("BadSegmentLgpos: segment claims {lgpos}, expected {cur}"),
+                "BadSegmentLgpos",
+                &format!("the segment claims position {lgpos}, expected {cur}"),
                 &check,
             );
             break;
@@ -476,7 +493,8 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
             corrupt(
                 c,
                 isec,
-                "ValidSegmentAfterEmpty: a valid segment after an empty one",
+                "ValidSegmentAfterEmpty",
+                "a valid segment after an empty one",
                 &check,
             );
             break;
@@ -492,16 +510,18 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
     c.accumulated_checksum = Some(acc);
 }
 
-fn corrupt(c: &mut LogCheck, isec: usize, what: &str, check: &crate::checksum::PageCheck) {
+/// A corrupt segment: `reason` is the engine's name for the condition, `what` says it in words.
+fn corrupt(c: &mut LogCheck, isec: usize, reason: &'static str, what: &str, check: &crate::checksum::PageCheck) {
     c.bad_sectors += 1;
-    c.error(
+    let p = c.error(
         JetErr::LogFileCorrupt,
         format!(
             "segment {isec}: {what} (stored 0x{:016X}, computed 0x{:016X})",
             check.stored.values[0], check.computed.values[0]
         ),
-    )
-    .at_sector_mut(isec as u64, (isec * SEGMENT_SIZE) as u64);
+    );
+    p.reason = Some(reason);
+    p.at_sector_mut(isec as u64, (isec * SEGMENT_SIZE) as u64);
 }
 
 /// The v7 LRCHECKSUM chain walk of ESE-FORMAT.md §6.6. Bounded: every step moves forward by at
@@ -672,12 +692,15 @@ mod tests {
         check_log(&log(8, segs), "t.log").unwrap()
     }
 
+    /// The engine's reason of the first error, and its message, which must not repeat it.
     fn reason(c: &LogCheck) -> String {
-        c.problems
-            .iter()
-            .find(|p| p.is_error())
-            .map(|p| p.message.clone())
-            .unwrap_or_default()
+        let p = c.problems.iter().find(|p| p.is_error());
+        let (why, msg) = p.map_or(("", ""), |p| (p.reason.unwrap_or(""), p.message.as_str()));
+        assert!(
+            why.is_empty() || !msg.contains(why),
+            "an internal name in the message: {msg}"
+        );
+        why.to_string()
     }
 
     #[test]
