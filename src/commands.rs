@@ -720,6 +720,49 @@ struct CopyJson {
     computed_checksum: u32,
 }
 
+/// `esecheck header FILE...`: [`header`] for each file. With one file the output is that file's;
+/// with several, text dumps follow each other and `--json` prints one document whose `files`
+/// holds each file's document (CLI.md "JSON"). The verdict combines the files' (Decision 2).
+pub fn headers(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    if let [one] = paths {
+        return header(one, opts, sinks);
+    }
+    let mut verdict = Verdict::Pass;
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        if opts.json {
+            let mut buf = Vec::new();
+            let v = header(
+                p,
+                opts,
+                &mut Sinks {
+                    out: &mut buf,
+                    err: &mut *sinks.err,
+                },
+            )?;
+            verdict = verdict.combine(v);
+            let doc: serde_json::Value = serde_json::from_slice(&buf).map_err(io::Error::other)?;
+            if let Ok(ps) = serde_json::from_value::<Vec<serde_json::Value>>(doc["problems"].clone()) {
+                problems.extend(ps);
+            }
+            docs.push(doc);
+        } else {
+            if i > 0 && !opts.quiet {
+                writeln!(sinks.out)?;
+            }
+            verdict = verdict.combine(header(p, opts, sinks)?);
+        }
+    }
+    if opts.json {
+        let body = serde_json::json!({ "files": docs });
+        let mut doc = json::document("header", verdict, &body, &[]);
+        doc["problems"] = serde_json::Value::Array(problems);
+        json::write(sinks.out, &doc)?;
+    }
+    Ok(verdict)
+}
+
 /// `esecheck header FILE` (eseutil /MH, /ML, /MK): dumps the header. For a database one bad copy
 /// is a warning and both bad is a failure (CLI.md Decision 4).
 pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {

@@ -48,8 +48,9 @@ enum Command {
     },
     /// Dump the header of a database (both copies), a log, or a checkpoint (eseutil /MH, /ML, /MK).
     Header {
-        /// The file.
-        file: PathBuf,
+        /// The files (database, log, checkpoint, flush map), dumped one after the other.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Verify every log of one log stream and the stream itself: continuity, signatures,
     /// generation chain (eseutil /ML <base>).
@@ -356,7 +357,7 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
     };
     let verdict = match &cli.command {
         Command::Checksum { files, recursive } => commands::checksum(files, *recursive, &opts, &mut sinks)?,
-        Command::Header { file } => commands::header(file, &opts, &mut sinks)?,
+        Command::Header { files } => commands::headers(files, &opts, &mut sinks)?,
         Command::Logs { dir, base } => commands::logs(dir, base.as_deref(), &opts, &mut sinks)?,
         Command::Verify { paths, base, logs } => {
             commands::verify(paths, base.clone(), logs.clone(), &opts, &mut sinks)?

@@ -165,7 +165,7 @@ fn header_dump_uses_eseutil_names_and_json_uses_format_names() {
         .arg(td("goese-bits-qmgr/qmgr.db"))
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("State: DirtyShutdown"))
+        .stdout(predicate::str::contains("State: Dirty Shutdown"))
         .stdout(predicate::str::contains("Log Required: 23-23"));
     let out = esecheck()
         .args(["header", "--json"])

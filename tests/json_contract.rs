@@ -350,3 +350,80 @@ fn verify_strict_quiet_names_the_warning_that_failed_the_set() {
         "{line}"
     );
 }
+
+// ---- Issue 13 item 9: `header` reads like eseutil -----------------------------------------
+
+#[test]
+fn header_of_a_real_database_gives_eseutil_field_lines() {
+    // Values from the corpus MANIFEST for belkasoft Dirty/SRUDB.dat: DirtyShutdown, Log Required
+    // 81/81, lgposConsistent generation 81, logsig 0xa3dd42de = 2749186782 created 2020-08-01
+    // 21:48:10, OS 10.0.17763, format 0x620.20.
+    let f = td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat");
+    let out = Command::cargo_bin("esecheck")
+        .unwrap()
+        .arg("header")
+        .arg(&f)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "State: Dirty Shutdown",
+        "Log Required: 81-81 (0x51-0x51)",
+        "Last Consistent: (0x51,",
+        "Log Signature: Create time:08/01/2020 21:48:10.",
+        "Rand:2749186782 Computer:",
+        "OS Version: (10.0.17763 SP 0)",
+        "Format ulVersion: 0x620,20",
+        "cbDbPage: 4096",
+        "Last Objid: ",
+        "Created ulVersion: ",
+        "GenMax Creation: ",
+        "Scrub Date: ",
+        "Incremental Reseed Count: ",
+        "Page Patch Count: ",
+        "Revert Count: ",
+        "Previous Full Backup:",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+    // No local-time zero next to UTC times, no mixed hex case.
+    assert!(
+        !text.contains("1900 00:00:00.000 LOC") && !text.contains("1900 00:00:00.000 UTC"),
+        "{text}"
+    );
+    assert!(!text.contains("0x89abcdef"), "{text}");
+    // The same signature notation in the log and the checkpoint of the set.
+    for rel in ["SRU00051.log", "SRU.chk"] {
+        let out = Command::cargo_bin("esecheck")
+            .unwrap()
+            .arg("header")
+            .arg(td("museum-srum-win10-belkasoftctf/Dirty").join(rel))
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("Signature: Create time:08/01/2020 21:48:10.509 UTC Rand:2749186782 Computer:"),
+            "{rel}: {text}"
+        );
+    }
+}
+
+#[test]
+fn header_takes_several_files() {
+    let d = td("museum-srum-win10-belkasoftctf/Dirty");
+    let (code, doc) = run(&[
+        os("header"),
+        d.join("SRUDB.dat").as_os_str(),
+        d.join("SRU.log").as_os_str(),
+        d.join("SRU.chk").as_os_str(),
+        d.join("SRUDB.jfm").as_os_str(),
+    ]);
+    assert_eq!(code, 0);
+    let types: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["database", "log", "checkpoint", "flushmap"]);
+}

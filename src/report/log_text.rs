@@ -4,7 +4,7 @@
 
 use crate::escape::escape_controls;
 use crate::format::{CheckpointFile, Lgpos, LogFileHeader};
-use crate::report::text::{write_problem, write_problems};
+use crate::report::text::{gen_text, lgpos_text, signature_text, time_text, write_problem, write_problems};
 use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::log::LogCheck;
 use crate::scan::stream::StreamCheck;
@@ -46,9 +46,9 @@ pub fn write_log_header_dump(w: &mut dyn Write, c: &LogCheck) -> io::Result<()> 
     write_log_check(w, c)
 }
 
-/// ESE's `(0xGEN,ISEC,IB)` notation.
+/// ESE's `(0xGEN,ISEC,IB)` notation (the one of every text output, [`lgpos_text`]).
 pub fn eseutil_lgpos(l: Lgpos) -> String {
-    format!("(0x{:X},{:X},{:X})", l.generation, l.isec, l.ib)
+    lgpos_text(l)
 }
 
 fn on_off(b: bool) -> &'static str {
@@ -61,10 +61,10 @@ fn on_off(b: bool) -> &'static str {
 
 /// The fields of an LGFILEHDR in eseutil /ML's vocabulary.
 pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> {
-    writeln!(w, "      lGeneration: {} (0x{:X})", h.generation, h.generation)?;
+    writeln!(w, "      lGeneration: {}", gen_text(h.generation.into()))?;
     writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
-    writeln!(w, "      creation time: {}", h.tm_create)?;
-    writeln!(w, "      prev gen time: {}", h.tm_prev_gen)?;
+    writeln!(w, "      creation time: {}", time_text(&h.tm_create))?;
+    writeln!(w, "      prev gen time: {}", time_text(&h.tm_prev_gen))?;
     writeln!(
         w,
         "      prev gen accumulated segment checksum: 0x{:016X}",
@@ -76,13 +76,7 @@ pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> 
         "      Engine format version: 0x{:X}",
         h.efv_engine_current_diagnostic
     )?;
-    writeln!(
-        w,
-        "      Signature: Create time:{} Rand:{} Computer:{}",
-        h.sign_log.created(),
-        h.sign_log.random(),
-        escape_controls(&h.sign_log.computer_name())
-    )?;
+    writeln!(w, "      Signature: {}", signature_text(&h.sign_log))?;
     // Strings read from the file are escaped like file names: they must not forge lines.
     writeln!(
         w,
@@ -140,7 +134,10 @@ pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> 
         writeln!(
             w,
             "                 dbtime: {} (0x{:X})  objidLast: {}  Signature: {}",
-            a.dbtime, a.dbtime, a.objid_last, a.sign_db
+            a.dbtime,
+            a.dbtime,
+            a.objid_last,
+            signature_text(&a.sign_db)
         )?;
         writeln!(
             w,
@@ -196,16 +193,10 @@ pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Res
     writeln!(w, "      Checkpoint: {}", eseutil_lgpos(h.lgpos_checkpoint))?;
     writeln!(w, "      DbConsistency: {}", eseutil_lgpos(h.db_consistency()))?;
     writeln!(w, "      FullBackup: {}", eseutil_lgpos(h.lgpos_full_backup))?;
-    writeln!(w, "      FullBackup time: {}", h.logtime_full_backup)?;
+    writeln!(w, "      FullBackup time: {}", time_text(&h.logtime_full_backup))?;
     writeln!(w, "      IncBackup: {}", eseutil_lgpos(h.lgpos_inc_backup))?;
-    writeln!(w, "      IncBackup time: {}", h.logtime_inc_backup)?;
-    writeln!(
-        w,
-        "      Signature: Create time:{} Rand:{} Computer:{}",
-        h.sign_log.created(),
-        h.sign_log.random(),
-        escape_controls(&h.sign_log.computer_name())
-    )?;
+    writeln!(w, "      IncBackup time: {}", time_text(&h.logtime_inc_backup))?;
+    writeln!(w, "      Signature: {}", signature_text(&h.sign_log))?;
     writeln!(
         w,
         "      Env SystemPath: {}",

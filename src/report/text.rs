@@ -2,7 +2,7 @@
 //! administrator can compare side by side.
 
 use crate::format::db_header::{CopyState, DbFileHeader, HeaderCopy};
-use crate::format::{BkInfo, Lgpos};
+use crate::format::{Lgpos, LogTime, Signature};
 use crate::report::{Problem, Severity};
 use crate::scan::database::DbCheck;
 use crate::scan::flushmap::{FlushMapCheck, FlushMapHeaderCheck};
@@ -264,23 +264,57 @@ pub fn write_flush_map_header(out: &mut dyn Write, path: &str, c: &FlushMapHeade
     Ok(())
 }
 
-fn range(a: i32, b: i32) -> String {
-    format!("{a}-{b} (0x{a:x}-0x{b:x})")
+/// One notation for every text output (issue 13 item 9), as eseutil writes them.
+///
+/// A generation: decimal, hex in parentheses (`81 (0x51)`).
+pub fn gen_text(g: i64) -> String {
+    format!("{g} (0x{g:X})")
 }
 
-fn bkinfo(b: &BkInfo) -> String {
-    if b.is_zero() {
-        "none".to_string()
+/// A generation range: `81-81 (0x51-0x51)`.
+pub fn range_text(a: i64, b: i64) -> String {
+    format!("{a}-{b} (0x{a:X}-0x{b:X})")
+}
+
+/// A log position: `(0x51,8,0)` (generation, sector, byte, in hex as eseutil writes them).
+pub fn lgpos_text(l: Lgpos) -> String {
+    format!("(0x{:X},{:X},{:X})", l.generation, l.isec, l.ib)
+}
+
+/// A time: `02/14/2021 02:34:52.486 UTC` (or `LOC` when the file says local time); an unset
+/// time is eseutil's `00/00/1900 00:00:00.000`, with no zone.
+pub fn time_text(t: &LogTime) -> String {
+    if t.is_zero() {
+        "00/00/1900 00:00:00.000".to_string()
     } else {
-        format!(
-            "Log Gen: {}-{} (0x{:x}-0x{:x}) Mark: {} Mark time: {}",
-            b.gen_low, b.gen_high, b.gen_low, b.gen_high, b.lgpos_mark, b.logtime_mark
-        )
+        t.to_string()
     }
 }
 
-fn lgpos(l: &Lgpos) -> String {
-    l.to_string()
+/// A signature: `Create time:08/01/2020 21:48:10.509 UTC Rand:2749186782 Computer:` (eseutil),
+/// the same for databases, logs and checkpoints.
+pub fn signature_text(s: &Signature) -> String {
+    format!(
+        "Create time:{} Rand:{} Computer:{}",
+        time_text(&s.created()),
+        s.random(),
+        escape_controls(&s.computer_name())
+    )
+}
+
+/// A database state in eseutil's words: `Dirty Shutdown`.
+pub fn state_text(state: u32) -> &'static str {
+    match state {
+        1 => "Just Created",
+        2 => "Dirty Shutdown",
+        3 => "Clean Shutdown",
+        4 => "Being Converted",
+        5 => "Force Detach",
+        6 => "Incremental Reseed In Progress",
+        7 => "Dirty and Patched Shutdown",
+        8 => "Revert In Progress",
+        _ => "Unknown",
+    }
 }
 
 fn copy_line(c: &HeaderCopy) -> String {
@@ -296,7 +330,12 @@ fn copy_line(c: &HeaderCopy) -> String {
     }
 }
 
-/// The /MH dump of a database header with eseutil's field names.
+fn version_text(v: u32, update: u32) -> String {
+    format!("0x{v:X},{update}")
+}
+
+/// The /MH dump of a database header, in eseutil's order, field names and notation, so an
+/// administrator can hold the two side by side.
 pub fn write_db_header(
     out: &mut dyn Write,
     path: &str,
@@ -305,93 +344,145 @@ pub fn write_db_header(
     shadow: &HeaderCopy,
     page_size: usize,
 ) -> io::Result<()> {
-    let t = |t: &crate::format::LogTime| if t.is_zero() { "none".to_string() } else { t.to_string() };
-    writeln!(out, "Database: {}", escape_controls(path))?;
+    fn field(out: &mut dyn Write, k: &str, v: &str) -> io::Result<()> {
+        // Values such as the computer name come from the file: printed escaped like paths.
+        writeln!(out, "{k:>28}: {}", escape_controls(v))
+    }
+    fn count(n: u32, t: &LogTime) -> String {
+        if n == 0 && t.is_zero() {
+            "none".to_string()
+        } else {
+            format!("{n} (last: {})", time_text(t))
+        }
+    }
+    writeln!(out, "         Database: {}", escape_controls(path))?;
     writeln!(out)?;
+    writeln!(out, "DATABASE HEADER:")?;
+    writeln!(out, "Checksum Information:")?;
+    writeln!(out, "Expected Checksum: 0x{:08X}", primary.computed_checksum)?;
+    writeln!(out, "  Actual Checksum: 0x{:08X}", primary.stored_checksum)?;
+    writeln!(out, "   Primary header: {}", copy_line(primary))?;
+    writeln!(out, "    Shadow header: {}", copy_line(shadow))?;
+    writeln!(out)?;
+    writeln!(out, "Fields:")?;
+    let file_type = match h.file_type {
+        0 => "Database (file type 0)".to_string(),
+        1 => "Database".to_string(),
+        5 => "Temp Database".to_string(),
+        n => n.to_string(),
+    };
     let rows: Vec<(&str, String)> = vec![
-        ("Primary header", copy_line(primary)),
-        ("Shadow header", copy_line(shadow)),
+        ("File Type", file_type),
+        ("Checksum", format!("0x{:08X}", h.checksum)),
+        ("Format ulMagic", format!("0x{:08X}", h.magic)),
+        ("Format ulVersion", version_text(h.version, h.dae_update_major)),
         (
-            "File Type",
-            match h.file_type {
-                0 => "Database (file type 0)".into(),
-                1 => "Database".into(),
-                5 => "Temp Database".into(),
-                n => format!("{n}"),
-            },
+            "Format ulUpdate",
+            format!("{}.{}", h.dae_update_major, h.dae_update_minor),
         ),
-        ("Checksum", format!("0x{:08x}", h.checksum)),
-        ("Format ulMagic", format!("0x{:08x}", h.magic)),
-        ("Format ulVersion", h.format_string()),
-        ("DB Signature", h.sign_db.to_string()),
-        ("cbDbPage", format!("{}", page_size)),
-        ("dbtime", format!("{} (0x{:x})", h.dbtime_dirtied, h.dbtime_dirtied)),
-        ("State", h.state_name().to_string()),
-        ("Log Required", range(h.gen_min_required, h.gen_max_required)),
-        ("Log Committed", range(0, h.gen_max_committed)),
+        ("Created ulVersion", version_text(h.create_version, h.create_update)),
+        ("DB Signature", signature_text(&h.sign_db)),
+        ("cbDbPage", page_size.to_string()),
+        ("dbtime", format!("{} (0x{:X})", h.dbtime_dirtied, h.dbtime_dirtied)),
+        ("State", state_text(h.db_state).to_string()),
         (
-            "Log Recovering",
-            format!("{} (0x{:x})", h.gen_recovering, h.gen_recovering),
+            "Log Required",
+            range_text(h.gen_min_required.into(), h.gen_max_required.into()),
+        ),
+        ("Log Committed", range_text(0, h.gen_max_committed.into())),
+        ("Log Recovering", gen_text(h.gen_recovering.into())),
+        ("Log Consistent", gen_text(h.gen_min_consistent.into())),
+        ("GenMax Creation", time_text(&h.logtime_gen_max_create)),
+        (
+            "Shadowed",
+            if shadow.state == CopyState::Valid { "Yes" } else { "No" }.to_string(),
+        ),
+        ("Last Objid", h.objid_last.to_string()),
+        (
+            "Scrub Dbtime",
+            format!("{} (0x{:X})", h.dbtime_last_scrub, h.dbtime_last_scrub),
+        ),
+        ("Scrub Date", time_text(&h.logtime_scrub)),
+        ("Repair Count", h.repair_count.to_string()),
+        ("Repair Date", time_text(&h.logtime_repair)),
+        ("Old Repair Count", h.repair_count_old.to_string()),
+        (
+            "Last Consistent",
+            format!(
+                "{}  {}",
+                lgpos_text(h.lgpos_consistent),
+                time_text(&h.logtime_consistent)
+            ),
         ),
         (
-            "Log Consistent",
-            format!("{} (0x{:x})", h.gen_min_consistent, h.gen_min_consistent),
+            "Last Attach",
+            format!("{}  {}", lgpos_text(h.lgpos_attach), time_text(&h.logtime_attach)),
         ),
-        ("Log Signature", h.sign_log.to_string()),
+        (
+            "Last Detach",
+            format!("{}  {}", lgpos_text(h.lgpos_detach), time_text(&h.logtime_detach)),
+        ),
+        (
+            "Last ReAttach",
+            format!(
+                "{}  {}",
+                lgpos_text(h.lgpos_last_reattach),
+                time_text(&h.logtime_last_reattach)
+            ),
+        ),
+        ("Dbid", h.dbid.to_string()),
+        ("Log Signature", signature_text(&h.sign_log)),
         (
             "OS Version",
             format!("({}.{}.{} SP {})", h.os_major, h.os_minor, h.os_build, h.os_sp),
         ),
-        ("Previous Full Backup", bkinfo(&h.bkinfo_full_prev)),
-        ("Previous Incremental Backup", bkinfo(&h.bkinfo_inc_prev)),
-        ("Previous Copy Backup", bkinfo(&h.bkinfo_copy_prev)),
-        ("Previous Differential Backup", bkinfo(&h.bkinfo_diff_prev)),
-        ("Current Full Backup", bkinfo(&h.bkinfo_full_cur)),
-        ("Current Shadow copy backup", bkinfo(&h.bkinfo_snapshot_cur)),
-        (
-            "Last Consistent",
-            format!("{} {}", lgpos(&h.lgpos_consistent), t(&h.logtime_consistent)),
-        ),
-        (
-            "Last Attach",
-            format!("{} {}", lgpos(&h.lgpos_attach), t(&h.logtime_attach)),
-        ),
-        (
-            "Last Detach",
-            format!("{} {}", lgpos(&h.lgpos_detach), t(&h.logtime_detach)),
-        ),
-        ("Dbid", h.dbid.to_string()),
-        ("Repair Count", h.repair_count.to_string()),
-        ("Repair Date", t(&h.logtime_repair)),
-        ("Old Repair Count", h.repair_count_old.to_string()),
+    ];
+    for (k, v) in &rows {
+        field(out, k, v)?;
+    }
+    for (name, b) in [
+        ("Previous Full Backup", &h.bkinfo_full_prev),
+        ("Previous Incremental Backup", &h.bkinfo_inc_prev),
+        ("Previous Copy Backup", &h.bkinfo_copy_prev),
+        ("Previous Differential Backup", &h.bkinfo_diff_prev),
+        ("Current Full Backup", &h.bkinfo_full_cur),
+        ("Current Shadow copy backup", &h.bkinfo_snapshot_cur),
+    ] {
+        writeln!(out)?;
+        writeln!(out, "{name}:")?;
+        field(out, "Log Gen", &range_text(b.gen_low.into(), b.gen_high.into()))?;
+        field(out, "Mark", &lgpos_text(b.lgpos_mark))?;
+        field(out, "Mark", &time_text(&b.logtime_mark))?;
+    }
+    writeln!(out)?;
+    let rows: Vec<(&str, String)> = vec![
         (
             "ECC Fix Success Count",
-            format!("{} {}", h.ecc_fix_success, t(&h.logtime_ecc_fix_success)),
+            count(h.ecc_fix_success, &h.logtime_ecc_fix_success),
         ),
-        (
-            "ECC Fix Error Count",
-            format!("{} {}", h.ecc_fix_fail, t(&h.logtime_ecc_fix_fail)),
-        ),
+        ("Old ECC Fix Success Count", h.ecc_fix_success_old.to_string()),
+        ("ECC Fix Error Count", count(h.ecc_fix_fail, &h.logtime_ecc_fix_fail)),
+        ("Old ECC Fix Error Count", h.ecc_fix_fail_old.to_string()),
         (
             "Bad Checksum Error Count",
-            format!("{} {}", h.bad_checksum, t(&h.logtime_bad_checksum)),
+            count(h.bad_checksum, &h.logtime_bad_checksum),
         ),
+        ("Old bad Checksum Error Count", h.bad_checksum_old.to_string()),
         (
-            "Last Page Scrubbed",
-            format!("dbtime {} {}", h.dbtime_last_scrub, t(&h.logtime_scrub)),
+            "Incremental Reseed Count",
+            count(h.incremental_reseed_count, &h.logtime_incremental_reseed),
         ),
-        (
-            "Extend Count",
-            format!("{} {}", h.extend_count, t(&h.logtime_last_extend)),
-        ),
-        (
-            "Shrink Count",
-            format!("{} {}", h.shrink_count, t(&h.logtime_last_shrink)),
-        ),
+        ("Page Patch Count", count(h.page_patch_count, &h.logtime_page_patch)),
+        ("Revert Count", h.revert_count.to_string()),
+        ("Extend Count", count(h.extend_count, &h.logtime_last_extend)),
+        ("Shrink Count", count(h.shrink_count, &h.logtime_last_shrink)),
+        ("Trim Count", h.trim_count.to_string()),
+        ("Last checksum finish Date", time_text(&h.logtime_dbscan_prev)),
+        ("Current checksum start Date", time_text(&h.logtime_dbscan_start)),
+        ("Current checksum page", h.pgno_dbscan_highest.to_string()),
     ];
-    for (k, v) in rows {
-        // Values such as the computer name come from the file: printed escaped like paths.
-        writeln!(out, "{k:>30}: {}", escape_controls(&v))?;
+    for (k, v) in &rows {
+        field(out, k, v)?;
     }
     Ok(())
 }
