@@ -43,6 +43,20 @@ use std::path::{Path, PathBuf};
 /// enough for every Exchange (1 MiB) and SRUM (64 KiB) log.
 pub const HEAP_LIMIT: u64 = 8 << 20;
 
+/// Files opened by [`Input::open`] and [`read_head`] in this process so far.
+static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times this process has opened an input through [`Input::open`] or [`read_head`]: a
+/// count, not a timing, with which a test proves that each file of a large set is opened a
+/// bounded number of times (issue 12).
+pub fn inputs_opened() -> u64 {
+    OPENED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn note_opened() {
+    OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Opens `path` for reading only, without blocking on a FIFO, without becoming a controlling
 /// terminal and, on Linux, without updating the access time when the kernel allows it.
 pub fn open_read_only(path: &Path) -> std::io::Result<File> {
@@ -158,6 +172,7 @@ impl Input {
         let meta = std::fs::metadata(path).map_err(|e| CheckError::io(path, &e))?;
         check_regular(path, &meta)?;
         let mut file = open_read_only(path).map_err(|e| CheckError::io(path, &e))?;
+        note_opened();
         // The descriptor's own metadata: the path may have been swapped since.
         let meta = file.metadata().map_err(|e| CheckError::io(path, &e))?;
         check_regular(path, &meta)?;
@@ -241,6 +256,52 @@ impl Input {
         #[cfg(not(unix))]
         let _ = (offset, len);
     }
+}
+
+/// How much of a file classification and a database's header copies need: both copies at the
+/// largest page size, and the magic's 4 bytes past the second one.
+pub const CLASSIFY_LEN: usize = 2 * 32768 + 8;
+
+/// The part of the head of a file that holds every header copy of a log, checkpoint or flush map
+/// (two 4 KiB copies) and the database magic of the shadow copy at 2 and 4 KiB pages.
+const SNIFF_LEN: usize = 8192 + 8;
+
+/// Reads what [`crate::scan::classify::classify`] and, for a database, the header copies need,
+/// without reading the rest: classifying the returned bytes gives the same answer as classifying
+/// the first [`CLASSIFY_LEN`] bytes of the file (issue 12: a 64 KiB log was read whole here and
+/// again when it was checked).
+///
+/// The first 8 KiB decide everything but the magic of a shadow copy at 16 or 32 KiB pages; those
+/// two 4-byte words are read on their own. Only a database (magic anywhere) is read to
+/// [`CLASSIFY_LEN`], for its header copies.
+pub fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
+    use std::io::{Seek, SeekFrom};
+    let io = |e: std::io::Error| CheckError::io(path, &e);
+    let mut f = open_read_only(path).map_err(io)?;
+    note_opened();
+    let mut buf = Vec::with_capacity(SNIFF_LEN);
+    (&mut f).take(SNIFF_LEN as u64).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() < SNIFF_LEN {
+        return Ok(buf);
+    }
+    let mut database = crate::scan::classify::has_database_magic(&buf);
+    for cb in [16384u64, 32768] {
+        if database {
+            break;
+        }
+        f.seek(SeekFrom::Start(cb + 4)).map_err(io)?;
+        let mut word = Vec::with_capacity(4);
+        (&mut f).take(4).read_to_end(&mut word).map_err(io)?;
+        database = word == crate::scan::classify::DB_MAGIC.to_le_bytes();
+    }
+    if database {
+        f.seek(SeekFrom::Start(SNIFF_LEN as u64)).map_err(io)?;
+        (&mut f)
+            .take((CLASSIFY_LEN - SNIFF_LEN) as u64)
+            .read_to_end(&mut buf)
+            .map_err(io)?;
+    }
+    Ok(buf)
 }
 
 /// An OS error in words, without Rust's ` (os error N)` suffix: `No space left on device`.
@@ -543,6 +604,43 @@ mod tests {
         // Not an OS error: the message as it is.
         let other = std::io::Error::other("mapping refused");
         assert_eq!(map_failed(1, &other), "cannot map 1 bytes: mapping refused");
+    }
+
+    #[test]
+    fn the_head_read_classifies_every_file_as_its_first_64_kib_do() {
+        use crate::scan::classify::{classify, DB_MAGIC};
+        use std::io::Write;
+        let magic_at = |len: usize, at: usize| {
+            let mut b: Vec<u8> = (0..len).map(|i| (i * 13 % 251) as u8 | 1).collect();
+            b[at..at + 4].copy_from_slice(&DB_MAGIC.to_le_bytes());
+            b
+        };
+        let mut log = vec![0u8; 3 * 4096];
+        log[crate::format::common::FILETYPE_OFFSET] = 3;
+        let cases = [
+            magic_at(100_000, 4),           // a primary header
+            magic_at(100_000, 16384 + 4),   // only the shadow copy of 16 KiB pages
+            magic_at(100_000, 32768 + 4),   // only the shadow copy of 32 KiB pages
+            magic_at(32768 + 8, 32768 + 4), // the file ends right after it
+            magic_at(20_000, 16384 + 4),
+            log,
+            vec![7u8; 8200],
+            vec![7u8; 16390], // ends inside the probed word
+            vec![7u8; 100],
+            Vec::new(),
+        ];
+        for (i, bytes) in cases.iter().enumerate() {
+            let mut f = tempfile::NamedTempFile::new().unwrap();
+            f.write_all(bytes).unwrap();
+            f.flush().unwrap();
+            let head = read_head(f.path()).unwrap();
+            let first = &bytes[..bytes.len().min(CLASSIFY_LEN)];
+            assert_eq!(classify(&head, "x"), classify(first, "x"), "case {i}");
+            assert!(first.starts_with(&head), "case {i}");
+            if classify(first, "x").kind == crate::scan::FileKind::Database {
+                assert_eq!(head, first, "case {i}: a database's header copies are read whole");
+            }
+        }
     }
 
     #[test]
