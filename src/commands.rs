@@ -7,7 +7,7 @@ use crate::format::db_header::CopyState;
 use crate::report::text;
 use crate::report::{Problem, Verdict};
 use crate::scan::database::{check_database, DbCheck, DbOptions};
-use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
+use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
 use crate::scan::{check_checkpoint, check_log, classify, CheckpointCheck, FileKind, Input, LogCheck};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -264,6 +264,7 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
                     strict: opts.strict,
                     progress: pb.as_ref(),
                     release: Some(&|offset, len| input.release(offset, len)),
+                    holes: input.holes(),
                 },
             );
             if let Some(pb) = pb {
@@ -275,17 +276,27 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
                 Err(e) => unchecked(&shown, Some(kind), e),
             }
         }
-        FileKind::FlushMap => FileReport::FlushMap(check_flush_map(bytes, &shown, opts.strict)),
-        FileKind::Log => match check_log(bytes, &shown) {
-            Ok(mut c) => {
-                if opts.strict {
-                    c.verdict = Verdict::from_problems(&c.problems, true).combine(c.verdict);
+        FileKind::FlushMap => FileReport::FlushMap(check_flush_map_with(
+            bytes,
+            &shown,
+            &FlushMapOptions {
+                strict: opts.strict,
+                release: Some(&|offset, len| input.release(offset, len)),
+                holes: input.holes(),
+            },
+        )),
+        FileKind::Log => {
+            match crate::scan::log::check_log_with(bytes, &shown, Some(&|offset, len| input.release(offset, len))) {
+                Ok(mut c) => {
+                    if opts.strict {
+                        c.verdict = Verdict::from_problems(&c.problems, true).combine(c.verdict);
+                    }
+                    FileReport::Log(Box::new(c))
                 }
-                FileReport::Log(Box::new(c))
+                Err(e) if !class.by_header => damaged(&e.message),
+                Err(e) => unchecked(&shown, Some(kind), e),
             }
-            Err(e) if !class.by_header => damaged(&e.message),
-            Err(e) => unchecked(&shown, Some(kind), e),
-        },
+        }
         FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
             Ok(mut c) => {
                 if opts.strict {

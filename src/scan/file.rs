@@ -164,6 +164,9 @@ pub struct Input {
     path: PathBuf,
     backing: Backing,
     stamp: Stamp,
+    /// Byte ranges the file system says are holes, trusted ([`trusted_holes`]); mapped files
+    /// only.
+    holes: Vec<std::ops::Range<usize>>,
 }
 
 impl Input {
@@ -178,6 +181,7 @@ impl Input {
         check_regular(path, &meta)?;
         let stamp = Stamp::of(&meta);
         let len = meta.len();
+        let mut holes = Vec::new();
         let backing = if len == 0 {
             Backing::Empty
         } else if len <= HEAP_LIMIT {
@@ -195,6 +199,7 @@ impl Input {
             }
             #[cfg(unix)]
             let guard = guard.covering(&map);
+            holes = trusted_holes(&file, &meta);
             Backing::Map {
                 #[cfg(unix)]
                 _guard: guard,
@@ -205,7 +210,17 @@ impl Input {
             path: path.to_path_buf(),
             backing,
             stamp,
+            holes,
         })
+    }
+
+    /// Byte ranges of [`bytes`](Self::bytes) that are holes of a sparse file: they read as zeros,
+    /// and a scan may count the pages wholly inside them as uninitialized without touching them
+    /// (issue 12). Sorted, disjoint, never empty ranges; empty for files read into memory, on
+    /// systems without `SEEK_HOLE`, and when the file system's answer is not consistent with the
+    /// space the file has allocated ([`trusted_holes`]).
+    pub fn holes(&self) -> &[std::ops::Range<usize>] {
+        &self.holes
     }
 
     /// The file's identity at open, to re-check after the scan ([`Stamp::recheck`]).
@@ -302,6 +317,99 @@ pub fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
             .map_err(io)?;
     }
     Ok(buf)
+}
+
+/// The most holes recorded for one file; a file more fragmented than this (a hostile one: a
+/// hole every other 4 KiB) is read whole instead, so the list stays under 2 MiB.
+const MAX_HOLES: usize = 1 << 16;
+
+/// The holes of `file` (SEEK_DATA / SEEK_HOLE), when the answer can be trusted: the data extents
+/// the file system reports must account for the blocks it says the file has allocated
+/// (`st_blocks`), up to 1 MiB plus 1/64 of the data for metadata blocks. A file system that
+/// reports a hole over allocated blocks (or does not support the calls, or fails one) gets no
+/// holes: every page is read. A hole reads as zeros, so treating its pages as all-zero pages is
+/// what reading them would find.
+#[cfg(target_os = "linux")]
+fn trusted_holes(file: &File, meta: &std::fs::Metadata) -> Vec<std::ops::Range<usize>> {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::io::AsRawFd;
+    let len = meta.len();
+    let fd = file.as_raw_fd();
+    let seek = |pos: u64, whence: libc::c_int| -> Option<u64> {
+        let pos = libc::off_t::try_from(pos).ok()?;
+        // SAFETY: lseek on a descriptor this Input owns; it only moves the descriptor's offset,
+        // which nothing else uses (a mapped file is read through its map).
+        let r = unsafe { libc::lseek(fd, pos, whence) };
+        if r >= 0 {
+            return u64::try_from(r).ok().map(|r| r.min(len));
+        }
+        // ENXIO from SEEK_DATA: no data at or after `pos`, the rest is a hole.
+        (whence == libc::SEEK_DATA && std::io::Error::last_os_error().raw_os_error() == Some(libc::ENXIO))
+            .then_some(len)
+    };
+    let mut holes = Vec::new();
+    let mut data = 0u64;
+    let mut pos = 0u64;
+    while pos < len {
+        if holes.len() >= MAX_HOLES {
+            return Vec::new();
+        }
+        let Some(start) = seek(pos, libc::SEEK_DATA) else {
+            return Vec::new();
+        };
+        if start < pos {
+            return Vec::new();
+        }
+        if start > pos {
+            holes.push(pos..start);
+        }
+        if start >= len {
+            break;
+        }
+        let Some(end) = seek(start, libc::SEEK_HOLE) else {
+            return Vec::new();
+        };
+        if end <= start {
+            return Vec::new();
+        }
+        data += end - start;
+        pos = end;
+    }
+    if !holes_are_trusted(data, meta.blocks().saturating_mul(512)) {
+        return Vec::new();
+    }
+    holes
+        .into_iter()
+        .filter_map(|h| Some(usize::try_from(h.start).ok()?..usize::try_from(h.end).ok()?))
+        .collect()
+}
+
+/// True when `allocated` bytes (`st_blocks` × 512) are accounted for by the `data` bytes the file
+/// system reported outside its holes, allowing 1 MiB plus 1/64 of the data for the file's own
+/// metadata blocks (extent trees). More allocated than that means some "hole" holds blocks: the
+/// answer is not trusted. Less (compression, inline data) is fine: a hole is still a hole.
+fn holes_are_trusted(data: u64, allocated: u64) -> bool {
+    allocated <= data.saturating_add((1 << 20) + data / 64)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn trusted_holes(_file: &File, _meta: &std::fs::Metadata) -> Vec<std::ops::Range<usize>> {
+    Vec::new()
+}
+
+/// True when `start..end` lies wholly inside one of `holes` (sorted and disjoint), starting the
+/// search at `*cursor` and leaving it at the first hole that ends after `start`: callers that
+/// walk a file forward pay one step per hole, not a search per page.
+pub fn in_hole(holes: &[std::ops::Range<usize>], cursor: &mut usize, start: usize, end: usize) -> bool {
+    while holes.get(*cursor).is_some_and(|h| h.end <= start) {
+        *cursor += 1;
+    }
+    holes.get(*cursor).is_some_and(|h| h.start <= start && end <= h.end)
+}
+
+/// The index of the first of `holes` that ends after `offset` (a starting cursor for [`in_hole`]).
+pub fn first_hole_after(holes: &[std::ops::Range<usize>], offset: usize) -> usize {
+    holes.partition_point(|h| h.end <= offset)
 }
 
 /// An OS error in words, without Rust's ` (os error N)` suffix: `No space left on device`.
@@ -641,6 +749,61 @@ mod tests {
                 assert_eq!(head, first, "case {i}: a database's header copies are read whole");
             }
         }
+    }
+
+    #[test]
+    fn holes_are_trusted_only_when_the_data_accounts_for_the_allocated_blocks() {
+        assert!(holes_are_trusted(1 << 30, 1 << 30));
+        assert!(holes_are_trusted(1 << 30, (1 << 30) + (1 << 20)), "extent-tree blocks");
+        assert!(holes_are_trusted(1 << 30, 1 << 20), "compressed data");
+        assert!(holes_are_trusted(0, 4096), "an empty sparse file's metadata block");
+        // The file system says 1 GiB of data, but 2 GiB are allocated: some hole is not one.
+        assert!(!holes_are_trusted(1 << 30, 2 << 30));
+        assert!(!holes_are_trusted(0, 64 << 20));
+    }
+
+    #[test]
+    fn in_hole_needs_the_whole_range_inside_one_hole() {
+        let holes = [8192..65536, 65536..70000, 100_000..200_000];
+        let mut c = first_hole_after(&holes, 0);
+        assert!(!in_hole(&holes, &mut c, 0, 8192));
+        assert!(in_hole(&holes, &mut c, 8192, 16384));
+        assert!(
+            !in_hole(&holes, &mut c, 61440, 69632),
+            "two adjacent holes are not merged"
+        );
+        assert!(!in_hole(&holes, &mut c, 98304, 106496), "starts before the hole");
+        assert!(in_hole(&holes, &mut c, 106496, 114688));
+        assert!(!in_hole(&holes, &mut c, 196608, 204800), "ends after the hole");
+        assert!(!in_hole(&holes, &mut c, 300_000, 308_192));
+        assert_eq!(first_hole_after(&holes, 65536), 1);
+        assert!(!in_hole(&[], &mut 0, 0, 1));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_sparse_mapped_file_reports_its_holes_and_a_dense_one_none() {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(&[1u8; 1 << 20]).unwrap();
+        f.seek(SeekFrom::Start(32 << 20)).unwrap();
+        f.write_all(&[2u8; 1 << 20]).unwrap();
+        f.as_file().set_len(64 << 20).unwrap();
+        f.flush().unwrap();
+        let input = Input::open(f.path()).unwrap();
+        let holes = input.holes();
+        assert!(!holes.is_empty(), "this file system reports no holes");
+        assert!(holes.iter().all(|h| input.bytes()[h.clone()].iter().all(|&b| b == 0)));
+        assert!(holes.windows(2).all(|w| w[0].end <= w[1].start));
+        assert!(holes
+            .iter()
+            .all(|h| h.start >= 1 << 20 && (h.end <= 32 << 20 || h.start >= 33 << 20)));
+        assert_eq!(holes.last().unwrap().end, 64 << 20);
+
+        let mut dense = tempfile::NamedTempFile::new().unwrap();
+        dense.write_all(&vec![3u8; 9 << 20]).unwrap();
+        dense.flush().unwrap();
+        assert!(Input::open(dense.path()).unwrap().holes().is_empty());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::scan::classify::{
 };
 use crate::scan::database::{check_database, looks_temporary, DbCheck, DbOptions};
 use crate::scan::file::{recheck_all, Stamp};
-use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
+use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
 use crate::scan::stream::{check_stream_entries, list_entries, IgnoreKind, Ignored, StreamCheck, StreamEntry};
 use crate::scan::Input;
 use serde::Serialize;
@@ -403,6 +403,7 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
                         strict: opts.strict,
                         progress: opts.progress,
                         release: Some(&|offset, len| input.release(offset, len)),
+                        holes: input.holes(),
                     },
                 ) {
                     Ok(c) if c.chosen_header().is_some_and(looks_temporary) => ignored.push(Ignored::new(
@@ -421,7 +422,15 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
             FileKind::FlushMap => {
                 let input = Input::open(&e.path)?;
                 stamps.push((e.path.clone(), input.stamp()));
-                flush_maps.push(check_flush_map(input.bytes(), &shown, opts.strict));
+                flush_maps.push(check_flush_map_with(
+                    input.bytes(),
+                    &shown,
+                    &FlushMapOptions {
+                        strict: opts.strict,
+                        release: Some(&|offset, len| input.release(offset, len)),
+                        holes: input.holes(),
+                    },
+                ));
             }
             FileKind::Log => ignored.push(Ignored::new(
                 shown,

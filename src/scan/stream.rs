@@ -13,7 +13,7 @@ use crate::format::{parse_log_name, LogNameKind, Signature};
 use crate::report::{Problem, Verdict};
 use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::file::Input;
-use crate::scan::log::{check_log, LogCheck};
+use crate::scan::log::{check_log_with, LogCheck};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -556,7 +556,7 @@ pub fn check_stream_entries(
         .map(|c| {
             let shown = c.path.display().to_string();
             let checked = Input::open(&c.path).and_then(|input| {
-                let mut checked = check_log(input.bytes(), &shown)?;
+                let mut checked = check_log_with(input.bytes(), &shown, Some(&|o, l| input.release(o, l)))?;
                 checked.opened = Some((c.path.clone(), input.stamp()));
                 Ok(checked)
             });
