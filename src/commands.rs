@@ -346,7 +346,16 @@ struct ChecksumJson<'a> {
 
 /// `esecheck checksum FILE...` (eseutil /K): every page, segment or copy of each file.
 pub fn checksum(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
-    let reports: Vec<FileReport> = paths.iter().map(|p| check_file(p, opts)).collect();
+    // Files overlap (issue 12): with one file at a time, each file's last chunks leave a thread
+    // idle and its open, map and unmap stall both. The reports keep the order of `paths`. A
+    // progress bar is drawn per file, so with bars on the files go one at a time.
+    let bars = opts.progress && !opts.json && std::io::IsTerminal::is_terminal(&io::stderr());
+    let reports: Vec<FileReport> = if bars {
+        paths.iter().map(|p| check_file(p, opts)).collect()
+    } else {
+        use rayon::prelude::*;
+        paths.par_iter().map(|p| check_file(p, opts)).collect()
+    };
     let verdict = reports.iter().fold(Verdict::Pass, |v, r| v.combine(r.verdict()));
     for r in &reports {
         if let FileReport::Unchecked(u) = r {
