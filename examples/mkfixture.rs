@@ -6,10 +6,11 @@
 //! cargo run --release --features testkit --example mkfixture -- db big.edb --page-size 8192 --pages 524288
 //! cargo run --release --features testkit --example mkfixture -- logs logdir --count 5000 --base E00
 //! cargo run --release --features testkit --example mkfixture -- checkpoint E00.chk --generation 5000
+//! cargo run --release --features testkit --example mkfixture -- flushmap E00.jfm --pages 1024 --sparse-mib 16384
 //! ```
 
 use clap::{Parser, Subcommand};
-use esecheck::testkit::{lgpos, CheckpointBuilder, DbBuilder, LogBuilder, LogStreamBuilder};
+use esecheck::testkit::{lgpos, CheckpointBuilder, DbBuilder, FlushMapBuilder, LogBuilder, LogStreamBuilder};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,6 +69,18 @@ enum What {
         /// Do not write the checkpoint.
         #[arg(long)]
         no_checkpoint: bool,
+    },
+    /// A flush map: the header page and PAGES sealed data pages, optionally extended with a hole
+    /// to SPARSE_MIB MiB (a sparse file: the data pages are written, the rest is never stored).
+    Flushmap {
+        /// Output file.
+        path: PathBuf,
+        /// Number of data pages (8 KiB each), built in memory.
+        #[arg(long, default_value_t = 1)]
+        pages: usize,
+        /// Extend the file to this many MiB with a hole.
+        #[arg(long)]
+        sparse_mib: Option<u64>,
     },
     /// A checkpoint file.
     Checkpoint {
@@ -134,6 +147,19 @@ fn run(args: Args) -> std::io::Result<()> {
                     .write_file(&dir.join(format!("{base}.chk")))?;
             }
             println!("{}: {} logs", dir.display(), paths.len());
+        }
+        What::Flushmap {
+            path,
+            pages,
+            sparse_mib,
+        } => {
+            FlushMapBuilder::new().data_pages(pages).write_file(&path)?;
+            if let Some(mib) = sparse_mib {
+                let f = std::fs::OpenOptions::new().write(true).open(&path)?;
+                let len = f.metadata()?.len().max(mib << 20);
+                f.set_len(len)?;
+            }
+            println!("{}: {} bytes", path.display(), std::fs::metadata(&path)?.len());
         }
         What::Checkpoint { path, generation } => {
             CheckpointBuilder::new()

@@ -1,42 +1,60 @@
 #!/usr/bin/env bash
-# scripts/bench.sh — end-to-end throughput of esecheck against `cat` (issue 5).
+# scripts/bench.sh — end-to-end throughput and memory of esecheck against `cat` (issues 5, 12).
 #
-# What it does:
-#   1. builds esecheck and the fixture writer (examples/mkfixture.rs) in release mode;
-#   2. writes, unless already there, a database of $DB_MIB MiB of $PAGE_SIZE-byte pages in which
-#      every page is in use and valid, and a stream of $LOGS valid 1 MiB logs (256 segments);
-#   3. warms the page cache (cat, twice) and checks that esecheck passes the database;
-#   4. prints a markdown table of medians over $RUNS runs: `cat FILE > /dev/null` and
-#      `esecheck checksum FILE` (default threads, --threads 1, --threads 2): seconds, MB/s
-#      (10^6 bytes/s), time ratio to cat, and peak RSS ("Maximum resident set size" of GNU time);
-#   5. cold-cache rows (page cache dropped before every run) when this user may write
-#      /proc/sys/vm/drop_caches, otherwise a note that they were skipped;
-#   6. the logs rows run only when this build has an `esecheck logs` command (hook for later).
+# Prints ONE markdown table with every shape, each against `cat` of the same files timed in the
+# same run, in alternating runs (cat, esecheck, cat, esecheck...) so both see the same load:
 #
-# Generated data lives in $BENCH_DIR (default /tmp/esecheck-bench), outside the repository; it is
-# reused across runs (delete the directory to regenerate). Nothing is ever written to the repo.
+#   warm     a database of $DB_MIB MiB of $PAGE_SIZE-byte pages (every page in use), warm cache
+#   cold     the same database straight after dropping the page cache: cat, dd iflag=direct, esecheck
+#   logs     $LOGS logs of 64 KiB (SRUM-sized) in one directory: `logs DIR`, and `verify` of a
+#            64 MiB database with them in the same call; baseline `find DIR -type f -print0 |
+#            xargs -0 cat` (a glob overflows the argument list)
+#   many     $MANY databases of 64 MiB in one `checksum` call and one `verify DIR`, against one
+#            database of the same total size
+#   sparse   a database of $SPARSE_GIB GiB of which 1 GiB is data (the rest a hole) against the
+#            dense 1 GiB database
+#   memory   peak RSS for every file type: the database, a 16 GiB sparse flush map, a dense
+#            1 GiB flush map, the log directory (the RSS column of every row)
+#
+# Columns: median seconds over the runs, min–max, MB/s (10^6 bytes of file per second), the time
+# ratio to the shape's `cat` row, peak RSS ("Maximum resident set size" of GNU time; file-backed
+# pages included). Medians of alternating runs: the machine is shared and noisy.
+#
+# Cold cache: as root, `echo 3 > /proc/sys/vm/drop_caches` before every cold run; otherwise
+# posix_fadvise(POSIX_FADV_DONTNEED) on the file (GNU dd iflag=nocache count=0). The table says
+# which was used.
+#
+# Generated data lives in $BENCH_DIR (default /tmp/esecheck-bench), outside the repository, and
+# is reused across runs (delete the directory to regenerate). Full size needs about 18 GB of disk
+# (sparse files count only their data).
 #
 # Environment (defaults in brackets):
-#   DB_MIB [4096]  PAGE_SIZE [32768]  LOGS [5000]  RUNS [5]  COLD_RUNS [3]
-#   BENCH_DIR [/tmp/esecheck-bench]  SKIP_LOGS [0]  SKIP_COLD [0]
-#   BASELINE_BIN [unset]: another esecheck binary (e.g. built from an older commit) to time on
-#   the warm database rows too, for before/after tables.
-# Quick run: DB_MIB=512 LOGS=500 RUNS=3 scripts/bench.sh
+#   DB_MIB [4096]  PAGE_SIZE [32768]  LOGS [100000]  MANY [50]  SPARSE_GIB [1024]
+#   RUNS [5]  COLD_RUNS [5]  BENCH_DIR [/tmp/esecheck-bench]
+#   SKIP_COLD [0]  SKIP_LOGS [0]  SKIP_MANY [0]  SKIP_SPARSE [0]  SKIP_MEMORY [0]
+# Quick run (a few minutes): QUICK=1 scripts/bench.sh
+#   = DB_MIB=1024 LOGS=10000 MANY=16 SPARSE_GIB=64 RUNS=3 COLD_RUNS=3
 #
-# Needs bash, GNU time (/usr/bin/time; `apt-get install -y time`), awk, sort. Timing uses
-# `date +%s%N` around each run; GNU time only supplies the peak RSS.
+# Needs bash, GNU time (/usr/bin/time; `apt-get install -y time`), awk, sort, find, xargs, dd.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ "${QUICK:-0}" = 1 ]; then
+  : "${DB_MIB:=1024}" "${LOGS:=10000}" "${MANY:=16}" "${SPARSE_GIB:=64}" "${RUNS:=3}" "${COLD_RUNS:=3}"
+fi
 BENCH_DIR=${BENCH_DIR:-/tmp/esecheck-bench}
 DB_MIB=${DB_MIB:-4096}
 PAGE_SIZE=${PAGE_SIZE:-32768}
-LOGS=${LOGS:-5000}
+LOGS=${LOGS:-100000}
+MANY=${MANY:-50}
+SPARSE_GIB=${SPARSE_GIB:-1024}
 RUNS=${RUNS:-5}
-COLD_RUNS=${COLD_RUNS:-3}
-SKIP_LOGS=${SKIP_LOGS:-0}
+COLD_RUNS=${COLD_RUNS:-5}
 SKIP_COLD=${SKIP_COLD:-0}
-BASELINE_BIN=${BASELINE_BIN:-}
+SKIP_LOGS=${SKIP_LOGS:-0}
+SKIP_MANY=${SKIP_MANY:-0}
+SKIP_SPARSE=${SKIP_SPARSE:-0}
+SKIP_MEMORY=${SKIP_MEMORY:-0}
 
 case "$BENCH_DIR" in
   "$ROOT"|"$ROOT"/*) echo "bench.sh: BENCH_DIR must be outside the repository" >&2; exit 2 ;;
@@ -48,116 +66,172 @@ fi
 
 echo "building (release)..." >&2
 (cd "$ROOT" && cargo build --release --quiet --features testkit --example mkfixture --bin esecheck)
-ESECHECK=$ROOT/target/release/esecheck
-MKFIXTURE=$ROOT/target/release/examples/mkfixture
-
+E=$ROOT/target/release/esecheck
+MK=$ROOT/target/release/examples/mkfixture
 mkdir -p "$BENCH_DIR"
-DB=$BENCH_DIR/db_${PAGE_SIZE}_${DB_MIB}mib.edb
-want_pages=$(( (DB_MIB << 20) / PAGE_SIZE - 2 ))
-want_len=$(( (want_pages + 2) * PAGE_SIZE ))
-if [ ! -f "$DB" ] || [ "$(stat -c %s "$DB")" != "$want_len" ]; then
-  echo "writing $DB ($want_pages pages of $PAGE_SIZE bytes, all in use)..." >&2
-  "$MKFIXTURE" db "$DB" --page-size "$PAGE_SIZE" --pages "$want_pages" >&2
-fi
-LOGDIR=$BENCH_DIR/logs_$LOGS
-if [ "$SKIP_LOGS" = 0 ] && [ ! -f "$LOGDIR/.complete" ]; then
-  echo "writing $LOGS logs of 1 MiB in $LOGDIR..." >&2
+cd "$BENCH_DIR"
+
+# --- fixtures -----------------------------------------------------------------------------
+mkdb() { # mkdb FILE MIB: a database of MIB MiB, every page in use
+  local pages=$(( ($2 << 20) / PAGE_SIZE - 2 )) len=$(( ($2 << 20) / PAGE_SIZE * PAGE_SIZE ))
+  if [ ! -f "$1" ] || [ "$(stat -c %s "$1")" != "$len" ]; then
+    echo "writing $1 ($2 MiB)..." >&2
+    "$MK" db "$1" --page-size "$PAGE_SIZE" --pages "$pages" > /dev/null
+  fi
+}
+DB=db_${PAGE_SIZE}_${DB_MIB}mib.edb
+mkdb "$DB" "$DB_MIB"
+mkdb db_64mib.edb 64
+LOGDIR=logs64k_$LOGS
+if [ "$SKIP_LOGS" = 0 ] && [ ! -f "$LOGDIR.complete" ]; then
+  echo "writing $LOGS logs of 64 KiB in $LOGDIR..." >&2
   rm -rf "$LOGDIR"
-  "$MKFIXTURE" logs "$LOGDIR" --count "$LOGS" --base E00 --csec 256 --segments 254 >&2
-  touch "$LOGDIR/.complete"
+  "$MK" logs "$LOGDIR" --count "$LOGS" --base E00 --csec 16 --segments 14 > /dev/null
+  touch "$LOGDIR.complete"
+fi
+MANYDIR=dbs64mib_$MANY
+ONE=db_${PAGE_SIZE}_$((MANY * 64))mib.edb
+if [ "$SKIP_MANY" = 0 ]; then
+  mkdb "$ONE" $((MANY * 64))
+  if [ ! -f "$MANYDIR.complete" ]; then
+    rm -rf "$MANYDIR"; mkdir -p "$MANYDIR"
+    for i in $(seq -w 1 "$MANY"); do cp db_64mib.edb "$MANYDIR/db$i.edb"; done
+    touch "$MANYDIR.complete"
+  fi
+fi
+SPARSE=sparse_${SPARSE_GIB}gib.edb
+if [ "$SKIP_SPARSE" = 0 ]; then
+  mkdb db_1024mib.edb 1024
+  if [ ! -f "$SPARSE" ] || [ "$(stat -c %s "$SPARSE")" != $((SPARSE_GIB << 30)) ]; then
+    echo "writing $SPARSE (1 GiB of data, the rest a hole)..." >&2
+    cp --sparse=always db_1024mib.edb "$SPARSE"
+    truncate -s "${SPARSE_GIB}G" "$SPARSE"
+  fi
+fi
+if [ "$SKIP_MEMORY" = 0 ]; then
+  [ -f fm_16gib_sparse.jfm ] || "$MK" flushmap fm_16gib_sparse.jfm --pages 1024 --sparse-mib 16384 > /dev/null
+  [ -f fm_1gib.jfm ] || "$MK" flushmap fm_1gib.jfm --pages 131071 > /dev/null
 fi
 
-# run_once CMD... : prints "seconds maxrss_kib"; the command's stdout goes to /dev/null.
-run_once() {
+# --- measurement --------------------------------------------------------------------------
+DROP=none
+drop_caches() { # drop_caches FILE...: the page cache of these files (as root: of the machine)
+  if [ "$DROP" = drop_caches ]; then sync; echo 3 > /proc/sys/vm/drop_caches; return; fi
+  local f; for f in "$@"; do dd if="$f" iflag=nocache count=0 status=none; done
+}
+if [ "$SKIP_COLD" = 0 ]; then
+  if (sync && echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then DROP=drop_caches
+  else DROP=fadvise; fi
+fi
+
+run_once() { # run_once CMD: prints "seconds maxrss_kib"
   local t0 t1 rssf
   rssf=$(mktemp)
   t0=$(date +%s%N)
-  /usr/bin/time -f %M -o "$rssf" "$@" > /dev/null
+  /usr/bin/time -f %M -o "$rssf" sh -c "$1" > /dev/null 2>&1 || true
   t1=$(date +%s%N)
   awk -v a="$t0" -v b="$t1" -v r="$(tail -n1 "$rssf")" 'BEGIN { printf "%.4f %d\n", (b - a) / 1e9, r }'
   rm -f "$rssf"
 }
-
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+stats() { # stats "t1 r1\nt2 r2...": prints "median_s min max median_rss"
+  local in; in=$(cat)
+  printf '%s %s %s %s\n' "$(awk '{ print $1 }' <<< "$in" | median)" "$(awk '{ print $1 }' <<< "$in" | sort -g | head -n1)" \
+    "$(awk '{ print $1 }' <<< "$in" | sort -g | tail -n1)" "$(awk '{ print $2 }' <<< "$in" | median)"
+}
 
-drop_caches() { sync && echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null
-
-# measure MODE RUNS CMD... : sets SECS, RSS (medians), SPREAD (min-max seconds).
-measure() {
-  local mode=$1 n=$2; shift 2
-  local out=() i
+# shape MODE RUNS BYTES SHAPE LABEL1 CMD1 [LABEL2 CMD2...]: runs the commands alternately RUNS
+# times (MODE cold: caches dropped before every run) and prints one row each; the first
+# command is the shape's `cat`, the ratio's denominator. Sets LAST_MEDIANS.
+shape() {
+  local mode=$1 n=$2 bytes=$3 name=$4; shift 4
+  local labels=() cmds=() i k
+  while [ $# -gt 0 ]; do labels+=("$1"); cmds+=("$2"); shift 2; done
+  local -a res
+  for ((k = 0; k < ${#cmds[@]}; k++)); do res[k]=""; done
+  if [ "$mode" = warm ]; then # one untimed round: every command's files in the cache
+    for ((k = 0; k < ${#cmds[@]}; k++)); do run_once "${cmds[k]}" > /dev/null; done
+  fi
   for ((i = 0; i < n; i++)); do
-    if [ "$mode" = cold ]; then drop_caches; fi
-    out+=("$(run_once "$@")")
+    for ((k = 0; k < ${#cmds[@]}; k++)); do
+      if [ "$mode" = cold ]; then drop_caches $DROP_FILES; fi
+      res[k]+="$(run_once "${cmds[k]}")"$'\n'
+    done
   done
-  SECS=$(printf '%s\n' "${out[@]}" | awk '{ print $1 }' | median)
-  RSS=$(printf '%s\n' "${out[@]}" | awk '{ print $2 }' | median)
-  SPREAD=$(printf '%s\n' "${out[@]}" | awk 'NR == 1 { lo = hi = $1 } { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1 } END { printf "%.3f–%.3f", lo, hi }')
+  local cat_s=""; LAST_MEDIANS=()
+  for ((k = 0; k < ${#cmds[@]}; k++)); do
+    read -r med lo hi rss < <(printf '%s' "${res[k]}" | stats)
+    [ -n "$cat_s" ] || cat_s=$med
+    LAST_MEDIANS+=("$med")
+    awk -v sh="$name" -v l="${labels[k]}" -v s="$med" -v lo="$lo" -v hi="$hi" -v b="$bytes" -v c="$cat_s" -v r="$rss" \
+      'BEGIN { printf "| %s | %s | %.3f | %.3f–%.3f | %.0f | %.2f | %.1f |\n", sh, l, s, lo, hi, b / s / 1e6, s / c, r / 1024 }'
+  done
 }
+size() { du -sb --apparent-size "$@" | awk '{ s += $1 } END { print s }'; }
 
-BYTES=0
-CAT_SECS=1
-row() { # row LABEL
-  awk -v l="$1" -v s="$SECS" -v b="$BYTES" -v c="$CAT_SECS" -v r="$RSS" -v sp="$SPREAD" \
-    'BEGIN { printf "| %s | %.3f | %s | %.0f | %.2f | %.1f |\n", l, s, sp, b / s / 1e6, s / c, r / 1024 }'
-}
-header() {
-  echo
-  echo "$1"
-  echo
-  echo "| command | median s | min–max s | MB/s | × cat | peak RSS MiB |"
-  echo "|---|---:|---:|---:|---:|---:|"
-}
-
-echo "checking the fixture passes..." >&2
-"$ESECHECK" checksum --no-progress "$DB" | grep -q ' 0 uninitialized pages' || {
-  echo "bench.sh: fixture has uninitialized pages or does not verify" >&2; exit 1; }
-"$ESECHECK" checksum --no-progress --quiet "$DB" > /dev/null
-
-BYTES=$(stat -c %s "$DB")
 echo "## esecheck benchmark $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "machine: $(nproc) CPUs, $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "esecheck $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet || echo '+dirty'); $RUNS runs per row, medians"
+echo "esecheck $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet || echo '+dirty'); warm rows $RUNS alternating runs, cold rows $COLD_RUNS, medians; cold cache dropped by: $DROP"
+echo "command: DB_MIB=$DB_MIB PAGE_SIZE=$PAGE_SIZE LOGS=$LOGS MANY=$MANY SPARSE_GIB=$SPARSE_GIB RUNS=$RUNS COLD_RUNS=$COLD_RUNS scripts/bench.sh"
+echo
+echo "| shape | command | median s | min–max s | MB/s | × cat | peak RSS MiB |"
+echo "|---|---|---:|---:|---:|---:|---:|"
+Q="--no-progress -q"
 
 cat "$DB" > /dev/null; cat "$DB" > /dev/null
-header "### Database: $DB_MIB MiB, $PAGE_SIZE-byte pages, warm page cache"
-measure warm "$RUNS" cat "$DB"; CAT_SECS=$SECS; row '`cat FILE > /dev/null`'
-measure warm "$RUNS" "$ESECHECK" checksum --no-progress "$DB"; row '`esecheck checksum FILE`'
-measure warm "$RUNS" "$ESECHECK" --threads 1 checksum --no-progress "$DB"; row '`esecheck --threads 1 checksum FILE`'
-measure warm "$RUNS" "$ESECHECK" --threads 2 checksum --no-progress "$DB"; row '`esecheck --threads 2 checksum FILE`'
-if [ -n "$BASELINE_BIN" ]; then
-  measure warm "$RUNS" "$BASELINE_BIN" checksum --no-progress "$DB"; row "baseline \`$(basename "$BASELINE_BIN") checksum FILE\`"
-  measure warm "$RUNS" "$BASELINE_BIN" --threads 1 checksum --no-progress "$DB"; row "baseline \`$(basename "$BASELINE_BIN") --threads 1 checksum FILE\`"
-fi
+shape warm "$RUNS" "$(size "$DB")" "warm: $DB_MIB MiB database" \
+  '`cat FILE`' "cat $DB" \
+  '`esecheck checksum FILE`' "$E checksum $Q $DB"
 
-if [ "$SKIP_COLD" = 0 ] && drop_caches; then
-  header "### Database, cold page cache (dropped before each run), $COLD_RUNS runs"
-  measure cold "$COLD_RUNS" cat "$DB"; CAT_SECS=$SECS; row '`cat FILE > /dev/null` (cold)'
-  measure cold "$COLD_RUNS" "$ESECHECK" checksum --no-progress "$DB"; row '`esecheck checksum FILE` (cold)'
-  cat "$DB" > /dev/null
-else
-  echo
-  echo "cold-cache rows skipped (SKIP_COLD=$SKIP_COLD, or no permission to write /proc/sys/vm/drop_caches)"
+if [ "$SKIP_COLD" = 0 ]; then
+  DROP_FILES=$DB
+  shape cold "$COLD_RUNS" "$(size "$DB")" "cold: $DB_MIB MiB database" \
+    '`cat FILE`' "cat $DB" \
+    '`dd if=FILE of=/dev/null bs=4M iflag=direct`' "dd if=$DB of=/dev/null bs=4M iflag=direct status=none" \
+    '`esecheck checksum FILE`' "$E checksum $Q $DB"
+  COLD_RATIO_DD=$(awk -v e="${LAST_MEDIANS[2]}" -v d="${LAST_MEDIANS[1]}" 'BEGIN { printf "%.2f", e / d }')
 fi
 
 if [ "$SKIP_LOGS" = 0 ]; then
-  if "$ESECHECK" logs --help > /dev/null 2>&1; then
-    BYTES=$(du -sb "$LOGDIR" | awk '{ print $1 }')
-    cat "$LOGDIR"/* > /dev/null
-    header "### Logs: $LOGS × 1 MiB, warm page cache"
-    measure warm "$RUNS" sh -c "cat '$LOGDIR'/* > /dev/null"; CAT_SECS=$SECS; row '`cat DIR/* > /dev/null`'
-    measure warm "$RUNS" "$ESECHECK" logs --no-progress "$LOGDIR"; row '`esecheck logs DIR`'
-    measure warm "$RUNS" "$ESECHECK" --threads 1 logs --no-progress "$LOGDIR"; row '`esecheck --threads 1 logs DIR`'
-    # The backup-set verdict over both: every page of the database and every log of the stream.
-    DB_BYTES=$(stat -c %s "$DB")
-    BYTES=$((BYTES + DB_BYTES))
-    cat "$DB" > /dev/null
-    header "### verify: the database and the $LOGS logs together, warm page cache"
-    measure warm "$RUNS" sh -c "cat '$DB' '$LOGDIR'/* > /dev/null"; CAT_SECS=$SECS; row '`cat FILE DIR/* > /dev/null`'
-    measure warm "$RUNS" "$ESECHECK" verify --no-progress "$DB" --logs "$LOGDIR"; row '`esecheck verify FILE --logs DIR`'
-  else
-    echo
-    echo "logs rows skipped: this esecheck has no \`logs\` command yet ($LOGS logs are ready in $LOGDIR)"
-  fi
+  find "$LOGDIR" -type f -print0 | xargs -0 cat > /dev/null
+  shape warm "$RUNS" "$(size "$LOGDIR")" "logs: $LOGS × 64 KiB" \
+    '`find DIR -type f -print0 \| xargs -0 cat`' "find $LOGDIR -type f -print0 | xargs -0 cat" \
+    '`esecheck logs DIR`' "$E logs $Q $LOGDIR"
+  shape warm "$RUNS" "$(size "$LOGDIR" db_64mib.edb)" "logs + database: $LOGS × 64 KiB + 64 MiB" \
+    '`find DIR DB -type f -print0 \| xargs -0 cat`' "find $LOGDIR db_64mib.edb -type f -print0 | xargs -0 cat" \
+    '`esecheck verify DB --logs DIR`' "$E verify $Q db_64mib.edb --logs $LOGDIR"
 fi
+
+if [ "$SKIP_MANY" = 0 ]; then
+  cat "$ONE" "$MANYDIR"/* > /dev/null
+  shape warm "$RUNS" "$(size "$ONE")" "many: one $((MANY * 64)) MiB database vs $MANY × 64 MiB" \
+    '`cat ONE`' "cat $ONE" \
+    '`cat DIR/*`' "cat $MANYDIR/*" \
+    '`esecheck checksum ONE`' "$E checksum $Q $ONE" \
+    '`esecheck checksum DIR/*`' "$E checksum $Q $MANYDIR/*" \
+    '`esecheck verify DIR`' "$E verify $Q $MANYDIR"
+  MANY_RATIOS=$(awk -v c1="${LAST_MEDIANS[0]}" -v cn="${LAST_MEDIANS[1]}" -v e1="${LAST_MEDIANS[2]}" -v en="${LAST_MEDIANS[3]}" -v ev="${LAST_MEDIANS[4]}" \
+    'BEGIN { printf "many/one: cat %.2f, checksum %.2f, verify %.2f", cn / c1, en / e1, ev / e1 }')
+fi
+
+if [ "$SKIP_SPARSE" = 0 ]; then
+  cat db_1024mib.edb > /dev/null
+  shape warm "$RUNS" "$(size db_1024mib.edb)" "sparse: $SPARSE_GIB GiB with 1 GiB of data" \
+    '`cat DENSE_1GIB`' "cat db_1024mib.edb" \
+    '`esecheck checksum DENSE_1GIB`' "$E checksum $Q db_1024mib.edb" \
+    '`esecheck checksum SPARSE`' "$E checksum $Q $SPARSE"
+fi
+
+if [ "$SKIP_MEMORY" = 0 ]; then
+  cat fm_1gib.jfm > /dev/null
+  shape warm 1 "$(size fm_1gib.jfm)" "memory: flush maps" \
+    '`cat FM_1GIB`' "cat fm_1gib.jfm" \
+    '`esecheck checksum FM_1GIB` (dense)' "$E checksum $Q fm_1gib.jfm" \
+    '`esecheck checksum FM_16GIB` (sparse)' "$E checksum $Q fm_16gib_sparse.jfm"
+fi
+
+echo
+[ -z "${COLD_RATIO_DD:-}" ] || echo "cold: esecheck / dd iflag=direct = $COLD_RATIO_DD"
+[ -z "${MANY_RATIOS:-}" ] || echo "$MANY_RATIOS"
+echo "MB/s of the sparse and flush-map rows count the data of the dense file; peak RSS is the memory row for every file type."

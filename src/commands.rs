@@ -7,7 +7,7 @@ use crate::format::db_header::CopyState;
 use crate::report::{json, log_text, text};
 use crate::report::{Problem, Verdict};
 use crate::scan::database::{check_database, DbCheck, DbOptions};
-use crate::scan::flushmap::{check_flush_map, FlushMapCheck};
+use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
 use crate::scan::{check_checkpoint, check_log, classify, CheckpointCheck, FileKind, Input, LogCheck};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -313,6 +313,7 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
                 &DbOptions {
                     progress: pb.as_ref(),
                     release: Some(&|offset, len| input.release(offset, len)),
+                    holes: input.holes(),
                 },
             );
             if let Some(pb) = pb {
@@ -328,18 +329,27 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
             }
         }
         FileKind::FlushMap => {
-            let mut c = check_flush_map(bytes, &shown);
+            let mut c = check_flush_map_with(
+                bytes,
+                &shown,
+                &FlushMapOptions {
+                    release: Some(&|offset, len| input.release(offset, len)),
+                    holes: input.holes(),
+                },
+            );
             c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
             FileReport::FlushMap(c)
         }
-        FileKind::Log => match check_log(bytes, &shown) {
-            Ok(mut c) => {
-                c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
-                FileReport::Log(Box::new(c))
+        FileKind::Log => {
+            match crate::scan::log::check_log_with(bytes, &shown, Some(&|offset, len| input.release(offset, len))) {
+                Ok(mut c) => {
+                    c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
+                    FileReport::Log(Box::new(c))
+                }
+                Err(e) if !class.by_header => damaged(&e.message),
+                Err(e) => unchecked(&shown, Some(kind), e),
             }
-            Err(e) if !class.by_header => damaged(&e.message),
-            Err(e) => unchecked(&shown, Some(kind), e),
-        },
+        }
         FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
             Ok(mut c) => {
                 c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
@@ -483,9 +493,18 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
         Ok(x) => x,
         Err(e) => return could_not_check("checksum", &e, opts, sinks),
     };
+    // Files overlap (issue 12): with one file at a time, each file's last chunks leave a thread
+    // idle and its open, map and unmap stall both. The reports keep the order of the inputs. A
+    // progress bar is drawn per file, so with bars on the files go one at a time.
+    let bars = opts.progress && !opts.json && std::io::IsTerminal::is_terminal(&io::stderr());
+    let checked: Vec<FileReport> = if bars {
+        inputs.iter().map(|(p, _)| check_file(p, opts)).collect()
+    } else {
+        use rayon::prelude::*;
+        inputs.par_iter().map(|(p, _)| check_file(p, opts)).collect()
+    };
     let mut reports: Vec<FileReport> = Vec::with_capacity(inputs.len());
-    for (path, named) in &inputs {
-        let r = check_file(path, opts);
+    for ((_, named), r) in inputs.iter().zip(checked) {
         // Inside a directory, a file that is no ESE file is not part of what is checked.
         if let FileReport::Unchecked(u) = &r {
             if !named && u.kind.is_none() && u.code == Some(crate::codes::JetErr::FileInvalidType) {

@@ -67,7 +67,7 @@ impl Serialize for LogTime {
 }
 
 /// SIGNATURE (28 bytes): identity of a database (`signDb`) or of a log stream (`signLog`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Signature {
     /// The 28 raw bytes; two signatures are equal only if all 28 bytes are.
     pub raw: [u8; 28],

@@ -11,6 +11,7 @@ use crate::format::db_header::{
     read_shadowed_header, CopyState, DbFileHeader, HeaderCopy, ShadowedHeader, DB_MAGIC, DB_VERSION,
 };
 use crate::problem::Problem;
+use crate::scan::file::{first_hole_after, in_hole};
 use crate::verdict::Verdict;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,6 +33,11 @@ pub struct DbOptions<'a> {
     /// finished with, so a caller holding a memory map can drop it from the resident set
     /// ([`crate::scan::file::Input::release`]); the scan never reads a released range again.
     pub release: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Byte ranges of the input known to read as zeros (the holes of a sparse file,
+    /// [`crate::scan::file::Input::holes`]): pages wholly inside one are counted as uninitialized
+    /// without being read, exactly as reading their zeros would count them. Empty: every page is
+    /// read.
+    pub holes: &'a [std::ops::Range<usize>],
 }
 
 /// The result of checking one database file: eseutil /K's counters and every problem found.
@@ -565,11 +571,27 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
     // Chunks of about 4 MiB amortise scheduling and keep each thread streaming through memory.
     let per_chunk = (4 << 20) / page_size.max(1);
     let last_pgno = max_pgno;
+    let holes = opts.holes;
     data.par_chunks(per_chunk * page_size)
         .enumerate()
         .map(|(ci, chunk)| {
             let mut t = Tally::default();
+            let chunk_offset = 2 * page_size + ci * per_chunk * page_size;
+            let mut hole = first_hole_after(holes, chunk_offset);
+            if in_hole(holes, &mut hole, chunk_offset, chunk_offset + chunk.len()) {
+                // Never read, never mapped: nothing to release either.
+                t.uninitialized += (chunk.len() / page_size) as u64;
+                if let Some(p) = opts.progress {
+                    p.inc(chunk.len() as u64);
+                }
+                return t;
+            }
             for (i, page) in chunk.chunks_exact(page_size).enumerate() {
+                let offset = chunk_offset + i * page_size;
+                if in_hole(holes, &mut hole, offset, offset + page_size) {
+                    t.uninitialized += 1;
+                    continue;
+                }
                 let pgno = u32::try_from(ci * per_chunk + i + 1).unwrap_or(u32::MAX);
                 let trailer = pgno == last_pgno && !is_all_zero(page) && is_trailer(page);
                 let c = if trailer {

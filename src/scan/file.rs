@@ -43,6 +43,20 @@ use std::path::{Path, PathBuf};
 /// enough for every Exchange (1 MiB) and SRUM (64 KiB) log.
 pub const HEAP_LIMIT: u64 = 8 << 20;
 
+/// Files opened by [`Input::open`] and [`read_head`] in this process so far.
+static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times this process has opened an input through [`Input::open`] or [`read_head`]: a
+/// count, not a timing, with which a test proves that each file of a large set is opened a
+/// bounded number of times (issue 12).
+pub fn inputs_opened() -> u64 {
+    OPENED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn note_opened() {
+    OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Opens `path` for reading only, without blocking on a FIFO, without becoming a controlling
 /// terminal and, on Linux, without updating the access time when the kernel allows it.
 pub fn open_read_only(path: &Path) -> std::io::Result<File> {
@@ -150,6 +164,9 @@ pub struct Input {
     path: PathBuf,
     backing: Backing,
     stamp: Stamp,
+    /// Byte ranges the file system says are holes, trusted ([`trusted_holes`]); mapped files
+    /// only.
+    holes: Vec<std::ops::Range<usize>>,
 }
 
 impl Input {
@@ -158,11 +175,13 @@ impl Input {
         let meta = std::fs::metadata(path).map_err(|e| CheckError::io(path, &e))?;
         check_regular(path, &meta)?;
         let mut file = open_read_only(path).map_err(|e| CheckError::io(path, &e))?;
+        note_opened();
         // The descriptor's own metadata: the path may have been swapped since.
         let meta = file.metadata().map_err(|e| CheckError::io(path, &e))?;
         check_regular(path, &meta)?;
         let stamp = Stamp::of(&meta);
         let len = meta.len();
+        let mut holes = Vec::new();
         let backing = if len == 0 {
             Backing::Empty
         } else if len <= HEAP_LIMIT {
@@ -180,6 +199,7 @@ impl Input {
             }
             #[cfg(unix)]
             let guard = guard.covering(&map);
+            holes = trusted_holes(&file, &meta);
             Backing::Map {
                 #[cfg(unix)]
                 _guard: guard,
@@ -190,7 +210,17 @@ impl Input {
             path: path.to_path_buf(),
             backing,
             stamp,
+            holes,
         })
+    }
+
+    /// Byte ranges of [`bytes`](Self::bytes) that are holes of a sparse file: they read as zeros,
+    /// and a scan may count the pages wholly inside them as uninitialized without touching them
+    /// (issue 12). Sorted, disjoint, never empty ranges; empty for files read into memory, on
+    /// systems without `SEEK_HOLE`, and when the file system's answer is not consistent with the
+    /// space the file has allocated ([`trusted_holes`]).
+    pub fn holes(&self) -> &[std::ops::Range<usize>] {
+        &self.holes
     }
 
     /// The file's identity at open, to re-check after the scan ([`Stamp::recheck`]).
@@ -241,6 +271,145 @@ impl Input {
         #[cfg(not(unix))]
         let _ = (offset, len);
     }
+}
+
+/// How much of a file classification and a database's header copies need: both copies at the
+/// largest page size, and the magic's 4 bytes past the second one.
+pub const CLASSIFY_LEN: usize = 2 * 32768 + 8;
+
+/// The part of the head of a file that holds every header copy of a log, checkpoint or flush map
+/// (two 4 KiB copies) and the database magic of the shadow copy at 2 and 4 KiB pages.
+const SNIFF_LEN: usize = 8192 + 8;
+
+/// Reads what [`crate::scan::classify::classify`] and, for a database, the header copies need,
+/// without reading the rest: classifying the returned bytes gives the same answer as classifying
+/// the first [`CLASSIFY_LEN`] bytes of the file (issue 12: a 64 KiB log was read whole here and
+/// again when it was checked).
+///
+/// The first 8 KiB decide everything but the magic of a shadow copy at 16 or 32 KiB pages; those
+/// two 4-byte words are read on their own. Only a database (magic anywhere) is read to
+/// [`CLASSIFY_LEN`], for its header copies.
+pub fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
+    use std::io::{Seek, SeekFrom};
+    let io = |e: std::io::Error| CheckError::io(path, &e);
+    let mut f = open_read_only(path).map_err(io)?;
+    note_opened();
+    let mut buf = Vec::with_capacity(SNIFF_LEN);
+    (&mut f).take(SNIFF_LEN as u64).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() < SNIFF_LEN {
+        return Ok(buf);
+    }
+    let mut database = crate::scan::classify::has_database_magic(&buf);
+    for cb in [16384u64, 32768] {
+        if database {
+            break;
+        }
+        f.seek(SeekFrom::Start(cb + 4)).map_err(io)?;
+        let mut word = Vec::with_capacity(4);
+        (&mut f).take(4).read_to_end(&mut word).map_err(io)?;
+        database = word == crate::scan::classify::DB_MAGIC.to_le_bytes();
+    }
+    if database {
+        f.seek(SeekFrom::Start(SNIFF_LEN as u64)).map_err(io)?;
+        (&mut f)
+            .take((CLASSIFY_LEN - SNIFF_LEN) as u64)
+            .read_to_end(&mut buf)
+            .map_err(io)?;
+    }
+    Ok(buf)
+}
+
+/// The most holes recorded for one file; a file more fragmented than this (a hostile one: a
+/// hole every other 4 KiB) is read whole instead, so the list stays under 2 MiB.
+const MAX_HOLES: usize = 1 << 16;
+
+/// The holes of `file` (SEEK_DATA / SEEK_HOLE), when the answer can be trusted: the data extents
+/// the file system reports must account for the blocks it says the file has allocated
+/// (`st_blocks`), up to 1 MiB plus 1/64 of the data for metadata blocks. A file system that
+/// reports a hole over allocated blocks (or does not support the calls, or fails one) gets no
+/// holes: every page is read. A hole reads as zeros, so treating its pages as all-zero pages is
+/// what reading them would find.
+#[cfg(target_os = "linux")]
+fn trusted_holes(file: &File, meta: &std::fs::Metadata) -> Vec<std::ops::Range<usize>> {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::io::AsRawFd;
+    let len = meta.len();
+    let fd = file.as_raw_fd();
+    let seek = |pos: u64, whence: libc::c_int| -> Option<u64> {
+        let pos = libc::off_t::try_from(pos).ok()?;
+        // SAFETY: lseek on a descriptor this Input owns; it only moves the descriptor's offset,
+        // which nothing else uses (a mapped file is read through its map).
+        let r = unsafe { libc::lseek(fd, pos, whence) };
+        if r >= 0 {
+            return u64::try_from(r).ok().map(|r| r.min(len));
+        }
+        // ENXIO from SEEK_DATA: no data at or after `pos`, the rest is a hole.
+        (whence == libc::SEEK_DATA && std::io::Error::last_os_error().raw_os_error() == Some(libc::ENXIO))
+            .then_some(len)
+    };
+    let mut holes = Vec::new();
+    let mut data = 0u64;
+    let mut pos = 0u64;
+    while pos < len {
+        if holes.len() >= MAX_HOLES {
+            return Vec::new();
+        }
+        let Some(start) = seek(pos, libc::SEEK_DATA) else {
+            return Vec::new();
+        };
+        if start < pos {
+            return Vec::new();
+        }
+        if start > pos {
+            holes.push(pos..start);
+        }
+        if start >= len {
+            break;
+        }
+        let Some(end) = seek(start, libc::SEEK_HOLE) else {
+            return Vec::new();
+        };
+        if end <= start {
+            return Vec::new();
+        }
+        data += end - start;
+        pos = end;
+    }
+    if !holes_are_trusted(data, meta.blocks().saturating_mul(512)) {
+        return Vec::new();
+    }
+    holes
+        .into_iter()
+        .filter_map(|h| Some(usize::try_from(h.start).ok()?..usize::try_from(h.end).ok()?))
+        .collect()
+}
+
+/// True when `allocated` bytes (`st_blocks` × 512) are accounted for by the `data` bytes the file
+/// system reported outside its holes, allowing 1 MiB plus 1/64 of the data for the file's own
+/// metadata blocks (extent trees). More allocated than that means some "hole" holds blocks: the
+/// answer is not trusted. Less (compression, inline data) is fine: a hole is still a hole.
+fn holes_are_trusted(data: u64, allocated: u64) -> bool {
+    allocated <= data.saturating_add((1 << 20) + data / 64)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn trusted_holes(_file: &File, _meta: &std::fs::Metadata) -> Vec<std::ops::Range<usize>> {
+    Vec::new()
+}
+
+/// True when `start..end` lies wholly inside one of `holes` (sorted and disjoint), starting the
+/// search at `*cursor` and leaving it at the first hole that ends after `start`: callers that
+/// walk a file forward pay one step per hole, not a search per page.
+pub fn in_hole(holes: &[std::ops::Range<usize>], cursor: &mut usize, start: usize, end: usize) -> bool {
+    while holes.get(*cursor).is_some_and(|h| h.end <= start) {
+        *cursor += 1;
+    }
+    holes.get(*cursor).is_some_and(|h| h.start <= start && end <= h.end)
+}
+
+/// The index of the first of `holes` that ends after `offset` (a starting cursor for [`in_hole`]).
+pub fn first_hole_after(holes: &[std::ops::Range<usize>], offset: usize) -> usize {
+    holes.partition_point(|h| h.end <= offset)
 }
 
 /// An OS error in words, without Rust's ` (os error N)` suffix: `No space left on device`.
@@ -543,6 +712,98 @@ mod tests {
         // Not an OS error: the message as it is.
         let other = std::io::Error::other("mapping refused");
         assert_eq!(map_failed(1, &other), "cannot map 1 bytes: mapping refused");
+    }
+
+    #[test]
+    fn the_head_read_classifies_every_file_as_its_first_64_kib_do() {
+        use crate::scan::classify::{classify, DB_MAGIC};
+        use std::io::Write;
+        let magic_at = |len: usize, at: usize| {
+            let mut b: Vec<u8> = (0..len).map(|i| (i * 13 % 251) as u8 | 1).collect();
+            b[at..at + 4].copy_from_slice(&DB_MAGIC.to_le_bytes());
+            b
+        };
+        let mut log = vec![0u8; 3 * 4096];
+        log[crate::format::common::FILETYPE_OFFSET] = 3;
+        let cases = [
+            magic_at(100_000, 4),           // a primary header
+            magic_at(100_000, 16384 + 4),   // only the shadow copy of 16 KiB pages
+            magic_at(100_000, 32768 + 4),   // only the shadow copy of 32 KiB pages
+            magic_at(32768 + 8, 32768 + 4), // the file ends right after it
+            magic_at(20_000, 16384 + 4),
+            log,
+            vec![7u8; 8200],
+            vec![7u8; 16390], // ends inside the probed word
+            vec![7u8; 100],
+            Vec::new(),
+        ];
+        for (i, bytes) in cases.iter().enumerate() {
+            let mut f = tempfile::NamedTempFile::new().unwrap();
+            f.write_all(bytes).unwrap();
+            f.flush().unwrap();
+            let head = read_head(f.path()).unwrap();
+            let first = &bytes[..bytes.len().min(CLASSIFY_LEN)];
+            assert_eq!(classify(&head, "x"), classify(first, "x"), "case {i}");
+            assert!(first.starts_with(&head), "case {i}");
+            if classify(first, "x").kind == crate::scan::FileKind::Database {
+                assert_eq!(head, first, "case {i}: a database's header copies are read whole");
+            }
+        }
+    }
+
+    #[test]
+    fn holes_are_trusted_only_when_the_data_accounts_for_the_allocated_blocks() {
+        assert!(holes_are_trusted(1 << 30, 1 << 30));
+        assert!(holes_are_trusted(1 << 30, (1 << 30) + (1 << 20)), "extent-tree blocks");
+        assert!(holes_are_trusted(1 << 30, 1 << 20), "compressed data");
+        assert!(holes_are_trusted(0, 4096), "an empty sparse file's metadata block");
+        // The file system says 1 GiB of data, but 2 GiB are allocated: some hole is not one.
+        assert!(!holes_are_trusted(1 << 30, 2 << 30));
+        assert!(!holes_are_trusted(0, 64 << 20));
+    }
+
+    #[test]
+    fn in_hole_needs_the_whole_range_inside_one_hole() {
+        let holes = [8192..65536, 65536..70000, 100_000..200_000];
+        let mut c = first_hole_after(&holes, 0);
+        assert!(!in_hole(&holes, &mut c, 0, 8192));
+        assert!(in_hole(&holes, &mut c, 8192, 16384));
+        assert!(
+            !in_hole(&holes, &mut c, 61440, 69632),
+            "two adjacent holes are not merged"
+        );
+        assert!(!in_hole(&holes, &mut c, 98304, 106496), "starts before the hole");
+        assert!(in_hole(&holes, &mut c, 106496, 114688));
+        assert!(!in_hole(&holes, &mut c, 196608, 204800), "ends after the hole");
+        assert!(!in_hole(&holes, &mut c, 300_000, 308_192));
+        assert_eq!(first_hole_after(&holes, 65536), 1);
+        assert!(!in_hole(&[], &mut 0, 0, 1));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_sparse_mapped_file_reports_its_holes_and_a_dense_one_none() {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(&[1u8; 1 << 20]).unwrap();
+        f.seek(SeekFrom::Start(32 << 20)).unwrap();
+        f.write_all(&[2u8; 1 << 20]).unwrap();
+        f.as_file().set_len(64 << 20).unwrap();
+        f.flush().unwrap();
+        let input = Input::open(f.path()).unwrap();
+        let holes = input.holes();
+        assert!(!holes.is_empty(), "this file system reports no holes");
+        assert!(holes.iter().all(|h| input.bytes()[h.clone()].iter().all(|&b| b == 0)));
+        assert!(holes.windows(2).all(|w| w[0].end <= w[1].start));
+        assert!(holes
+            .iter()
+            .all(|h| h.start >= 1 << 20 && (h.end <= 32 << 20 || h.start >= 33 << 20)));
+        assert_eq!(holes.last().unwrap().end, 64 << 20);
+
+        let mut dense = tempfile::NamedTempFile::new().unwrap();
+        dense.write_all(&vec![3u8; 9 << 20]).unwrap();
+        dense.flush().unwrap();
+        assert!(Input::open(dense.path()).unwrap().holes().is_empty());
     }
 
     #[test]

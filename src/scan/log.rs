@@ -183,6 +183,17 @@ fn is_log_page_size_field(v: u16) -> bool {
 /// recognisable as a log, or header values outside the allowed sets. A log that fails its checks
 /// is `Ok` with error problems.
 pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
+    check_log_with(bytes, path, None)
+}
+
+/// [`check_log`], calling `release(offset, len)` with each 4 MiB range of segments the scan has
+/// finished with, so that a mapped log larger than [`crate::scan::file::HEAP_LIMIT`] stays at a
+/// few MiB of the resident set ([`crate::scan::file::Input::release`], issue 12).
+pub fn check_log_with(
+    bytes: &[u8],
+    path: &str,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<LogCheck, CheckError> {
     let head = bytes.get(..LOG_HEADER_SIZE).ok_or_else(|| {
         CheckError::new(
             path,
@@ -320,7 +331,7 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
         return Ok(c.finish());
     }
     if v.is_segment_format() {
-        scan_segments(bytes, &h, &mut c);
+        scan_segments(bytes, &h, &mut c, release);
     } else {
         walk_legacy(bytes, &h, &mut c);
     }
@@ -363,7 +374,10 @@ fn corrected(seg: &[u8], bits: &[u32]) -> Vec<u8> {
 }
 
 /// The v8 segment scan of ESE-FORMAT.md §6.4 (`ErrLGCheckReadLastLogRecordFF`).
-fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
+/// Bytes of segments scanned between two releases.
+const RELEASE_EVERY: usize = 4 << 20;
+
+fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck, release: Option<&(dyn Fn(usize, usize) + Sync)>) {
     let first = usize::from(h.csec_header);
     // The last segment is the shadow copy; data segments end just before it.
     let end = usize::from(h.csec_lgfile).saturating_sub(1);
@@ -376,7 +390,15 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck) {
     let mut last_empty_gen = gen;
     let mut acc = 0u64;
     let mut last_valid: Option<usize> = None;
+    let mut released_to = 0usize;
     for isec in first..end {
+        if let Some(release) = release {
+            let offset = isec * SEGMENT_SIZE;
+            if offset >= released_to + RELEASE_EVERY {
+                release(released_to, offset - released_to);
+                released_to = offset;
+            }
+        }
         let Some(seg) = segment(bytes, isec) else {
             break;
         };
