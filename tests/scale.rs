@@ -2,9 +2,9 @@
 //! per log. Every check here is a count (files opened, comparisons made, logs reported), never a
 //! timing.
 
+use esecheck::report::backup_set::{verify_set, VerifyOptions};
 use esecheck::report::Verdict;
 use esecheck::scan::file::inputs_opened;
-use esecheck::report::backup_set::{verify_set, VerifyOptions};
 use esecheck::scan::stream::stream_signature;
 use esecheck::testkit::{DbBuilder, LogBuilder, LogStreamBuilder};
 use std::hash::{Hash, Hasher};

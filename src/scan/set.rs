@@ -382,41 +382,33 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     let mut stamps: Vec<(PathBuf, Stamp)> = Vec::new();
     let mut checkpoints = Vec::new();
     let mut flush_maps = Vec::new();
+    // The databases, as parallel tasks (each also parallel inside): one file's last chunks and
+    // its open and unmap no longer leave the workers idle (issue 12). Results in path order.
+    let databases: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.class.kind == FileKind::Database && !handled.contains(&e.path))
+        .collect();
+    let checked: Vec<Result<DbOutcome, CheckError>> = {
+        use rayon::prelude::*;
+        databases.par_iter().map(|e| check_one_database(e, opts)).collect()
+    };
+    for (e, r) in databases.iter().zip(checked) {
+        let (stamp, outcome) = r?;
+        stamps.push((e.path.clone(), stamp));
+        match outcome {
+            DbResult::Checked(c) => db_checks.push(*c),
+            DbResult::Temporary(i) => ignored.push(i),
+            DbResult::Damaged(p) => db_problems.push(p),
+        }
+    }
     for e in &entries {
         if handled.contains(&e.path) {
             continue;
         }
         let shown = e.path.display().to_string();
         match e.class.kind {
-            FileKind::Database => {
-                let input = Input::open(&e.path)?;
-                stamps.push((e.path.clone(), input.stamp()));
-                let bytes = input.bytes();
-                if !e.class.by_header && is_all_zeros(bytes) {
-                    db_problems.push(damaged_member_problem(FileKind::Database, bytes, &shown, ""));
-                    continue;
-                }
-                match check_database(
-                    bytes,
-                    &shown,
-                    &DbOptions {
-                        progress: opts.progress,
-                        release: Some(&|offset, len| input.release(offset, len)),
-                        holes: input.holes(),
-                    },
-                ) {
-                    Ok(c) if c.chosen_header().is_some_and(looks_temporary) => ignored.push(Ignored::new(
-                        shown,
-                        IgnoreKind::TemporaryDatabase,
-                        "temporary database (temp.edb): not part of the set",
-                    )),
-                    Ok(c) => db_checks.push(c),
-                    Err(err) if e.class.by_header => return Err(err),
-                    Err(err) => {
-                        db_problems.push(damaged_member_problem(FileKind::Database, bytes, &shown, &err.message))
-                    }
-                }
-            }
+            // Checked below, all at once.
+            FileKind::Database => {}
             FileKind::Checkpoint => checkpoints.push(e.path.clone()),
             FileKind::FlushMap => {
                 let input = Input::open(&e.path)?;
@@ -536,6 +528,53 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
         named_file_by_file: named_member && !named_dir,
         logs_looked_for_in: looked_beside,
     })
+}
+
+/// What checking one database of the set gave.
+enum DbResult {
+    /// A database of the set, checked.
+    Checked(Box<DbCheck>),
+    /// A temporary database: not part of the set.
+    Temporary(Ignored),
+    /// Named like a database, with no ESE structure.
+    Damaged(Problem),
+}
+
+/// The file's identity when opened, and what its check gave.
+type DbOutcome = (Stamp, DbResult);
+
+/// Checks one database of the set (CLI.md Decisions 1 and 7). `Err` when it cannot be checked.
+fn check_one_database(e: &Entry, opts: &ScanOptions<'_>) -> Result<DbOutcome, CheckError> {
+    let shown = e.path.display().to_string();
+    let input = Input::open(&e.path)?;
+    let stamp = input.stamp();
+    let bytes = input.bytes();
+    if !e.class.by_header && is_all_zeros(bytes) {
+        return Ok((
+            stamp,
+            DbResult::Damaged(damaged_member_problem(FileKind::Database, bytes, &shown, "")),
+        ));
+    }
+    let result = check_database(
+        bytes,
+        &shown,
+        &DbOptions {
+            progress: opts.progress,
+            release: Some(&|offset, len| input.release(offset, len)),
+            holes: input.holes(),
+        },
+    );
+    let r = match result {
+        Ok(c) if c.chosen_header().is_some_and(looks_temporary) => DbResult::Temporary(Ignored::new(
+            shown,
+            IgnoreKind::TemporaryDatabase,
+            "temporary database (temp.edb): not part of the set",
+        )),
+        Ok(c) => DbResult::Checked(Box::new(c)),
+        Err(err) if e.class.by_header => return Err(err),
+        Err(err) => DbResult::Damaged(damaged_member_problem(FileKind::Database, bytes, &shown, &err.message)),
+    };
+    Ok((stamp, r))
 }
 
 /// The canonical path of `p` (symbolic links and `.` resolved), or `p` when that fails.
