@@ -239,25 +239,19 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// A progress bar on stderr when it is a terminal: a bar over `total` bytes, or, when the total is
-/// not known in advance (`verify`), a spinner with the bytes checked so far.
-fn progress_bar(opts: &Options, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+/// The progress bar of a run, on stderr when it is a terminal (and neither `--json` nor
+/// `--no-progress`): total bytes, percent, rate, ETA, and the file being checked as "n of m:
+/// NAME" (issue 13 item 8). Its length is set once the inputs are known.
+fn progress_bar(opts: &Options) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !opts.progress || opts.json || !io::stderr().is_terminal() {
         return None;
     }
-    let (pb, template) = match total {
-        Some(t) => (
-            indicatif::ProgressBar::new(t),
-            "{spinner} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-        ),
-        None => (
-            indicatif::ProgressBar::no_length(),
-            "{spinner} checked {bytes} of databases, {bytes_per_sec}",
-        ),
-    };
+    let pb = indicatif::ProgressBar::new(0);
+    let template =
+        "{spinner} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}";
     if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-        pb.set_style(style);
+        pb.set_style(style.progress_chars("=> "));
     }
     Some(pb)
 }
@@ -271,12 +265,32 @@ pub fn check_file(path: &Path, opts: &Options) -> FileReport {
 /// not change while it was checked (a test hook: it lets a test change the file at that point,
 /// deterministically).
 pub fn check_file_then(path: &Path, opts: &Options, before_recheck: &dyn Fn(&Path)) -> FileReport {
+    check_file_in_run(path, opts, None, before_recheck)
+}
+
+/// [`check_file_then`] as one file of a run whose progress is `progress`.
+fn check_file_in_run(
+    path: &Path,
+    opts: &Options,
+    progress: Option<&crate::scan::progress::Progress<'_>>,
+    before_recheck: &dyn Fn(&Path),
+) -> FileReport {
     let shown = path.display().to_string();
-    let input = match Input::open(path) {
+    if let Some(p) = progress {
+        p.file_started(path);
+    }
+    let opened = Input::open(path);
+    if let (Some(p), Err(_)) = (progress, &opened) {
+        p.file_finished(path);
+    }
+    let input = match opened {
         Ok(i) => i,
         Err(e) => return unchecked(&shown, None, e),
     };
-    let report = check_opened(&input, path, &shown, opts);
+    let report = check_opened(&input, path, &shown, opts, progress.map(|p| p.bar()));
+    if let Some(p) = progress {
+        p.file_finished(path);
+    }
     before_recheck(path);
     match input.stamp().recheck(path) {
         Ok(()) => report,
@@ -284,7 +298,28 @@ pub fn check_file_then(path: &Path, opts: &Options, before_recheck: &dyn Fn(&Pat
     }
 }
 
-fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> FileReport {
+fn check_opened(
+    input: &Input,
+    path: &Path,
+    shown: &str,
+    opts: &Options,
+    bar: Option<&indicatif::ProgressBar>,
+) -> FileReport {
+    let report = check_opened_kind(input, path, shown, opts, bar);
+    // A database advances the bar page by page; every other file counts once checked.
+    if let (Some(b), false) = (bar, matches!(report, FileReport::Database(_))) {
+        b.inc(input.bytes().len() as u64);
+    }
+    report
+}
+
+fn check_opened_kind(
+    input: &Input,
+    path: &Path,
+    shown: &str,
+    opts: &Options,
+    bar: Option<&indicatif::ProgressBar>,
+) -> FileReport {
     let shown = shown.to_string();
     let bytes = input.bytes();
     let class = classify(bytes, &file_name(path));
@@ -306,19 +341,15 @@ fn check_opened(input: &Input, path: &Path, shown: &str, opts: &Options) -> File
     }
     match kind {
         FileKind::Database => {
-            let pb = progress_bar(opts, Some(bytes.len() as u64));
             let r = check_database(
                 bytes,
                 &shown,
                 &DbOptions {
-                    progress: pb.as_ref(),
+                    progress: bar,
                     release: Some(&|offset, len| input.release(offset, len)),
                     holes: input.holes(),
                 },
             );
-            if let Some(pb) = pb {
-                pb.finish_and_clear();
-            }
             match r {
                 Ok(mut c) => {
                     c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
@@ -494,15 +525,24 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
         Err(e) => return could_not_check("checksum", &e, opts, sinks),
     };
     // Files overlap (issue 12): with one file at a time, each file's last chunks leave a thread
-    // idle and its open, map and unmap stall both. The reports keep the order of the inputs. A
-    // progress bar is drawn per file, so with bars on the files go one at a time.
-    let bars = opts.progress && !opts.json && std::io::IsTerminal::is_terminal(&io::stderr());
-    let checked: Vec<FileReport> = if bars {
-        inputs.iter().map(|(p, _)| check_file(p, opts)).collect()
-    } else {
+    // idle and its open, map and unmap stall both. The reports keep the order of the inputs.
+    // One bar for the whole run (issue 13 item 8).
+    let pb = progress_bar(opts);
+    let progress = pb.as_ref().map(crate::scan::progress::Progress::new);
+    if let Some(p) = &progress {
+        let (n, bytes) = crate::scan::progress::total_size(inputs.iter().map(|(p, _)| p.as_path()));
+        p.set_total(n, bytes);
+    }
+    let checked: Vec<FileReport> = {
         use rayon::prelude::*;
-        inputs.par_iter().map(|(p, _)| check_file(p, opts)).collect()
+        inputs
+            .par_iter()
+            .map(|(p, _)| check_file_in_run(p, opts, progress.as_ref(), &|_| {}))
+            .collect()
     };
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
     let mut reports: Vec<FileReport> = Vec::with_capacity(inputs.len());
     for ((_, named), r) in inputs.iter().zip(checked) {
         // Inside a directory, a file that is no ESE file is not part of what is checked.
@@ -1117,7 +1157,7 @@ pub fn verify(
     sinks: &mut Sinks<'_>,
 ) -> io::Result<Verdict> {
     use crate::report::backup_set::{verify_set, VerifyOptions};
-    let pb = progress_bar(opts, None);
+    let pb = progress_bar(opts);
     let vopts = VerifyOptions {
         strict: opts.strict,
         base,

@@ -7,6 +7,7 @@ pub mod database;
 pub mod file;
 pub mod flushmap;
 pub mod log;
+pub mod progress;
 pub mod set;
 pub mod stream;
 

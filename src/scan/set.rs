@@ -15,6 +15,7 @@ use crate::scan::classify::{
 use crate::scan::database::{check_database, looks_temporary, DbCheck, DbOptions};
 use crate::scan::file::{recheck_all, Stamp};
 use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
+use crate::scan::progress::{total_size, Progress};
 use crate::scan::stream::{check_stream_entries, list_entries, IgnoreKind, Ignored, StreamCheck, StreamEntry};
 use crate::scan::Input;
 use std::collections::{BTreeMap, BTreeSet};
@@ -355,11 +356,30 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
             regular: e.regular,
         })
         .collect();
+    // Progress over every byte the run will check: the stream's logs, the databases, flush maps
+    // and checkpoints.
+    let progress = opts.progress.map(Progress::new);
+    if let Some(p) = &progress {
+        let others = entries.iter().filter(|e| {
+            !e.is_log_stream_file()
+                && matches!(
+                    e.class.kind,
+                    FileKind::Database | FileKind::FlushMap | FileKind::Checkpoint
+                )
+        });
+        let (n, bytes) = total_size(
+            stream_entries
+                .iter()
+                .map(|e| e.path.as_path())
+                .chain(others.map(|e| e.path.as_path())),
+        );
+        p.set_total(n, bytes);
+    }
     let mut handled: BTreeSet<PathBuf> = stream_entries.iter().map(|e| e.path.clone()).collect();
     let mut set_problems: Vec<Problem> = Vec::new();
     let stream = match &log_dir {
         Some(d) if !stream_entries.is_empty() => {
-            let s = check_stream_entries(d, stream_entries, opts.base.as_deref(), expected)?;
+            let s = check_stream_entries(d, stream_entries, opts.base.as_deref(), expected, progress.as_ref())?;
             ignored.extend(s.ignored.iter().cloned());
             if s.files.is_empty() {
                 // No stream, but a wiped log is still a damaged member of the set.
@@ -390,7 +410,16 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
         .collect();
     let checked: Vec<Result<DbOutcome, CheckError>> = {
         use rayon::prelude::*;
-        databases.par_iter().map(|e| check_one_database(e, opts)).collect()
+        databases
+            .par_iter()
+            .map(|e| {
+                let r = check_one_database(e, progress.as_ref());
+                if let Some(p) = &progress {
+                    p.file_finished(&e.path);
+                }
+                r
+            })
+            .collect()
     };
     for (e, r) in databases.iter().zip(checked) {
         let (stamp, outcome) = r?;
@@ -413,6 +442,11 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
             FileKind::FlushMap => {
                 let input = Input::open(&e.path)?;
                 stamps.push((e.path.clone(), input.stamp()));
+                if let Some(p) = &progress {
+                    p.file_started(&e.path);
+                    p.inc(input.bytes().len() as u64);
+                    p.file_finished(&e.path);
+                }
                 flush_maps.push(check_flush_map_with(
                     input.bytes(),
                     &shown,
@@ -485,6 +519,11 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
             let shown = p.display().to_string();
             let input = Input::open(p)?;
             stamps.push((p.clone(), input.stamp()));
+            if let Some(pr) = &progress {
+                pr.file_started(p);
+                pr.inc(input.bytes().len() as u64);
+                pr.file_finished(p);
+            }
             let bytes = input.bytes();
             let by_header = entries.iter().any(|e| &e.path == p && e.class.by_header);
             if !by_header && is_all_zeros(bytes) {
@@ -544,8 +583,11 @@ enum DbResult {
 type DbOutcome = (Stamp, DbResult);
 
 /// Checks one database of the set (CLI.md Decisions 1 and 7). `Err` when it cannot be checked.
-fn check_one_database(e: &Entry, opts: &ScanOptions<'_>) -> Result<DbOutcome, CheckError> {
+fn check_one_database(e: &Entry, progress: Option<&Progress<'_>>) -> Result<DbOutcome, CheckError> {
     let shown = e.path.display().to_string();
+    if let Some(p) = progress {
+        p.file_started(&e.path);
+    }
     let input = Input::open(&e.path)?;
     let stamp = input.stamp();
     let bytes = input.bytes();
@@ -559,7 +601,7 @@ fn check_one_database(e: &Entry, opts: &ScanOptions<'_>) -> Result<DbOutcome, Ch
         bytes,
         &shown,
         &DbOptions {
-            progress: opts.progress,
+            progress: progress.map(Progress::bar),
             release: Some(&|offset, len| input.release(offset, len)),
             holes: input.holes(),
         },

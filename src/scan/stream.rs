@@ -334,7 +334,7 @@ fn names_a_log(name: &str) -> bool {
 /// names no stream while others are present. No logs at all is `Ok` with a −1811 problem and
 /// verdict error (nothing could be checked).
 pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, CheckError> {
-    check_stream_entries(dir, list_entries(dir, false)?, base, None)
+    check_stream_entries(dir, list_entries(dir, false)?, base, None, None)
 }
 
 /// Checks the stream made of `entries` (all in `dir`): the directory's entries, or exactly the
@@ -346,6 +346,7 @@ pub fn check_stream_entries(
     mut entries: Vec<StreamEntry>,
     base: Option<&str>,
     expected: Option<Signature>,
+    progress: Option<&crate::scan::progress::Progress<'_>>,
 ) -> Result<StreamCheck, CheckError> {
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut ignored = Vec::new();
@@ -529,11 +530,20 @@ pub fn check_stream_entries(
         .par_iter()
         .map(|c| {
             let shown = c.path.display().to_string();
+            if let Some(p) = progress {
+                p.file_started(&c.path);
+            }
             let checked = Input::open(&c.path).and_then(|input| {
                 let mut checked = check_log_with(input.bytes(), &shown, Some(&|o, l| input.release(o, l)))?;
                 checked.opened = Some((c.path.clone(), input.stamp()));
+                if let Some(p) = progress {
+                    p.inc(input.bytes().len() as u64);
+                }
                 Ok(checked)
             });
+            if let Some(p) = progress {
+                p.file_finished(&c.path);
+            }
             let mut c = checked.unwrap_or_else(|e| LogCheck::not_checked(&e));
             // The chain checks need only the fixed header fields: drop the paths and the attach
             // list so that a stream of tens of thousands of logs keeps a few hundred bytes each.

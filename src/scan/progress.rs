@@ -1,0 +1,97 @@
+//! Progress over a whole run (issue 13 item 8): the bytes of every file to check, which file is
+//! being checked and how many of how many. The bar itself (indicatif, on stderr, only on a
+//! terminal) is created and drawn by the command; the scans only advance it. Prints nothing.
+
+use indicatif::ProgressBar;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// A run's progress: a bar over bytes, with "n of m: FILE" as its message.
+pub struct Progress<'a> {
+    bar: &'a ProgressBar,
+    started: AtomicUsize,
+    files: AtomicUsize,
+    /// Files being checked now, oldest first, with their numbers: the message names the oldest
+    /// (the one the run waits for), not whichever started last.
+    running: Mutex<Vec<(usize, String)>>,
+}
+
+impl<'a> Progress<'a> {
+    /// Progress on `bar`.
+    pub fn new(bar: &'a ProgressBar) -> Self {
+        Progress {
+            bar,
+            started: AtomicUsize::new(0),
+            files: AtomicUsize::new(0),
+            running: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The bar, for scans that advance it themselves (a database's pages).
+    pub fn bar(&self) -> &'a ProgressBar {
+        self.bar
+    }
+
+    /// The run will check `files` files of `bytes` bytes in all: the bar gets its length, and
+    /// its clock (for the rate and the ETA) starts now, not when the inputs were being listed.
+    pub fn set_total(&self, files: usize, bytes: u64) {
+        self.files.store(files, Ordering::Relaxed);
+        self.bar.set_length(bytes);
+        self.bar.set_position(0);
+        self.bar.reset_eta();
+        self.bar.reset_elapsed();
+    }
+
+    /// A file is being started.
+    pub fn file_started(&self, path: &Path) {
+        let n = self.started.fetch_add(1, Ordering::Relaxed) + 1;
+        let name = path
+            .file_name()
+            .map(|s| crate::escape::escape_controls(&s.to_string_lossy()).into_owned())
+            .unwrap_or_default();
+        if let Ok(mut r) = self.running.lock() {
+            r.push((n, name));
+        }
+        self.show();
+    }
+
+    /// A file is done.
+    pub fn file_finished(&self, path: &Path) {
+        let name = path
+            .file_name()
+            .map(|s| crate::escape::escape_controls(&s.to_string_lossy()).into_owned())
+            .unwrap_or_default();
+        if let Ok(mut r) = self.running.lock() {
+            if let Some(i) = r.iter().position(|(_, x)| *x == name) {
+                r.remove(i);
+            }
+        }
+        self.show();
+    }
+
+    /// "n of m: NAME" of the oldest file still being checked.
+    fn show(&self) {
+        let m = self.files.load(Ordering::Relaxed);
+        let first = self.running.lock().ok().and_then(|r| r.first().cloned());
+        if let Some((n, name)) = first {
+            self.bar.set_message(format!("{n} of {}: {name}", m.max(n)));
+        }
+    }
+
+    /// `bytes` more were checked.
+    pub fn inc(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+}
+
+/// The total size of `paths` (files that cannot be read count 0: they fail on their own).
+pub fn total_size<'p>(paths: impl IntoIterator<Item = &'p Path>) -> (usize, u64) {
+    let mut n = 0;
+    let mut bytes = 0;
+    for p in paths {
+        n += 1;
+        bytes += std::fs::metadata(p).map_or(0, |m| m.len());
+    }
+    (n, bytes)
+}
