@@ -678,6 +678,7 @@ mod tests {
         );
     }
 
+    /// Linux only: the words are glibc's for ENOMEM; Windows has its own for its own codes.
     #[test]
     #[cfg(target_os = "linux")]
     fn a_mapping_failure_names_the_size_and_the_reason() {
