@@ -85,7 +85,14 @@ fn real_files() -> Vec<(String, Vec<u8>)> {
         walk(&dir, &mut paths);
         paths.sort();
         for p in paths {
-            let rel = format!("{label}/{}", p.strip_prefix(&dir).unwrap().display());
+            // `/` between components on every platform: names are split on it below.
+            let rel: Vec<_> = p
+                .strip_prefix(&dir)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect();
+            let rel = format!("{label}/{}", rel.join("/"));
             out.push((rel, std::fs::read(&p).unwrap()));
         }
     }

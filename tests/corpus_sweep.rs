@@ -13,6 +13,14 @@ fn corpus() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
+/// `p` under `root` with `/` between components whatever the platform, as the MANIFEST names
+/// files (`Path::display` would give `\` on Windows).
+fn rel_name(p: &Path, root: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap();
+    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+    parts.join("/")
+}
+
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
@@ -40,7 +48,7 @@ fn every_corpus_database_gets_the_manifest_verdict() {
         if classify(&bytes, &name).kind != FileKind::Database {
             continue;
         }
-        let rel = p.strip_prefix(&root).unwrap().display().to_string();
+        let rel = rel_name(&p, &root);
         let c = check_database(&bytes, &rel, &DbOptions::default()).unwrap();
         let expect_fail = rel == "dissect-esedb-srum/SRUDB.dat" || rel.ends_with("temp.edb");
         let want = if expect_fail { Verdict::Fail } else { Verdict::Pass };
@@ -71,7 +79,7 @@ fn every_corpus_log_and_checkpoint_verifies() {
     for p in all {
         let bytes = std::fs::read(&p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        let rel = p.strip_prefix(&root).unwrap().display().to_string();
+        let rel = rel_name(&p, &root);
         let class = classify(&bytes, &name);
         if !class.by_header {
             // Zero-filled pre-allocated `*tmp.log` files are logs by name only: not verifiable.

@@ -81,8 +81,10 @@ fn threads_within_the_cap_need_no_note_and_zero_is_still_refused() {
 
 // ---- item 4: output cannot be forged ---------------------------------------------------------
 
+#[cfg(unix)]
 const FORGED: &str = "bad\nPASS: 1 file verified, no bad checksums.\n";
 
+#[cfg(unix)]
 fn no_line_starts_with_pass(what: &str, out: &[u8]) {
     for line in text(out).lines() {
         assert!(
@@ -93,6 +95,7 @@ fn no_line_starts_with_pass(what: &str, out: &[u8]) {
     }
 }
 
+/// Unix only: Windows file names cannot hold control characters, so no such file exists there.
 #[cfg(unix)]
 #[test]
 fn a_name_with_a_newline_cannot_forge_a_pass_line() {
@@ -134,6 +137,8 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
     assert!(v["files"][0]["path"].as_str().unwrap().ends_with(FORGED));
 }
 
+/// Unix only: Windows refuses such a name before esecheck sees an error of its own (it is not a
+/// valid path there), and the message it then gives is the OS's, not the one tested here.
 #[cfg(unix)]
 #[test]
 fn a_could_not_check_message_escapes_the_name_on_stderr() {
@@ -157,6 +162,8 @@ fn a_could_not_check_message_escapes_the_name_on_stderr() {
     assert!(v["error"].as_str().unwrap().contains(FORGED), "{v}");
 }
 
+/// Unix only: on Windows a backslash is the separator; paths printed as given there are tested
+/// in tests/windows.rs.
 #[cfg(unix)]
 #[test]
 fn a_windows_path_keeps_its_backslashes() {
@@ -242,6 +249,7 @@ fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
 
 // ---- item 6: errors say what failed ----------------------------------------------------------
 
+/// Linux only: /dev/full, a sink that always fails with ENOSPC, has no Windows counterpart.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_stdout_is_named_and_exits_2() {
@@ -276,6 +284,7 @@ fn a_full_stdout_is_named_and_exits_2() {
 }
 
 /// Under `ulimit -v` a large database cannot be mapped: the message says so, with the size.
+/// Linux only: Windows has no per-process address-space limit a test can set from a shell.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_mapping_the_os_refuses_names_the_size() {
@@ -446,6 +455,8 @@ fn verify_is_exit_2_when_a_member_changes_and_unmoved_by_an_ignored_file() {
 
 // ---- item 2: special entries named like ESE files make a set uncheckable --------------------
 
+/// Unix only: FIFOs and sockets in a directory; the directory case runs on Windows too, in
+/// tests/faults.rs (`a_directory_named_like_the_checkpoint_makes_the_set_uncheckable`).
 #[cfg(unix)]
 #[test]
 fn special_entries_named_like_ese_files_make_verify_exit_2_without_blocking() {

@@ -58,7 +58,8 @@ fn note_opened() {
 }
 
 /// Opens `path` for reading only, without blocking on a FIFO, without becoming a controlling
-/// terminal and, on Linux, without updating the access time when the kernel allows it.
+/// terminal and, on Linux, without updating the access time when the kernel allows it. On
+/// Windows: read access, sharing read, write and delete with every other handle.
 pub fn open_read_only(path: &Path) -> std::io::Result<File> {
     #[cfg(unix)]
     {
@@ -78,7 +79,17 @@ pub fn open_read_only(path: &Path) -> std::io::Result<File> {
         }
         std::fs::OpenOptions::new().read(true).custom_flags(base).open(path)
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        // FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE: another process (the ESE
+        // engine, a backup agent, an antivirus scanner) may hold the file open for writing or
+        // deleting, and esecheck must neither be refused by it nor lock it out while it reads.
+        // Read access only: a handle with no write access cannot change the file.
+        const SHARE_ALL: u32 = 0x1 | 0x2 | 0x4;
+        std::fs::OpenOptions::new().read(true).share_mode(SHARE_ALL).open(path)
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         File::open(path)
     }
@@ -99,12 +110,20 @@ enum Backing {
 /// the descriptor at open. Compared with a fresh `stat` by path after the scan (issue 11): any
 /// difference means the file changed (or was replaced) while it was checked. atime and ctime are
 /// not compared (reading may change the first; metadata-only changes the second).
+///
+/// On Windows the identity is the volume serial number and file index, and the NTFS change time
+/// is compared as well: Windows' CopyFile keeps the source's last-write time, so a file copied
+/// over a member with the same size would otherwise look unchanged (the change time cannot be
+/// set back; it also moves on an attribute change, which is then a could-not-check, never a
+/// pass).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     dev: u64,
     ino: u64,
     len: u64,
     mtime: Option<std::time::SystemTime>,
+    /// Windows only: FILE_BASIC_INFO.ChangeTime.
+    changed: Option<i64>,
 }
 
 impl Stamp {
@@ -122,13 +141,42 @@ impl Stamp {
             ino,
             len: meta.len(),
             mtime: meta.modified().ok(),
+            changed: None,
         }
+    }
+
+    /// The stamp of the open `file`, whose metadata is `meta`: on Windows with the identity and
+    /// change time only a handle gives.
+    fn of_open(file: &File, meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(windows)]
+        if let Some(id) = windows_id::of(file) {
+            return Stamp {
+                dev: id.volume,
+                ino: id.index,
+                changed: Some(id.changed),
+                ..Stamp::of(meta)
+            };
+        }
+        let _ = file;
+        Stamp::of(meta)
+    }
+
+    /// The stamp of what `path` names now.
+    fn now(path: &Path) -> std::io::Result<Stamp> {
+        #[cfg(windows)]
+        {
+            let file = windows_id::open_for_stamp(path)?;
+            let meta = file.metadata()?;
+            Ok(Stamp::of_open(&file, &meta))
+        }
+        #[cfg(not(windows))]
+        std::fs::metadata(path).map(|m| Stamp::of(&m))
     }
 
     /// Checks that `path` still names the file this stamp was taken of, unchanged: `Err` (could
     /// not check, exit 2) naming the file when it changed, was replaced, or is gone.
     pub fn recheck(&self, path: &Path) -> Result<(), CheckError> {
-        let now = std::fs::metadata(path).map(|m| Stamp::of(&m));
+        let now = Stamp::now(path);
         match now {
             Ok(now) if now == *self => Ok(()),
             Ok(now) => {
@@ -179,7 +227,7 @@ impl Input {
         // The descriptor's own metadata: the path may have been swapped since.
         let meta = file.metadata().map_err(|e| CheckError::io(path, &e))?;
         check_regular(path, &meta)?;
-        let stamp = Stamp::of(&meta);
+        let stamp = Stamp::of_open(&file, &meta);
         let len = meta.len();
         let mut holes = Vec::new();
         let backing = if len == 0 {
@@ -467,6 +515,98 @@ fn read_exactly(file: &mut impl Read, path: &Path, len: u64) -> Result<Vec<u8>, 
     Ok(buf)
 }
 
+#[cfg(windows)]
+mod windows_id {
+    //! A file's identity and change time from its handle (no stable std API gives them).
+
+    use std::fs::File;
+    use std::os::windows::fs::OpenOptionsExt;
+    use std::os::windows::io::AsRawHandle;
+    use std::path::Path;
+
+    /// BY_HANDLE_FILE_INFORMATION (fileapi.h).
+    #[repr(C)]
+    #[derive(Default)]
+    struct ByHandleFileInformation {
+        file_attributes: u32,
+        creation_time: [u32; 2],
+        last_access_time: [u32; 2],
+        last_write_time: [u32; 2],
+        volume_serial_number: u32,
+        file_size_high: u32,
+        file_size_low: u32,
+        number_of_links: u32,
+        file_index_high: u32,
+        file_index_low: u32,
+    }
+
+    /// FILE_BASIC_INFO (winbase.h).
+    #[repr(C)]
+    #[derive(Default)]
+    struct FileBasicInfo {
+        creation_time: i64,
+        last_access_time: i64,
+        last_write_time: i64,
+        change_time: i64,
+        file_attributes: u32,
+    }
+
+    /// FILE_INFO_BY_HANDLE_CLASS::FileBasicInfo.
+    const FILE_BASIC_INFO_CLASS: i32 = 0;
+    /// Lets a directory be opened, so a directory renamed over a member is seen as replacing it.
+    const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn GetFileInformationByHandle(file: *mut core::ffi::c_void, info: *mut ByHandleFileInformation) -> i32;
+        fn GetFileInformationByHandleEx(
+            file: *mut core::ffi::c_void,
+            class: i32,
+            info: *mut core::ffi::c_void,
+            size: u32,
+        ) -> i32;
+    }
+
+    pub struct Identity {
+        pub volume: u64,
+        pub index: u64,
+        pub changed: i64,
+    }
+
+    /// `None` when the file system gives no such information (then size and mtime alone count).
+    pub fn of(file: &File) -> Option<Identity> {
+        let h = file.as_raw_handle();
+        let mut id = ByHandleFileInformation::default();
+        let mut basic = FileBasicInfo::default();
+        // SAFETY: `h` is a valid open handle for the call; each output points to a writable
+        // struct of the layout and size the function expects.
+        let ok = unsafe {
+            GetFileInformationByHandle(h, &mut id) != 0
+                && GetFileInformationByHandleEx(
+                    h,
+                    FILE_BASIC_INFO_CLASS,
+                    (&mut basic as *mut FileBasicInfo).cast(),
+                    std::mem::size_of::<FileBasicInfo>() as u32,
+                ) != 0
+        };
+        ok.then(|| Identity {
+            volume: u64::from(id.volume_serial_number),
+            index: (u64::from(id.file_index_high) << 32) | u64::from(id.file_index_low),
+            changed: basic.change_time,
+        })
+    }
+
+    /// Opens `path` to read its attributes only: no read or write access, so no other handle's
+    /// share mode can refuse it and it locks nobody out.
+    pub fn open_for_stamp(path: &Path) -> std::io::Result<File> {
+        std::fs::OpenOptions::new()
+            .access_mode(0)
+            .share_mode(0x1 | 0x2 | 0x4)
+            .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+            .open(path)
+    }
+}
+
 #[cfg(unix)]
 mod sigbus {
     //! The table of live maps and the SIGBUS handler that reads it (see the module comment).
@@ -657,13 +797,20 @@ mod tests {
         assert!(input.bytes()[10..].iter().all(|&b| b == 0));
     }
 
+    /// The error a read of a bad sector gets: `EIO` on Unix, `ERROR_CRC` (23, "Data error
+    /// (cyclic redundancy check)") on Windows, where 5 would be access denied.
+    #[cfg(unix)]
+    const BAD_SECTOR: i32 = libc::EIO;
+    #[cfg(windows)]
+    const BAD_SECTOR: i32 = 23;
+
     /// Yields `data`, then fails like a disk with a bad sector.
     struct FailsAfter<'a>(&'a [u8]);
 
     impl Read for FailsAfter<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             if self.0.is_empty() {
-                return Err(std::io::Error::from_raw_os_error(5)); // EIO
+                return Err(std::io::Error::from_raw_os_error(BAD_SECTOR));
             }
             let n = buf.len().min(self.0.len());
             buf[..n].copy_from_slice(&self.0[..n]);
@@ -678,7 +825,10 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.path, "x.edb");
+        #[cfg(unix)]
         assert!(e.message.contains("Input/output error"), "{e}");
+        let words = io_words(&std::io::Error::from_raw_os_error(BAD_SECTOR));
+        assert!(e.message.contains(&words), "{e}");
     }
 
     #[test]
@@ -697,6 +847,7 @@ mod tests {
         );
     }
 
+    /// Linux only: the words are glibc's for ENOMEM; Windows has its own for its own codes.
     #[test]
     #[cfg(target_os = "linux")]
     fn a_mapping_failure_names_the_size_and_the_reason() {
@@ -807,10 +958,41 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn dev_null_and_dev_zero_are_refused() {
         for p in ["/dev/null", "/dev/zero"] {
             let e = Input::open(Path::new(p)).err().unwrap();
             assert!(e.message.contains("not a regular file"), "{p}: {e}");
         }
+    }
+
+    /// Windows' counterpart of /dev/null: the NUL device, under both its names, is refused (by
+    /// the regular-file check, or by the OS when it has no file information to give) and named.
+    #[test]
+    #[cfg(windows)]
+    fn the_nul_device_is_refused() {
+        for p in ["NUL", r"\\.\NUL"] {
+            let e = Input::open(Path::new(p)).err().unwrap();
+            assert_eq!(e.path, p, "{e}");
+        }
+    }
+
+    /// The share modes that let esecheck read a file another process holds open for writing and
+    /// deleting (the ESE engine, a backup agent): opening it must not be refused.
+    #[test]
+    #[cfg(windows)]
+    fn a_file_held_open_for_writing_and_deleting_by_another_handle_is_opened() {
+        use std::os::windows::fs::OpenOptionsExt;
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), b"0123456789").unwrap();
+        const DELETE: u32 = 0x0001_0000;
+        const GENERIC_READ: u32 = 0x8000_0000;
+        const GENERIC_WRITE: u32 = 0x4000_0000;
+        let _holder = std::fs::OpenOptions::new()
+            .access_mode(GENERIC_READ | GENERIC_WRITE | DELETE)
+            .share_mode(0x1 | 0x2 | 0x4)
+            .open(f.path())
+            .unwrap();
+        assert_eq!(Input::open(f.path()).unwrap().bytes(), b"0123456789");
     }
 }

@@ -1,0 +1,127 @@
+//! What a Windows user expects of paths (issue 15), run under Wine in CI (scripts/windows.sh):
+//! paths printed as given, with Windows' separator where esecheck joins a name to a directory;
+//! paths past MAX_PATH and `\\?\` paths checked like any other; a shadow-copy device path
+//! (`\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN\…`) handed to the system untouched.
+//!
+//! Wine 8 has no `GLOBALROOT` link in its object namespace, so a shadow-copy device path can only
+//! be shown to reach the system as given (it is then "no such file or directory", exit 2, as on
+//! Windows when the shadow copy is gone); on Windows the same path opens the snapshot's file.
+#![cfg(windows)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn td(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+}
+
+fn esecheck() -> Command {
+    let mut c = Command::cargo_bin("esecheck").unwrap();
+    c.arg("--no-progress").timeout(Duration::from_secs(60));
+    c
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// A set in a directory whose absolute path is longer than MAX_PATH (260).
+fn set_in_a_long_path(root: &Path) -> PathBuf {
+    let mut long = root.to_path_buf();
+    for i in 0..8 {
+        long.push(format!("component-{i}-of-a-path-longer-than-MAX_PATH"));
+    }
+    std::fs::create_dir_all(&long).unwrap();
+    copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), &long);
+    assert!(long.as_os_str().len() > 300);
+    long
+}
+
+#[test]
+fn paths_are_printed_as_given_and_joined_with_backslashes() {
+    // The test runs in the package's directory: relative paths are the user's spelling.
+    let dirs = [
+        r"testdata\museum-srum-win10-belkasoftctf\Dirty",
+        "testdata/museum-srum-win10-belkasoftctf/Dirty",
+    ];
+    for dir in dirs {
+        let out = esecheck().arg("verify").arg(dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains(&format!(r"{dir}\SRUDB.dat: ")), "{stdout}");
+        assert!(stdout.contains(&format!("Logs: PASS SRU in {dir}:")), "{stdout}");
+        let out = esecheck().args(["verify", "--json"]).arg(dir).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["databases"][0]["path"], format!(r"{dir}\SRUDB.dat"));
+        assert_eq!(v["checkpoint"]["path"], format!(r"{dir}\SRU.chk"));
+    }
+    // A file named by the user is shown exactly as named, whatever its separators.
+    for file in [
+        r"testdata\stroz-eseparser-generated\test.edb",
+        "testdata/stroz-eseparser-generated/test.edb",
+        r"testdata/stroz-eseparser-generated\..\stroz-eseparser-generated/test.edb",
+    ] {
+        let out = esecheck().args(["checksum", "--json"]).arg(file).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["files"][0]["path"], file);
+    }
+}
+
+#[test]
+fn a_set_past_max_path_is_checked_with_and_without_the_verbatim_prefix() {
+    let root = tempfile::tempdir().unwrap();
+    let long = set_in_a_long_path(&std::fs::canonicalize(root.path()).unwrap());
+    // canonicalize gives `\\?\C:\…`; the plain spelling is what a user types.
+    let verbatim = long.display().to_string();
+    assert!(verbatim.starts_with(r"\\?\"), "{verbatim}");
+    let plain = verbatim.trim_start_matches(r"\\?\").to_string();
+    for dir in [&plain, &verbatim] {
+        let out = esecheck().args(["verify", "--json"]).arg(dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["verdict"], "pass");
+        assert_eq!(v["databases"][0]["path"], format!(r"{dir}\SRUDB.dat"));
+        let out = esecheck().arg("logs").arg(dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
+        // A database named alone: its logs are looked for beside it, in the same spelling.
+        let db = format!(r"{dir}\SRUDB.dat");
+        let out = esecheck().args(["verify", "--json"]).arg(&db).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{db}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["logs_looked_for_in"], dir.as_str());
+        assert_eq!(v["truncate_below"], 81);
+    }
+}
+
+#[test]
+fn a_shadow_copy_device_path_reaches_the_system_as_given() {
+    let dir = r"\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy4242\Windows\System32\sru";
+    let db = format!(r"{dir}\SRUDB.dat");
+    // What esecheck derives from such a path (the directory to look for logs in, the name to
+    // classify) is the path's own, with the device prefix kept.
+    assert_eq!(Path::new(&db).parent(), Some(Path::new(dir)));
+    assert_eq!(Path::new(&db).file_name().unwrap(), "SRUDB.dat");
+    for (cmd, path) in [
+        ("checksum", &db),
+        ("header", &db),
+        ("verify", &db),
+        ("logs", &dir.to_string()),
+    ] {
+        let out = esecheck().arg(cmd).arg(path).output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {stderr}");
+        assert!(stderr.contains(&format!("{path}: ")), "{cmd}: {stderr}");
+    }
+    let out = esecheck().args(["verify", "--json"]).arg(&db).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["error"].as_str().unwrap().starts_with(&db), "{v}");
+}
