@@ -256,7 +256,7 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
 /// Finds and checks the members of a backup set (CLI.md `verify`); the verdict is
 /// [`report::backup_set::decide_set`](crate::report::backup_set::decide_set)'s.
 ///
-/// The set is what the user named (CLI.md Decision 19): the files named and the contents of the
+/// The set is what the user named (CLI.md Decision 20): the files named and the contents of the
 /// directories named (and of `--logs`). Only a database named alone, with no log, checkpoint,
 /// directory or `--logs`, has its logs and checkpoint looked for beside it.
 ///

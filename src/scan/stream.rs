@@ -338,7 +338,7 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
 }
 
 /// Checks the stream made of `entries` (all in `dir`): the directory's entries, or exactly the
-/// files a user named (CLI.md Decision 19). `expected` is the log signature of the databases
+/// files a user named (CLI.md Decision 20). `expected` is the log signature of the databases
 /// the stream is checked for, if known: it names the matching stream when several are present,
 /// and is the stream's signature when any of its logs carries it.
 pub fn check_stream_entries(
