@@ -13,6 +13,6 @@ pub mod format;
 pub mod problem;
 pub mod report;
 pub mod scan;
-#[cfg(feature = "testkit")]
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod verdict;

@@ -74,6 +74,12 @@ fn real_files() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut roots = vec![("testdata", root.join("testdata"))];
     let corpus = root.join("../shared/corpus");
+    // As in corpus_sweep.rs: `ESECHECK_CORPUS=required` (set by .ci/run) makes absence a failure.
+    assert!(
+        corpus.is_dir() || std::env::var("ESECHECK_CORPUS").map_or(true, |v| v != "required"),
+        "ESECHECK_CORPUS=required but {} is not a directory",
+        corpus.display()
+    );
     if corpus.is_dir() {
         roots.push(("corpus", corpus));
     } else {
