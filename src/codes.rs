@@ -6,8 +6,6 @@ use serde::Serialize;
 /// An ESE (`JET_err…`) error this tool reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JetErr {
-    /// −106: CHKSGFILES ErrTerm, not everything was checked.
-    TaskDropped,
     /// −501: log header checksum, segment or LRCHECKSUM damage, v8 cbSec ≠ 4096.
     LogFileCorrupt,
     /// −509: the checkpoint's generation is not on disk.
@@ -22,8 +20,6 @@ pub enum JetErr {
     MissingLogFile,
     /// −530: log signature differs.
     BadLogSignature,
-    /// −531: database signature mismatch.
-    BadDbSignature,
     /// −532: checkpoint signature ≠ the logs'.
     BadCheckpointSignature,
     /// −533: both checkpoint copies bad.
@@ -38,14 +34,10 @@ pub enum JetErr {
     CommittedLogFilesMissing,
     /// −590: accumulated segment checksum mismatch.
     LogSequenceChecksumMismatch,
-    /// −612: backup-read log verification.
-    LogReadVerifyFailure,
     /// −1018: bad page or header checksum.
     ReadVerifyFailure,
     /// −1032: the file cannot be opened (permission denied).
     FileAccessDenied,
-    /// −1019: all-zero page read by the engine.
-    PageNotInitialized,
     /// −1118: large page with a wrong stored page number.
     ReadPgnoVerifyFailure,
     /// −1206: eseutil /K or /MH verdict on a bad database.
@@ -65,7 +57,6 @@ impl JetErr {
     pub fn code(self) -> i32 {
         use JetErr::*;
         match self {
-            TaskDropped => -106,
             LogFileCorrupt => -501,
             MissingPreviousLogFile => -509,
             LogGenerationMismatch => -513,
@@ -73,7 +64,6 @@ impl JetErr {
             InvalidLogSequence => -515,
             MissingLogFile => -528,
             BadLogSignature => -530,
-            BadDbSignature => -531,
             BadCheckpointSignature => -532,
             CheckpointCorrupt => -533,
             LogFileSizeMismatch => -541,
@@ -81,10 +71,8 @@ impl JetErr {
             DatabaseDirtyShutdown => -550,
             CommittedLogFilesMissing => -582,
             LogSequenceChecksumMismatch => -590,
-            LogReadVerifyFailure => -612,
             ReadVerifyFailure => -1018,
             FileAccessDenied => -1032,
-            PageNotInitialized => -1019,
             ReadPgnoVerifyFailure => -1118,
             DatabaseCorrupted => -1206,
             InvalidDatabaseVersion => -1209,
@@ -98,7 +86,6 @@ impl JetErr {
     pub fn name(self) -> &'static str {
         use JetErr::*;
         match self {
-            TaskDropped => "JET_errTaskDropped",
             LogFileCorrupt => "JET_errLogFileCorrupt",
             MissingPreviousLogFile => "JET_errMissingPreviousLogFile",
             LogGenerationMismatch => "JET_errLogGenerationMismatch",
@@ -106,7 +93,6 @@ impl JetErr {
             InvalidLogSequence => "JET_errInvalidLogSequence",
             MissingLogFile => "JET_errMissingLogFile",
             BadLogSignature => "JET_errBadLogSignature",
-            BadDbSignature => "JET_errBadDbSignature",
             BadCheckpointSignature => "JET_errBadCheckpointSignature",
             CheckpointCorrupt => "JET_errCheckpointCorrupt",
             LogFileSizeMismatch => "JET_errLogFileSizeMismatch",
@@ -114,10 +100,8 @@ impl JetErr {
             DatabaseDirtyShutdown => "JET_errDatabaseDirtyShutdown",
             CommittedLogFilesMissing => "JET_errCommittedLogFilesMissing",
             LogSequenceChecksumMismatch => "JET_errLogSequenceChecksumMismatch",
-            LogReadVerifyFailure => "JET_errLogReadVerifyFailure",
             ReadVerifyFailure => "JET_errReadVerifyFailure",
             FileAccessDenied => "JET_errFileAccessDenied",
-            PageNotInitialized => "JET_errPageNotInitialized",
             ReadPgnoVerifyFailure => "JET_errReadPgnoVerifyFailure",
             DatabaseCorrupted => "JET_errDatabaseCorrupted",
             InvalidDatabaseVersion => "JET_errInvalidDatabaseVersion",

@@ -104,12 +104,6 @@ impl Problem {
         self
     }
 
-    /// Sets the log sector (segment) index.
-    pub fn at_sector(mut self, sector: u64) -> Self {
-        self.sector = Some(sector);
-        self
-    }
-
     /// Sets the byte offset in the file.
     pub fn at_offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);

@@ -539,18 +539,33 @@ fn v7_lrchecksum_chain_walks_and_survives_hostile_cbnext() {
     }
 }
 
+/// The production rule (report::backup_set, CLI.md Decision 16): the set's own checkpoint
+/// relates to its stream; another machine's checkpoint in its place carries another log
+/// signature (win11-rathbunvm's, 25894c02): -532.
 #[test]
 fn checkpoint_is_related_to_its_stream() {
-    use esecheck::scan::checkpoint::check_checkpoint;
-    let s = check_stream(&td(BELKA_DIRTY), None).unwrap();
-    let own = format!("{BELKA_DIRTY}/SRU.chk");
-    let chk = check_checkpoint(&read(&own), &own).unwrap();
-    assert!(s.checkpoint_problems(&chk).is_empty());
-    // Another machine's checkpoint: -532 and its generation (92) is not here: -509 warning.
-    let other = "museum-srum-win11-rathbunvm/Dirty/SRU.chk";
-    let chk = check_checkpoint(&read(other), other).unwrap();
-    let p = s.checkpoint_problems(&chk);
-    assert_eq!(codes(&p), vec![(-532, true), (-509, false)]);
+    use esecheck::report::backup_set::{verify_set, VerifyOptions};
+    let t = copy_set(BELKA_DIRTY);
+    let r = verify_set(&[t.path().to_path_buf()], &VerifyOptions::default()).unwrap();
+    assert!(r
+        .decision
+        .problems
+        .iter()
+        .all(|p| p.code.is_none_or(|c| c.code() != -532 && c.code() != -509)));
+    std::fs::copy(
+        td("museum-srum-win11-rathbunvm/Dirty/SRU.chk"),
+        t.path().join("SRU.chk"),
+    )
+    .unwrap();
+    let r = verify_set(&[t.path().to_path_buf()], &VerifyOptions::default()).unwrap();
+    assert!(
+        r.decision
+            .problems
+            .iter()
+            .any(|p| p.is_error() && p.code.is_some_and(|c| c.code() == -532)),
+        "{:?}",
+        r.decision.problems
+    );
 }
 
 #[test]
@@ -694,14 +709,13 @@ fn log_text_escapes_the_name_and_caps_the_problem_list() {
     let err = esecheck::error::CheckError::new("E00\nPASS.log", "could not be read");
     let mut c = esecheck::scan::log::LogCheck::not_checked(&err);
     for i in 0..70 {
-        c.problems.push(
-            Problem::error(
-                Some(JetErr::LogFileCorrupt),
-                "E00\nPASS.log",
-                format!("segment {i} bad"),
-            )
-            .at_sector(i),
+        let mut p = Problem::error(
+            Some(JetErr::LogFileCorrupt),
+            "E00\nPASS.log",
+            format!("segment {i} bad"),
         );
+        p.sector = Some(i);
+        c.problems.push(p);
     }
     let mut out = Vec::new();
     esecheck::report::log_text::write_log_check(&mut out, &c).unwrap();

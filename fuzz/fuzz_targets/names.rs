@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let name = String::from_utf8_lossy(&rest[..n]);
     let body = &rest[n..];
     if let Some(l) = parse_log_name(&name) {
-        let _ = (l.base_key(), l.generation());
+        let _ = (l.base.to_ascii_lowercase(), l.generation());
     }
     let _ = parse_attach_list(body);
     let _ = classify(body, &name);

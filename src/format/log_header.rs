@@ -52,9 +52,6 @@ pub struct DbmsParam {
 }
 
 impl DbmsParam {
-    /// Size of the structure.
-    pub const SIZE: usize = 567;
-
     /// Reads a DBMS_PARAM starting at `base` (72 in a log header, 48 in a checkpoint).
     pub fn read(r: &Reader<'_>, base: usize) -> Result<Self, FormatError> {
         Ok(DbmsParam {

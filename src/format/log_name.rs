@@ -36,11 +36,6 @@ pub struct LogName {
 }
 
 impl LogName {
-    /// The base in lower case, for case-insensitive comparison.
-    pub fn base_key(&self) -> String {
-        self.base.to_ascii_lowercase()
-    }
-
     /// The generation of an archived name.
     pub fn generation(&self) -> Option<u32> {
         match self.kind {

@@ -36,7 +36,7 @@ use crate::error::CheckError;
 use memmap2::Mmap;
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Files up to this size are read into memory; larger ones are mapped. Small enough that a few
 /// workers reading at once stay far below the 64 MiB anonymous-memory budget (issue 5), large
@@ -209,7 +209,6 @@ pub fn recheck_all<'a>(files: impl IntoIterator<Item = (&'a Path, &'a Stamp)>) -
 
 /// A regular file opened read-only, its bytes read or mapped.
 pub struct Input {
-    path: PathBuf,
     backing: Backing,
     stamp: Stamp,
     /// Byte ranges the file system says are holes, trusted ([`trusted_holes`]); mapped files
@@ -254,12 +253,7 @@ impl Input {
                 map,
             }
         };
-        Ok(Input {
-            path: path.to_path_buf(),
-            backing,
-            stamp,
-            holes,
-        })
+        Ok(Input { backing, stamp, holes })
     }
 
     /// Byte ranges of [`bytes`](Self::bytes) that are holes of a sparse file: they read as zeros,
@@ -274,16 +268,6 @@ impl Input {
     /// The file's identity at open, to re-check after the scan ([`Stamp::recheck`]).
     pub fn stamp(&self) -> Stamp {
         self.stamp
-    }
-
-    /// The path as given.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The path for messages.
-    pub fn display(&self) -> String {
-        self.path.display().to_string()
     }
 
     /// The file's bytes.

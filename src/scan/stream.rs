@@ -11,7 +11,6 @@ use crate::error::CheckError;
 use crate::format::common::filetype;
 use crate::format::{parse_log_name, LogNameKind, Signature};
 use crate::problem::Problem;
-use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::file::Input;
 use crate::scan::log::{check_log_with, LogCheck};
 use crate::verdict::Verdict;
@@ -154,36 +153,6 @@ impl StreamCheck {
     /// The stream's log signature.
     pub fn signature(&self) -> Option<&Signature> {
         self.log_signature.as_ref()
-    }
-
-    /// Problems relating a checked checkpoint to this stream (§9.4, CLI.md Decision 16): its
-    /// signLog must be the stream's (−532, error); its generation should be among the logs
-    /// present (−509, warning). Nothing when the checkpoint has no valid copy.
-    pub fn checkpoint_problems(&self, chk: &CheckpointCheck) -> Vec<Problem> {
-        let mut out = Vec::new();
-        let (Some(sig), Some(g)) = (chk.log_signature, chk.generation) else {
-            return out;
-        };
-        if let Some(ours) = &self.log_signature {
-            if *ours != sig {
-                out.push(Problem::error(
-                    Some(JetErr::BadCheckpointSignature),
-                    &chk.path,
-                    format!("checkpoint log signature {sig} differs from the logs' {ours}"),
-                ));
-            }
-        }
-        if self.generation(g).is_none() {
-            out.push(
-                Problem::warning(
-                    Some(JetErr::MissingPreviousLogFile),
-                    &chk.path,
-                    format!("checkpoint generation 0x{g:X} is not among the logs present"),
-                )
-                .at_generation(i64::from(g)),
-            );
-        }
-        out
     }
 }
 
@@ -572,24 +541,10 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
         match c.kind {
             LogNameKind::Archived { generation, .. } => {
                 let name_gen = i64::from(generation);
-                match (&f.header, f.generation) {
-                    // check_log already reported it (a per-file check, §9.3).
-                    (Some(_), Some(g))
-                        if i64::from(g) != name_gen
-                            && !f.problems.iter().any(|p| p.code == Some(JetErr::LogGenerationMismatch)) =>
-                    {
-                        f.problems.push(
-                            Problem::error(
-                                Some(JetErr::LogGenerationMismatch),
-                                &f.path,
-                                format!("file name says generation 0x{name_gen:X}, header says 0x{g:X}"),
-                            )
-                            .at_generation(name_gen),
-                        );
-                        f.verdict = f.verdict.combine(Verdict::Fail);
-                    }
-                    (None, None) => f.generation = i32::try_from(name_gen).ok(),
-                    _ => {}
+                // A name that disagrees with a verified header is check_log's −513 (it reads
+                // the name too); a log with no usable header takes its name's generation.
+                if f.header.is_none() && f.generation.is_none() {
+                    f.generation = i32::try_from(name_gen).ok();
                 }
                 archived.entry(name_gen).or_default().push(i);
             }
