@@ -1,8 +1,10 @@
-//! Bounds-checked little-endian reads over a byte slice.
+//! Bounds-checked little-endian reads over a byte slice (byteorder's `LittleEndian` over a slice
+//! whose bounds were checked first).
 //!
 //! Every parser in `format/` reads through these helpers, so a short or hostile buffer yields a
 //! [`FormatError`] naming the structure and field instead of a panic. No I/O here.
 
+use byteorder::{ByteOrder, LittleEndian};
 use std::fmt;
 
 /// A structure could not be read: a field lies outside the bytes that were given.
@@ -75,22 +77,22 @@ impl<'a> Reader<'a> {
 
     /// Little-endian u16.
     pub fn u16(&self, offset: usize, field: &'static str) -> Result<u16, FormatError> {
-        Ok(u16::from_le_bytes(self.array(offset, field)?))
+        Ok(LittleEndian::read_u16(self.bytes(offset, 2, field)?))
     }
 
     /// Little-endian u32.
     pub fn u32(&self, offset: usize, field: &'static str) -> Result<u32, FormatError> {
-        Ok(u32::from_le_bytes(self.array(offset, field)?))
+        Ok(LittleEndian::read_u32(self.bytes(offset, 4, field)?))
     }
 
     /// Little-endian i32.
     pub fn i32(&self, offset: usize, field: &'static str) -> Result<i32, FormatError> {
-        Ok(i32::from_le_bytes(self.array(offset, field)?))
+        Ok(LittleEndian::read_i32(self.bytes(offset, 4, field)?))
     }
 
     /// Little-endian u64.
     pub fn u64(&self, offset: usize, field: &'static str) -> Result<u64, FormatError> {
-        Ok(u64::from_le_bytes(self.array(offset, field)?))
+        Ok(LittleEndian::read_u64(self.bytes(offset, 8, field)?))
     }
 }
 
