@@ -728,3 +728,19 @@ fn log_text_escapes_the_name_and_caps_the_problem_list() {
     assert!(t.contains("segment 48 bad") && !t.contains("segment 49 bad"), "{t}");
     assert!(t.contains("… and 21 more problems; --json lists them all"), "{t}");
 }
+
+/// LGSEGHDR (ESE-FORMAT.md §6.4) read from a real log: belkasoft's SRU00051.log (generation
+/// 0x51), data segment 1 at offset 4096 says `le_lgposSegment` = (ib 0, isec 1, generation 0x51)
+/// and carries the checksum-format flag 0x2000.
+#[test]
+fn a_real_segment_header_names_its_own_position() {
+    use esecheck::format::log_header::LogSegmentHeader;
+    let b = read(&format!("{BELKA_DIRTY}/SRU00051.log"));
+    let h = LogSegmentHeader::parse(&b[4096..8192]).unwrap();
+    assert_eq!(
+        (h.lgpos_segment.generation, h.lgpos_segment.isec, h.lgpos_segment.ib),
+        (0x51, 1, 0)
+    );
+    assert_eq!(h.flags & 0x2000, 0x2000);
+    assert!(LogSegmentHeader::parse(&b[4096..4096 + 20]).is_err());
+}

@@ -275,3 +275,32 @@ mod tests {
         assert_eq!(h.csec_lgfile, 0xFFFF);
     }
 }
+
+/// LGSEGHDR, the first 40 bytes of a v8 log data segment (ESE-FORMAT.md §6.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogSegmentHeader {
+    /// @0 the segment's XOR-ECC checksum (block 0 of the segment, pgno = isec).
+    pub checksum: u64,
+    /// @8 `le_lgposSegment`: `(ib 0, isec, generation)` of the segment as it was written.
+    pub lgpos_segment: Lgpos,
+    /// @16 `logtimeSegmentStart` (often zero).
+    pub logtime_segment_start: LogTime,
+    /// @36 `fFlags` (0x2000: the new checksum format).
+    pub flags: u32,
+}
+
+impl LogSegmentHeader {
+    /// Size of the structure.
+    pub const SIZE: usize = 40;
+
+    /// Parses the header of the segment held in `buf`.
+    pub fn parse(buf: &[u8]) -> Result<Self, FormatError> {
+        let r = Reader::new(buf, "LGSEGHDR");
+        Ok(LogSegmentHeader {
+            checksum: r.u64(0, "checksum")?,
+            lgpos_segment: Lgpos::read(&r, 8, "le_lgposSegment")?,
+            logtime_segment_start: LogTime::read(&r, 16, "logtimeSegmentStart")?,
+            flags: r.u32(36, "fFlags")?,
+        })
+    }
+}

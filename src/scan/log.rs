@@ -13,7 +13,7 @@ use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::common::filetype;
 use crate::format::db_header::PAGE_SIZES;
-use crate::format::log_header::LOG_HEADER_SIZE;
+use crate::format::log_header::{LogSegmentHeader, LOG_HEADER_SIZE};
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::{Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
 use crate::problem::Problem;
@@ -343,16 +343,11 @@ fn segment(bytes: &[u8], isec: usize) -> Option<&[u8]> {
     bytes.get(start..start.checked_add(SEGMENT_SIZE)?)
 }
 
+/// The `le_lgposSegment` of a segment (zeros when the buffer is too short to hold LGSEGHDR).
 fn seg_lgpos(seg: &[u8]) -> Lgpos {
-    let u16_at = |o: usize| seg.get(o..o + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
-    let gen = seg
-        .get(12..16)
-        .map_or(0, |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    Lgpos {
-        ib: u16_at(8),
-        isec: u16_at(10),
-        generation: gen,
-    }
+    LogSegmentHeader::parse(seg)
+        .map(|h| h.lgpos_segment)
+        .unwrap_or_default()
 }
 
 fn valid_at(seg: &[u8], pgno: u32) -> bool {
