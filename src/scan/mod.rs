@@ -3,6 +3,7 @@
 
 pub mod checkpoint;
 pub mod classify;
+pub mod crc;
 pub mod database;
 pub mod file;
 pub mod flushmap;
