@@ -95,7 +95,9 @@ fn crc(c: &mut Criterion) {
     let mut g = c.benchmark_group("crc");
     g.warm_up_time(Duration::from_millis(500));
     g.measurement_time(Duration::from_secs(2));
-    let block: Vec<u8> = (0..1u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    let block: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
     g.throughput(Throughput::Bytes(block.len() as u64));
     g.bench_function("crc32fast_1mib", |b| b.iter(|| crc32fast::hash(black_box(&block))));
     g.throughput(Throughput::Elements(1));
@@ -106,7 +108,10 @@ fn crc(c: &mut Criterion) {
     g.bench_function("combine_crc32fast_1mib", |b| {
         b.iter(|| {
             let mut h = crc32fast::Hasher::new_with_initial_len(black_box(0x1234_5678), 1 << 20);
-            h.combine(&crc32fast::Hasher::new_with_initial_len(black_box(0x9abc_def0), 1 << 20));
+            h.combine(&crc32fast::Hasher::new_with_initial_len(
+                black_box(0x9abc_def0),
+                1 << 20,
+            ));
             h.finalize()
         })
     });
