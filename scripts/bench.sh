@@ -240,7 +240,7 @@ fi
 
 if [ "$SKIP_MANIFEST" = 0 ]; then
   M=$BENCH_DIR/$MSET.manifest.json
-  "$E" verify $Q "$MSET/db.edb" --logs "$MSET/logs" --manifest "$M" || true
+  "$E" verify $Q "$MSET/db.edb" --logs "$MSET/logs" --manifest "$M" > /dev/null || true
   find "$MSET" -type f -print0 | xargs -0 cat > /dev/null
   shape warm "$RUNS" "$(size "$MSET")" "manifest: $DB_MIB MiB database + $MLOGS × 64 KiB" \
     '`find SET -type f -print0 \| xargs -0 cat`' "find $MSET -type f -print0 | xargs -0 cat" \

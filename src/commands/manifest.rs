@@ -133,7 +133,7 @@ fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &mut S
 pub fn read_manifest(path: &Path) -> Result<manifest::Manifest, CheckError> {
     let meta = std::fs::metadata(path).map_err(|e| CheckError::io(path, &e))?;
     if meta.len() > manifest::MAX_MANIFEST_BYTES {
-        return Err(CheckError::new(path, "is larger than any manifest (1 GiB at most)"));
+        return Err(CheckError::new(path, "is larger than any manifest (256 MiB at most)"));
     }
     let input = crate::scan::Input::open(path)?;
     manifest::parse(input.bytes()).map_err(|e| CheckError::new(path, e.0))

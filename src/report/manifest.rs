@@ -20,8 +20,9 @@ use serde_json::Value;
 pub const FORMAT: &str = "esecheck-manifest";
 /// The manifest schema this esecheck writes, and the newest it reads.
 pub const MANIFEST_SCHEMA_VERSION: u64 = 1;
-/// A manifest larger than this is refused before it is parsed (about 90 million blocks).
-pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
+/// A manifest larger than this is refused before it is parsed (about 20 million blocks: 20 TiB
+/// at 1 MiB blocks).
+pub const MAX_MANIFEST_BYTES: u64 = 256 << 20;
 /// At most this many files in a manifest.
 pub const MAX_FILES: usize = 10_000_000;
 /// At most this many differing blocks of one file are described one by one.
@@ -118,23 +119,50 @@ fn parse_hex(s: &str) -> Option<u32> {
 /// The manifest of a verified set: `report.files` (hashed by the scan) with their paths relative
 /// to `report.root`, and the set's identity from the decision.
 pub fn build(report: &SetReport, block_size: u64) -> Manifest {
-    use crate::scan::set::relative_to;
-    let rel = |p: &std::path::Path| relative_to(&report.root, p).unwrap_or_else(|| p.display().to_string());
-    let rel_str = |s: &str| rel(std::path::Path::new(s));
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    // One canonical lookup per directory, not per file (a set of 100,000 logs).
+    let mut dirs: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut rel = |p: &Path| -> String {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let canon = dirs
+            .entry(parent.clone())
+            .or_insert_with(|| crate::scan::set::canonical(&parent))
+            .clone();
+        let full = match p.file_name() {
+            Some(n) => canon.join(n),
+            None => canon,
+        };
+        match full.strip_prefix(&report.root) {
+            Ok(r) if r.components().next().is_some() => r
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/"),
+            _ => p.display().to_string(),
+        }
+    };
+    let pages: HashMap<&str, u64> = report
+        .db_checks
+        .iter()
+        .map(|c| (c.path.as_str(), c.page_size as u64))
+        .collect();
+    let logs: HashMap<&str, &crate::scan::log::LogCheck> = report
+        .stream
+        .iter()
+        .flat_map(|s| s.files.iter())
+        .map(|l| (l.path.as_str(), l))
+        .collect();
     let mut files: Vec<ManifestFile> = report
         .files
         .iter()
         .map(|f| {
             let shown = f.path.display().to_string();
-            let page_size = report
-                .db_checks
-                .iter()
-                .find(|c| c.path == shown)
-                .map(|c| c.page_size as u64);
-            let log = report
-                .stream
-                .as_ref()
-                .and_then(|s| s.files.iter().find(|l| l.path == shown));
+            let page_size = pages.get(shown.as_str()).copied();
+            let log = logs.get(shown.as_str()).copied();
             let segment_size = log.and_then(|l| {
                 let h = l.header.as_ref()?;
                 Some(if l.format.is_some_and(|v| v.is_segment_format()) {
@@ -149,11 +177,7 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
                 size: f.crc.size,
                 crc32: hex(f.crc.crc32),
                 blocks: f.crc.blocks.iter().map(|&b| hex(b)).collect(),
-                page_size: if f.kind == MemberType::Database {
-                    page_size
-                } else {
-                    None
-                },
+                page_size: if f.kind == MemberType::Database { page_size } else { None },
                 generation: if f.kind == MemberType::Log {
                     log.and_then(|l| l.generation)
                 } else {
@@ -177,7 +201,7 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
                 .db_checks
                 .iter()
                 .map(|c| DbIdentity {
-                    path: rel_str(&c.path),
+                    path: rel(std::path::Path::new(&c.path)),
                     db_signature: c.chosen_header().map(|h| h.sign_db.to_string()),
                     log_signature: c.chosen_header().map(|h| h.sign_log.to_string()),
                     state: c.state.map(str::to_string),
@@ -308,9 +332,12 @@ fn validate(m: &Manifest) -> Result<(), ManifestError> {
     for f in &m.files {
         let parts: Vec<&str> = f.path.split('/').collect();
         let safe = !f.path.is_empty()
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && *p != "." && *p != ".." && !p.contains(['\\', ':', '\0']));
+            && parts.iter().all(|p| {
+                // On Windows `\` separates and `C:` names a drive: a component holding either
+                // could leave the root. Elsewhere they are ordinary characters of a name.
+                let foreign = cfg!(windows) && p.contains(['\\', ':']);
+                !p.is_empty() && *p != "." && *p != ".." && !p.contains('\0') && !foreign
+            });
         if !safe {
             return Err(bad(format!(
                 "manifest is not valid: path {:?} is not a relative path under the root",
@@ -708,7 +735,11 @@ mod tests {
 
     #[test]
     fn a_path_that_leaves_the_root_is_refused() {
-        for p in ["../etc/passwd", "/etc/passwd", "a//b", "C:x", ""] {
+        let mut hostile = vec!["../etc/passwd", "/etc/passwd", "a//b", "a/./b", "nul\0", ""];
+        if cfg!(windows) {
+            hostile.extend(["C:x", "a\\..\\..\\x"]);
+        }
+        for p in hostile {
             let mut m = sample();
             m.files[0].path = p.into();
             assert!(parse(&to_bytes(&m)).is_err(), "{p}");

@@ -605,9 +605,6 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
                     }
                     continue;
                 }
-                if let Some(h) = crc.as_mut() {
-                    h.update(page);
-                }
                 let pgno = u32::try_from(ci * per_chunk + i + 1).unwrap_or(u32::MAX);
                 let trailer = pgno == last_pgno && !is_all_zero(page) && is_trailer(page);
                 let c = if trailer {
@@ -615,6 +612,10 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
                 } else {
                     verify_page(page, pgno, max_pgno)
                 };
+                // After the check, while the page is still in the core's cache.
+                if let Some(h) = crc.as_mut() {
+                    h.update(page);
+                }
                 match c.status {
                     PageStatus::Good => {
                         if !trailer {

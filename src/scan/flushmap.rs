@@ -154,11 +154,12 @@ fn damaged_data_pages(data: &[u8], opts: &FlushMapOptions<'_>) -> Vec<(u32, Page
                     }
                     continue;
                 }
+                let fmpgno = u32::try_from(ci * PAGES_PER_CHUNK + i).unwrap_or(u32::MAX);
+                let check = verify_segment(page, fmpgno);
+                // After the check, while the page is in the core's cache.
                 if let Some(h) = crc.as_mut() {
                     h.update(page);
                 }
-                let fmpgno = u32::try_from(ci * PAGES_PER_CHUNK + i).unwrap_or(u32::MAX);
-                let check = verify_segment(page, fmpgno);
                 if matches!(check.status, PageStatus::Correctable | PageStatus::Bad) {
                     found.push((fmpgno, check));
                 }

@@ -798,7 +798,7 @@ fn check_one_database(
 }
 
 /// The canonical path of `p` (symbolic links and `.` resolved), or `p` when that fails.
-fn canonical(p: &Path) -> PathBuf {
+pub fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
