@@ -177,7 +177,11 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
                 size: f.crc.size,
                 crc32: hex(f.crc.crc32),
                 blocks: f.crc.blocks.iter().map(|&b| hex(b)).collect(),
-                page_size: if f.kind == MemberType::Database { page_size } else { None },
+                page_size: if f.kind == MemberType::Database {
+                    page_size
+                } else {
+                    None
+                },
                 generation: if f.kind == MemberType::Log {
                     log.and_then(|l| l.generation)
                 } else {
@@ -224,21 +228,24 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
 
 /// The CRC of a manifest's canonical form: its keys but `manifest_crc32`, in document order,
 /// serialized compactly. Whitespace does not change it; any value, key or order does.
-fn canonical_crc(doc: &serde_json::Map<String, Value>) -> u32 {
-    let mut rest = doc.clone();
-    rest.shift_remove("manifest_crc32");
-    crc_of(&serde_json::to_vec(&Value::Object(rest)).unwrap_or_default())
+fn canonical_crc(rest: &impl Serialize) -> u32 {
+    crc_of(&serde_json::to_vec(rest).unwrap_or_default())
 }
 
-/// The manifest as written: pretty JSON with `manifest_crc32` last, and a newline.
+/// The manifest as written: pretty JSON with `manifest_crc32` last, and a newline. The struct
+/// serializes its keys in the order a parsed document keeps them, so the compact form of the
+/// struct is the canonical form of the document.
 pub fn to_bytes(m: &Manifest) -> Vec<u8> {
-    let mut doc = match serde_json::to_value(m) {
-        Ok(Value::Object(o)) => o,
-        _ => serde_json::Map::new(),
-    };
-    let crc = canonical_crc(&doc);
-    doc.insert("manifest_crc32".into(), Value::String(hex(crc)));
-    let mut out = serde_json::to_vec_pretty(&Value::Object(doc)).unwrap_or_default();
+    let crc = canonical_crc(m);
+    let mut out = serde_json::to_vec_pretty(m).unwrap_or_default();
+    // `{…\n}` becomes `{…,\n  "manifest_crc32": "…"\n}`.
+    if out.last() == Some(&b'}') {
+        out.pop();
+        while out.last().is_some_and(|b| b.is_ascii_whitespace()) {
+            out.pop();
+        }
+        out.extend_from_slice(format!(",\n  \"manifest_crc32\": \"{}\"\n}}", hex(crc)).as_bytes());
+    }
     out.push(b'\n');
     out
 }
@@ -280,7 +287,7 @@ pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         )));
     }
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| bad(format!("not a manifest: not JSON ({e})")))?;
-    let Value::Object(obj) = doc else {
+    let Value::Object(mut obj) = doc else {
         return Err(bad("not a manifest: not a JSON object"));
     };
     if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
@@ -298,7 +305,8 @@ pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         None => return Err(bad("not a manifest: no schema_version")),
     }
     let stored = obj
-        .get("manifest_crc32")
+        .shift_remove("manifest_crc32")
+        .as_ref()
         .and_then(Value::as_str)
         .and_then(parse_hex)
         .ok_or_else(|| bad("manifest is damaged: no manifest_crc32 of 8 hex digits"))?;
