@@ -74,9 +74,49 @@ fn kernels(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("is_all_zero_zero_page", len), &zero, |b, p| {
             b.iter(|| is_all_zero(black_box(p)))
         });
+        // The manifest's hash (issue 16), per page as the database scan feeds it.
+        g.bench_with_input(BenchmarkId::new("crc32fast_page", len), &page, |b, p| {
+            b.iter(|| crc32fast::hash(black_box(p)))
+        });
     }
     g.finish();
 }
 
-criterion_group!(benches, kernels);
+/// crc32fast over 1 MiB (a manifest block), and the join of two block CRCs. crc32fast picks its
+/// carry-less-multiply kernel at run time (x86_64: `pclmulqdq` and `sse4.1`); the line printed
+/// says which this CPU gets, since there is no switch to measure the other.
+fn crc(c: &mut Criterion) {
+    #[cfg(target_arch = "x86_64")]
+    eprintln!(
+        "crc32fast: pclmulqdq {} sse4.1 {} (both: the carry-less multiply kernel; else the table kernel)",
+        std::arch::is_x86_feature_detected!("pclmulqdq"),
+        std::arch::is_x86_feature_detected!("sse4.1")
+    );
+    let mut g = c.benchmark_group("crc");
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(2));
+    let block: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    g.throughput(Throughput::Bytes(block.len() as u64));
+    g.bench_function("crc32fast_1mib", |b| b.iter(|| crc32fast::hash(black_box(&block))));
+    g.throughput(Throughput::Elements(1));
+    let op = esecheck::checksum::crc32::ShiftOp::new(1 << 20);
+    g.bench_function("combine_precomputed_1mib", |b| {
+        b.iter(|| op.combine(black_box(0x1234_5678), black_box(0x9abc_def0)))
+    });
+    g.bench_function("combine_crc32fast_1mib", |b| {
+        b.iter(|| {
+            let mut h = crc32fast::Hasher::new_with_initial_len(black_box(0x1234_5678), 1 << 20);
+            h.combine(&crc32fast::Hasher::new_with_initial_len(
+                black_box(0x9abc_def0),
+                1 << 20,
+            ));
+            h.finalize()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, kernels, crc);
 criterion_main!(benches);

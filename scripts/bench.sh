@@ -13,6 +13,9 @@
 #            database of the same total size
 #   sparse   a database of $SPARSE_GIB GiB of which 1 GiB is data (the rest a hole) against the
 #            dense 1 GiB database
+#   manifest `verify DB --logs DIR` against `verify ... --manifest M` (the CRC-32 of every byte in
+#            the same pass; goal ≤ 1.15×), and `compare M SET` against `cat` of the same files
+#            (goal ≤ 1.0×): the $DB_MIB MiB database and $MLOGS logs of 64 KiB, in one directory
 #   memory   peak RSS for every file type: the database, a 16 GiB sparse flush map, a dense
 #            1 GiB flush map, the log directory (the RSS column of every row)
 #
@@ -29,18 +32,18 @@
 # (sparse files count only their data).
 #
 # Environment (defaults in brackets):
-#   DB_MIB [4096]  PAGE_SIZE [32768]  LOGS [100000]  MANY [50]  SPARSE_GIB [1024]
+#   DB_MIB [4096]  PAGE_SIZE [32768]  LOGS [100000]  MANY [50]  SPARSE_GIB [1024]  MLOGS [5000]
 #   RUNS [5]  COLD_RUNS [5]  BENCH_DIR [/tmp/esecheck-bench]
-#   SKIP_COLD [0]  SKIP_LOGS [0]  SKIP_MANY [0]  SKIP_SPARSE [0]  SKIP_MEMORY [0]
+#   SKIP_COLD [0]  SKIP_LOGS [0]  SKIP_MANY [0]  SKIP_SPARSE [0]  SKIP_MEMORY [0]  SKIP_MANIFEST [0]
 # Quick run (a few minutes): QUICK=1 scripts/bench.sh
-#   = DB_MIB=1024 LOGS=10000 MANY=16 SPARSE_GIB=64 RUNS=3 COLD_RUNS=3
+#   = DB_MIB=1024 LOGS=10000 MANY=16 SPARSE_GIB=64 MLOGS=2000 RUNS=3 COLD_RUNS=3
 #
 # Needs bash, GNU time (/usr/bin/time; `apt-get install -y time`), awk, sort, find, xargs, dd.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ "${QUICK:-0}" = 1 ]; then
-  : "${DB_MIB:=1024}" "${LOGS:=10000}" "${MANY:=16}" "${SPARSE_GIB:=64}" "${RUNS:=3}" "${COLD_RUNS:=3}"
+  : "${DB_MIB:=1024}" "${LOGS:=10000}" "${MANY:=16}" "${SPARSE_GIB:=64}" "${MLOGS:=2000}" "${RUNS:=3}" "${COLD_RUNS:=3}"
 fi
 BENCH_DIR=${BENCH_DIR:-/tmp/esecheck-bench}
 DB_MIB=${DB_MIB:-4096}
@@ -55,6 +58,8 @@ SKIP_LOGS=${SKIP_LOGS:-0}
 SKIP_MANY=${SKIP_MANY:-0}
 SKIP_SPARSE=${SKIP_SPARSE:-0}
 SKIP_MEMORY=${SKIP_MEMORY:-0}
+SKIP_MANIFEST=${SKIP_MANIFEST:-0}
+MLOGS=${MLOGS:-5000}
 
 case "$BENCH_DIR" in
   "$ROOT"|"$ROOT"/*) echo "bench.sh: BENCH_DIR must be outside the repository" >&2; exit 2 ;;
@@ -111,6 +116,15 @@ fi
 if [ "$SKIP_MEMORY" = 0 ]; then
   [ -f fm_16gib_sparse.jfm ] || "$MK" flushmap fm_16gib_sparse.jfm --pages 1024 --sparse-mib 16384 > /dev/null
   [ -f fm_1gib.jfm ] || "$MK" flushmap fm_1gib.jfm --pages 131071 > /dev/null
+fi
+
+MSET=mset_${PAGE_SIZE}_${DB_MIB}mib_$MLOGS
+if [ "$SKIP_MANIFEST" = 0 ] && [ ! -f "$MSET.complete" ]; then
+  echo "writing $MSET (the database, linked, and $MLOGS logs of 64 KiB)..." >&2
+  rm -rf "$MSET"; mkdir -p "$MSET"
+  ln "$DB" "$MSET/db.edb" 2>/dev/null || cp "$DB" "$MSET/db.edb"
+  "$MK" logs "$MSET/logs" --count "$MLOGS" --base E00 --csec 16 --segments 14 > /dev/null
+  touch "$MSET.complete"
 fi
 
 # --- measurement --------------------------------------------------------------------------
@@ -173,7 +187,8 @@ echo "## esecheck benchmark $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "machine: $(nproc) CPUs, $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "esecheck $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet || echo '+dirty'); warm rows $RUNS alternating runs, cold rows $COLD_RUNS, medians; cold cache dropped by: $DROP"
-echo "command: DB_MIB=$DB_MIB PAGE_SIZE=$PAGE_SIZE LOGS=$LOGS MANY=$MANY SPARSE_GIB=$SPARSE_GIB RUNS=$RUNS COLD_RUNS=$COLD_RUNS scripts/bench.sh"
+echo "command: DB_MIB=$DB_MIB PAGE_SIZE=$PAGE_SIZE LOGS=$LOGS MANY=$MANY SPARSE_GIB=$SPARSE_GIB MLOGS=$MLOGS RUNS=$RUNS COLD_RUNS=$COLD_RUNS scripts/bench.sh"
+echo "crc32fast kernel: $(grep -qw pclmulqdq /proc/cpuinfo && grep -qw sse4_1 /proc/cpuinfo && echo 'carry-less multiply (pclmulqdq, sse4.1)' || echo 'table (no pclmulqdq)')"
 echo
 echo "| shape | command | median s | min–max s | MB/s | × cat | peak RSS MiB |"
 echo "|---|---|---:|---:|---:|---:|---:|"
@@ -223,6 +238,19 @@ if [ "$SKIP_SPARSE" = 0 ]; then
     '`esecheck checksum SPARSE`' "$E checksum $Q $SPARSE"
 fi
 
+if [ "$SKIP_MANIFEST" = 0 ]; then
+  M=$BENCH_DIR/$MSET.manifest.json
+  "$E" verify $Q "$MSET/db.edb" --logs "$MSET/logs" --manifest "$M" > /dev/null || true
+  find "$MSET" -type f -print0 | xargs -0 cat > /dev/null
+  shape warm "$RUNS" "$(size "$MSET")" "manifest: $DB_MIB MiB database + $MLOGS × 64 KiB" \
+    '`find SET -type f -print0 \| xargs -0 cat`' "find $MSET -type f -print0 | xargs -0 cat" \
+    '`esecheck verify DB --logs DIR`' "$E verify $Q $MSET/db.edb --logs $MSET/logs" \
+    '`esecheck verify DB --logs DIR --manifest M`' "$E verify $Q $MSET/db.edb --logs $MSET/logs --manifest $M" \
+    '`esecheck compare M SET`' "$E compare $Q $M $MSET"
+  MANIFEST_RATIOS=$(awk -v c="${LAST_MEDIANS[0]}" -v v="${LAST_MEDIANS[1]}" -v m="${LAST_MEDIANS[2]}" -v k="${LAST_MEDIANS[3]}" \
+    'BEGIN { printf "manifest: verify --manifest / verify = %.2f (goal <= 1.15); compare / cat = %.2f (goal <= 1.0)", m / v, k / c }')
+fi
+
 if [ "$SKIP_MEMORY" = 0 ]; then
   cat fm_1gib.jfm > /dev/null
   shape warm 1 "$(size fm_1gib.jfm)" "memory: flush maps" \
@@ -234,4 +262,5 @@ fi
 echo
 [ -z "${COLD_RATIO_DD:-}" ] || echo "cold: esecheck / dd iflag=direct = $COLD_RATIO_DD"
 [ -z "${MANY_RATIOS:-}" ] || echo "$MANY_RATIOS"
+[ -z "${MANIFEST_RATIOS:-}" ] || echo "$MANIFEST_RATIOS"
 echo "MB/s of the sparse and flush-map rows count the data of the dense file; peak RSS is the memory row for every file type."

@@ -2,6 +2,8 @@
 //! writes its text or JSON to the given sinks and returns the verdict. `main.rs` only parses
 //! arguments and turns the verdict into an exit status.
 
+pub mod manifest;
+
 use crate::error::CheckError;
 use crate::format::db_header::CopyState;
 use crate::report::{json, log_text, text};
@@ -348,6 +350,7 @@ fn check_opened_kind(
                     progress: bar,
                     release: Some(&|offset, len| input.release(offset, len)),
                     holes: input.holes(),
+                    crc: None,
                 },
             );
             match r {
@@ -366,6 +369,7 @@ fn check_opened_kind(
                 &FlushMapOptions {
                     release: Some(&|offset, len| input.release(offset, len)),
                     holes: input.holes(),
+                    crc: None,
                 },
             );
             c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
@@ -1149,14 +1153,26 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
 }
 
 /// `esecheck verify PATH...` (CHKSGFILES): the backup-set verdict that gates log truncation.
+///
+/// With `target` (`--manifest FILE`), the same pass also hashes every file of the set and the
+/// manifest is written whatever the verdict, once the set has been checked; a target that would
+/// replace an input, or a manifest that cannot be written, is exit 2.
 pub fn verify(
     paths: &[PathBuf],
     base: Option<String>,
     logs: Option<PathBuf>,
+    target: Option<&manifest::ManifestTarget>,
     opts: &Options,
     sinks: &mut Sinks<'_>,
 ) -> io::Result<Verdict> {
     use crate::report::backup_set::{verify_set, VerifyOptions};
+    if let Some(t) = target {
+        let mut inputs = paths.to_vec();
+        inputs.extend(logs.iter().cloned());
+        if let Err(e) = manifest::check_target(t, &inputs) {
+            return could_not_check_set(&e, opts, sinks);
+        }
+    }
     let pb = progress_bar(opts);
     let vopts = VerifyOptions {
         strict: opts.strict,
@@ -1164,38 +1180,77 @@ pub fn verify(
         logs_dir: logs,
         progress: pb.as_ref(),
         before_recheck: None,
+        crc_block_size: target.map(|t| t.block_size),
+        exclude: target.map(|t| t.path.clone()),
     };
     let result = verify_set(paths, &vopts);
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    let report = match result {
+    let mut report = match result {
         Ok(r) => r,
-        Err(e) => {
-            could_not_check("verify", &e, opts, sinks)?;
-            if !opts.json {
-                // The message itself is on stderr, once (CLI.md "Text output").
-                writeln!(
-                    sinks.out,
-                    "ERROR: {}: could not check the set; do not truncate.",
-                    text::escape_controls(&e.path)
-                )?;
-            }
-            return Ok(Verdict::Error);
-        }
+        Err(e) => return could_not_check_set(&e, opts, sinks),
     };
+    // The manifest records the verdict, whatever it is; failing to write it is exit 2.
+    let mut written = None;
+    if let Some(t) = target {
+        let m = crate::report::manifest::build(&report, t.block_size);
+        match manifest::write_atomically(&t.path, &crate::report::manifest::to_bytes(&m)) {
+            Ok(()) => written = Some(m.files.len()),
+            Err(e) => {
+                writeln!(sinks.err, "esecheck: {e}")?;
+                report.decision.problems.push(e.to_problem());
+                report.decision.verdict = Verdict::Error;
+                report.decision.truncate_below = None;
+            }
+        }
+    }
     if opts.json {
-        let doc = json::document("verify", report.verdict(), &report, &report.decision.problems);
+        let mut doc = json::document("verify", report.verdict(), &report, &report.decision.problems);
+        if let (Some(t), serde_json::Value::Object(m)) = (target, &mut doc) {
+            m.insert(
+                "manifest".into(),
+                serde_json::json!(written.map(|_| t.path.display().to_string())),
+            );
+        }
         json::write(sinks.out, &doc)?;
         return Ok(report.verdict());
     }
-    let line = text::verify_verdict_line(&report);
+    let line = match (target, written) {
+        (Some(t), None) => format!(
+            "ERROR: {}: the manifest could not be written; do not report the backup complete.",
+            text::escape_controls(&t.path.display().to_string())
+        ),
+        _ => text::verify_verdict_line(&report),
+    };
     writeln!(sinks.out, "{line}")?;
     if !opts.quiet {
         writeln!(sinks.out)?;
         text::write_set_details(sinks.out, &report)?;
+        if let (Some(t), Some(n)) = (target, written) {
+            writeln!(
+                sinks.out,
+                "Manifest: {}: {n} files, CRC-32 of each and of each {}-byte block",
+                text::escape_controls(&t.path.display().to_string()),
+                t.block_size
+            )?;
+        }
         writeln!(sinks.out)?;
         writeln!(sinks.out, "{line}")?;
     }
     Ok(report.verdict())
+}
+
+/// `verify`'s could-not-check: the message once on stderr, the JSON document or the text line.
+fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    could_not_check("verify", e, opts, sinks)?;
+    if !opts.json {
+        // The message itself is on stderr, once (CLI.md "Text output").
+        writeln!(
+            sinks.out,
+            "ERROR: {}: could not check the set; do not truncate.",
+            text::escape_controls(&e.path)
+        )?;
+    }
+    Ok(Verdict::Error)
 }

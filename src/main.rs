@@ -74,6 +74,24 @@ enum Command {
         /// The directory holding the logs, when apart from the databases.
         #[arg(long, value_name = "DIR")]
         logs: Option<PathBuf>,
+        /// Also write a manifest of the set to FILE, in the same pass: the CRC-32 of every file
+        /// and of each block, with the verdict, for `esecheck compare` to prove a copy. Written
+        /// whatever the verdict, atomically, never over an input.
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+        /// Bytes per block CRC in the manifest (4096 to 1073741824).
+        #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, requires = "manifest")]
+        block_size: u64,
+    },
+    /// Prove a copy: every file of a manifest (verify --manifest) present in the copy with the
+    /// same size and CRC-32s, none missing, no extra log or database; differing blocks named by
+    /// the pages or log segments they hold.
+    Compare {
+        /// The manifest written by `esecheck verify --manifest`.
+        manifest: PathBuf,
+        /// The copy: its directory, or its files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
     },
     /// Print the manual page (roff) on stdout.
     Man,
@@ -120,7 +138,7 @@ struct CommandHelp {
 const ALL_COMMON: &[&str] = &["json", "quiet", "strict", "threads", "no_progress"];
 
 /// One entry per subcommand (a test checks that none is missing).
-const COMMAND_HELP: [CommandHelp; 6] = [
+const COMMAND_HELP: [CommandHelp; 7] = [
     CommandHelp {
         name: "checksum",
         examples: &[
@@ -173,6 +191,31 @@ const COMMAND_HELP: [CommandHelp; 6] = [
             ),
         ],
         status: &EXIT_STATUS,
+        ignores: &[],
+    },
+    CommandHelp {
+        name: "compare",
+        examples: &[
+            (
+                "esecheck verify /mnt/snap/DB --manifest /backup/DB.manifest.json",
+                "verify the snapshot and record what was verified",
+            ),
+            (
+                "esecheck compare /backup/DB.manifest.json /backup/DB",
+                "after copying: is the copy the verified set, byte for byte?",
+            ),
+        ],
+        status: &[
+            (0, "the copy is identical to the verified set (warnings allowed)"),
+            (
+                1,
+                "a member differs, is missing or extra, or the set it copies did not pass verification",
+            ),
+            (
+                2,
+                "could not compare: unreadable copy, not a manifest, a damaged manifest, an unknown schema",
+            ),
+        ],
         ignores: &[],
     },
     CommandHelp {
@@ -359,9 +402,20 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
         Command::Checksum { files, recursive } => commands::checksum(files, *recursive, &opts, &mut sinks)?,
         Command::Header { files } => commands::headers(files, &opts, &mut sinks)?,
         Command::Logs { dir, base } => commands::logs(dir, base.as_deref(), &opts, &mut sinks)?,
-        Command::Verify { paths, base, logs } => {
-            commands::verify(paths, base.clone(), logs.clone(), &opts, &mut sinks)?
+        Command::Verify {
+            paths,
+            base,
+            logs,
+            manifest,
+            block_size,
+        } => {
+            let target = manifest.as_ref().map(|path| commands::manifest::ManifestTarget {
+                path: path.clone(),
+                block_size: *block_size,
+            });
+            commands::verify(paths, base.clone(), logs.clone(), target.as_ref(), &opts, &mut sinks)?
         }
+        Command::Compare { manifest, paths } => commands::manifest::compare(manifest, paths, &opts, &mut sinks)?,
         // Printed by `generated_text` above.
         Command::Man | Command::Completions { .. } => Verdict::Pass,
     };

@@ -1,10 +1,10 @@
 //! The verdict of a file or a run, and the exit status it maps to (CLI.md "Exit status").
 
 use crate::problem::{Problem, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The outcome of checking something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Everything checked is sound (warnings allowed): exit 0.

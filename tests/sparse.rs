@@ -138,6 +138,7 @@ fn a_sparse_flush_map_gives_the_same_report_with_hole_skipping_on_and_off() {
             &FlushMapOptions {
                 release: if release { Some(&rel) } else { None },
                 holes,
+                crc: None,
             },
         );
         serde_json::to_string_pretty(&c).unwrap()

@@ -1,5 +1,6 @@
 //! Checksum algorithms of ESE (ESE-FORMAT.md §4, §6.6): pure functions over bytes, no I/O.
 
+pub mod crc32;
 pub mod ecc;
 pub mod legacy;
 pub mod legacy_log;

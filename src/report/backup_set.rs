@@ -675,6 +675,11 @@ pub struct VerifyOptions<'a> {
     /// Called between the scan and the re-check that no file of the set changed while it was
     /// checked (a test hook: a test changes a file there, deterministically).
     pub before_recheck: Option<&'a (dyn Fn() + Sync)>,
+    /// Hash every file of the set for a manifest, in blocks of this many bytes
+    /// ([`ScanOptions::crc_block_size`]).
+    pub crc_block_size: Option<u64>,
+    /// Never part of the set (the manifest being written).
+    pub exclude: Option<PathBuf>,
 }
 
 /// Everything `verify` found, with the decision.
@@ -696,6 +701,12 @@ pub struct SetReport {
     pub checkpoint: Option<CheckpointCheck>,
     /// Flush maps (warnings only), each with its counters.
     pub flush_maps: Vec<FlushMapCheck>,
+    /// Every file of the set with its CRCs (when asked for, for a manifest).
+    #[serde(skip)]
+    pub files: Vec<crate::scan::set::SetFile>,
+    /// The deepest directory holding every input: a manifest's paths are relative to it.
+    #[serde(skip)]
+    pub root: PathBuf,
 }
 
 impl SetReport {
@@ -716,6 +727,8 @@ pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetRepo
             logs_dir: opts.logs_dir.clone(),
             progress: opts.progress,
             before_recheck: opts.before_recheck,
+            crc_block_size: opts.crc_block_size,
+            exclude: opts.exclude.clone(),
         },
     )?;
     Ok(decide_set(scan, opts.strict))
@@ -765,6 +778,8 @@ pub fn decide_set(scan: SetScan, strict: bool) -> SetReport {
         stream: scan.stream,
         checkpoint: scan.checkpoint,
         flush_maps: scan.flush_maps,
+        files: scan.files,
+        root: scan.root,
     }
 }
 

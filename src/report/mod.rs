@@ -3,6 +3,7 @@
 pub mod backup_set;
 pub mod json;
 pub mod log_text;
+pub mod manifest;
 pub mod text;
 
 pub use crate::problem::{Problem, Severity};

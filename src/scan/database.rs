@@ -38,6 +38,11 @@ pub struct DbOptions<'a> {
     /// without being read, exactly as reading their zeros would count them. Empty: every page is
     /// read.
     pub holes: &'a [std::ops::Range<usize>],
+    /// When set, the page scan also hashes every page it reads (and gives each page of a hole
+    /// the CRC of zeros) into this collector, in the same workers, while the page is in cache
+    /// (`verify --manifest`, issue 16); the header pages and a trailing partial page are left to
+    /// [`FileCrcs::finish`](crate::scan::crc::FileCrcs::finish).
+    pub crc: Option<&'a crate::scan::crc::FileCrcs>,
 }
 
 /// The result of checking one database file: eseutil /K's counters and every problem found.
@@ -578,9 +583,14 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
             let mut t = Tally::default();
             let chunk_offset = 2 * page_size + ci * per_chunk * page_size;
             let mut hole = first_hole_after(holes, chunk_offset);
+            let mut crc = opts.crc.map(|c| c.range(chunk_offset as u64));
             if in_hole(holes, &mut hole, chunk_offset, chunk_offset + chunk.len()) {
                 // Never read, never mapped: nothing to release either.
                 t.uninitialized += (chunk.len() / page_size) as u64;
+                if let Some(mut h) = crc {
+                    h.zeros(chunk.len() as u64);
+                    h.done();
+                }
                 if let Some(p) = opts.progress {
                     p.inc(chunk.len() as u64);
                 }
@@ -590,6 +600,9 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
                 let offset = chunk_offset + i * page_size;
                 if in_hole(holes, &mut hole, offset, offset + page_size) {
                     t.uninitialized += 1;
+                    if let Some(h) = crc.as_mut() {
+                        h.zeros(page_size as u64);
+                    }
                     continue;
                 }
                 let pgno = u32::try_from(ci * per_chunk + i + 1).unwrap_or(u32::MAX);
@@ -599,6 +612,10 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
                 } else {
                     verify_page(page, pgno, max_pgno)
                 };
+                // After the check, while the page is still in the core's cache.
+                if let Some(h) = crc.as_mut() {
+                    h.update(page);
+                }
                 match c.status {
                     PageStatus::Good => {
                         if !trailer {
@@ -619,6 +636,9 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
                         t.findings.push((pgno, c, trailer));
                     }
                 }
+            }
+            if let Some(h) = crc {
+                h.done();
             }
             if let Some(p) = opts.progress {
                 p.inc(chunk.len() as u64);

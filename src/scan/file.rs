@@ -260,7 +260,7 @@ impl Input {
     /// and a scan may count the pages wholly inside them as uninitialized without touching them
     /// (issue 12). Sorted, disjoint, never empty ranges; empty for files read into memory, on
     /// systems without `SEEK_HOLE`, and when the file system's answer is not consistent with the
-    /// space the file has allocated ([`trusted_holes`]).
+    /// space the file has allocated (`trusted_holes`).
     pub fn holes(&self) -> &[std::ops::Range<usize>] {
         &self.holes
     }

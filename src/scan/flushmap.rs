@@ -119,6 +119,9 @@ pub struct FlushMapOptions<'a> {
     /// Byte ranges known to read as zeros ([`crate::scan::file::Input::holes`]): an all-zero
     /// data page is neither damaged nor counted, so pages wholly inside are skipped unread.
     pub holes: &'a [std::ops::Range<usize>],
+    /// When set, every data page read is also hashed into this collector, and every page of a
+    /// hole gets the CRC of zeros (`verify --manifest`, issue 16), as for databases.
+    pub crc: Option<&'a crate::scan::crc::FileCrcs>,
 }
 
 /// Data pages checked per task: 4 MiB, as for databases.
@@ -142,16 +145,27 @@ fn damaged_data_pages(data: &[u8], opts: &FlushMapOptions<'_>) -> Vec<(u32, Page
             let mut found = Vec::new();
             let chunk_offset = FM_PAGE + ci * per_chunk;
             let mut hole = first_hole_after(opts.holes, chunk_offset);
+            let mut crc = opts.crc.map(|c| c.range(chunk_offset as u64));
             for (i, page) in chunk.chunks_exact(FM_PAGE).enumerate() {
                 let offset = chunk_offset + i * FM_PAGE;
                 if in_hole(opts.holes, &mut hole, offset, offset + FM_PAGE) {
+                    if let Some(h) = crc.as_mut() {
+                        h.zeros(FM_PAGE as u64);
+                    }
                     continue;
                 }
                 let fmpgno = u32::try_from(ci * PAGES_PER_CHUNK + i).unwrap_or(u32::MAX);
                 let check = verify_segment(page, fmpgno);
+                // After the check, while the page is in the core's cache.
+                if let Some(h) = crc.as_mut() {
+                    h.update(page);
+                }
                 if matches!(check.status, PageStatus::Correctable | PageStatus::Bad) {
                     found.push((fmpgno, check));
                 }
+            }
+            if let Some(h) = crc {
+                h.done();
             }
             if let Some(release) = opts.release {
                 release(chunk_offset, chunk.len());

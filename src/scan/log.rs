@@ -68,6 +68,10 @@ pub struct LogCheck {
     /// caller that opened it; `check_log` opens nothing).
     #[serde(skip)]
     pub opened: Option<(std::path::PathBuf, crate::scan::file::Stamp)>,
+    /// The file's CRCs, hashed in the worker that checked it (`verify --manifest`, issue 16;
+    /// set by the caller that opened it).
+    #[serde(skip)]
+    pub crc: Option<crate::scan::crc::FileCrc>,
 }
 
 /// Serialises an optional value through `Display`.
@@ -106,6 +110,7 @@ impl LogCheck {
             problems: Vec::new(),
             header: None,
             opened: None,
+            crc: None,
         }
     }
 

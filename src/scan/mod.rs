@@ -3,6 +3,8 @@
 
 pub mod checkpoint;
 pub mod classify;
+pub mod copy;
+pub mod crc;
 pub mod database;
 pub mod file;
 pub mod flushmap;

@@ -34,6 +34,39 @@ pub struct ScanOptions<'a> {
     /// Called between the scan and the re-check that no file of the set changed while it was
     /// checked (a test hook: a test changes a file there, deterministically).
     pub before_recheck: Option<&'a (dyn Fn() + Sync)>,
+    /// When set, every file of the set is also hashed (CRC-32 of the whole file and of blocks
+    /// of this many bytes) for a manifest, in the workers that check it ([`SetScan::files`]).
+    pub crc_block_size: Option<u64>,
+    /// A file that is never part of the set though it lies in a directory named (the manifest
+    /// being written, `verify --manifest`).
+    pub exclude: Option<PathBuf>,
+}
+
+/// What a file of the set is, in a manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberType {
+    /// A database of the set (damaged members named like one included).
+    Database,
+    /// A log of the set's stream.
+    Log,
+    /// The set's checkpoint.
+    Checkpoint,
+    /// A flush map.
+    Flushmap,
+    /// A file listed under `ignored`.
+    Ignored,
+}
+
+/// One regular file of the set, with its CRCs.
+#[derive(Debug, Clone)]
+pub struct SetFile {
+    /// The path as shown.
+    pub path: PathBuf,
+    /// What it is in the set.
+    pub kind: MemberType,
+    /// Its CRCs.
+    pub crc: crate::scan::crc::FileCrc,
 }
 
 /// Everything the scan of a backup set found, before any decision: the checks of each member,
@@ -58,6 +91,12 @@ pub struct SetScan {
     pub named_file_by_file: bool,
     /// Where the logs of a database named alone were looked for.
     pub logs_looked_for_in: Option<PathBuf>,
+    /// Every regular file of the set with its CRCs, in path order, when
+    /// [`ScanOptions::crc_block_size`] was set; else empty.
+    pub files: Vec<SetFile>,
+    /// The deepest directory holding every input (canonical), to which a manifest's paths are
+    /// relative.
+    pub root: PathBuf,
 }
 
 /// One file that may be part of the set.
@@ -124,7 +163,13 @@ fn classify_path(path: &Path) -> Result<(Classification, Option<(Signature, bool
 /// The regular files named by `paths` (directories are listed, not recursed), without
 /// duplicates, with `named` set for those given as files; entries that are not regular files are
 /// returned apart (as [`Ignored`]), or refused when they may be part of the set.
-fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<Ignored>) -> Result<(), CheckError> {
+fn expand(
+    paths: &[PathBuf],
+    exclude: Option<&Path>,
+    files: &mut BTreeMap<PathBuf, bool>,
+    odd: &mut Vec<Ignored>,
+) -> Result<(), CheckError> {
+    let excluded = exclude.map(canonical_file);
     // The same file or directory reached under two spellings (`Dirty` and `./Dirty/`) is one
     // member: directories and named files are compared by their canonical paths (one lookup
     // each, not one per directory entry).
@@ -144,6 +189,9 @@ fn expand(paths: &[PathBuf], files: &mut BTreeMap<PathBuf, bool>, odd: &mut Vec<
                 continue;
             }
             for e in list_entries(p, true)? {
+                if excluded.as_ref() == Some(&dir_canon.join(&e.name)) {
+                    continue;
+                }
                 if e.regular {
                     if !named_files.contains_key(&dir_canon.join(&e.name)) {
                         files.entry(e.path).or_insert(false);
@@ -269,7 +317,7 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     let mut ignored = Vec::new();
     let mut all: Vec<PathBuf> = paths.to_vec();
     all.extend(opts.logs_dir.iter().cloned());
-    expand(&all, &mut named, &mut ignored)?;
+    expand(&all, opts.exclude.as_deref(), &mut named, &mut ignored)?;
     let mut entries = classify_all(named)?;
 
     // A database named alone: its logs are looked for beside it, as Exchange and Windows keep
@@ -293,7 +341,9 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
             for e in list_entries(d, false)? {
                 let name = e.name.to_str().unwrap_or_default();
                 let wanted = names_a_log_stream_file(name) || name_kind(name) == Some(FileKind::Checkpoint);
-                if wanted && !known.contains(&dir_canon.join(&e.name)) {
+                let path_canon = dir_canon.join(&e.name);
+                let excluded = opts.exclude.as_deref().map(canonical_file) == Some(path_canon.clone());
+                if wanted && !excluded && !known.contains(&path_canon) {
                     extra.insert(e.path, false);
                 }
             }
@@ -379,7 +429,14 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     let mut set_problems: Vec<Problem> = Vec::new();
     let stream = match &log_dir {
         Some(d) if !stream_entries.is_empty() => {
-            let s = check_stream_entries(d, stream_entries, opts.base.as_deref(), expected, progress.as_ref())?;
+            let s = check_stream_entries(
+                d,
+                stream_entries,
+                opts.base.as_deref(),
+                expected,
+                progress.as_ref(),
+                opts.crc_block_size,
+            )?;
             ignored.extend(s.ignored.iter().cloned());
             if s.files.is_empty() {
                 // No stream, but a wiped log is still a damaged member of the set.
@@ -402,6 +459,8 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     let mut stamps: Vec<(PathBuf, Stamp)> = Vec::new();
     let mut checkpoints = Vec::new();
     let mut flush_maps = Vec::new();
+    // CRCs hashed by the scans, by path (`--manifest`).
+    let mut crcs: BTreeMap<PathBuf, crate::scan::crc::FileCrc> = BTreeMap::new();
     // The databases, as parallel tasks (each also parallel inside): one file's last chunks and
     // its open and unmap no longer leave the workers idle (issue 12). Results in path order.
     let databases: Vec<&Entry> = entries
@@ -413,7 +472,7 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
         databases
             .par_iter()
             .map(|e| {
-                let r = check_one_database(e, progress.as_ref());
+                let r = check_one_database(e, progress.as_ref(), opts.crc_block_size);
                 if let Some(p) = &progress {
                     p.file_finished(&e.path);
                 }
@@ -422,8 +481,11 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
             .collect()
     };
     for (e, r) in databases.iter().zip(checked) {
-        let (stamp, outcome) = r?;
+        let (stamp, outcome, crc) = r?;
         stamps.push((e.path.clone(), stamp));
+        if let Some(c) = crc {
+            crcs.insert(e.path.clone(), c);
+        }
         match outcome {
             DbResult::Checked(c) => db_checks.push(*c),
             DbResult::Temporary(i) => ignored.push(i),
@@ -447,14 +509,19 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
                     p.inc(input.bytes().len() as u64);
                     p.file_finished(&e.path);
                 }
+                let collector = opts.crc_block_size.map(crate::scan::crc::FileCrcs::new);
                 flush_maps.push(check_flush_map_with(
                     input.bytes(),
                     &shown,
                     &FlushMapOptions {
                         release: Some(&|offset, len| input.release(offset, len)),
                         holes: input.holes(),
+                        crc: collector.as_ref(),
                     },
                 ));
+                if let Some(c) = collector {
+                    crcs.insert(e.path.clone(), c.finish(input.bytes(), input.holes()));
+                }
             }
             FileKind::Log => ignored.push(Ignored::new(
                 shown,
@@ -525,6 +592,9 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
                 pr.file_finished(p);
             }
             let bytes = input.bytes();
+            if let Some(b) = opts.crc_block_size {
+                crcs.insert(p.clone(), crate::scan::crc::crc_of_bytes(bytes, input.holes(), b));
+            }
             let by_header = entries.iter().any(|e| &e.path == p && e.class.by_header);
             if !by_header && is_all_zeros(bytes) {
                 chk_problems.push(damaged_member_problem(FileKind::Checkpoint, bytes, &shown, ""));
@@ -557,7 +627,20 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
 
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
     ignored.dedup_by(|a, b| a.path == b.path);
+    if let Some(s) = &stream {
+        for f in &s.files {
+            if let (Some((p, _)), Some(c)) = (&f.opened, &f.crc) {
+                crcs.insert(p.clone(), c.clone());
+            }
+        }
+    }
+    let files = match opts.crc_block_size {
+        Some(b) => set_files(&entries, &ignored, crcs, b)?,
+        None => Vec::new(),
+    };
     Ok(SetScan {
+        files,
+        root: deepest_common_dir(&all),
         db_checks,
         stream,
         checkpoint,
@@ -579,11 +662,102 @@ enum DbResult {
     Damaged(Problem),
 }
 
-/// The file's identity when opened, and what its check gave.
-type DbOutcome = (Stamp, DbResult);
+/// The file's identity when opened, what its check gave, and its CRCs when asked for.
+type DbOutcome = (Stamp, DbResult, Option<crate::scan::crc::FileCrc>);
+
+/// Every regular file of the set with its CRCs: those the scans hashed, the rest (files set
+/// aside, members that could not be checked) hashed now. The type is the file's part in the set.
+fn set_files(
+    entries: &[Entry],
+    ignored: &[Ignored],
+    mut crcs: BTreeMap<PathBuf, crate::scan::crc::FileCrc>,
+    block_size: u64,
+) -> Result<Vec<SetFile>, CheckError> {
+    use rayon::prelude::*;
+    let ignored_paths: BTreeSet<&str> = ignored.iter().map(|i| i.path.as_str()).collect();
+    let mut out: Vec<(PathBuf, MemberType, Option<crate::scan::crc::FileCrc>)> = entries
+        .iter()
+        .filter(|e| e.regular)
+        .map(|e| {
+            let shown = e.path.display().to_string();
+            let kind = if ignored_paths.contains(shown.as_str()) {
+                MemberType::Ignored
+            } else {
+                match e.class.kind {
+                    FileKind::Database => MemberType::Database,
+                    FileKind::Log => MemberType::Log,
+                    FileKind::Checkpoint => MemberType::Checkpoint,
+                    FileKind::FlushMap => MemberType::Flushmap,
+                    FileKind::Reserve | FileKind::Unknown => MemberType::Ignored,
+                }
+            };
+            (e.path.clone(), kind, crcs.remove(&e.path))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out.into_par_iter()
+        .map(|(path, kind, crc)| {
+            let crc = match crc {
+                Some(c) => c,
+                None => crate::scan::crc::crc_file(&path, block_size)?,
+            };
+            Ok(SetFile { path, kind, crc })
+        })
+        .collect()
+}
+
+/// The deepest directory holding every path (a directory holds itself; a file, its directory),
+/// each made canonical; `.` made canonical when there is none.
+pub fn deepest_common_dir(paths: &[PathBuf]) -> PathBuf {
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                canonical(p)
+            } else {
+                canonical(&parent_dir(p))
+            }
+        })
+        .collect();
+    let Some(first) = dirs.first() else {
+        return canonical(Path::new("."));
+    };
+    let mut common: Vec<std::path::Component<'_>> = first.components().collect();
+    for d in &dirs[1..] {
+        let n = common.iter().zip(d.components()).take_while(|(a, b)| **a == *b).count();
+        common.truncate(n);
+    }
+    common.iter().collect()
+}
+
+/// `path` relative to `root`, `/`-separated (both made canonical, the file name kept as it is
+/// so a link keeps its own name); `None` when it is not under `root`.
+pub fn relative_to(root: &Path, path: &Path) -> Option<String> {
+    let full = canonical_file(path);
+    let rel = full.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The canonical path of a file's directory joined with its name: what a file (existing or not,
+/// a link or not) is called wherever its directory is reached from.
+pub fn canonical_file(path: &Path) -> PathBuf {
+    match path.file_name() {
+        Some(name) => canonical(&parent_dir(path)).join(name),
+        None => canonical(path),
+    }
+}
 
 /// Checks one database of the set (CLI.md Decisions 1 and 7). `Err` when it cannot be checked.
-fn check_one_database(e: &Entry, progress: Option<&Progress<'_>>) -> Result<DbOutcome, CheckError> {
+fn check_one_database(
+    e: &Entry,
+    progress: Option<&Progress<'_>>,
+    crc_block_size: Option<u64>,
+) -> Result<DbOutcome, CheckError> {
     let shown = e.path.display().to_string();
     if let Some(p) = progress {
         p.file_started(&e.path);
@@ -595,8 +769,10 @@ fn check_one_database(e: &Entry, progress: Option<&Progress<'_>>) -> Result<DbOu
         return Ok((
             stamp,
             DbResult::Damaged(damaged_member_problem(FileKind::Database, bytes, &shown, "")),
+            None,
         ));
     }
+    let collector = crc_block_size.map(crate::scan::crc::FileCrcs::new);
     let result = check_database(
         bytes,
         &shown,
@@ -604,8 +780,10 @@ fn check_one_database(e: &Entry, progress: Option<&Progress<'_>>) -> Result<DbOu
             progress: progress.map(Progress::bar),
             release: Some(&|offset, len| input.release(offset, len)),
             holes: input.holes(),
+            crc: collector.as_ref(),
         },
     );
+    let crc = collector.map(|c| c.finish(bytes, input.holes()));
     let r = match result {
         Ok(c) if c.chosen_header().is_some_and(looks_temporary) => DbResult::Temporary(Ignored::new(
             shown,
@@ -616,11 +794,11 @@ fn check_one_database(e: &Entry, progress: Option<&Progress<'_>>) -> Result<DbOu
         Err(err) if e.class.by_header => return Err(err),
         Err(err) => DbResult::Damaged(damaged_member_problem(FileKind::Database, bytes, &shown, &err.message)),
     };
-    Ok((stamp, r))
+    Ok((stamp, r, crc))
 }
 
 /// The canonical path of `p` (symbolic links and `.` resolved), or `p` when that fails.
-fn canonical(p: &Path) -> PathBuf {
+pub fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 

@@ -303,7 +303,7 @@ fn names_a_log(name: &str) -> bool {
 /// names no stream while others are present. No logs at all is `Ok` with a −1811 problem and
 /// verdict error (nothing could be checked).
 pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, CheckError> {
-    check_stream_entries(dir, list_entries(dir, false)?, base, None, None)
+    check_stream_entries(dir, list_entries(dir, false)?, base, None, None, None)
 }
 
 /// Checks the stream made of `entries` (all in `dir`): the directory's entries, or exactly the
@@ -316,6 +316,7 @@ pub fn check_stream_entries(
     base: Option<&str>,
     expected: Option<Signature>,
     progress: Option<&crate::scan::progress::Progress<'_>>,
+    crc_block_size: Option<u64>,
 ) -> Result<StreamCheck, CheckError> {
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut ignored = Vec::new();
@@ -503,8 +504,11 @@ pub fn check_stream_entries(
                 p.file_started(&c.path);
             }
             let checked = Input::open(&c.path).and_then(|input| {
+                // Hashed first, in this worker: the check then reads the bytes from memory.
+                let crc = crc_block_size.map(|b| crate::scan::crc::crc_of_bytes(input.bytes(), input.holes(), b));
                 let mut checked = check_log_with(input.bytes(), &shown, Some(&|o, l| input.release(o, l)))?;
                 checked.opened = Some((c.path.clone(), input.stamp()));
+                checked.crc = crc;
                 if let Some(p) = progress {
                     p.inc(input.bytes().len() as u64);
                 }

@@ -1,0 +1,777 @@
+//! The manifest of a verified set (issue 16, CLI.md "Manifest"): its format, written by
+//! `verify --manifest` and read back by `compare`, with its own CRC so that a damaged or edited
+//! manifest is refused rather than taken for a difference; and the decision of `compare`: what
+//! each difference between a copy and the manifest means. No I/O here: the bytes come from and go
+//! to the command.
+
+use crate::checksum::crc32::crc_of;
+use crate::codes::JetErr;
+use crate::problem::Problem;
+use crate::report::backup_set::SetReport;
+use crate::scan::classify::FileKind;
+use crate::scan::copy::{CopyScan, Found};
+use crate::scan::crc::{FileCrc, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+use crate::scan::set::MemberType;
+use crate::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The value of `format`: what tells a manifest from any other JSON document.
+pub const FORMAT: &str = "esecheck-manifest";
+/// The manifest schema this esecheck writes, and the newest it reads.
+pub const MANIFEST_SCHEMA_VERSION: u64 = 1;
+/// A manifest larger than this is refused before it is parsed (about 20 million blocks: 20 TiB
+/// at 1 MiB blocks).
+pub const MAX_MANIFEST_BYTES: u64 = 256 << 20;
+/// At most this many files in a manifest.
+pub const MAX_FILES: usize = 10_000_000;
+/// At most this many differing blocks of one file are described one by one.
+pub const MAX_BLOCKS_DESCRIBED: usize = 1000;
+
+/// A manifest, in the order of its keys (`manifest_crc32` follows them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The shape of this document ([`MANIFEST_SCHEMA_VERSION`]).
+    pub schema_version: u64,
+    /// The esecheck that wrote it.
+    pub esecheck_version: String,
+    /// The verdict of `verify` on the set: `pass`, `fail` or `error`.
+    pub verdict: Verdict,
+    /// Size of the blocks each file's `blocks` CRCs cover.
+    pub block_size: u64,
+    /// The directory the paths are relative to, as it was when verified (for people).
+    pub root: String,
+    /// The set's identity.
+    pub set: SetIdentity,
+    /// Every file of the set, in path order.
+    pub files: Vec<ManifestFile>,
+}
+
+/// What the verified set was: its databases, its log stream, `truncate_below`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetIdentity {
+    /// The databases with their signatures.
+    pub databases: Vec<DbIdentity>,
+    /// The log stream's base name.
+    pub log_base: Option<String>,
+    /// The log stream's log signature.
+    pub log_signature: Option<String>,
+    /// The generations of the logs present, first and last.
+    pub generations: Option<[i32; 2]>,
+    /// The union of the databases' Log Required ranges.
+    pub required_range: Option<[i32; 2]>,
+    /// `verify`'s `truncate_below` (`null` unless the verdict was pass).
+    pub truncate_below: Option<i32>,
+    /// The checkpoint's generation.
+    pub checkpoint_generation: Option<i32>,
+}
+
+/// A database of the set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DbIdentity {
+    /// Its path, as in `files`.
+    pub path: String,
+    /// `signDb`.
+    pub db_signature: Option<String>,
+    /// `signLog`.
+    pub log_signature: Option<String>,
+    /// `le_dbstate`.
+    pub state: Option<String>,
+}
+
+/// One file of the set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// Its part in the set.
+    #[serde(rename = "type")]
+    pub kind: MemberType,
+    /// Size in bytes.
+    pub size: u64,
+    /// CRC-32 of the whole file, 8 lower-case hex digits.
+    pub crc32: String,
+    /// CRC-32 of each block, in order.
+    pub blocks: Vec<String>,
+    /// A database's page size (to say which pages a block holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u64>,
+    /// A log's generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i32>,
+    /// A log's segment size (4096 in the segment format, else the sector size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_size: Option<u64>,
+}
+
+fn hex(c: u32) -> String {
+    format!("{c:08x}")
+}
+
+fn parse_hex(s: &str) -> Option<u32> {
+    (s.len() == 8 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u32::from_str_radix(s, 16).ok())
+        .flatten()
+}
+
+/// The manifest of a verified set: `report.files` (hashed by the scan) with their paths relative
+/// to `report.root`, and the set's identity from the decision.
+pub fn build(report: &SetReport, block_size: u64) -> Manifest {
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    // One canonical lookup per directory, not per file (a set of 100,000 logs).
+    let mut dirs: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut rel = |p: &Path| -> String {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let canon = dirs
+            .entry(parent.clone())
+            .or_insert_with(|| crate::scan::set::canonical(&parent))
+            .clone();
+        let full = match p.file_name() {
+            Some(n) => canon.join(n),
+            None => canon,
+        };
+        match full.strip_prefix(&report.root) {
+            Ok(r) if r.components().next().is_some() => r
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/"),
+            _ => p.display().to_string(),
+        }
+    };
+    let pages: HashMap<&str, u64> = report
+        .db_checks
+        .iter()
+        .map(|c| (c.path.as_str(), c.page_size as u64))
+        .collect();
+    let logs: HashMap<&str, &crate::scan::log::LogCheck> = report
+        .stream
+        .iter()
+        .flat_map(|s| s.files.iter())
+        .map(|l| (l.path.as_str(), l))
+        .collect();
+    let mut files: Vec<ManifestFile> = report
+        .files
+        .iter()
+        .map(|f| {
+            let shown = f.path.display().to_string();
+            let page_size = pages.get(shown.as_str()).copied();
+            let log = logs.get(shown.as_str()).copied();
+            let segment_size = log.and_then(|l| {
+                let h = l.header.as_ref()?;
+                Some(if l.format.is_some_and(|v| v.is_segment_format()) {
+                    crate::scan::log::SEGMENT_SIZE as u64
+                } else {
+                    u64::from(h.cb_sec)
+                })
+            });
+            ManifestFile {
+                path: rel(&f.path),
+                kind: f.kind,
+                size: f.crc.size,
+                crc32: hex(f.crc.crc32),
+                blocks: f.crc.blocks.iter().map(|&b| hex(b)).collect(),
+                page_size: if f.kind == MemberType::Database {
+                    page_size
+                } else {
+                    None
+                },
+                generation: if f.kind == MemberType::Log {
+                    log.and_then(|l| l.generation)
+                } else {
+                    None
+                },
+                segment_size: if f.kind == MemberType::Log { segment_size } else { None },
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let d = &report.decision;
+    Manifest {
+        format: FORMAT.to_string(),
+        schema_version: MANIFEST_SCHEMA_VERSION,
+        esecheck_version: env!("CARGO_PKG_VERSION").to_string(),
+        verdict: d.verdict,
+        block_size,
+        root: report.root.display().to_string(),
+        set: SetIdentity {
+            databases: report
+                .db_checks
+                .iter()
+                .map(|c| DbIdentity {
+                    path: rel(std::path::Path::new(&c.path)),
+                    db_signature: c.chosen_header().map(|h| h.sign_db.to_string()),
+                    log_signature: c.chosen_header().map(|h| h.sign_log.to_string()),
+                    state: c.state.map(str::to_string),
+                })
+                .collect(),
+            log_base: d.logs.as_ref().map(|l| l.base.clone()),
+            log_signature: report
+                .stream
+                .as_ref()
+                .and_then(|s| s.log_signature)
+                .map(|s| s.to_string()),
+            generations: d.logs.as_ref().and_then(|l| Some([l.first?, l.last?])),
+            required_range: d.required_range,
+            truncate_below: d.truncate_below,
+            checkpoint_generation: d.checkpoint.as_ref().and_then(|c| c.generation),
+        },
+        files,
+    }
+}
+
+/// The CRC of a manifest's canonical form: its keys but `manifest_crc32`, in document order,
+/// serialized compactly. Whitespace does not change it; any value, key or order does.
+fn canonical_crc(rest: &impl Serialize) -> u32 {
+    crc_of(&serde_json::to_vec(rest).unwrap_or_default())
+}
+
+/// The manifest as written: pretty JSON with `manifest_crc32` last, and a newline. The struct
+/// serializes its keys in the order a parsed document keeps them, so the compact form of the
+/// struct is the canonical form of the document.
+pub fn to_bytes(m: &Manifest) -> Vec<u8> {
+    let crc = canonical_crc(m);
+    let mut out = serde_json::to_vec_pretty(m).unwrap_or_default();
+    // `{…\n}` becomes `{…,\n  "manifest_crc32": "…"\n}`.
+    if out.last() == Some(&b'}') {
+        out.pop();
+        while out.last().is_some_and(|b| b.is_ascii_whitespace()) {
+            out.pop();
+        }
+        out.extend_from_slice(format!(",\n  \"manifest_crc32\": \"{}\"\n}}", hex(crc)).as_bytes());
+    }
+    out.push(b'\n');
+    out
+}
+
+/// True when `head` (the first bytes of a file) starts like a manifest esecheck wrote: only such
+/// a file may be replaced by a new manifest.
+pub fn looks_like_manifest(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start();
+    t.starts_with('{')
+        && t.chars()
+            .take(200)
+            .collect::<String>()
+            .contains(&format!("\"{FORMAT}\""))
+}
+
+/// Why a manifest cannot be used (exit 2): one sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError(pub String);
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn bad(msg: impl Into<String>) -> ManifestError {
+    ManifestError(msg.into())
+}
+
+/// Reads a manifest: JSON, `format` [`FORMAT`], a `schema_version` this esecheck knows, its own
+/// `manifest_crc32` matching, then every value within bounds (paths that stay under the root,
+/// block counts that match the sizes, CRCs of 8 hex digits, no path twice).
+pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(bad(format!(
+            "{} bytes: larger than any manifest ({MAX_MANIFEST_BYTES} bytes at most)",
+            bytes.len()
+        )));
+    }
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| bad(format!("not a manifest: not JSON ({e})")))?;
+    let Value::Object(mut obj) = doc else {
+        return Err(bad("not a manifest: not a JSON object"));
+    };
+    if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(bad(format!(
+            "not a manifest: no \"format\": \"{FORMAT}\" (write one with esecheck verify --manifest)"
+        )));
+    }
+    match obj.get("schema_version").and_then(Value::as_u64) {
+        Some(v) if (1..=MANIFEST_SCHEMA_VERSION).contains(&v) => {}
+        Some(v) => {
+            return Err(bad(format!(
+                "manifest schema_version {v} is not one this esecheck reads (1-{MANIFEST_SCHEMA_VERSION}); use a newer esecheck"
+            )))
+        }
+        None => return Err(bad("not a manifest: no schema_version")),
+    }
+    let stored = obj
+        .shift_remove("manifest_crc32")
+        .as_ref()
+        .and_then(Value::as_str)
+        .and_then(parse_hex)
+        .ok_or_else(|| bad("manifest is damaged: no manifest_crc32 of 8 hex digits"))?;
+    let computed = canonical_crc(&obj);
+    if stored != computed {
+        return Err(bad(format!(
+            "manifest is damaged or was edited: manifest_crc32 is {}, its content gives {}; it cannot vouch for any copy",
+            hex(stored),
+            hex(computed)
+        )));
+    }
+    let m: Manifest =
+        serde_json::from_value(Value::Object(obj)).map_err(|e| bad(format!("manifest is not valid: {e}")))?;
+    validate(&m)?;
+    Ok(m)
+}
+
+/// The bounds every value of a manifest must keep, so a hostile one cannot make `compare` read
+/// outside the copy or allocate without limit.
+fn validate(m: &Manifest) -> Result<(), ManifestError> {
+    if !(MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&m.block_size) {
+        return Err(bad(format!(
+            "manifest is not valid: block_size {} is outside {MIN_BLOCK_SIZE}-{MAX_BLOCK_SIZE}",
+            m.block_size
+        )));
+    }
+    if m.files.len() > MAX_FILES {
+        return Err(bad(format!("manifest is not valid: more than {MAX_FILES} files")));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &m.files {
+        let parts: Vec<&str> = f.path.split('/').collect();
+        let safe = !f.path.is_empty()
+            && parts.iter().all(|p| {
+                // On Windows `\` separates and `C:` names a drive: a component holding either
+                // could leave the root. Elsewhere they are ordinary characters of a name.
+                let foreign = cfg!(windows) && p.contains(['\\', ':']);
+                !p.is_empty() && *p != "." && *p != ".." && !p.contains('\0') && !foreign
+            });
+        if !safe {
+            return Err(bad(format!(
+                "manifest is not valid: path {:?} is not a relative path under the root",
+                f.path
+            )));
+        }
+        if !seen.insert(f.path.to_ascii_lowercase()) {
+            return Err(bad(format!("manifest is not valid: {:?} is listed twice", f.path)));
+        }
+        if parse_hex(&f.crc32).is_none() || f.blocks.iter().any(|b| parse_hex(b).is_none()) {
+            return Err(bad(format!(
+                "manifest is not valid: {:?} has a CRC that is not 8 hex digits",
+                f.path
+            )));
+        }
+        if f.blocks.len() as u64 != f.size.div_ceil(m.block_size) {
+            return Err(bad(format!(
+                "manifest is not valid: {:?} is {} bytes but has {} blocks of {}",
+                f.path,
+                f.size,
+                f.blocks.len(),
+                m.block_size
+            )));
+        }
+        if f.page_size.is_some_and(|p| !(512..=65536).contains(&p))
+            || f.segment_size.is_some_and(|s| !(512..=65536).contains(&s))
+        {
+            return Err(bad(format!(
+                "manifest is not valid: {:?} has a page or segment size out of range",
+                f.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// How one file of the manifest compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Same size, same CRCs.
+    Identical,
+    /// Present, not the same bytes.
+    Differs,
+    /// Not in the copy.
+    Missing,
+    /// In the copy, not in the manifest.
+    Extra,
+}
+
+/// One block that differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct DifferingBlock {
+    /// Block number (from 0).
+    pub block: u64,
+    /// Its byte offset.
+    pub offset: u64,
+    /// Its length.
+    pub len: u64,
+    /// What it holds, in words ("pages 767-1022").
+    pub covers: String,
+}
+
+/// One file, as `compare --json` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileComparison {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// Its part in the set (`null` for an extra file that is no ESE member).
+    #[serde(rename = "type")]
+    pub kind: Option<MemberType>,
+    /// identical / differs / missing / extra.
+    pub status: Status,
+    /// The size in the copy (`null` when missing).
+    pub size: Option<u64>,
+    /// The size the manifest records (`null` for an extra file).
+    pub expected_size: Option<u64>,
+    /// The CRC in the copy.
+    pub crc32: Option<String>,
+    /// The CRC the manifest records.
+    pub expected_crc32: Option<String>,
+    /// The blocks that differ (at most [`MAX_BLOCKS_DESCRIBED`]).
+    pub differing_blocks: Vec<DifferingBlock>,
+}
+
+/// What `compare` decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// pass / fail.
+    pub verdict: Verdict,
+    /// The manifest file.
+    pub manifest: String,
+    /// The copy's root.
+    pub root: String,
+    /// The verdict the manifest records for the set.
+    pub recorded_verdict: Verdict,
+    /// Files of the manifest, in its order, then extras.
+    pub files: Vec<FileComparison>,
+    /// Counts: identical, differing, missing, extra.
+    pub identical: usize,
+    /// Files that differ.
+    pub differing: usize,
+    /// Files missing.
+    pub missing: usize,
+    /// Extra files.
+    pub extra: usize,
+    /// Every difference, errors (member files) and warnings (ignored files).
+    pub problems: Vec<Problem>,
+}
+
+/// What a byte range of a file holds, for a person: database pages (−1 and 0 the header
+/// copies), log segments with the generation, else bytes.
+pub fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
+    let last = offset + len.max(1) - 1;
+    match (f.kind, f.page_size, f.segment_size) {
+        (MemberType::Database, Some(ps), _) => {
+            let first = (offset / ps) as i64 - 1;
+            let end = (last / ps) as i64 - 1;
+            let mut parts = Vec::new();
+            if first <= -1 {
+                parts.push(if end >= 0 {
+                    "the header copies (pages -1 and 0)".to_string()
+                } else {
+                    "the primary header (page -1)".to_string()
+                });
+            } else if first == 0 {
+                parts.push("the shadow header (page 0)".to_string());
+            }
+            let from = first.max(1);
+            if end >= from {
+                parts.push(if end == from {
+                    format!("page {from}")
+                } else {
+                    format!("pages {from}-{end}")
+                });
+            }
+            parts.join(" and ")
+        }
+        (MemberType::Log, _, Some(ss)) => {
+            let (a, b) = (offset / ss, last / ss);
+            let g = f.generation.map(|g| format!("generation {g}, ")).unwrap_or_default();
+            let segs = if a == b {
+                format!("segment {a}")
+            } else {
+                format!("segments {a}-{b}")
+            };
+            let head = if a == 0 { " (segment 0 is the header)" } else { "" };
+            format!("{g}{segs}{head}")
+        }
+        _ => format!("bytes {offset}-{last}"),
+    }
+}
+
+/// Compares the copy with the manifest (CLI.md `compare`): each member file identical in size
+/// and CRCs, none missing, no extra log or database; a difference in an ignored file is a
+/// warning. An identical copy of a set whose recorded verdict was not pass fails too.
+pub fn decide_compare(m: &Manifest, manifest_path: &str, copy: &CopyScan, strict: bool) -> Comparison {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let (mut identical, mut differing, mut missing) = (0, 0, 0);
+    let problem = difference;
+    for (f, found) in m.files.iter().zip(&copy.found) {
+        let member = f.kind != MemberType::Ignored;
+        let mut fc = FileComparison {
+            path: f.path.clone(),
+            kind: Some(f.kind),
+            status: Status::Identical,
+            size: None,
+            expected_size: Some(f.size),
+            crc32: None,
+            expected_crc32: Some(f.crc32.clone()),
+            differing_blocks: Vec::new(),
+        };
+        match found {
+            Found::Missing => {
+                fc.status = Status::Missing;
+                missing += 1;
+                let renamed = copy.extras.iter().find(|x| {
+                    x.crc
+                        .as_ref()
+                        .is_some_and(|c| c.size == f.size && hex(c.crc32) == f.crc32)
+                });
+                let msg = match renamed {
+                    Some(x) => format!("missing from the copy; {} holds its bytes (renamed?)", x.rel),
+                    None => "missing from the copy".to_string(),
+                };
+                problems.push(problem(member, &f.path, Some(JetErr::FileNotFound), msg));
+            }
+            Found::Hashed(c) => {
+                fc.size = Some(c.size);
+                fc.crc32 = Some(hex(c.crc32));
+                let same = c.size == f.size && hex(c.crc32) == f.crc32;
+                if same {
+                    identical += 1;
+                } else {
+                    fc.status = Status::Differs;
+                    differing += 1;
+                    compare_blocks(m, f, c, member, &mut fc, &mut problems);
+                }
+            }
+        }
+        files.push(fc);
+    }
+    let extra = copy.extras.len();
+    for x in &copy.extras {
+        let member = matches!(
+            x.kind,
+            FileKind::Database | FileKind::Log | FileKind::Checkpoint | FileKind::FlushMap
+        );
+        let what = match x.kind {
+            FileKind::Database => "a database",
+            FileKind::Log => "a log",
+            FileKind::Checkpoint => "a checkpoint",
+            FileKind::FlushMap => "a flush map",
+            FileKind::Reserve => "a reserve log",
+            FileKind::Unknown => "a file",
+        };
+        let msg = format!("in the copy but not in the manifest: {what} the verified set did not hold");
+        problems.push(if member {
+            Problem::error(None, &x.rel, msg)
+        } else {
+            Problem::warning(None, &x.rel, msg)
+        });
+        files.push(FileComparison {
+            path: x.rel.clone(),
+            kind: None,
+            status: Status::Extra,
+            size: Some(x.size),
+            expected_size: None,
+            crc32: x.crc.as_ref().map(|c| hex(c.crc32)),
+            expected_crc32: None,
+            differing_blocks: Vec::new(),
+        });
+    }
+    if m.verdict != Verdict::Pass && !problems.iter().any(Problem::is_error) {
+        problems.push(Problem::error(
+            None,
+            manifest_path,
+            format!(
+                "the copy is identical to a set that {} verification (recorded verdict {}): it is a faithful copy of a set that must not be relied on",
+                if m.verdict == Verdict::Fail { "FAILED" } else { "could not pass" },
+                serde_json::to_value(m.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            ),
+        ));
+    }
+    let verdict = Verdict::from_problems(&problems, strict);
+    Comparison {
+        verdict,
+        manifest: manifest_path.to_string(),
+        root: copy.root.display().to_string(),
+        recorded_verdict: m.verdict,
+        files,
+        identical,
+        differing,
+        missing,
+        extra,
+        problems,
+    }
+}
+
+/// A difference in a member of the set is an error; in an ignored file, a warning.
+fn difference(member: bool, file: &str, code: Option<JetErr>, msg: String) -> Problem {
+    if member {
+        Problem::error(code, file, msg)
+    } else {
+        Problem::warning(code, file, format!("{msg} (an ignored file of the set)"))
+    }
+}
+
+/// The size and block differences of one file.
+fn compare_blocks(
+    m: &Manifest,
+    f: &ManifestFile,
+    c: &FileCrc,
+    member: bool,
+    fc: &mut FileComparison,
+    problems: &mut Vec<Problem>,
+) {
+    let problem = difference;
+    let bs = m.block_size;
+    if c.size != f.size {
+        let (lo, hi) = (c.size.min(f.size), c.size.max(f.size));
+        let how = if c.size < f.size {
+            format!("cut short by {} bytes: {} missing", hi - lo, covers(f, lo, hi - lo))
+        } else {
+            format!("longer by {} bytes", hi - lo)
+        };
+        problems.push(problem(
+            member,
+            &f.path,
+            None,
+            format!("{} bytes in the copy, {} in the manifest: {how}", c.size, f.size),
+        ));
+    }
+    let mut described = 0usize;
+    let mut more = 0usize;
+    for (i, (want, got)) in f.blocks.iter().zip(&c.blocks).enumerate() {
+        let offset = i as u64 * bs;
+        let len_want = (f.size - offset).min(bs);
+        let len_got = (c.size - offset.min(c.size)).min(bs);
+        // A block the copy holds only part of is the size difference above, not a second one.
+        if len_want != len_got || parse_hex(want) == Some(*got) {
+            continue;
+        }
+        if described >= MAX_BLOCKS_DESCRIBED {
+            more += 1;
+            continue;
+        }
+        described += 1;
+        let what = covers(f, offset, len_want);
+        problems.push(problem(member, &f.path, None, format!("block {i} differs: {what}")).at_offset(offset));
+        fc.differing_blocks.push(DifferingBlock {
+            block: i as u64,
+            offset,
+            len: len_want,
+            covers: what,
+        });
+    }
+    if more > 0 {
+        problems.push(problem(member, &f.path, None, format!("{more} more blocks differ")));
+    }
+    if c.size == f.size && described == 0 && more == 0 {
+        // Every block matches but the whole does not: the manifest's own numbers disagree.
+        problems.push(problem(
+            member,
+            &f.path,
+            None,
+            "whole-file CRC differs while every block matches".to_string(),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Manifest {
+        Manifest {
+            format: FORMAT.into(),
+            schema_version: 1,
+            esecheck_version: "0.1.0".into(),
+            verdict: Verdict::Pass,
+            block_size: 1 << 20,
+            root: "/snap".into(),
+            set: SetIdentity {
+                databases: vec![],
+                log_base: Some("SRU".into()),
+                log_signature: None,
+                generations: Some([78, 82]),
+                required_range: Some([81, 81]),
+                truncate_below: Some(81),
+                checkpoint_generation: Some(81),
+            },
+            files: vec![ManifestFile {
+                path: "SRUDB.dat".into(),
+                kind: MemberType::Database,
+                size: 4 << 20,
+                crc32: "01234567".into(),
+                blocks: vec!["00000000".into(); 4],
+                page_size: Some(4096),
+                generation: None,
+                segment_size: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_manifest_reads_back_as_written() {
+        let m = sample();
+        assert_eq!(parse(&to_bytes(&m)), Ok(m));
+    }
+
+    #[test]
+    fn an_edited_manifest_is_damaged_not_a_difference() {
+        let text = String::from_utf8(to_bytes(&sample())).unwrap();
+        let edited = text.replace("\"01234567\"", "\"01234568\"");
+        let e = parse(edited.as_bytes()).unwrap_err();
+        assert!(e.0.contains("damaged or was edited"), "{e}");
+        // Whitespace alone changes nothing.
+        let reflowed = text.replace("\n  ", "\n    ");
+        assert!(parse(reflowed.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_newer_schema_and_other_json_are_refused_by_name() {
+        let text = String::from_utf8(to_bytes(&sample())).unwrap();
+        let newer = text.replace("\"schema_version\": 1", "\"schema_version\": 2");
+        assert!(parse(newer.as_bytes()).unwrap_err().0.contains("schema_version 2"));
+        assert!(parse(b"{\"command\": \"verify\"}")
+            .unwrap_err()
+            .0
+            .contains("not a manifest"));
+        assert!(parse(b"\xff\xfe").unwrap_err().0.contains("not JSON"));
+    }
+
+    #[test]
+    fn a_path_that_leaves_the_root_is_refused() {
+        let mut hostile = vec!["../etc/passwd", "/etc/passwd", "a//b", "a/./b", "nul\0", ""];
+        if cfg!(windows) {
+            hostile.extend(["C:x", "a\\..\\..\\x"]);
+        }
+        for p in hostile {
+            let mut m = sample();
+            m.files[0].path = p.into();
+            assert!(parse(&to_bytes(&m)).is_err(), "{p}");
+        }
+        let mut m = sample();
+        m.files[0].blocks.pop();
+        assert!(parse(&to_bytes(&m)).unwrap_err().0.contains("blocks"));
+    }
+
+    #[test]
+    fn a_database_block_is_named_by_its_pages_with_the_header_copies_apart() {
+        let f = &sample().files[0];
+        assert_eq!(covers(f, 3 << 20, 1 << 20), "pages 767-1022");
+        assert_eq!(
+            covers(f, 0, 1 << 20),
+            "the header copies (pages -1 and 0) and pages 1-254"
+        );
+        let mut log = f.clone();
+        log.kind = MemberType::Log;
+        log.generation = Some(81);
+        log.segment_size = Some(4096);
+        assert_eq!(
+            covers(&log, 0, 1 << 20),
+            "generation 81, segments 0-255 (segment 0 is the header)"
+        );
+    }
+}
