@@ -40,9 +40,9 @@ pub struct Classification {
     pub by_header: bool,
 }
 
+/// The little-endian u32 at `off`, through the bounded reader (`None` past the end).
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
-    b.get(off..off + 4)
-        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    crate::format::Reader::new(b, "file head").u32(off, "u32").ok()
 }
 
 /// True when the database magic is at offset 4 of the primary header or of a shadow header at
