@@ -1176,12 +1176,14 @@ pub fn verify(
     let pb = progress_bar(opts);
     let vopts = VerifyOptions {
         strict: opts.strict,
-        base,
-        logs_dir: logs,
-        progress: pb.as_ref(),
-        before_recheck: None,
-        crc_block_size: target.map(|t| t.block_size),
-        exclude: target.map(|t| t.path.clone()),
+        scan: crate::scan::set::ScanOptions {
+            base,
+            logs_dir: logs,
+            progress: pb.as_ref(),
+            before_recheck: None,
+            crc_block_size: target.map(|t| t.block_size),
+            exclude: target.map(|t| t.path.clone()),
+        },
     };
     let result = verify_set(paths, &vopts);
     if let Some(pb) = pb {

@@ -415,7 +415,10 @@ fn verify_with_hook(
     hook: &(dyn Fn() + Sync),
 ) -> Result<esecheck::report::backup_set::SetReport, esecheck::error::CheckError> {
     let opts = esecheck::report::backup_set::VerifyOptions {
-        before_recheck: Some(hook),
+        scan: esecheck::scan::set::ScanOptions {
+            before_recheck: Some(hook),
+            ..Default::default()
+        },
         ..Default::default()
     };
     esecheck::report::backup_set::verify_set(&[dir.to_path_buf()], &opts)

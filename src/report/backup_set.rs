@@ -661,25 +661,13 @@ fn summary(d: &DbView) -> DbSummary {
     }
 }
 
-/// Options of `verify`: the scan's, and `--strict`.
+/// Options of `verify`: `--strict`, applied to the decision, and the scan's own options.
 #[derive(Default, Clone)]
 pub struct VerifyOptions<'a> {
     /// Warnings fail.
     pub strict: bool,
-    /// The log stream's base name (`--base`).
-    pub base: Option<String>,
-    /// Where the logs are, when apart from the databases (`--logs`).
-    pub logs_dir: Option<PathBuf>,
-    /// Progress over database bytes.
-    pub progress: Option<&'a indicatif::ProgressBar>,
-    /// Called between the scan and the re-check that no file of the set changed while it was
-    /// checked (a test hook: a test changes a file there, deterministically).
-    pub before_recheck: Option<&'a (dyn Fn() + Sync)>,
-    /// Hash every file of the set for a manifest, in blocks of this many bytes
-    /// ([`ScanOptions::crc_block_size`]).
-    pub crc_block_size: Option<u64>,
-    /// Never part of the set (the manifest being written).
-    pub exclude: Option<PathBuf>,
+    /// What the set is and how it is scanned (`--base`, `--logs`, progress, manifest hashing).
+    pub scan: ScanOptions<'a>,
 }
 
 /// Everything `verify` found, with the decision.
@@ -720,17 +708,7 @@ impl SetReport {
 ///
 /// `Err` means the set could not be checked (exit 2); see [`scan_set`].
 pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetReport, CheckError> {
-    let scan = scan_set(
-        paths,
-        &ScanOptions {
-            base: opts.base.clone(),
-            logs_dir: opts.logs_dir.clone(),
-            progress: opts.progress,
-            before_recheck: opts.before_recheck,
-            crc_block_size: opts.crc_block_size,
-            exclude: opts.exclude.clone(),
-        },
-    )?;
+    let scan = scan_set(paths, &opts.scan)?;
     Ok(decide_set(scan, opts.strict))
 }
 

@@ -3,7 +3,7 @@
 //! results that `scan` computed; decides nothing and reads no file.
 
 use crate::escape::escape_controls;
-use crate::format::{CheckpointFile, Lgpos, LogFileHeader};
+use crate::format::{CheckpointFile, DbmsParam, Lgpos, LogFileHeader};
 use crate::report::text::{gen_text, lgpos_text, signature_text, time_text, write_problem, write_problems};
 use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::log::LogCheck;
@@ -78,38 +78,13 @@ pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> 
     )?;
     writeln!(w, "      Signature: {}", signature_text(&h.sign_log))?;
     // Strings read from the file are escaped like file names: they must not forge lines.
-    writeln!(
-        w,
-        "      Env SystemPath: {}",
-        escape_controls(&h.dbms_param.system_path)
-    )?;
-    writeln!(
-        w,
-        "      Env LogFilePath: {}",
-        escape_controls(&h.dbms_param.log_file_path)
-    )?;
+    write_env_paths(w, &h.dbms_param)?;
     writeln!(
         w,
         "      Env Log Sec size: {} (disk sector size flag {})",
         h.cb_sec, h.disk_sec_size_mismatch
     )?;
-    let p = &h.dbms_param;
-    writeln!(
-        w,
-        "      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)"
-    )?;
-    writeln!(
-        w,
-        "          ({:>5},{:>8},{:>8},{:>8},{:>8},{:>8},{:>8},{:>10})",
-        on_off(p.flags & 1 != 0),
-        p.sessions_max,
-        p.open_tables_max,
-        p.ver_pages_max,
-        p.cursors_max,
-        p.log_buffers,
-        p.lcsec_lgfile,
-        p.cache_size_max
-    )?;
+    write_env_tuple(w, &h.dbms_param)?;
     writeln!(w, "      Using Reserved Log File: {}", h.lg_flags & 1 != 0)?;
     writeln!(
         w,
@@ -197,33 +172,8 @@ pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Res
     writeln!(w, "      IncBackup: {}", eseutil_lgpos(h.lgpos_inc_backup))?;
     writeln!(w, "      IncBackup time: {}", time_text(&h.logtime_inc_backup))?;
     writeln!(w, "      Signature: {}", signature_text(&h.sign_log))?;
-    writeln!(
-        w,
-        "      Env SystemPath: {}",
-        escape_controls(&h.dbms_param.system_path)
-    )?;
-    writeln!(
-        w,
-        "      Env LogFilePath: {}",
-        escape_controls(&h.dbms_param.log_file_path)
-    )?;
-    writeln!(
-        w,
-        "      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)"
-    )?;
-    let p = &h.dbms_param;
-    writeln!(
-        w,
-        "          ({:>5},{:>8},{:>8},{:>8},{:>8},{:>8},{:>8},{:>10})",
-        if p.flags & 1 != 0 { "on" } else { "off" },
-        p.sessions_max,
-        p.open_tables_max,
-        p.ver_pages_max,
-        p.cursors_max,
-        p.log_buffers,
-        p.lcsec_lgfile,
-        p.cache_size_max
-    )?;
+    write_env_paths(w, &h.dbms_param)?;
+    write_env_tuple(w, &h.dbms_param)?;
     for a in &h.attach {
         writeln!(w, "      {} {}", a.dbid, escape_controls(&a.path))?;
     }
@@ -255,4 +205,31 @@ pub fn write_stream(w: &mut dyn Write, s: &StreamCheck) -> io::Result<()> {
     }
     // The verdict line is the caller's: it also knows about --strict.
     Ok(())
+}
+
+/// The environment's paths (DBMS_PARAM) of a log or checkpoint header. Strings read from the
+/// file are escaped like file names: they must not forge lines.
+fn write_env_paths(w: &mut dyn Write, p: &DbmsParam) -> io::Result<()> {
+    writeln!(w, "      Env SystemPath: {}", escape_controls(&p.system_path))?;
+    writeln!(w, "      Env LogFilePath: {}", escape_controls(&p.log_file_path))
+}
+
+/// The environment's settings (DBMS_PARAM) in eseutil's one-line tuple.
+fn write_env_tuple(w: &mut dyn Write, p: &DbmsParam) -> io::Result<()> {
+    writeln!(
+        w,
+        "      Env (CircLog,Session,Opentbl,VerPage,Cursors,LogBufs,LogFile,Buffers)"
+    )?;
+    writeln!(
+        w,
+        "          ({:>5},{:>8},{:>8},{:>8},{:>8},{:>8},{:>8},{:>10})",
+        on_off(p.flags & 1 != 0),
+        p.sessions_max,
+        p.open_tables_max,
+        p.ver_pages_max,
+        p.cursors_max,
+        p.log_buffers,
+        p.lcsec_lgfile,
+        p.cache_size_max
+    )
 }

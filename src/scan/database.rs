@@ -488,30 +488,18 @@ fn count_header_copy(
         CopyState::Zeroed => check.uninitialized_pages += 1,
         // A copy the file ends before (a database cut to its first page) counts like a damaged
         // one (CLI.md Decision 4): eseutil /K cannot read it and the engine cannot fall back to it.
-        CopyState::Missing => {
+        CopyState::Missing | CopyState::BadChecksum | CopyState::PageSizeMismatch => {
+            let message = if c.state == CopyState::Missing {
+                format!("{which} is missing: the file ends before it (counted as a bad checksum)")
+            } else {
+                format!("{which} checksum failed: {}", copy_words(c))
+            };
             check.bad_checksums += 1;
             check.bad_pages.push(page);
             problems.push(
-                Problem::error(
-                    Some(JetErr::ReadVerifyFailure),
-                    path,
-                    format!("{which} is missing: the file ends before it (counted as a bad checksum)"),
-                )
-                .at_page(page)
-                .at_offset(offset),
-            );
-        }
-        CopyState::BadChecksum | CopyState::PageSizeMismatch => {
-            check.bad_checksums += 1;
-            check.bad_pages.push(page);
-            problems.push(
-                Problem::error(
-                    Some(JetErr::ReadVerifyFailure),
-                    path,
-                    format!("{which} checksum failed: {}", copy_words(c)),
-                )
-                .at_page(page)
-                .at_offset(offset),
+                Problem::error(Some(JetErr::ReadVerifyFailure), path, message)
+                    .at_page(page)
+                    .at_offset(offset),
             );
         }
     }
