@@ -7,7 +7,7 @@
 //! cargo run --example verify_set -- /mnt/snap/MailboxDB /mnt/snap/Logs
 //! ```
 
-use esecheck::report::backup_set::{verify_set, VerifyOptions};
+use esecheck::report::set::{verify_set, VerifyOptions};
 use esecheck::report::Verdict;
 use std::path::PathBuf;
 use std::process::ExitCode;

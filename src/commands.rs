@@ -1165,7 +1165,7 @@ pub fn verify(
     opts: &Options,
     sinks: &mut Sinks<'_>,
 ) -> io::Result<Verdict> {
-    use crate::report::backup_set::{verify_set, VerifyOptions};
+    use crate::report::set::{verify_set, VerifyOptions};
     if let Some(t) = target {
         let mut inputs = paths.to_vec();
         inputs.extend(logs.iter().cloned());

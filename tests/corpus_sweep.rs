@@ -116,7 +116,7 @@ fn every_corpus_log_and_checkpoint_verifies() {
 
 #[test]
 fn every_corpus_set_with_logs_gets_the_manifest_verdict() {
-    use esecheck::report::backup_set::{verify_set, VerifyOptions};
+    use esecheck::report::set::{verify_set, VerifyOptions};
     let Some(root) = corpus() else {
         eprintln!("note: ../shared/corpus not present; corpus sweep skipped");
         return;

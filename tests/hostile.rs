@@ -413,15 +413,15 @@ fn a_file_renamed_over_the_path_before_the_recheck_is_exit_2() {
 fn verify_with_hook(
     dir: &Path,
     hook: &(dyn Fn() + Sync),
-) -> Result<esecheck::report::backup_set::SetReport, esecheck::error::CheckError> {
-    let opts = esecheck::report::backup_set::VerifyOptions {
+) -> Result<esecheck::report::set::SetReport, esecheck::error::CheckError> {
+    let opts = esecheck::report::set::VerifyOptions {
         scan: esecheck::scan::set::ScanOptions {
             before_recheck: Some(hook),
             ..Default::default()
         },
         ..Default::default()
     };
-    esecheck::report::backup_set::verify_set(&[dir.to_path_buf()], &opts)
+    esecheck::report::set::verify_set(&[dir.to_path_buf()], &opts)
 }
 
 #[test]

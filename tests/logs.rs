@@ -539,12 +539,12 @@ fn v7_lrchecksum_chain_walks_and_survives_hostile_cbnext() {
     }
 }
 
-/// The production rule (report::backup_set, CLI.md Decision 16): the set's own checkpoint
+/// The production rule (report::set, CLI.md Decision 16): the set's own checkpoint
 /// relates to its stream; another machine's checkpoint in its place carries another log
 /// signature (win11-rathbunvm's, 25894c02): -532.
 #[test]
 fn checkpoint_is_related_to_its_stream() {
-    use esecheck::report::backup_set::{verify_set, VerifyOptions};
+    use esecheck::report::set::{verify_set, VerifyOptions};
     let t = copy_set(BELKA_DIRTY);
     let r = verify_set(&[t.path().to_path_buf()], &VerifyOptions::default()).unwrap();
     assert!(r

@@ -86,7 +86,7 @@ fn page_offset_matches_the_spec_layout() {
 
 use esecheck::codes::JetErr;
 use esecheck::format::{DbFileHeader, Signature};
-use esecheck::report::backup_set::{decide, CheckpointView, DbView, LogView, StreamView};
+use esecheck::report::set::{decide, CheckpointView, DbView, LogView, StreamView};
 use esecheck::report::{Problem, Verdict};
 use esecheck::testkit::db::default_log_signature;
 use esecheck::testkit::{lgpos, logtime, signature};

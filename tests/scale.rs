@@ -2,7 +2,7 @@
 //! per log. Every check here is a count (files opened, comparisons made, logs reported), never a
 //! timing.
 
-use esecheck::report::backup_set::{verify_set, VerifyOptions};
+use esecheck::report::set::{verify_set, VerifyOptions};
 use esecheck::report::Verdict;
 use esecheck::scan::file::inputs_opened;
 use esecheck::scan::stream::stream_signature;

@@ -2,14 +2,14 @@
 //! streams whose every property is set on purpose.
 
 use assert_cmd::Command;
-use esecheck::report::backup_set::{verify_set, VerifyOptions};
+use esecheck::report::set::{verify_set, VerifyOptions};
 use esecheck::testkit::checkpoint::CheckpointBuilder;
 use esecheck::testkit::db::{DbBuilder, STATE_CLEAN_SHUTDOWN, STATE_DIRTY_SHUTDOWN};
 use esecheck::testkit::lgpos;
 use esecheck::testkit::log::LogStreamBuilder;
 use std::path::Path;
 
-fn codes(r: &esecheck::report::backup_set::SetReport, error: bool) -> Vec<i32> {
+fn codes(r: &esecheck::report::set::SetReport, error: bool) -> Vec<i32> {
     r.decision
         .problems
         .iter()
@@ -29,7 +29,7 @@ fn set(dir: &Path, db: DbBuilder, first: i32, count: u32, chk: i32) {
         .unwrap();
 }
 
-fn run(dir: &Path) -> esecheck::report::backup_set::SetReport {
+fn run(dir: &Path) -> esecheck::report::set::SetReport {
     verify_set(&[dir.to_path_buf()], &VerifyOptions::default()).unwrap()
 }
 

@@ -7,7 +7,7 @@
 use crate::checksum::crc32::crc_of;
 use crate::codes::JetErr;
 use crate::problem::Problem;
-use crate::report::backup_set::SetReport;
+use crate::report::set::SetReport;
 use crate::scan::classify::FileKind;
 use crate::scan::copy::{CopyScan, Found};
 use crate::scan::crc::{FileCrc, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};

@@ -500,7 +500,7 @@ fn thousands(n: u64) -> String {
 }
 
 /// The one line a tired administrator reads: verdict, what was checked, what may be truncated.
-pub fn verify_verdict_line(r: &crate::report::backup_set::SetReport) -> String {
+pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
     use crate::report::Verdict;
     let d = &r.decision;
     let n = d.databases.len();
@@ -577,7 +577,7 @@ pub fn verify_verdict_line(r: &crate::report::backup_set::SetReport) -> String {
 }
 
 /// The details of a `verify` run: databases, logs, checkpoint, ranges, ignored files, problems.
-pub fn write_set_details(out: &mut dyn Write, r: &crate::report::backup_set::SetReport) -> io::Result<()> {
+pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport) -> io::Result<()> {
     let d = &r.decision;
     writeln!(out, "Databases:")?;
     for (s, c) in d.databases.iter().zip(&r.db_checks) {

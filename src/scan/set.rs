@@ -1,6 +1,6 @@
 //! `esecheck verify`: finds the databases, the log stream and the checkpoint of a backup set by
 //! their headers, checks each (databases page by page, logs segment by segment, in parallel), and
-//! hands small views of the results to [`report::backup_set`](crate::report::backup_set) for the
+//! hands small views of the results to [`report::set`](crate::report::set) for the
 //! verdict.
 
 use crate::codes::JetErr;
@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Options of the set scan (`verify`). `--strict` is not here: it is applied to the verdict, at
-/// the edge (report::backup_set).
+/// the edge (report::set).
 #[derive(Default, Clone)]
 pub struct ScanOptions<'a> {
     /// The log stream's base name (`--base`).
@@ -302,7 +302,7 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
 }
 
 /// Finds and checks the members of a backup set (CLI.md `verify`); the verdict is
-/// [`report::backup_set::decide_set`](crate::report::backup_set::decide_set)'s.
+/// [`report::set::decide_set`](crate::report::set::decide_set)'s.
 ///
 /// The set is what the user named (CLI.md Decision 20): the files named and the contents of the
 /// directories named (and of `--logs`). Only a database named alone, with no log, checkpoint,

@@ -326,7 +326,7 @@ pub fn decide(
     }
 
     if let Some(s) = stream {
-        check_checkpoint(s, checkpoint, &mut problems);
+        checkpoint_rules(s, checkpoint, &mut problems);
     } else if let Some(c) = checkpoint.filter(|c| c.usable) {
         problems.extend(checkpoint_generation_problem(c));
     }
@@ -556,7 +556,7 @@ fn check_logs_against_dbs(
     }
 }
 
-fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut Vec<Problem>) {
+fn checkpoint_rules(s: &StreamView, c: Option<&CheckpointView>, problems: &mut Vec<Problem>) {
     let Some(c) = c else {
         let message = if s.named_file_by_file {
             format!(
@@ -601,7 +601,7 @@ fn check_checkpoint(s: &StreamView, c: Option<&CheckpointView>, problems: &mut V
     }
 }
 
-/// A checkpoint position no log can have (check_checkpoint refuses such a copy, CLI.md
+/// A checkpoint position no log can have (scan::checkpoint::check_checkpoint refuses such a copy, CLI.md
 /// Decision 2; a view built otherwise must not let truncation run past it).
 fn checkpoint_generation_problem(c: &CheckpointView) -> Option<Problem> {
     let g = c.generation.filter(|&g| !(1..=0x7FFF_FA00).contains(&g))?;
