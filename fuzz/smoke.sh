@@ -11,6 +11,8 @@ export RUSTC_BOOTSTRAP=1 RAYON_NUM_THREADS=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64}
 ./seed.sh >/dev/null
 cargo fuzz build
+# The shaping helpers' own unit tests (fuzz/src/lib.rs): cargo fuzz build never compiles them.
+cargo test --lib --quiet
 declare -A MAXLEN=([db_header]=66000 [page]=32776 [database]=330000 [log_raw]=70000
   [log_structured]=70000 [checkpoint]=16384 [names]=8200 [directory]=400000)
 for t in $(cargo fuzz list); do

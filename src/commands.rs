@@ -5,11 +5,13 @@
 pub mod manifest;
 
 use crate::error::CheckError;
-use crate::format::db_header::CopyState;
 use crate::report::{json, log_text, text};
-use crate::report::{Problem, Verdict};
+use crate::escape::escape_controls;
+use crate::problem::Problem;
+use crate::verdict::Verdict;
 use crate::scan::database::{check_database, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
+use crate::scan::header_copies::CopyState;
 use crate::scan::{check_checkpoint, check_log, classify, CheckpointCheck, FileKind, Input, LogCheck};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -156,7 +158,7 @@ impl FileReport {
 
     /// One line about the file, for text output: paths and messages escaped.
     fn summary(&self) -> String {
-        use text::escape_controls as esc;
+        use escape_controls as esc;
         match self {
             FileReport::Database(c) => {
                 // The bad pages first, as runs, and whether the database owns them.
@@ -577,8 +579,8 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
             writeln!(
                 sinks.err,
                 "esecheck: {}: {}",
-                text::escape_controls(&u.path),
-                text::escape_controls(&u.error)
+                escape_controls(&u.path),
+                escape_controls(&u.error)
             )?;
         }
     }
@@ -600,7 +602,7 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
                 FileReport::NotVerified(c) => writeln!(
                     sinks.out,
                     "{}: not verified: {}",
-                    text::escape_controls(&c.path),
+                    escape_controls(&c.path),
                     c.note
                 )?,
                 FileReport::DamagedMember(c) => {
@@ -620,8 +622,8 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
             writeln!(
                 sinks.out,
                 "Ignored: {} ({})",
-                text::escape_controls(&i.path),
-                text::escape_controls(&i.why)
+                escape_controls(&i.path),
+                escape_controls(&i.why)
             )?;
         }
         if ignored.len() > MAX_IGNORED_LINES {
@@ -647,7 +649,7 @@ fn names_of(reports: &[FileReport], v: Verdict) -> String {
     let names: Vec<String> = reports
         .iter()
         .filter(|r| r.verdict() == v)
-        .map(|r| text::escape_controls(r.path()).into_owned())
+        .map(|r| escape_controls(r.path()).into_owned())
         .collect();
     let mut out = names.iter().take(MAX).cloned().collect::<Vec<_>>().join(", ");
     if names.len() > MAX {
@@ -674,7 +676,7 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
             FileReport::DamagedMember(c) => (&c.path, &c.problems),
             FileReport::NotVerified(_) | FileReport::Unchecked(_) => return None,
         };
-        let path = &text::escape_controls(path).into_owned();
+        let path = &escape_controls(path).into_owned();
         let warnings = problems.iter().filter(|p| !p.is_error()).count() as u64;
         if warnings == 0 || r.verdict() != Verdict::Pass {
             return None;
@@ -856,7 +858,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                         }
                     }
                     let state = if c.header.is_some() { "valid" } else { "damaged" };
-                    let shown = text::escape_controls(&shown);
+                    let shown = escape_controls(&shown);
                     writeln!(sinks.out, "{}: {shown}: log header {state}", verdict.word())?;
                 }
                 Ok(verdict)
@@ -889,7 +891,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                     writeln!(
                         sinks.out,
                         "{word}: {}: checkpoint primary {}, shadow {}{differs}",
-                        text::escape_controls(&shown),
+                        escape_controls(&shown),
                         ok(c.primary_ok),
                         ok(c.shadow_ok)
                     )?;
@@ -904,7 +906,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
             // `header` follows /MH: an unusable header page fails, even of a flush map (Decision 8).
             if !h.header_ok {
                 for p in &mut h.problems {
-                    p.severity = crate::report::Severity::Error;
+                    p.severity = crate::problem::Severity::Error;
                 }
             }
             let verdict = Verdict::from_problems(&h.problems, opts.strict);
@@ -975,16 +977,16 @@ fn header_not_dumped(
         json::write(sinks.out, &json::document("header", verdict, &body, &problems))?;
         writeln!(sinks.out)?;
     } else if let Some(n) = note {
-        writeln!(sinks.out, "PASS: {}: not verified: {n}", text::escape_controls(path))?;
+        writeln!(sinks.out, "PASS: {}: not verified: {n}", escape_controls(path))?;
     } else if let Some(p) = problems.first() {
-        writeln!(sinks.out, "FAIL: {}: {}", text::escape_controls(path), p.message)?;
+        writeln!(sinks.out, "FAIL: {}: {}", escape_controls(path), p.message)?;
     }
     Ok(Some(verdict))
 }
 
 fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     use crate::codes::JetErr;
-    let sh = crate::format::read_shadowed_header(bytes);
+    let sh = crate::scan::header_copies::read_shadowed_header(bytes);
     if sh.page_size.is_none() {
         if let Some(v) = sh.unsupported_page_size {
             let e = CheckError::new(path, format!("header le_cbPageSize = {v} is not a page size ESE uses"));
@@ -1058,13 +1060,13 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
             text::write_problem(sinks.out, p)?;
         }
     }
-    let shown = text::escape_controls(path);
+    let shown = escape_controls(path);
     let line = match verdict {
         Verdict::Pass if problems.is_empty() => format!("PASS: {shown}: header valid, primary and shadow identical."),
         Verdict::Pass => format!("PASS: {shown}: header usable ({} warning(s)).", problems.len()),
         _ => format!(
             "FAIL: {shown}: {}",
-            text::escape_controls(
+            escape_controls(
                 problems
                     .iter()
                     .find(|p| p.is_error())
@@ -1136,16 +1138,16 @@ pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_
     let line = match verdict {
         Verdict::Pass => format!(
             "PASS: {}: stream {} {range}: no damaged log files were found.",
-            text::escape_controls(&s.directory),
-            text::escape_controls(s.base.as_deref().unwrap_or("?"))
+            escape_controls(&s.directory),
+            escape_controls(s.base.as_deref().unwrap_or("?"))
         ),
         Verdict::Fail => format!(
             "FAIL: {}",
-            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", text::escape_controls(&s.directory)))
+            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", escape_controls(&s.directory)))
         ),
         Verdict::Error => format!(
             "ERROR: {}",
-            first_err.unwrap_or_else(|| format!("{}: could not check", text::escape_controls(&s.directory)))
+            first_err.unwrap_or_else(|| format!("{}: could not check", escape_controls(&s.directory)))
         ),
     };
     writeln!(sinks.out, "{line}")?;
@@ -1221,7 +1223,7 @@ pub fn verify(
     let line = match (target, written) {
         (Some(t), None) => format!(
             "ERROR: {}: the manifest could not be written; do not report the backup complete.",
-            text::escape_controls(&t.path.display().to_string())
+            escape_controls(&t.path.display().to_string())
         ),
         _ => text::verify_verdict_line(&report),
     };
@@ -1233,7 +1235,7 @@ pub fn verify(
             writeln!(
                 sinks.out,
                 "Manifest: {}: {n} files, CRC-32 of each and of each {}-byte block",
-                text::escape_controls(&t.path.display().to_string()),
+                escape_controls(&t.path.display().to_string()),
                 t.block_size
             )?;
         }
@@ -1251,7 +1253,7 @@ fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) ->
         writeln!(
             sinks.out,
             "ERROR: {}: could not check the set; do not truncate.",
-            text::escape_controls(&e.path)
+            escape_controls(&e.path)
         )?;
     }
     Ok(Verdict::Error)

@@ -12,8 +12,8 @@
 //! (header copies), §6.4 (segment scan, torn writes), §7 (checkpoint copies) and CLI.md Decisions 4,
 //! 5 and 12.
 
-use esecheck::checksum::page::has_new_format_flag;
 use esecheck::checksum::{verify_page, verify_segment, PageStatus};
+use esecheck::format::page::has_new_checksum_format;
 use esecheck::report::Verdict;
 use esecheck::scan::database::{check_database, DbCheck, DbOptions};
 use esecheck::scan::{check_checkpoint, check_log, classify, FileKind, LogCheck};
@@ -188,7 +188,7 @@ fn one_bit_in_each_of_several_pages_is_corrected_at_exactly_those_pages() {
         for pg in rng.pick(&good, PER_FILE) {
             let off = page_offset(ps, pg);
             let bit = data_byte(&mut rng, ps) * 8 + rng.below(8);
-            let new_format = has_new_format_flag(&f[off..off + ps]);
+            let new_format = has_new_checksum_format(&f[off..off + ps]);
             flip_bit(&mut f[off..off + ps], bit);
             // §4.4: only the ECC format can locate a bit; the old XOR format can only fail.
             if new_format {

@@ -491,7 +491,8 @@ fn hostile_headers_never_panic() {
 
 /// A synthetic v7 (7.3704) log: 512-byte sectors, 8 header sectors, one LRCHECKSUM chain.
 fn v7_log(cb_next_override: Option<u32>) -> Vec<u8> {
-    use esecheck::checksum::legacy_log::{range_checksum, LrChecksum};
+    use esecheck::checksum::legacy_log::range_checksum;
+    use esecheck::format::log_record::LrChecksum;
     let mut b = vec![0u8; 16 * 512];
     b[4..8].copy_from_slice(&1i32.to_le_bytes());
     b[8..10].copy_from_slice(&512u16.to_le_bytes());

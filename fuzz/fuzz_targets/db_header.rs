@@ -1,7 +1,8 @@
 //! `read_shadowed_header` over a whole (short) file image and `DbFileHeader::parse` over the
 //! same bytes, plus the accessors the reports call.
 #![no_main]
-use esecheck::format::{read_shadowed_header, DbFileHeader};
+use esecheck::format::DbFileHeader;
+use esecheck::scan::header_copies::read_shadowed_header;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 //! `verify_set(&[dir], &VerifyOptions::default())` run over it.
 #![no_main]
 use esecheck::scan::check_stream;
-use esecheck::report::backup_set::{verify_set, VerifyOptions};
+use esecheck::report::set::{verify_set, VerifyOptions};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

@@ -2,8 +2,9 @@
 //! checksum gates (resealing headers, pages, segments and LRCHECKSUM records) so the fuzzer
 //! reaches the walks behind them, and lay out several in-memory files in a directory.
 
-use esecheck::checksum::legacy_log::{
-    range_checksum, short_checksum, LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHORT_ON,
+use esecheck::checksum::legacy_log::{range_checksum, short_checksum};
+use esecheck::format::log_record::{
+    LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHORT_ON,
 };
 use esecheck::testkit::checkpoint::seal_checkpoint;
 use esecheck::testkit::damage::reseal_legacy_header;
@@ -237,7 +238,7 @@ pub fn write_dir(data: &[u8], dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use esecheck::report::verdict::Verdict;
+    use esecheck::verdict::Verdict;
     use esecheck::scan::check_log;
 
     fn lr(b: &mut [u8], pos: usize, fwd: u32, next: u32, short: bool) {

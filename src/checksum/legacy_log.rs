@@ -1,8 +1,10 @@
 //! Checksums of the legacy (version 7, ≤ 7.3704.x) log format (ESE-FORMAT.md §6.6): the byte
 //! checksum `bytes_ck` and the LRCHECKSUM range and short checksums.
 //!
-//! Pure functions over bytes, no I/O. Regions that do not fit in the buffer give `None`, never a
-//! panic: the caller reports the record as damaged.
+//! Pure functions over bytes and the record `format::log_record` reads, no I/O. Regions that do not
+//! fit in the buffer give `None`, never a panic: the caller reports the record as damaged.
+
+use crate::format::log_record::{LrChecksum, LRCHECKSUM_SIZE};
 
 /// Seed of the range checksum.
 pub const RANGE_SEED: u32 = 0xFEED_BEAF;
@@ -10,14 +12,6 @@ pub const RANGE_SEED: u32 = 0xFEED_BEAF;
 pub const SHORT_SEED: u32 = 0xDEAD_C0DE;
 /// XOR marking the checksum of a shadow sector (a copy of the last partial sector).
 pub const SHADOW_XOR: u32 = 0x5AD0_5EC7;
-/// Size of an LRCHECKSUM record.
-pub const LRCHECKSUM_SIZE: usize = 22;
-/// `lrtyp` of an LRCHECKSUM record.
-pub const LRTYP_CHECKSUM: u8 = 42;
-/// `bUseShortChecksum` value: the short checksum is in use.
-pub const SHORT_ON: u8 = 0x9A;
-/// `bUseShortChecksum` value: no short checksum.
-pub const SHORT_OFF: u8 = 0xD1;
 
 /// `seed ^ XOR over i of (region[i] << 8·(i mod 4))`: positions are relative to the region, as if
 /// it started on a word boundary.
@@ -31,42 +25,6 @@ pub fn bytes_ck(region: &[u8], seed: u32) -> u32 {
         acc ^= u32::from(b) << (8 * i);
     }
     acc
-}
-
-/// The fields of one LRCHECKSUM record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LrChecksum {
-    /// @0 `lrtyp` (42).
-    pub lrtyp: u8,
-    /// @1 `cbBackwards`.
-    pub cb_backwards: u32,
-    /// @5 `cbForwards`.
-    pub cb_forwards: u32,
-    /// @9 `cbNext`: distance from the end of this record to the next one; 0 = last.
-    pub cb_next: u32,
-    /// @13 `ulChecksum`: the range checksum.
-    pub checksum: u32,
-    /// @17 `ulShortChecksum`.
-    pub short_checksum: u32,
-    /// @21 `bUseShortChecksum`: 0x9A on, 0xD1 off.
-    pub use_short: u8,
-}
-
-impl LrChecksum {
-    /// Reads the record at `pos` of `file`, or `None` when it does not fit.
-    pub fn read(file: &[u8], pos: usize) -> Option<LrChecksum> {
-        let b = file.get(pos..pos.checked_add(LRCHECKSUM_SIZE)?)?;
-        let u = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
-        Some(LrChecksum {
-            lrtyp: b[0],
-            cb_backwards: u(1),
-            cb_forwards: u(5),
-            cb_next: u(9),
-            checksum: u(13),
-            short_checksum: u(17),
-            use_short: b[21],
-        })
-    }
 }
 
 fn mix(c: u32, rec: &LrChecksum, generation: u32) -> u32 {
@@ -102,6 +60,7 @@ pub fn short_checksum(file: &[u8], pos: usize, rec: &LrChecksum, generation: u32
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::log_record::SHORT_OFF;
 
     #[test]
     fn worked_example_bytes_ck() {

@@ -8,5 +8,5 @@ pub mod page;
 
 pub use ecc::{ecc_block, single_bit_syndrome};
 pub use legacy::{legacy_checksum, legacy_checksum_ok, xor32};
-pub use legacy_log::{bytes_ck, LrChecksum};
+pub use legacy_log::bytes_ck;
 pub use page::{verify_page, verify_segment, PageCheck, PageStatus};

@@ -6,16 +6,7 @@
 
 use super::ecc::{ecc_block, ecc_half, single_bit_syndrome, xor_half};
 use super::legacy::legacy_checksum;
-
-/// Byte 37, mask 0x20: bit 13 of `fFlags` (@36), the new (ECC) checksum format flag.
-pub const NEW_FORMAT_FLAG_BYTE: usize = 37;
-/// Mask of the format flag in byte 37.
-pub const NEW_FORMAT_FLAG_MASK: u8 = 0x20;
-/// Bit offset of the format flag inside the page; a "correction" of this bit is refused.
-pub const NEW_FORMAT_FLAG_BIT: u32 = 301;
-pub use crate::format::db_header::LARGE_PAGE_MIN;
-/// Offset of `pgno` in PGHDR2 (large pages).
-pub const PGHDR2_PGNO_OFFSET: usize = 64;
+use crate::format::page::{is_large_page, PageHeader, NEW_CHECKSUM_FORMAT_BIT};
 
 /// Up to four 64-bit checksums: one per block (one block for small pages, four for large).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,6 +22,18 @@ impl Checksums {
         Checksums {
             len: 1,
             values: [v, 0, 0, 0],
+        }
+    }
+
+    /// The checksums a page header stores: `checksum` for small pages; `checksum` and
+    /// `rgChecksum[3]` (@0, 40, 48, 56) for large pages.
+    pub fn stored_in(h: &PageHeader) -> Self {
+        match h.large {
+            Some(l) => Checksums {
+                len: 4,
+                values: [h.checksum, l.rg_checksum[0], l.rg_checksum[1], l.rg_checksum[2]],
+            },
+            None => Checksums::one(h.checksum),
         }
     }
 
@@ -108,18 +111,6 @@ impl PageCheck {
     }
 }
 
-fn u64_at(buf: &[u8], off: usize) -> u64 {
-    buf.get(off..off + 8)
-        .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-        .unwrap_or(0)
-}
-
-fn u32_at(buf: &[u8], off: usize) -> u32 {
-    buf.get(off..off + 4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .unwrap_or(0)
-}
-
 /// True when every byte of `buf` is zero.
 ///
 /// Runs on every page before its checksum, so it stops at the first non-zero 64-byte run: a page
@@ -139,29 +130,16 @@ pub fn is_all_zero(buf: &[u8]) -> bool {
     chunks.remainder().iter().all(|&b| b == 0)
 }
 
-/// True when `fFlags` has the new (ECC) checksum format bit.
-pub fn has_new_format_flag(page: &[u8]) -> bool {
-    page.get(NEW_FORMAT_FLAG_BYTE)
-        .is_some_and(|b| b & NEW_FORMAT_FLAG_MASK != 0)
-}
-
 /// Checksums stored in a page of `page.len()` bytes: `u64@0` for small pages, `u64@0,40,48,56`
-/// for large pages.
-pub fn stored_checksums(page: &[u8]) -> Checksums {
-    if page.len() >= LARGE_PAGE_MIN {
-        Checksums {
-            len: 4,
-            values: [u64_at(page, 0), u64_at(page, 40), u64_at(page, 48), u64_at(page, 56)],
-        }
-    } else {
-        Checksums::one(u64_at(page, 0))
-    }
+/// for large pages; an error when the page is too short to hold its header.
+pub fn stored_checksums(page: &[u8]) -> Result<Checksums, crate::format::FormatError> {
+    PageHeader::parse(page).map(|h| Checksums::stored_in(&h))
 }
 
 /// New-format checksums of a page at page number `pgno`: one ECC block for small pages, four for
 /// large pages (block 0 as a header block).
 pub fn compute_new_format(page: &[u8], pgno: u32) -> Checksums {
-    if page.len() >= LARGE_PAGE_MIN {
+    if is_large_page(page.len()) {
         let bs = page.len() / 4;
         let mut values = [0u64; 4];
         for (k, v) in values.iter_mut().enumerate() {
@@ -177,7 +155,7 @@ pub fn compute_new_format(page: &[u8], pgno: u32) -> Checksums {
 /// zero block checksums (§4.3).
 pub fn compute_old_format(page: &[u8], pgno: u32) -> Checksums {
     let v = (u64::from(pgno) << 32) | u64::from(legacy_checksum(page));
-    if page.len() >= LARGE_PAGE_MIN {
+    if is_large_page(page.len()) {
         Checksums {
             len: 4,
             values: [v, 0, 0, 0],
@@ -191,7 +169,8 @@ pub fn compute_old_format(page: &[u8], pgno: u32) -> Checksums {
 ///
 /// `max_pgno` is the highest logical page number in the file: a page that verifies at another
 /// page number within `1..=max_pgno` is reported through `wrong_pgno`. An all-zero page is
-/// `Uninitialized`. `page.len()` must be the database page size.
+/// `Uninitialized`. `page.len()` must be the database page size; a buffer too short to hold its
+/// page header is `Bad`.
 pub fn verify_page(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
     if is_all_zero(page) {
         return PageCheck::new(
@@ -202,16 +181,19 @@ pub fn verify_page(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
             0,
         );
     }
-    if has_new_format_flag(page) {
-        verify_new_format(page, pgno, max_pgno)
+    let Ok(h) = PageHeader::parse(page) else {
+        return PageCheck::new(PageStatus::Bad, false, Checksums::default(), Checksums::default(), 0);
+    };
+    if h.new_checksum_format() {
+        verify_new_format(page, &h, pgno, max_pgno)
     } else {
-        verify_old_format(page, pgno, max_pgno)
+        verify_old_format(page, &h, pgno, max_pgno)
     }
 }
 
 /// Verifies a log segment (4 KiB, new-format checksum with `pgno = isec`, §6.4) or any block that
 /// is always checked with the ECC checksum, whatever its flags. Zero segments are
-/// `Uninitialized`.
+/// `Uninitialized`; a buffer too short to hold a header is `Bad`.
 pub fn verify_segment(segment: &[u8], isec: u32) -> PageCheck {
     if is_all_zero(segment) {
         return PageCheck::new(
@@ -222,14 +204,17 @@ pub fn verify_segment(segment: &[u8], isec: u32) -> PageCheck {
             0,
         );
     }
-    verify_new_format(segment, isec, 0)
+    let Ok(h) = PageHeader::parse(segment) else {
+        return PageCheck::new(PageStatus::Bad, true, Checksums::default(), Checksums::default(), 0);
+    };
+    verify_new_format(segment, &h, isec, 0)
 }
 
-fn verify_old_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
-    let stored = stored_checksums(page);
+fn verify_old_format(page: &[u8], h: &PageHeader, pgno: u32, max_pgno: u32) -> PageCheck {
+    let stored = Checksums::stored_in(h);
     let computed = compute_old_format(page, pgno);
-    let dbtime = u64_at(page, 8);
-    if page.len() >= LARGE_PAGE_MIN {
+    let dbtime = h.dbtime_dirtied;
+    if is_large_page(page.len()) {
         // Large pages must use the new format (§3.5): the old-format path never passes them.
         return PageCheck::new(PageStatus::Bad, false, stored, computed, dbtime);
     }
@@ -238,7 +223,7 @@ fn verify_old_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
         return check;
     }
     check.status = PageStatus::Bad;
-    let stored_pgno = u32_at(page, 4);
+    let stored_pgno = h.old_format_pgno();
     if xor_half(stored.values[0]) == xor_half(computed.values[0]) && is_other_valid_pgno(stored_pgno, pgno, max_pgno) {
         check.wrong_pgno = Some(stored_pgno);
     }
@@ -249,16 +234,15 @@ fn is_other_valid_pgno(candidate: u32, pgno: u32, max_pgno: u32) -> bool {
     candidate != pgno && candidate >= 1 && candidate <= max_pgno
 }
 
-fn verify_new_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
-    let stored = stored_checksums(page);
+fn verify_new_format(page: &[u8], h: &PageHeader, pgno: u32, max_pgno: u32) -> PageCheck {
+    let stored = Checksums::stored_in(h);
     let computed = compute_new_format(page, pgno);
-    let large = page.len() >= LARGE_PAGE_MIN;
-    let mut check = PageCheck::new(PageStatus::Good, true, stored, computed, u64_at(page, 8));
+    let mut check = PageCheck::new(PageStatus::Good, true, stored, computed, h.dbtime_dirtied);
     if stored == computed {
-        if large && u32_at(page, PGHDR2_PGNO_OFFSET) != pgno && max_pgno > 0 {
+        if let Some(claimed) = h.large.map(|l| l.pgno).filter(|&p| p != pgno && max_pgno > 0) {
             // Checksums made for this place but PGHDR2 names another page: −1118.
             check.status = PageStatus::Bad;
-            check.wrong_pgno = Some(u32_at(page, PGHDR2_PGNO_OFFSET));
+            check.wrong_pgno = Some(claimed);
         }
         return check;
     }
@@ -270,14 +254,20 @@ fn verify_new_format(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
         return check;
     }
     check.status = PageStatus::Bad;
-    check.wrong_pgno = diagnose_wrong_pgno(page, pgno, max_pgno, stored, computed);
+    check.wrong_pgno = diagnose_wrong_pgno(page, h, pgno, max_pgno, stored, computed);
     check
 }
 
 /// The page number a mismatching new-format page verifies at, if another valid one (Decision 6).
-fn diagnose_wrong_pgno(page: &[u8], pgno: u32, max_pgno: u32, stored: Checksums, computed: Checksums) -> Option<u32> {
-    if page.len() >= LARGE_PAGE_MIN {
-        let claimed = u32_at(page, PGHDR2_PGNO_OFFSET);
+fn diagnose_wrong_pgno(
+    page: &[u8],
+    h: &PageHeader,
+    pgno: u32,
+    max_pgno: u32,
+    stored: Checksums,
+    computed: Checksums,
+) -> Option<u32> {
+    if let Some(claimed) = h.large.map(|l| l.pgno) {
         return (is_other_valid_pgno(claimed, pgno, max_pgno) && compute_new_format(page, claimed) == stored)
             .then_some(claimed);
     }
@@ -303,7 +293,7 @@ fn try_fix(page: &[u8], pgno: u32, stored: Checksums, computed: Checksums) -> Op
             continue;
         }
         let bit = single_bit_syndrome(expected.values[b], computed.values[b], bs)?;
-        if b == 0 && bit == NEW_FORMAT_FLAG_BIT {
+        if b == 0 && bit == NEW_CHECKSUM_FORMAT_BIT {
             return None;
         }
         if nblocks == 4 && b == 0 && (320..512).contains(&bit) {
@@ -322,10 +312,11 @@ fn try_fix(page: &[u8], pgno: u32, stored: Checksums, computed: Checksums) -> Op
         let byte = (bit / 8) as usize;
         *fixed.get_mut(byte)? ^= 1 << (bit % 8);
     }
-    if !has_new_format_flag(&fixed) || stored_checksums(&fixed) != compute_new_format(&fixed, pgno) {
+    let h = PageHeader::parse(&fixed).ok()?;
+    if !h.new_checksum_format() || Checksums::stored_in(&h) != compute_new_format(&fixed, pgno) {
         return None;
     }
-    Some((bits, n, u64_at(&fixed, 8)))
+    Some((bits, n, h.dbtime_dirtied))
 }
 
 #[cfg(test)]
@@ -336,7 +327,7 @@ mod tests {
     fn page(len: usize, pgno: u32) -> Vec<u8> {
         let mut p: Vec<u8> = (0..len).map(|i| ((7 * i + 3) & 0xff) as u8).collect();
         p[36..40].copy_from_slice(&0x2000u32.to_le_bytes());
-        if len >= LARGE_PAGE_MIN {
+        if is_large_page(len) {
             p[64..68].copy_from_slice(&pgno.to_le_bytes());
             let c = compute_new_format(&p, pgno);
             for (k, off) in [(1, 40), (2, 48), (3, 56)] {

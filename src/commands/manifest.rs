@@ -7,7 +7,8 @@
 use super::{progress_bar, Options, Sinks};
 use crate::error::CheckError;
 use crate::report::manifest::{self, Comparison};
-use crate::report::{json, text, Verdict};
+use crate::report::{json, text};
+use crate::verdict::Verdict;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -123,7 +124,7 @@ fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &mut S
         writeln!(
             sinks.out,
             "ERROR: {}: could not compare; do not report the copy complete.",
-            text::escape_controls(&e.path)
+            crate::escape::escape_controls(&e.path)
         )?;
     }
     Ok(Verdict::Error)

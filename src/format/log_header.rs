@@ -88,6 +88,26 @@ pub struct LogVersion {
 }
 
 impl LogVersion {
+    /// Reads the four version fields of LGFILEHDR (`le_ulMajor` @32, `le_ulMinor` @36,
+    /// `le_ulUpdateMajor` @40, `le_ulUpdateMinor` @648) from `header`.
+    pub fn parse(header: &[u8]) -> Result<Self, FormatError> {
+        Self::read(&Reader::new(header, "LGFILEHDR"))
+    }
+
+    fn read(r: &Reader<'_>) -> Result<Self, FormatError> {
+        Ok(LogVersion {
+            major: r.u32(32, "le_ulMajor")?,
+            minor: r.u32(36, "le_ulMinor")?,
+            update_major: r.u32(40, "le_ulUpdateMajor")?,
+            update_minor: r.u32(648, "le_ulUpdateMinor")?,
+        })
+    }
+
+    /// A version this checker reads: the segment format or the legacy format.
+    pub fn is_known_format(&self) -> bool {
+        self.is_segment_format() || self.is_legacy_format()
+    }
+
     /// 8.4000.x.y: the segment format (§6.4).
     pub fn is_segment_format(&self) -> bool {
         self.major == 8 && self.minor == 4000
@@ -196,12 +216,7 @@ impl LogFileHeader {
             cb_page_size: r.u16(14, "le_cbPageSize")?,
             tm_create: LogTime::read(&r, 16, "tmCreate")?,
             tm_prev_gen: LogTime::read(&r, 24, "tmPrevGen")?,
-            version: LogVersion {
-                major: r.u32(32, "le_ulMajor")?,
-                minor: r.u32(36, "le_ulMinor")?,
-                update_major: r.u32(40, "le_ulUpdateMajor")?,
-                update_minor: r.u32(648, "le_ulUpdateMinor")?,
-            },
+            version: LogVersion::read(&r)?,
             sign_log: Signature::read(&r, 44, "signLog")?,
             dbms_param: DbmsParam::read(&r, 72)?,
             lg_flags: r.u8(639, "fLGFlags")?,

@@ -9,13 +9,17 @@ pub mod db_header;
 pub mod flush_map;
 pub mod log_header;
 pub mod log_name;
+pub mod log_record;
+pub mod page;
 pub mod space;
 
 pub use attach::{parse_attach_list, AttachInfo};
 pub use bytes::{FormatError, Reader};
 pub use checkpoint::CheckpointFile;
 pub use common::{BkInfo, Lgpos, LogTime, Signature};
-pub use db_header::{read_shadowed_header, DbFileHeader, ShadowedHeader};
+pub use db_header::DbFileHeader;
 pub use flush_map::{FlushMapDataPageHeader, FlushMapFileHeader};
 pub use log_header::{DbmsParam, LogFileHeader, LogVersion};
 pub use log_name::{parse_log_name, LogName, LogNameKind};
+pub use log_record::LrChecksum;
+pub use page::PageHeader;

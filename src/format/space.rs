@@ -6,7 +6,7 @@
 //!
 //! Layout (libesedb's "page values"; confirmed on every database of the corpus):
 //!
-//! * `itagMicFree` (u16 @34) tags, stored from the end of the page backwards: tag `i` is the
+//! * `itagMicFree` (the low 12 bits of `itagState`, u16 @34; PGHDR in `format::page`) tags, stored from the end of the page backwards: tag `i` is the
 //!   4 bytes at `page_size − 4·(i+1)`: `cb` (u16) then `ib` (u16), `ib` counted from the end of
 //!   the page header (40 bytes, 80 on 16/32 KiB pages). Small pages keep 13 bits of each and the
 //!   tag flags in the top 3 bits of `ib`; large pages keep 15 bits and put the tag flags in the top
@@ -22,19 +22,7 @@
 //! conclusion.
 
 use crate::format::bytes::{FormatError, Reader};
-use crate::format::db_header::LARGE_PAGE_MIN;
-
-/// `fFlags` (u32 @36) bits used here (ESE-FORMAT.md §3.3).
-pub mod page_flags {
-    /// Root page of its tree.
-    pub const ROOT: u32 = 0x1;
-    /// Leaf page.
-    pub const LEAF: u32 = 0x2;
-    /// Internal (parent) page.
-    pub const PARENT: u32 = 0x4;
-    /// Page of a space tree (owned or available extents).
-    pub const SPACE_TREE: u32 = 0x20;
-}
+use crate::format::page::{header_len, is_large_page, PageHeader};
 
 /// Database root: `pgnoSystemRoot` (daeconst.hxx); its owned-space tree is rooted at the next
 /// page, `pgnoSystemRoot + 1` (the fixed layout every database is created with).
@@ -53,9 +41,9 @@ pub struct TreePage<'a> {
     page: &'a [u8],
     /// `objidFDP` (u32 @24): the tree's owner.
     pub objid_fdp: u32,
-    /// `itagMicFree` (u16 @34): number of tags, tag 0 included.
+    /// `itagMicFree` (low 12 bits of `itagState`, u16 @34): number of tags, tag 0 included.
     pub tags: u16,
-    /// `fFlags` (u32 @36).
+    /// `fFlags` (u32 @36; bits in `format::page::flags`).
     pub flags: u32,
 }
 
@@ -91,25 +79,21 @@ impl Node<'_> {
 impl<'a> TreePage<'a> {
     /// Reads the header fields of `page` (a whole database page).
     pub fn parse(page: &'a [u8]) -> Result<Self, FormatError> {
-        let r = Reader::new(page, "PGHDR");
+        let h = PageHeader::parse(page)?;
         Ok(TreePage {
             page,
-            objid_fdp: r.u32(24, "objidFDP")?,
-            tags: r.u16(34, "itagMicFree")?,
-            flags: r.u32(36, "fFlags")?,
+            objid_fdp: h.objid_fdp,
+            tags: h.itag_mic_free(),
+            flags: h.flags,
         })
     }
 
     fn large(&self) -> bool {
-        self.page.len() >= LARGE_PAGE_MIN
+        is_large_page(self.page.len())
     }
 
     fn header_len(&self) -> usize {
-        if self.large() {
-            80
-        } else {
-            40
-        }
+        header_len(self.page.len())
     }
 
     /// The bytes of tag `i` and its flags. The tag array is the last `4·tags` bytes of the page;

@@ -183,7 +183,7 @@ pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Res
 /// eseutil /ML `<base>` style text: one line per log, the problems, then the summary.
 pub fn write_stream(w: &mut dyn Write, s: &StreamCheck) -> io::Result<()> {
     writeln!(w, "Verifying log files...")?;
-    use crate::report::text::escape_controls as esc;
+    use crate::escape::escape_controls as esc;
     writeln!(w, "     Base name: {}", esc(s.base.as_deref().unwrap_or("(none)")))?;
     writeln!(w)?;
     for f in &s.files {

@@ -8,3 +8,4 @@ pub mod text;
 
 pub use crate::problem::{Problem, Severity};
 pub use crate::verdict::Verdict;
+

@@ -1,11 +1,12 @@
 //! Human-readable output in the vocabulary of eseutil (/K counters, /MH field names), so an
 //! administrator can compare side by side.
 
-use crate::format::db_header::{CopyState, DbFileHeader, HeaderCopy};
+use crate::format::db_header::DbFileHeader;
 use crate::format::{Lgpos, LogTime, Signature};
-use crate::report::{Problem, Severity};
+use crate::problem::{Problem, Severity};
 use crate::scan::database::DbCheck;
 use crate::scan::flushmap::{FlushMapCheck, FlushMapHeaderCheck};
+use crate::scan::header_copies::{CopyState, HeaderCopy};
 use std::io::{self, Write};
 
 /// At most this many problems of one file are printed in text; the rest are counted in one line
@@ -13,7 +14,7 @@ use std::io::{self, Write};
 /// person can read. JSON lists every problem.
 pub const MAX_TEXT_PROBLEMS_PER_FILE: usize = 50;
 
-pub use crate::escape::escape_controls;
+use crate::escape::escape_controls;
 
 /// Prints one problem line: `ERROR: message [code name]` or `WARNING: …`, for output grouped
 /// under the file the problem is in.
@@ -501,7 +502,7 @@ fn thousands(n: u64) -> String {
 
 /// The one line a tired administrator reads: verdict, what was checked, what may be truncated.
 pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
-    use crate::report::Verdict;
+    use crate::verdict::Verdict;
     let d = &r.decision;
     let n = d.databases.len();
     let pages: u64 = d.databases.iter().map(|x| x.pages_seen).sum();

@@ -4,11 +4,13 @@
 use crate::checksum::legacy_checksum_ok;
 use crate::codes::JetErr;
 use crate::format::common::{filetype, FILETYPE_OFFSET};
+use crate::format::log_header::LogVersion;
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::problem::Problem;
 use serde::Serialize;
 
-pub use crate::format::db_header::{DB_MAGIC, PAGE_SIZES};
+use crate::format::db_header::DB_MAGIC;
+use crate::format::page::PAGE_SIZES;
 
 /// The kind of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -174,9 +176,7 @@ pub fn damaged_member_problem(kind: FileKind, bytes: &[u8], path: &str, detail: 
 /// A header with `le_filetype` 0 (written before the field existed) and a valid checksum: a log
 /// if its version fields say so, else whatever the name says.
 fn guess_legacy(bytes: &[u8], file_name: &str) -> Option<FileKind> {
-    let major = u32_at(bytes, 32)?;
-    let minor = u32_at(bytes, 36)?;
-    if matches!((major, minor), (7, 3704) | (8, 4000)) {
+    if LogVersion::parse(bytes).is_ok_and(|v| v.is_known_format()) {
         return Some(FileKind::Log);
     }
     name_kind(file_name)

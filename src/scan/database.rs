@@ -7,11 +7,10 @@ use crate::checksum::legacy::{legacy_checksum, stored_legacy_checksum};
 use crate::checksum::page::{is_all_zero, verify_page, PageCheck, PageStatus};
 use crate::codes::JetErr;
 use crate::error::CheckError;
-use crate::format::db_header::{
-    read_shadowed_header, CopyState, DbFileHeader, HeaderCopy, ShadowedHeader, DB_MAGIC, DB_VERSION,
-};
+use crate::format::db_header::{DbFileHeader, DB_MAGIC, DB_VERSION};
 use crate::problem::Problem;
 use crate::scan::file::{first_hole_after, in_hole};
+use crate::scan::header_copies::{read_shadowed_header, CopyState, HeaderCopy, ShadowedHeader};
 use crate::verdict::Verdict;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -139,7 +138,7 @@ impl Tally {
 /// True when the last page of the file is an eseutil "trailer" page: dwords 1, 2, 3 and 6 zero
 /// (§3.6), checked with the legacy XOR instead of the page checksum.
 fn is_trailer(page: &[u8]) -> bool {
-    page.len() >= 28 && page[4..16].iter().all(|&b| b == 0) && page[24..28].iter().all(|&b| b == 0)
+    crate::format::PageHeader::parse(page).is_ok_and(|h| h.is_trailer_shape())
 }
 
 fn check_trailer(page: &[u8]) -> PageCheck {
@@ -326,7 +325,8 @@ const MAX_SPACE_TREE_DEPTH: usize = 8;
 /// highest owned extent. Every page followed must verify (status good), be a space-tree page of
 /// the database root (`objidFDP` 1), and be a leaf or a parent; anything else gives no answer.
 fn owned_space(bytes: &[u8], page_size: usize) -> Option<OwnedSpace> {
-    use crate::format::space::{page_flags, TreePage, OBJID_SYSTEM_ROOT, PGNO_DB_OWNED_SPACE};
+    use crate::format::page::flags as page_flags;
+    use crate::format::space::{TreePage, OBJID_SYSTEM_ROOT, PGNO_DB_OWNED_SPACE};
     let data_pages = u32::try_from((bytes.len() / page_size).saturating_sub(2)).ok()?;
     let mut pgno = PGNO_DB_OWNED_SPACE;
     for depth in 0..MAX_SPACE_TREE_DEPTH {

@@ -339,7 +339,7 @@ pub fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
         f.seek(SeekFrom::Start(cb + 4)).map_err(io)?;
         let mut word = Vec::with_capacity(4);
         (&mut f).take(4).read_to_end(&mut word).map_err(io)?;
-        database = word == crate::scan::classify::DB_MAGIC.to_le_bytes();
+        database = word == crate::format::db_header::DB_MAGIC.to_le_bytes();
     }
     if database {
         f.seek(SeekFrom::Start(SNIFF_LEN as u64)).map_err(io)?;
@@ -851,7 +851,8 @@ mod tests {
 
     #[test]
     fn the_head_read_classifies_every_file_as_its_first_64_kib_do() {
-        use crate::scan::classify::{classify, DB_MAGIC};
+        use crate::format::db_header::DB_MAGIC;
+        use crate::scan::classify::classify;
         use std::io::Write;
         let magic_at = |len: usize, at: usize| {
             let mut b: Vec<u8> = (0..len).map(|i| (i * 13 % 251) as u8 | 1).collect();

@@ -5,16 +5,15 @@
 //! Works on bytes the caller mapped; it opens nothing and keeps no reference to the bytes. It must
 //! not panic or loop on hostile input: every read is bounded, every walk has a step limit.
 
-use crate::checksum::legacy_log::{
-    range_checksum, short_checksum, LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHADOW_XOR, SHORT_OFF, SHORT_ON,
-};
+use crate::checksum::legacy_log::{range_checksum, short_checksum, SHADOW_XOR};
 use crate::checksum::{legacy_checksum, legacy_checksum_ok, verify_segment, PageStatus};
 use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::common::filetype;
-use crate::format::db_header::PAGE_SIZES;
 use crate::format::log_header::{LogSegmentHeader, LOG_HEADER_SIZE};
 use crate::format::log_name::{parse_log_name, LogNameKind};
+use crate::format::log_record::{LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHORT_OFF, SHORT_ON};
+use crate::format::page::PAGE_SIZES;
 use crate::format::{Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
 use crate::problem::Problem;
 use crate::scan::classify::{name_kind, FileKind};
@@ -349,10 +348,13 @@ fn segment(bytes: &[u8], isec: usize) -> Option<&[u8]> {
 }
 
 /// The `le_lgposSegment` of a segment (zeros when the buffer is too short to hold LGSEGHDR).
+/// LGSEGHDR of a whole segment (always 4 KiB, so it always holds the 40-byte header).
+fn segment_header(seg: &[u8]) -> Option<LogSegmentHeader> {
+    LogSegmentHeader::parse(seg).ok()
+}
+
 fn seg_lgpos(seg: &[u8]) -> Lgpos {
-    LogSegmentHeader::parse(seg)
-        .map(|h| h.lgpos_segment)
-        .unwrap_or_default()
+    segment_header(seg).map(|h| h.lgpos_segment).unwrap_or_default()
 }
 
 fn valid_at(seg: &[u8], pgno: u32) -> bool {
@@ -411,7 +413,7 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck, release: Opt
         let offset = (isec * SEGMENT_SIZE) as u64;
         let check = verify_segment(seg, isec as u32);
         let good = match check.status {
-            PageStatus::Good => Some((seg_lgpos(seg), check.stored.values[0])),
+            PageStatus::Good => segment_header(seg).map(|h| (h.lgpos_segment, h.checksum)),
             PageStatus::Correctable => {
                 c.correctable_sectors += 1;
                 let bits = check.corrected_bits();
@@ -423,11 +425,7 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck, release: Opt
                     ),
                 )
                 .at_sector_mut(isec as u64, offset);
-                let fixed = corrected(seg, bits);
-                let stored = fixed.get(0..8).map_or(0, |b| {
-                    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-                });
-                Some((seg_lgpos(&fixed), stored))
+                segment_header(&corrected(seg, bits)).map(|h| (h.lgpos_segment, h.checksum))
             }
             PageStatus::Uninitialized | PageStatus::Bad => None,
         };

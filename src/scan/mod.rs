@@ -8,6 +8,7 @@ pub mod crc;
 pub mod database;
 pub mod file;
 pub mod flushmap;
+pub mod header_copies;
 pub mod log;
 pub mod progress;
 pub mod set;

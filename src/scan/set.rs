@@ -155,7 +155,7 @@ fn classify_path(path: &Path) -> Result<(Classification, Option<(Signature, bool
         .unwrap_or_default();
     let class = classify(&buf, &name);
     let db_log = (class.kind == FileKind::Database)
-        .then(|| crate::format::read_shadowed_header(&buf))
+        .then(|| crate::scan::header_copies::read_shadowed_header(&buf))
         .and_then(|sh| sh.chosen().map(|h| (h.sign_log, h.needs_logs())));
     Ok((class, db_log))
 }

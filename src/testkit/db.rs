@@ -7,8 +7,8 @@
 use super::damage::reseal_legacy_header;
 use super::{logtime, put_lgpos, put_u32, put_u64, signature, Rng};
 use crate::checksum::ecc_block;
-use crate::checksum::page::{has_new_format_flag, LARGE_PAGE_MIN, PGHDR2_PGNO_OFFSET};
 use crate::format::common::{filetype, Lgpos, Signature, FILETYPE_OFFSET};
+use crate::format::page::{has_new_checksum_format, LARGE_PAGE_MIN, PGHDR2_PGNO_OFFSET};
 use std::collections::BTreeSet;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -47,7 +47,7 @@ pub fn default_log_signature() -> Signature {
 /// of a large page are zeroed, the old format has no block checksums).
 pub fn seal_page(page: &mut [u8], pgno: u32) {
     let len = page.len();
-    if has_new_format_flag(page) {
+    if has_new_checksum_format(page) {
         if len >= LARGE_PAGE_MIN {
             let bs = len / 4;
             for k in 1..4 {
