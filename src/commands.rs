@@ -5,14 +5,14 @@
 pub mod manifest;
 
 use crate::error::CheckError;
-use crate::report::{json, log_text, text};
 use crate::escape::escape_controls;
 use crate::problem::Problem;
-use crate::verdict::Verdict;
+use crate::report::{json, log_text, text};
 use crate::scan::database::{check_database, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
 use crate::scan::header_copies::CopyState;
 use crate::scan::{check_checkpoint, check_log, classify, CheckpointCheck, FileKind, Input, LogCheck};
+use crate::verdict::Verdict;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -599,12 +599,9 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
                 FileReport::Log(c) => log_text::write_log_check(sinks.out, c)?,
                 FileReport::Checkpoint(c) => log_text::write_checkpoint_check(sinks.out, c)?,
                 FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
-                FileReport::NotVerified(c) => writeln!(
-                    sinks.out,
-                    "{}: not verified: {}",
-                    escape_controls(&c.path),
-                    c.note
-                )?,
+                FileReport::NotVerified(c) => {
+                    writeln!(sinks.out, "{}: not verified: {}", escape_controls(&c.path), c.note)?
+                }
                 FileReport::DamagedMember(c) => {
                     for p in &c.problems {
                         text::write_problem_with_file(sinks.out, p)?;

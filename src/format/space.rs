@@ -195,6 +195,18 @@ mod tests {
     }
 
     #[test]
+    fn reserved_tag_bits_of_itag_state_are_not_tags() {
+        // ESE-FORMAT.md §3.1: itagState keeps itagMicFree in its low 12 bits, ctagReserved in
+        // bits 12-14 (183 pages of the corpus have them set, none in the database root's trees).
+        let mut p = leaf(&[(0x6E, 0x10), (0x8E, 0x10)]);
+        p[34..36].copy_from_slice(&(0x3000u16 | 3).to_le_bytes());
+        let t = TreePage::parse(&p).unwrap();
+        assert_eq!(t.tags, 3);
+        let n = t.last_node().unwrap().unwrap();
+        assert_eq!((n.key_u32_be(), n.data_u32()), (Some(0x8E), Some(0x10)));
+    }
+
+    #[test]
     fn hostile_tags_are_errors_not_panics() {
         let mut p = leaf(&[(0xFE, 0xFE)]);
         // ib pointing past the tag array.

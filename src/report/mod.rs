@@ -8,4 +8,3 @@ pub mod text;
 
 pub use crate::problem::{Problem, Severity};
 pub use crate::verdict::Verdict;
-
