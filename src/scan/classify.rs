@@ -174,12 +174,38 @@ pub fn damaged_member_problem(kind: FileKind, bytes: &[u8], path: &str, detail: 
 /// A header with `le_filetype` 0 (written before the field existed) and a valid checksum: a log
 /// if its version fields say so, else whatever the name says.
 fn guess_legacy(bytes: &[u8], file_name: &str) -> Option<FileKind> {
-    let major = u32_at(bytes, 32)?;
-    let minor = u32_at(bytes, 36)?;
-    if matches!((major, minor), (7, 3704) | (8, 4000)) {
+    if has_log_version(bytes) {
         return Some(FileKind::Log);
     }
     name_kind(file_name)
+}
+
+/// True when `le_ulMajor` @32 and `le_ulMinor` @36 name a log format esecheck reads (CLI.md
+/// Decision 10): the segment format 8.4000 or the legacy 7.3704, as
+/// [`LogVersion::is_segment_format`] and [`LogVersion::is_legacy_format`] decide.
+///
+/// [`LogVersion::is_segment_format`]: crate::format::LogVersion::is_segment_format
+/// [`LogVersion::is_legacy_format`]: crate::format::LogVersion::is_legacy_format
+fn has_log_version(bytes: &[u8]) -> bool {
+    let (Some(major), Some(minor)) = (u32_at(bytes, 32), u32_at(bytes, 36)) else {
+        return false;
+    };
+    let v = crate::format::LogVersion {
+        major,
+        minor,
+        update_major: 0,
+        update_minor: 0,
+    };
+    v.is_segment_format() || v.is_legacy_format()
+}
+
+/// True when `head` (the first 4096 bytes of a file) is a log header by CLI.md Decision 1:
+/// `le_filetype` 3 at offset 667 even when the checksum fails, or 0 with a verifying checksum and a
+/// log version. The database magic and the name are not looked at (see [`classify`]).
+pub fn is_log_header(head: &[u8]) -> bool {
+    let ft = u32_at(head, FILETYPE_OFFSET);
+    ft == Some(filetype::LOG)
+        || (ft == Some(filetype::UNKNOWN) && head.get(..4096).is_some_and(legacy_checksum_ok) && has_log_version(head))
 }
 
 /// The kind a file name suggests (case-insensitive): `.log`/`.jtx` logs, `.chk`/`.jcp`
