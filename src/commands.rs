@@ -324,33 +324,20 @@ fn check_opened_kind(
     opts: &Options,
     bar: Option<&indicatif::ProgressBar>,
 ) -> FileReport {
-    let shown = shown.to_string();
     let bytes = input.bytes();
     let class = classify(bytes, &file_name(path));
-    let kind = class.kind;
-    let damaged = |detail: &str| {
-        FileReport::DamagedMember(DamagedMember {
-            path: shown.clone(),
-            kind,
-            verdict: Verdict::Fail,
-            problems: vec![crate::scan::classify::damaged_member_problem(
-                kind, bytes, &shown, detail,
-            )],
-        })
-    };
-    // Named like a member, with nothing of an ESE file in it: say so in those words.
-    let member = matches!(kind, FileKind::Log | FileKind::Checkpoint | FileKind::Database);
-    if member && !class.by_header && crate::scan::classify::is_all_zeros(bytes) {
-        return damaged("");
+    if is_zero_filled_member(class, bytes) {
+        return damaged_member(shown, class.kind, bytes, "");
     }
-    match kind {
+    let release = |offset: usize, len: usize| input.release(offset, len);
+    match class.kind {
         FileKind::Database => {
             let r = check_database(
                 bytes,
-                &shown,
+                shown,
                 &DbOptions {
                     progress: bar,
-                    release: Some(&|offset, len| input.release(offset, len)),
+                    release: Some(&release),
                     holes: input.holes(),
                     crc: None,
                 },
@@ -360,16 +347,15 @@ fn check_opened_kind(
                     c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
                     FileReport::Database(Box::new(c))
                 }
-                Err(e) if !class.by_header => damaged(&e.message),
-                Err(e) => unchecked(&shown, Some(kind), e),
+                Err(e) => damaged_or_unchecked(class, shown, bytes, e),
             }
         }
         FileKind::FlushMap => {
             let mut c = check_flush_map_with(
                 bytes,
-                &shown,
+                shown,
                 &FlushMapOptions {
-                    release: Some(&|offset, len| input.release(offset, len)),
+                    release: Some(&release),
                     holes: input.holes(),
                     crc: None,
                 },
@@ -377,48 +363,81 @@ fn check_opened_kind(
             c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
             FileReport::FlushMap(c)
         }
-        FileKind::Log => {
-            match crate::scan::log::check_log_with(bytes, &shown, Some(&|offset, len| input.release(offset, len))) {
-                Ok(mut c) => {
-                    c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
-                    FileReport::Log(Box::new(c))
-                }
-                Err(e) if !class.by_header => damaged(&e.message),
-                Err(e) => unchecked(&shown, Some(kind), e),
+        FileKind::Log => match crate::scan::log::check_log_with(bytes, shown, Some(&release)) {
+            Ok(mut c) => {
+                c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
+                FileReport::Log(Box::new(c))
             }
-        }
-        FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
+            Err(e) => damaged_or_unchecked(class, shown, bytes, e),
+        },
+        FileKind::Checkpoint => match check_checkpoint(bytes, shown) {
             Ok(mut c) => {
                 c.verdict = c.verdict.under_strict(&c.problems, opts.strict);
                 FileReport::Checkpoint(Box::new(c))
             }
-            Err(e) if !class.by_header => damaged(&e.message),
-            Err(e) => unchecked(&shown, Some(kind), e),
+            Err(e) => damaged_or_unchecked(class, shown, bytes, e),
         },
         FileKind::Reserve => FileReport::NotVerified(NotVerified {
-            path: shown.clone(),
-            kind,
+            path: shown.to_string(),
+            kind: FileKind::Reserve,
             verdict: Verdict::Pass,
             note: crate::scan::classify::reserve_note(bytes).to_string(),
         }),
-        FileKind::Unknown => {
-            let why = if bytes.is_empty() {
-                "file is empty; not an ESE file".to_string()
-            } else if bytes.len() < 4096 {
-                format!(
-                    "file is {} bytes, shorter than the smallest ESE header (4096 bytes); not an ESE file",
-                    bytes.len()
-                )
-            } else {
-                "not an ESE file (no database magic, no log, checkpoint or flush-map header)".to_string()
-            };
-            unchecked(
-                &shown,
-                None,
-                CheckError::new(&shown, why).with_code(crate::codes::JetErr::FileInvalidType),
-            )
-        }
+        FileKind::Unknown => unchecked(shown, None, not_an_ese_file(shown, bytes)),
     }
+}
+
+/// CLI.md Decision 1: a file named like a log, checkpoint or database, not recognised by its
+/// header, whose bytes are all zeros is a damaged member ("all zeros: never written or wiped"),
+/// before any check is tried on it.
+fn is_zero_filled_member(class: crate::scan::classify::Classification, bytes: &[u8]) -> bool {
+    let member = matches!(class.kind, FileKind::Log | FileKind::Checkpoint | FileKind::Database);
+    member && !class.by_header && crate::scan::classify::is_all_zeros(bytes)
+}
+
+/// A damaged member (CLI.md Decision 1): exit 1, its one problem saying what its bytes are
+/// (`detail`: what the check found).
+fn damaged_member(shown: &str, kind: FileKind, bytes: &[u8], detail: &str) -> FileReport {
+    FileReport::DamagedMember(DamagedMember {
+        path: shown.to_string(),
+        kind,
+        verdict: Verdict::Fail,
+        problems: vec![crate::scan::classify::damaged_member_problem(
+            kind, bytes, shown, detail,
+        )],
+    })
+}
+
+/// A check that could not run on a file (CLI.md Decisions 1 and 2): one known only by its member
+/// name is a damaged member (exit 1); one whose header says what it is but holds values outside
+/// the allowed sets could not be checked (exit 2).
+fn damaged_or_unchecked(
+    class: crate::scan::classify::Classification,
+    shown: &str,
+    bytes: &[u8],
+    e: CheckError,
+) -> FileReport {
+    if class.by_header {
+        unchecked(shown, Some(class.kind), e)
+    } else {
+        damaged_member(shown, class.kind, bytes, &e.message)
+    }
+}
+
+/// CLI.md Decision 1 (and 2: shorter than 4096 bytes): a file that is no ESE file is exit 2 with
+/// −1812, saying why in words (empty, too short, or no ESE structure).
+fn not_an_ese_file(shown: &str, bytes: &[u8]) -> CheckError {
+    let why = if bytes.is_empty() {
+        "file is empty; not an ESE file".to_string()
+    } else if bytes.len() < 4096 {
+        format!(
+            "file is {} bytes, shorter than the smallest ESE header (4096 bytes); not an ESE file",
+            bytes.len()
+        )
+    } else {
+        "not an ESE file (no database magic, no log, checkpoint or flush-map header)".to_string()
+    };
+    CheckError::new(shown, why).with_code(crate::codes::JetErr::FileInvalidType)
 }
 
 fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileReport {
@@ -1254,4 +1273,118 @@ fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) ->
         )?;
     }
     Ok(Verdict::Error)
+}
+
+#[cfg(test)]
+mod check_opened_kind_tests {
+    use super::*;
+    use crate::scan::classify::Classification;
+    use crate::testkit::{CheckpointBuilder, LogBuilder};
+
+    fn class(kind: FileKind, by_header: bool) -> Classification {
+        Classification { kind, by_header }
+    }
+
+    /// `bytes` written as `name` in a fresh directory, checked as `checksum` checks one file.
+    fn check(name: &str, bytes: &[u8]) -> FileReport {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let input = Input::open(&path).unwrap();
+        check_opened_kind(&input, &path, name, &Options::default(), None)
+    }
+
+    #[test]
+    fn only_a_member_named_so_and_all_zeros_is_zero_filled() {
+        let zeros = [0u8; 8192];
+        for kind in [FileKind::Log, FileKind::Checkpoint, FileKind::Database] {
+            assert!(is_zero_filled_member(class(kind, false), &zeros), "{kind:?}");
+            assert!(!is_zero_filled_member(class(kind, true), &zeros), "{kind:?} by header");
+            assert!(
+                !is_zero_filled_member(class(kind, false), &[0, 1]),
+                "{kind:?} not zeros"
+            );
+        }
+        // A flush map of zeros is checked (Decision 8); a reserve log never is.
+        assert!(!is_zero_filled_member(class(FileKind::FlushMap, false), &zeros));
+        assert!(!is_zero_filled_member(class(FileKind::Reserve, false), &zeros));
+    }
+
+    #[test]
+    fn a_check_that_cannot_run_fails_a_member_known_by_name_and_is_exit_2_by_header() {
+        let e = || CheckError::new("E00.chk", "le_lgposCheckpoint generation 0 is outside 1..=0x7FFFFA00");
+        match damaged_or_unchecked(class(FileKind::Checkpoint, false), "E00.chk", &[1; 4096], e()) {
+            FileReport::DamagedMember(d) => {
+                assert_eq!((d.kind, d.verdict), (FileKind::Checkpoint, Verdict::Fail));
+                assert_eq!(d.problems[0].code.map(crate::codes::JetErr::code), Some(-533));
+                assert!(
+                    d.problems[0].message.contains("outside 1..=0x7FFFFA00"),
+                    "{}",
+                    d.problems[0].message
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match damaged_or_unchecked(class(FileKind::Checkpoint, true), "E00.chk", &[1; 4096], e()) {
+            FileReport::Unchecked(u) => {
+                assert_eq!((u.kind, u.verdict), (Some(FileKind::Checkpoint), Verdict::Error));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_no_ese_file_is_1812_saying_why() {
+        let code = |e: &CheckError| e.code.map(crate::codes::JetErr::code);
+        let e = not_an_ese_file("x", &[]);
+        assert_eq!(
+            (code(&e), e.message.as_str()),
+            (Some(-1812), "file is empty; not an ESE file")
+        );
+        let e = not_an_ese_file("x", &[1; 100]);
+        assert!(
+            e.message.starts_with("file is 100 bytes, shorter than"),
+            "{}",
+            e.message
+        );
+        let e = not_an_ese_file("x", &[1; 8192]);
+        assert_eq!(code(&e), Some(-1812));
+        assert!(e.message.starts_with("not an ESE file"), "{}", e.message);
+    }
+
+    #[test]
+    fn each_kind_is_checked_as_its_bytes_then_its_name_say() {
+        assert!(
+            matches!(check("E0000001.log", &LogBuilder::new(1).build()), FileReport::Log(c) if c.verdict == Verdict::Pass)
+        );
+        assert!(matches!(
+            check("whatever", &CheckpointBuilder::new().build()),
+            FileReport::Checkpoint(_)
+        ));
+        // Named like a checkpoint, all zeros: a damaged member, exit 1 (Decision 1).
+        match check("E00.chk", &[0u8; 8192]) {
+            FileReport::DamagedMember(d) => {
+                assert_eq!(d.verdict, Verdict::Fail);
+                assert!(d.problems[0].all_zeros);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A reserve log passes unverified (Decision 1); another file is not ESE, exit 2.
+        match check("E00res00001.jrs", &[0u8; 8192]) {
+            FileReport::NotVerified(n) => {
+                assert_eq!(
+                    (n.kind, n.verdict, n.note.as_str()),
+                    (FileKind::Reserve, Verdict::Pass, "pre-allocated, never written")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        match check("notes.txt", b"hello") {
+            FileReport::Unchecked(u) => {
+                assert_eq!((u.kind, u.verdict), (None, Verdict::Error));
+                assert_eq!(u.code.map(crate::codes::JetErr::code), Some(-1812));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

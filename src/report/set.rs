@@ -197,107 +197,20 @@ pub fn decide(
 ) -> SetDecision {
     let mut problems = db_problems;
     let needing: Vec<&DbView> = dbs.iter().filter(|d| d.needs_logs()).collect();
-    let stream_sig = stream.and_then(|s| s.signature);
 
-    // Decision 13: databases that need logs share one log signature and page size.
-    if let Some(first) = needing.first() {
-        let sig0 = first.header.as_ref().map(|h| h.sign_log);
-        for d in &needing[1..] {
-            let h = d.header.as_ref().map(|h| h.sign_log);
-            if h != sig0 {
-                problems.push(Problem::error(
-                    Some(JetErr::BadLogSignature),
-                    &d.path,
-                    format!("log signature differs from that of {}, yet both need logs", first.path),
-                ));
-            }
-            if d.page_size != first.page_size {
-                problems.push(Problem::error(
-                    Some(JetErr::PageSizeMismatch),
-                    &d.path,
-                    format!(
-                        "page size {} differs from {} ({} bytes)",
-                        d.page_size, first.path, first.page_size
-                    ),
-                ));
-            }
+    if let Some((first, rest)) = needing.split_first() {
+        for d in rest {
+            problems.extend(signature_differs_between_dbs(first, d));
+            problems.extend(page_size_differs_between_dbs(first, d));
         }
     }
-    for d in &needing {
-        if let Some(h) = &d.header {
-            if h.sign_log.is_zero() {
-                problems.push(Problem::error(
-                    Some(JetErr::DatabaseDirtyShutdown),
-                    &d.path,
-                    format!(
-                        "{} without a log signature: the database was unlogged and cannot be recovered",
-                        h.state_name()
-                    ),
-                ));
-            }
-        }
-    }
-
-    for d in &needing {
-        if let Some(h) = &d.header {
-            if let Some(why) = unusable_range(h) {
-                problems.push(Problem::error(
-                    Some(JetErr::DatabaseDirtyShutdown),
-                    &d.path,
-                    format!(
-                        "{} but its Log Required range {}-{} is unusable ({why}): the header does not say which logs replay it",
-                        h.state_name(),
-                        h.gen_min_required,
-                        h.gen_max_required
-                    ),
-                ));
-            }
-        }
-    }
+    problems.extend(needing.iter().filter_map(|d| unlogged_database(d)));
+    problems.extend(needing.iter().filter_map(|d| unusable_range_problem(d)));
     let required = required_range(&needing);
-    let committed_max = needing
-        .iter()
-        .filter_map(|d| d.header.as_ref().map(|h| h.gen_max_committed))
-        .max()
-        .filter(|&g| g > 0);
+    let committed_max = committed_max(&needing);
 
     // Candidate truncate_below (Decision 14), needed now to grade log damage (Decision 15).
-    // The checkpoint bounds truncation when it is the stream's (same signature) or, with no
-    // stream at all, whenever it is usable: recovery would start there.
-    let chk_gen = checkpoint
-        .filter(|c| c.usable && c.signature.is_some() && (stream.is_none() || c.signature == stream_sig))
-        .and_then(|c| c.generation);
-    let mut candidates: Vec<i32> = Vec::new();
-    candidates.extend(chk_gen.filter(|&g| g > 0));
-    candidates.extend(
-        needing
-            .iter()
-            .filter_map(|d| d.header.as_ref())
-            // Both ends: an unusable range (inverted, 0-N) must not let damage to a generation
-            // it names be forgiven as "below truncate_below" (the set fails on it anyway).
-            .flat_map(|h| [h.gen_min_required, h.gen_max_required])
-            .filter(|&g| g > 0),
-    );
-    for d in dbs.iter().filter(|d| !d.needs_logs()) {
-        if let Some(h) = &d.header {
-            if stream_sig == Some(h.sign_log) && h.lgpos_consistent.generation > 0 {
-                candidates.push(h.lgpos_consistent.generation);
-            }
-        }
-    }
-    let truncate_candidate = candidates.into_iter().min().or_else(|| match stream {
-        Some(s) => s.current.or_else(|| s.logs.keys().next_back().copied()),
-        // No logs at all: only clean databases can pass, and they need none. Their last clean
-        // detach is the lowest generation a later stream could have to start from.
-        None => Some(
-            dbs.iter()
-                .filter_map(|d| d.header.as_ref())
-                .map(|h| h.lgpos_consistent.generation)
-                .filter(|&g| g > 0)
-                .min()
-                .unwrap_or(0),
-        ),
-    });
+    let truncate_candidate = truncate_candidate(dbs, &needing, checkpoint_bound(checkpoint, stream), stream);
 
     match stream {
         Some(s) => check_logs_against_dbs(
@@ -309,21 +222,7 @@ pub fn decide(
             truncate_candidate,
             &mut problems,
         ),
-        None => {
-            for d in &needing {
-                problems.push(Problem::error(
-                    Some(JetErr::RequiredLogFilesMissing),
-                    &d.path,
-                    match required {
-                        Some([a, b]) => format!(
-                            "database needs logs {a}-{b} ({}) but no log files were found",
-                            d.header.as_ref().map(|h| h.state_name()).unwrap_or("")
-                        ),
-                        None => "database needs logs but no log files were found".to_string(),
-                    },
-                ));
-            }
-        }
+        None => problems.extend(needing.iter().map(|d| needs_logs_but_none_found(d, required))),
     }
 
     if let Some(s) = stream {
@@ -332,15 +231,7 @@ pub fn decide(
         problems.extend(checkpoint_generation_problem(c));
     }
 
-    problems.sort_by(|a, b| {
-        (b.severity, &a.file, a.generation, a.page, &a.message).cmp(&(
-            a.severity,
-            &b.file,
-            b.generation,
-            b.page,
-            &b.message,
-        ))
-    });
+    sort_problems(&mut problems);
     let verdict = Verdict::from_problems(&problems, strict);
     let truncate_below = if verdict == Verdict::Pass {
         truncate_candidate
@@ -355,33 +246,196 @@ pub fn decide(
     SetDecision {
         verdict,
         databases: dbs.iter().map(summary).collect(),
-        logs: stream.map(|s| LogsSummary {
-            base: s.base.clone(),
-            directory: s.directory.clone(),
-            first: s.logs.keys().next().copied(),
-            last: s.logs.keys().next_back().copied(),
-            count: s.logs.len(),
-            verdict: if problems.iter().any(|p| p.is_error() && p.generation.is_some()) {
-                Verdict::Fail
-            } else {
-                Verdict::Pass
-            },
-        }),
-        checkpoint: checkpoint.map(|c| CheckpointSummary {
-            path: c.path.clone(),
-            generation: c.generation,
-            verdict: if problems.iter().any(|p| p.is_error() && p.file == c.path) {
-                Verdict::Fail
-            } else {
-                Verdict::Pass
-            },
-        }),
+        logs: stream.map(|s| logs_summary(s, &problems)),
+        checkpoint: checkpoint.map(|c| checkpoint_summary(c, &problems)),
         required_range: required,
         truncate_below,
         roll_forward_to,
         unnecessary_logs_corrupt,
         problems,
         logs_looked_for_in: None,
+    }
+}
+
+/// CLI.md Decision 13 (CHKSGFILES' ErrCheckDbHeaders, ESE-FORMAT §9.5): databases that need logs
+/// share one log signature; `d` differing from the `first` that needs logs is −530.
+fn signature_differs_between_dbs(first: &DbView, d: &DbView) -> Option<Problem> {
+    let sig = |d: &DbView| d.header.as_ref().map(|h| h.sign_log);
+    (sig(d) != sig(first)).then(|| {
+        Problem::error(
+            Some(JetErr::BadLogSignature),
+            &d.path,
+            format!("log signature differs from that of {}, yet both need logs", first.path),
+        )
+    })
+}
+
+/// CLI.md Decision 13 (ESE-FORMAT §9.5): databases that need logs share one page size; `d`
+/// differing from the `first` that needs logs is −1213.
+fn page_size_differs_between_dbs(first: &DbView, d: &DbView) -> Option<Problem> {
+    (d.page_size != first.page_size).then(|| {
+        Problem::error(
+            Some(JetErr::PageSizeMismatch),
+            &d.path,
+            format!(
+                "page size {} differs from {} ({} bytes)",
+                d.page_size, first.path, first.page_size
+            ),
+        )
+    })
+}
+
+/// ESE-FORMAT §2.2: a database that needs logs but carries a zero log signature was unlogged and
+/// cannot be recovered: −550.
+fn unlogged_database(d: &DbView) -> Option<Problem> {
+    let h = d.header.as_ref().filter(|h| h.sign_log.is_zero())?;
+    Some(Problem::error(
+        Some(JetErr::DatabaseDirtyShutdown),
+        &d.path,
+        format!(
+            "{} without a log signature: the database was unlogged and cannot be recovered",
+            h.state_name()
+        ),
+    ))
+}
+
+/// CLI.md Decision 13: a database that needs logs whose Log Required range is unusable (0-0, 0-N,
+/// inverted; [`unusable_range`] says why) fails with −550, whatever logs are present.
+fn unusable_range_problem(d: &DbView) -> Option<Problem> {
+    let h = d.header.as_ref()?;
+    let why = unusable_range(h)?;
+    Some(Problem::error(
+        Some(JetErr::DatabaseDirtyShutdown),
+        &d.path,
+        format!(
+            "{} but its Log Required range {}-{} is unusable ({why}): the header does not say which logs replay it",
+            h.state_name(),
+            h.gen_min_required,
+            h.gen_max_required
+        ),
+    ))
+}
+
+/// The highest `lGenMaxCommitted` of the databases that need logs, when any is set (ESE-FORMAT
+/// §2.2 Log Committed; CLI.md Decision 15's −582).
+fn committed_max(needing: &[&DbView]) -> Option<i32> {
+    needing
+        .iter()
+        .filter_map(|d| d.header.as_ref().map(|h| h.gen_max_committed))
+        .max()
+        .filter(|&g| g > 0)
+}
+
+/// CLI.md Decision 14: the checkpoint generation bounds truncation when the checkpoint is the
+/// stream's (usable, same signature) or, with no stream at all, whenever it is usable: recovery
+/// would start there.
+fn checkpoint_bound(checkpoint: Option<&CheckpointView>, stream: Option<&StreamView>) -> Option<i32> {
+    let stream_sig = stream.and_then(|s| s.signature);
+    checkpoint
+        .filter(|c| c.usable && c.signature.is_some() && (stream.is_none() || c.signature == stream_sig))
+        .and_then(|c| c.generation)
+}
+
+/// CLI.md Decision 14, `truncate_below` before the verdict: the minimum of the checkpoint bound
+/// (`chk_gen`), both ends of every Log Required range of a database that needs logs (an unusable
+/// range too, so that damage to a generation it names is never forgiven) and the Last Consistent
+/// generation of each clean database on the stream. None applying: the current log (else the
+/// newest). No stream: the lowest Last Consistent generation of the databases, else 0.
+fn truncate_candidate(
+    dbs: &[DbView],
+    needing: &[&DbView],
+    chk_gen: Option<i32>,
+    stream: Option<&StreamView>,
+) -> Option<i32> {
+    let stream_sig = stream.and_then(|s| s.signature);
+    let mut candidates: Vec<i32> = Vec::new();
+    candidates.extend(chk_gen.filter(|&g| g > 0));
+    candidates.extend(
+        needing
+            .iter()
+            .filter_map(|d| d.header.as_ref())
+            .flat_map(|h| [h.gen_min_required, h.gen_max_required])
+            .filter(|&g| g > 0),
+    );
+    for d in dbs.iter().filter(|d| !d.needs_logs()) {
+        if let Some(h) = &d.header {
+            if stream_sig == Some(h.sign_log) && h.lgpos_consistent.generation > 0 {
+                candidates.push(h.lgpos_consistent.generation);
+            }
+        }
+    }
+    candidates.into_iter().min().or_else(|| match stream {
+        Some(s) => s.current.or_else(|| s.logs.keys().next_back().copied()),
+        // No logs at all: only clean databases can pass, and they need none. Their last clean
+        // detach is the lowest generation a later stream could have to start from.
+        None => Some(
+            dbs.iter()
+                .filter_map(|d| d.header.as_ref())
+                .map(|h| h.lgpos_consistent.generation)
+                .filter(|&g| g > 0)
+                .min()
+                .unwrap_or(0),
+        ),
+    })
+}
+
+/// CLI.md Decision 16: a database that needs logs when no logs were found: −543, naming the
+/// required range when it is usable.
+fn needs_logs_but_none_found(d: &DbView, required: Option<[i32; 2]>) -> Problem {
+    Problem::error(
+        Some(JetErr::RequiredLogFilesMissing),
+        &d.path,
+        match required {
+            Some([a, b]) => format!(
+                "database needs logs {a}-{b} ({}) but no log files were found",
+                d.header.as_ref().map(|h| h.state_name()).unwrap_or("")
+            ),
+            None => "database needs logs but no log files were found".to_string(),
+        },
+    )
+}
+
+/// The order problems are listed in: errors first, then by file, generation, page and message
+/// (stable: equal keys keep the order they were found in).
+fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| {
+        (b.severity, &a.file, a.generation, a.page, &a.message).cmp(&(
+            a.severity,
+            &b.file,
+            b.generation,
+            b.page,
+            &b.message,
+        ))
+    });
+}
+
+/// The stream's line of `verify --json`: it fails when any error of the set concerns a generation
+/// (after Decision 15's grading).
+fn logs_summary(s: &StreamView, problems: &[Problem]) -> LogsSummary {
+    LogsSummary {
+        base: s.base.clone(),
+        directory: s.directory.clone(),
+        first: s.logs.keys().next().copied(),
+        last: s.logs.keys().next_back().copied(),
+        count: s.logs.len(),
+        verdict: if problems.iter().any(|p| p.is_error() && p.generation.is_some()) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        },
+    }
+}
+
+/// The checkpoint's line of `verify --json`: it fails when any error of the set is in its file.
+fn checkpoint_summary(c: &CheckpointView, problems: &[Problem]) -> CheckpointSummary {
+    CheckpointSummary {
+        path: c.path.clone(),
+        generation: c.generation,
+        verdict: if problems.iter().any(|p| p.is_error() && p.file == c.path) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        },
     }
 }
 
@@ -443,118 +497,160 @@ fn check_logs_against_dbs(
     truncate_below: Option<i32>,
     problems: &mut Vec<Problem>,
 ) {
-    // Decision 15: damage confined to logs below truncate_below is a warning.
-    for p in &s.problems {
-        let mut p = p.clone();
-        if let (Some(_), Some(t)) = (p.generation, truncate_below) {
-            if is_forgiven(&p, t) {
-                p.severity = Severity::Warning;
-                p.message = match p.follows {
-                    Some(_) => format!(
-                        "{} (that log lies below generation {t}, not needed: only unnecessary logs corrupt)",
-                        p.message
-                    ),
-                    None => format!(
-                        "{} (below generation {t}, not needed: only unnecessary logs corrupt)",
-                        p.message
-                    ),
-                };
-            }
-        }
-        problems.push(p);
-    }
-    let last = s.logs.keys().next_back().copied();
-    for d in needing {
-        let Some(h) = &d.header else { continue };
-        if s.signature.is_some() && Some(h.sign_log) != s.signature {
-            problems.push(Problem::error(
-                Some(JetErr::BadLogSignature),
-                &d.path,
-                format!(
-                    "database log signature {} differs from the logs' {}",
-                    h.sign_log,
-                    s.signature.map(|x| x.to_string()).unwrap_or_default()
-                ),
-            ));
-        }
-    }
+    problems.extend(s.problems.iter().map(|p| graded_below_truncation(p, truncate_below)));
+    problems.extend(needing.iter().filter_map(|d| db_signature_differs_from_logs(d, s)));
     if let Some([lo, hi]) = required {
-        let mut missing = Vec::new();
-        for g in lo..=hi {
-            if missing.len() >= MAX_LISTED_MISSING {
-                break;
-            }
-            match s.logs.get(&g) {
-                None => missing.push(g),
-                Some(l) => {
-                    if let Some(ps) = l.page_size {
-                        if let Some(d) = needing.iter().find(|d| d.page_size as u32 != ps) {
-                            problems.push(
-                                Problem::error(
-                                    Some(JetErr::PageSizeMismatch),
-                                    &l.path,
-                                    format!(
-                                        "log page size {ps} differs from database {} ({} bytes)",
-                                        d.path, d.page_size
-                                    ),
-                                )
-                                .at_generation(i64::from(g)),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        if !missing.is_empty() {
-            problems.push(
-                Problem::error(
-                    Some(JetErr::RequiredLogFilesMissing),
-                    &s.directory,
-                    format!("required log {} missing (required {lo}-{hi})", gens(&missing)),
-                )
-                .at_generation(i64::from(missing[0])),
-            );
-        }
-        if s.current.is_none() && last.is_some_and(|l| l < hi) && missing.is_empty() {
-            problems.push(Problem::error(
-                Some(JetErr::RequiredLogFilesMissing),
-                &s.directory,
-                format!("no current {}.log and generation {hi} is required", s.base),
-            ));
-        }
+        problems.extend(required_range_problems(s, needing, lo, hi));
     }
     if let (Some(c), Some([_, hi])) = (committed_max, required) {
-        let missing: Vec<i32> = (hi.saturating_add(1)..=c)
-            .filter(|g| !s.logs.contains_key(g))
-            .take(MAX_LISTED_MISSING)
-            .collect();
-        if !missing.is_empty() {
-            problems.push(
-                Problem::error(
-                    Some(JetErr::CommittedLogFilesMissing),
-                    &s.directory,
-                    format!(
-                        "committed log {} missing (Log Committed up to {c}): committed transactions would be lost",
-                        gens(&missing)
-                    ),
-                )
-                .at_generation(i64::from(missing[0])),
-            );
-        }
+        problems.extend(committed_logs_missing(s, hi, c));
     }
     // A missing current log that nothing needs is the stream's own warning (scan/stream.rs).
-    // Clean databases need no logs; a foreign log signature beside them is only worth a warning.
-    for d in all.iter().filter(|d| !d.needs_logs()) {
-        if let (Some(h), Some(sig)) = (&d.header, s.signature) {
-            if h.sign_log != sig {
-                problems.push(Problem::warning(
-                    Some(JetErr::BadLogSignature),
-                    &d.path,
-                    format!("clean database's log signature {} differs from the logs' {sig}: those logs do not belong to it (it needs none)", h.sign_log),
-                ));
-            }
+    problems.extend(
+        all.iter()
+            .filter(|d| !d.needs_logs())
+            .filter_map(|d| clean_db_signature_differs(d, s.signature)),
+    );
+}
+
+/// CLI.md Decision 15: damage to a log's own bytes confined to logs below `truncate_below`
+/// ([`is_forgiven`]) is a warning ("only unnecessary logs corrupt"), its message saying so; every
+/// other problem of the stream keeps its severity.
+fn graded_below_truncation(p: &Problem, truncate_below: Option<i32>) -> Problem {
+    let mut p = p.clone();
+    if let (Some(_), Some(t)) = (p.generation, truncate_below) {
+        if is_forgiven(&p, t) {
+            p.severity = Severity::Warning;
+            p.message = match p.follows {
+                Some(_) => format!(
+                    "{} (that log lies below generation {t}, not needed: only unnecessary logs corrupt)",
+                    p.message
+                ),
+                None => format!(
+                    "{} (below generation {t}, not needed: only unnecessary logs corrupt)",
+                    p.message
+                ),
+            };
         }
     }
+    p
+}
+
+/// CLI.md Decision 13: a database that needs logs whose log signature is not the stream's is
+/// −530 (recovery would skip it, ESE-FORMAT §2.2).
+fn db_signature_differs_from_logs(d: &DbView, s: &StreamView) -> Option<Problem> {
+    let h = d.header.as_ref()?;
+    (s.signature.is_some() && Some(h.sign_log) != s.signature).then(|| {
+        Problem::error(
+            Some(JetErr::BadLogSignature),
+            &d.path,
+            format!(
+                "database log signature {} differs from the logs' {}",
+                h.sign_log,
+                s.signature.map(|x| x.to_string()).unwrap_or_default()
+            ),
+        )
+    })
+}
+
+/// The required range `lo..=hi` against the logs present (CLI.md Decisions 13, 15 and 16): each
+/// present log's page size ([`log_page_size_differs`]), the missing generations
+/// ([`required_logs_missing`], at most [`MAX_LISTED_MISSING`] looked for), and a required
+/// generation beyond the last log with no current log ([`required_beyond_last_log`]).
+fn required_range_problems(s: &StreamView, needing: &[&DbView], lo: i32, hi: i32) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut missing = Vec::new();
+    for g in lo..=hi {
+        if missing.len() >= MAX_LISTED_MISSING {
+            break;
+        }
+        match s.logs.get(&g) {
+            None => missing.push(g),
+            Some(l) => problems.extend(log_page_size_differs(l, g, needing)),
+        }
+    }
+    problems.extend(required_logs_missing(&s.directory, &missing, lo, hi));
+    problems.extend(required_beyond_last_log(s, hi, missing.is_empty()));
+    problems
+}
+
+/// ESE-FORMAT §9.3 "cbPageSize equals the database page size": a required log (generation `g`)
+/// written for another page size than a database that needs it is −1213 at `g`.
+fn log_page_size_differs(l: &LogView, g: i32, needing: &[&DbView]) -> Option<Problem> {
+    let ps = l.page_size?;
+    let d = needing.iter().find(|d| d.page_size as u32 != ps)?;
+    Some(
+        Problem::error(
+            Some(JetErr::PageSizeMismatch),
+            &l.path,
+            format!(
+                "log page size {ps} differs from database {} ({} bytes)",
+                d.path, d.page_size
+            ),
+        )
+        .at_generation(i64::from(g)),
+    )
+}
+
+/// CLI.md Decision 15: a required generation that is missing is −543, one problem listing them
+/// all, at the first.
+fn required_logs_missing(directory: &str, missing: &[i32], lo: i32, hi: i32) -> Option<Problem> {
+    let first = *missing.first()?;
+    Some(
+        Problem::error(
+            Some(JetErr::RequiredLogFilesMissing),
+            directory,
+            format!("required log {} missing (required {lo}-{hi})", gens(missing)),
+        )
+        .at_generation(i64::from(first)),
+    )
+}
+
+/// CLI.md Decision 16: no current `<base>.log` while a needed generation `hi` lies beyond the
+/// last log present is −543 (when no required generation was already found missing).
+fn required_beyond_last_log(s: &StreamView, hi: i32, none_missing: bool) -> Option<Problem> {
+    let last = s.logs.keys().next_back().copied();
+    (s.current.is_none() && last.is_some_and(|l| l < hi) && none_missing).then(|| {
+        Problem::error(
+            Some(JetErr::RequiredLogFilesMissing),
+            &s.directory,
+            format!("no current {}.log and generation {hi} is required", s.base),
+        )
+    })
+}
+
+/// CLI.md Decision 15 (ESE-FORMAT §2.2 Log Committed): a committed generation above the required
+/// range (`hi`) up to `committed` that is missing is −582, one problem listing them, at the first.
+fn committed_logs_missing(s: &StreamView, hi: i32, committed: i32) -> Option<Problem> {
+    let missing: Vec<i32> = (hi.saturating_add(1)..=committed)
+        .filter(|g| !s.logs.contains_key(g))
+        .take(MAX_LISTED_MISSING)
+        .collect();
+    let first = *missing.first()?;
+    Some(
+        Problem::error(
+            Some(JetErr::CommittedLogFilesMissing),
+            &s.directory,
+            format!(
+                "committed log {} missing (Log Committed up to {committed}): committed transactions would be lost",
+                gens(&missing)
+            ),
+        )
+        .at_generation(i64::from(first)),
+    )
+}
+
+/// CLI.md Decision 13: a clean database needs no logs; its log signature differing from the
+/// stream's (`sig`) is only a warning (−530, severity warning).
+fn clean_db_signature_differs(d: &DbView, sig: Option<Signature>) -> Option<Problem> {
+    let (h, sig) = (d.header.as_ref()?, sig?);
+    (h.sign_log != sig).then(|| {
+        Problem::warning(
+            Some(JetErr::BadLogSignature),
+            &d.path,
+            format!("clean database's log signature {} differs from the logs' {sig}: those logs do not belong to it (it needs none)", h.sign_log),
+        )
+    })
 }
 
 fn checkpoint_rules(s: &StreamView, c: Option<&CheckpointView>, problems: &mut Vec<Problem>) {
@@ -815,4 +911,410 @@ fn is_current_name(path: &str, base: Option<&str>) -> bool {
         .unwrap_or_default();
     let b = b.to_ascii_lowercase();
     name == format!("{b}.log") || name == format!("{b}.jtx")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::db::default_log_signature;
+    use crate::testkit::{lgpos, logtime_from_secs, signature, DbBuilder};
+
+    fn code(p: &Problem) -> Option<i32> {
+        p.code.map(JetErr::code)
+    }
+
+    fn foreign() -> Signature {
+        signature(0xF0F0_0001, logtime_from_secs(7))
+    }
+
+    fn db(path: &str, b: DbBuilder) -> DbView {
+        DbView {
+            path: path.to_string(),
+            header: Some(DbFileHeader::parse(&b.header()).unwrap()),
+            page_size: b.page_size(),
+            pages_seen: 16,
+            verdict: Verdict::Pass,
+        }
+    }
+
+    /// A DirtyShutdown database of 8 KiB pages needing `lo..=hi`.
+    fn dirty(lo: i32, hi: i32) -> DbBuilder {
+        DbBuilder::new(8192).state(2).log_required(lo, hi)
+    }
+
+    fn log(g: i32) -> LogView {
+        LogView {
+            path: format!("logs/E00{g:05X}.log"),
+            intact: true,
+            signature: Some(default_log_signature()),
+            page_size: Some(8192),
+        }
+    }
+
+    /// Stream E00 in `logs` with the default signature and the archived generations `gens`.
+    fn stream(gens: &[i32], current: Option<i32>) -> StreamView {
+        let mut logs: BTreeMap<i32, LogView> = gens.iter().map(|&g| (g, log(g))).collect();
+        if let Some(c) = current {
+            logs.insert(
+                c,
+                LogView {
+                    path: "logs/E00.log".to_string(),
+                    ..log(c)
+                },
+            );
+        }
+        StreamView {
+            base: "E00".to_string(),
+            directory: "logs".to_string(),
+            signature: Some(default_log_signature()),
+            logs,
+            current,
+            problems: Vec::new(),
+            named_file_by_file: false,
+        }
+    }
+
+    fn chk(generation: i32, sig: Signature) -> CheckpointView {
+        CheckpointView {
+            path: "logs/E00.chk".to_string(),
+            usable: true,
+            generation: Some(generation),
+            signature: Some(sig),
+        }
+    }
+
+    #[test]
+    fn databases_that_need_logs_share_one_signature_and_page_size() {
+        let a = db("a.edb", dirty(5, 7));
+        let same = db("b.edb", dirty(6, 8));
+        let other_sig = db("b.edb", dirty(6, 8).log_signature(foreign()));
+        let other_size = db("b.edb", DbBuilder::new(4096).state(2).log_required(6, 8));
+        assert!(signature_differs_between_dbs(&a, &same).is_none());
+        assert!(page_size_differs_between_dbs(&a, &same).is_none());
+        let p = signature_differs_between_dbs(&a, &other_sig).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.file.as_str()),
+            (Severity::Error, Some(-530), "b.edb")
+        );
+        let p = page_size_differs_between_dbs(&a, &other_size).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.file.as_str()),
+            (Severity::Error, Some(-1213), "b.edb")
+        );
+        assert!(
+            p.message.contains("4096") && p.message.contains("8192"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn a_dirty_database_with_a_zero_log_signature_is_unlogged_550() {
+        let zero = Signature { raw: [0; 28] };
+        let p = unlogged_database(&db("a.edb", dirty(5, 7).log_signature(zero))).unwrap();
+        assert_eq!((p.severity, code(&p)), (Severity::Error, Some(-550)));
+        assert!(
+            p.message.starts_with("DirtyShutdown without a log signature"),
+            "{}",
+            p.message
+        );
+        assert!(unlogged_database(&db("a.edb", dirty(5, 7))).is_none());
+    }
+
+    #[test]
+    fn an_unusable_log_required_range_is_550_saying_why() {
+        for (lo, hi, why) in [
+            (0, 0, "no generation set"),
+            (0, 5, "lGenMinRequired is not set"),
+            (7, 5, "lGenMinRequired is above lGenMaxRequired"),
+        ] {
+            let p = unusable_range_problem(&db("a.edb", dirty(lo, hi))).unwrap();
+            assert_eq!((p.severity, code(&p)), (Severity::Error, Some(-550)), "{lo}-{hi}");
+            assert!(
+                p.message.contains(&format!("{lo}-{hi} is unusable ({why})")),
+                "{}",
+                p.message
+            );
+        }
+        assert!(unusable_range_problem(&db("a.edb", dirty(5, 7))).is_none());
+        assert!(unusable_range_problem(&db("a.edb", dirty(5, 5))).is_none());
+    }
+
+    #[test]
+    fn log_committed_is_the_highest_set_one() {
+        let a = db("a.edb", dirty(5, 7).log_committed(9));
+        let b = db("b.edb", dirty(5, 7).log_committed(12));
+        let none = db("c.edb", dirty(5, 7));
+        assert_eq!(committed_max(&[&a, &b, &none]), Some(12));
+        assert_eq!(committed_max(&[&none]), None);
+    }
+
+    #[test]
+    fn the_checkpoint_bounds_truncation_when_it_is_the_streams() {
+        let s = stream(&[5, 6], Some(7));
+        let mine = chk(6, default_log_signature());
+        let other = chk(6, foreign());
+        assert_eq!(checkpoint_bound(Some(&mine), Some(&s)), Some(6));
+        assert_eq!(checkpoint_bound(Some(&other), Some(&s)), None);
+        // With no stream, any usable checkpoint: recovery would start there.
+        assert_eq!(checkpoint_bound(Some(&other), None), Some(6));
+        let unusable = CheckpointView {
+            usable: false,
+            ..mine.clone()
+        };
+        assert_eq!(checkpoint_bound(Some(&unusable), Some(&s)), None);
+    }
+
+    #[test]
+    fn truncate_below_is_the_lowest_bound_that_applies() {
+        let s = stream(&[3, 4, 5, 6, 7, 8], Some(9));
+        let needs = db("a.edb", dirty(5, 8));
+        // Checkpoint 6 and Log Required 5-8: 5.
+        assert_eq!(
+            truncate_candidate(std::slice::from_ref(&needs), &[&needs], Some(6), Some(&s)),
+            Some(5)
+        );
+        // The checkpoint below the range: it.
+        assert_eq!(
+            truncate_candidate(std::slice::from_ref(&needs), &[&needs], Some(4), Some(&s)),
+            Some(4)
+        );
+        // An inverted range counts by both ends (its damage must not be forgiven).
+        let inverted = db("b.edb", dirty(8, 4));
+        assert_eq!(
+            truncate_candidate(std::slice::from_ref(&inverted), &[&inverted], Some(6), Some(&s)),
+            Some(4)
+        );
+        // A clean database on the stream: its Last Consistent generation; off the stream: nothing.
+        let clean = db("c.edb", DbBuilder::new(8192).lgpos_consistent(lgpos(3, 1, 0)));
+        let clean_foreign = db(
+            "d.edb",
+            DbBuilder::new(8192)
+                .lgpos_consistent(lgpos(2, 1, 0))
+                .log_signature(foreign()),
+        );
+        assert_eq!(
+            truncate_candidate(&[clean.clone(), clean_foreign.clone()], &[], Some(6), Some(&s)),
+            Some(3)
+        );
+        // None applies: the current log, else the newest.
+        assert_eq!(
+            truncate_candidate(std::slice::from_ref(&clean_foreign), &[], None, Some(&s)),
+            Some(9)
+        );
+        assert_eq!(
+            truncate_candidate(&[], &[], None, Some(&stream(&[3, 4], None))),
+            Some(4)
+        );
+        // No logs at all: the lowest non-zero Last Consistent generation, else 0.
+        assert_eq!(
+            truncate_candidate(&[clean.clone(), clean_foreign.clone()], &[], None, None),
+            Some(2)
+        );
+        assert_eq!(
+            truncate_candidate(&[db("e.edb", DbBuilder::new(8192))], &[], None, None),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_database_that_needs_logs_with_no_logs_is_543() {
+        let d = db("a.edb", dirty(5, 7));
+        let p = needs_logs_but_none_found(&d, Some([5, 7]));
+        assert_eq!(
+            (p.severity, code(&p), p.file.as_str()),
+            (Severity::Error, Some(-543), "a.edb")
+        );
+        assert!(p.message.contains("needs logs 5-7 (DirtyShutdown)"), "{}", p.message);
+        let p = needs_logs_but_none_found(&d, None);
+        assert_eq!(p.message, "database needs logs but no log files were found");
+    }
+
+    #[test]
+    fn only_damage_to_own_bytes_below_truncate_below_becomes_a_warning() {
+        let at = |code: JetErr, g: i64| Problem::error(Some(code), "logs/x.log", "m").at_generation(g);
+        let p = graded_below_truncation(&at(JetErr::LogFileCorrupt, 3), Some(5));
+        assert_eq!((p.severity, code(&p)), (Severity::Warning, Some(-501)));
+        assert!(
+            p.message
+                .ends_with("(below generation 5, not needed: only unnecessary logs corrupt)"),
+            "{}",
+            p.message
+        );
+        let p = graded_below_truncation(&at(JetErr::LogFileSizeMismatch, 4), Some(5));
+        assert_eq!(p.severity, Severity::Warning);
+        // At or above truncate_below: an error.
+        assert_eq!(
+            graded_below_truncation(&at(JetErr::LogFileCorrupt, 5), Some(5)).severity,
+            Severity::Error
+        );
+        // Set consistency is an error wherever it lies.
+        for c in [
+            JetErr::BadLogSignature,
+            JetErr::LogGenerationMismatch,
+            JetErr::InvalidLogSequence,
+            JetErr::MissingLogFile,
+        ] {
+            assert_eq!(
+                graded_below_truncation(&at(c, 3), Some(5)).severity,
+                Severity::Error,
+                "{c:?}"
+            );
+        }
+        // A −590 after an intact log is an error; after a damaged one it is graded with it.
+        assert_eq!(
+            graded_below_truncation(&at(JetErr::LogSequenceChecksumMismatch, 3), Some(5)).severity,
+            Severity::Error
+        );
+        let follow_on = at(JetErr::LogSequenceChecksumMismatch, 5).following(4);
+        let p = graded_below_truncation(&follow_on, Some(5));
+        assert_eq!(p.severity, Severity::Warning);
+        assert!(p.message.contains("that log lies below generation 5"), "{}", p.message);
+        // A log of zeros is never forgiven (Decision 1).
+        assert_eq!(
+            graded_below_truncation(&at(JetErr::LogFileCorrupt, 3).of_zeros(), Some(5)).severity,
+            Severity::Error
+        );
+        // No truncate_below yet: nothing is forgiven.
+        assert_eq!(
+            graded_below_truncation(&at(JetErr::LogFileCorrupt, 3), None).severity,
+            Severity::Error
+        );
+    }
+
+    #[test]
+    fn a_database_that_needs_logs_must_carry_the_streams_signature() {
+        let s = stream(&[5, 6, 7], Some(8));
+        let p = db_signature_differs_from_logs(&db("a.edb", dirty(5, 7).log_signature(foreign())), &s).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.file.as_str()),
+            (Severity::Error, Some(-530), "a.edb")
+        );
+        assert!(db_signature_differs_from_logs(&db("a.edb", dirty(5, 7)), &s).is_none());
+        // A stream with no signature known (no verified header) says nothing.
+        let unknown = StreamView {
+            signature: None,
+            ..s.clone()
+        };
+        assert!(db_signature_differs_from_logs(&db("a.edb", dirty(5, 7).log_signature(foreign())), &unknown).is_none());
+    }
+
+    #[test]
+    fn a_clean_database_with_another_signature_is_only_a_warning() {
+        let clean = db("c.edb", DbBuilder::new(8192).log_signature(foreign()));
+        let p = clean_db_signature_differs(&clean, Some(default_log_signature())).unwrap();
+        assert_eq!((p.severity, code(&p)), (Severity::Warning, Some(-530)));
+        assert!(clean_db_signature_differs(&clean, Some(foreign())).is_none());
+        assert!(clean_db_signature_differs(&clean, None).is_none());
+    }
+
+    #[test]
+    fn required_log_6_missing_between_5_and_7_is_543_naming_6() {
+        let s = stream(&[5, 7], Some(8));
+        let d = db("a.edb", dirty(5, 7));
+        let found = required_range_problems(&s, &[&d], 5, 7);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let p = &found[0];
+        assert_eq!(
+            (p.severity, code(p), p.generation),
+            (Severity::Error, Some(-543), Some(6))
+        );
+        assert_eq!(p.message, "required log 6 missing (required 5-7)");
+        // Several missing: one problem listing them, at the first.
+        let p = required_logs_missing("logs", &[3, 4, 6], 3, 7).unwrap();
+        assert_eq!(p.generation, Some(3));
+        assert_eq!(p.message, "required log 3-4, 6 (3 logs) missing (required 3-7)");
+        assert!(required_logs_missing("logs", &[], 3, 7).is_none());
+    }
+
+    #[test]
+    fn a_required_log_for_another_page_size_is_1213_at_its_generation() {
+        let d = db("a.edb", dirty(5, 6));
+        let l = LogView {
+            page_size: Some(4096),
+            ..log(6)
+        };
+        let p = log_page_size_differs(&l, 6, &[&d]).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-1213), Some(6))
+        );
+        assert!(log_page_size_differs(&log(6), 6, &[&d]).is_none());
+        let mut s = stream(&[5], Some(7));
+        s.logs.insert(6, l);
+        let found = required_range_problems(&s, &[&d], 5, 6);
+        assert_eq!(found.iter().map(code).collect::<Vec<_>>(), vec![Some(-1213)]);
+    }
+
+    #[test]
+    fn no_current_log_with_a_required_generation_beyond_the_last_is_543() {
+        let s = stream(&[5, 6], None);
+        let p = required_beyond_last_log(&s, 8, true).unwrap();
+        assert_eq!((p.severity, code(&p)), (Severity::Error, Some(-543)));
+        assert_eq!(p.message, "no current E00.log and generation 8 is required");
+        assert!(required_beyond_last_log(&s, 6, true).is_none());
+        assert!(
+            required_beyond_last_log(&s, 8, false).is_none(),
+            "already reported as missing"
+        );
+        assert!(required_beyond_last_log(&stream(&[5, 6], Some(7)), 8, true).is_none());
+    }
+
+    #[test]
+    fn committed_log_9_missing_above_required_7_is_582_naming_9() {
+        let s = stream(&[5, 6, 7, 8], None);
+        let p = committed_logs_missing(&s, 7, 9).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-582), Some(9))
+        );
+        assert!(
+            p.message.starts_with("committed log 9 missing (Log Committed up to 9)"),
+            "{}",
+            p.message
+        );
+        assert!(committed_logs_missing(&s, 7, 8).is_none());
+        assert!(committed_logs_missing(&s, 7, 7).is_none());
+    }
+
+    #[test]
+    fn the_logs_and_checkpoint_lines_fail_on_their_errors_only() {
+        let s = stream(&[5], Some(6));
+        let c = chk(5, default_log_signature());
+        let warning = Problem::warning(None, "logs", "w").at_generation(5);
+        let log_error = Problem::error(Some(JetErr::LogFileCorrupt), "logs/x.log", "e").at_generation(5);
+        let chk_error = Problem::error(Some(JetErr::CheckpointCorrupt), &c.path, "e");
+        assert_eq!(logs_summary(&s, std::slice::from_ref(&warning)).verdict, Verdict::Pass);
+        assert_eq!(
+            logs_summary(&s, std::slice::from_ref(&log_error)).verdict,
+            Verdict::Fail
+        );
+        assert_eq!(
+            logs_summary(&s, std::slice::from_ref(&chk_error)).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            checkpoint_summary(&c, std::slice::from_ref(&log_error)).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            checkpoint_summary(&c, std::slice::from_ref(&chk_error)).verdict,
+            Verdict::Fail
+        );
+        let l = logs_summary(&s, &[]);
+        assert_eq!((l.first, l.last, l.count), (Some(5), Some(6), 2));
+    }
+
+    #[test]
+    fn problems_are_listed_errors_first_then_by_file_and_generation() {
+        let mut v = vec![
+            Problem::warning(None, "a", "w"),
+            Problem::error(None, "b", "e2").at_generation(7),
+            Problem::error(None, "b", "e1").at_generation(6),
+            Problem::error(None, "a", "e0"),
+        ];
+        sort_problems(&mut v);
+        let got: Vec<&str> = v.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(got, vec!["e0", "e1", "e2", "w"]);
+    }
 }

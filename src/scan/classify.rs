@@ -4,13 +4,12 @@
 use crate::checksum::legacy_checksum_ok;
 use crate::codes::JetErr;
 use crate::format::common::{filetype, FILETYPE_OFFSET};
+use crate::format::db_header::DB_MAGIC;
 use crate::format::log_header::LogVersion;
 use crate::format::log_name::{parse_log_name, LogNameKind};
+use crate::format::page::PAGE_SIZES;
 use crate::problem::Problem;
 use serde::Serialize;
-
-use crate::format::db_header::DB_MAGIC;
-use crate::format::page::PAGE_SIZES;
 
 /// The kind of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -176,10 +175,25 @@ pub fn damaged_member_problem(kind: FileKind, bytes: &[u8], path: &str, detail: 
 /// A header with `le_filetype` 0 (written before the field existed) and a valid checksum: a log
 /// if its version fields say so, else whatever the name says.
 fn guess_legacy(bytes: &[u8], file_name: &str) -> Option<FileKind> {
-    if LogVersion::parse(bytes).is_ok_and(|v| v.is_known_format()) {
+    if has_log_version(bytes) {
         return Some(FileKind::Log);
     }
     name_kind(file_name)
+}
+
+/// True when LGFILEHDR's version fields name a log format esecheck reads (CLI.md Decision 10):
+/// the segment format 8.4000 or the legacy 7.3704 ([`LogVersion::is_known_format`]).
+fn has_log_version(bytes: &[u8]) -> bool {
+    LogVersion::parse(bytes).is_ok_and(|v| v.is_known_format())
+}
+
+/// True when `head` (the first 4096 bytes of a file) is a log header by CLI.md Decision 1:
+/// `le_filetype` 3 at offset 667 even when the checksum fails, or 0 with a verifying checksum and a
+/// log version. The database magic and the name are not looked at (see [`classify`]).
+pub fn is_log_header(head: &[u8]) -> bool {
+    let ft = u32_at(head, FILETYPE_OFFSET);
+    ft == Some(filetype::LOG)
+        || (ft == Some(filetype::UNKNOWN) && head.get(..4096).is_some_and(legacy_checksum_ok) && has_log_version(head))
 }
 
 /// The kind a file name suggests (case-insensitive): `.log`/`.jtx` logs, `.chk`/`.jcp`

@@ -314,319 +314,70 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
 /// set, or no database was found.
 pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, CheckError> {
     let mut named: BTreeMap<PathBuf, bool> = BTreeMap::new();
-    let mut ignored = Vec::new();
+    let mut g = Gathered::default();
     let mut all: Vec<PathBuf> = paths.to_vec();
     all.extend(opts.logs_dir.iter().cloned());
-    expand(&all, opts.exclude.as_deref(), &mut named, &mut ignored)?;
+    expand(&all, opts.exclude.as_deref(), &mut named, &mut g.ignored)?;
     let mut entries = classify_all(named)?;
 
-    // A database named alone: its logs are looked for beside it, as Exchange and Windows keep
-    // them by default.
     let named_dir = paths.iter().any(|p| p.is_dir()) || opts.logs_dir.is_some();
-    let named_member = entries
-        .iter()
-        .any(|e| e.named && (e.is_log_stream_file() || e.class.kind == FileKind::Checkpoint));
-    let mut looked_beside: Option<PathBuf> = None;
-    if !named_dir && !named_member {
-        let dirs: BTreeSet<PathBuf> = entries
-            .iter()
-            .filter(|e| e.named && e.class.kind == FileKind::Database)
-            .map(Entry::dir)
-            .collect();
-        let mut extra: BTreeMap<PathBuf, bool> = BTreeMap::new();
-        // The files already named, by canonical path: one lookup per directory entry.
-        let known: BTreeSet<PathBuf> = entries.iter().map(|x| canonical(&x.path)).collect();
-        for d in &dirs {
-            let dir_canon = canonical(d);
-            for e in list_entries(d, false)? {
-                let name = e.name.to_str().unwrap_or_default();
-                let wanted = names_a_log_stream_file(name) || name_kind(name) == Some(FileKind::Checkpoint);
-                let path_canon = dir_canon.join(&e.name);
-                let excluded = opts.exclude.as_deref().map(canonical_file) == Some(path_canon.clone());
-                if wanted && !excluded && !known.contains(&path_canon) {
-                    extra.insert(e.path, false);
-                }
-            }
-        }
-        entries.extend(classify_all(extra)?.into_iter().filter(|e| {
-            // Of the directory beside the database: only the log stream and the checkpoint.
-            e.is_log_stream_file() || e.class.kind == FileKind::Checkpoint
-        }));
-        looked_beside = dirs.into_iter().next();
-    }
-
-    // The databases' log signature: that of the ones that need logs, else of any.
-    let expected = {
-        let distinct = |needs_only: bool| {
-            let mut v: Vec<Signature> = Vec::new();
-            for (s, needs) in entries.iter().filter_map(|e| e.db_log) {
-                if (needs || !needs_only) && !v.contains(&s) {
-                    v.push(s);
-                }
-            }
-            v
-        };
-        let (needing, any) = (distinct(true), distinct(false));
-        match (needing.len(), any.len()) {
-            (1, _) => needing.into_iter().next(),
-            (0, 1) => any.into_iter().next(),
-            _ => None,
-        }
+    let named_member = names_a_stream_member(&entries);
+    let looked_beside = if !named_dir && !named_member {
+        look_beside_databases(&mut entries, opts.exclude.as_deref())?
+    } else {
+        None
     };
 
-    // The log directory: --logs, else the one directory holding log files.
-    let log_dir = match &opts.logs_dir {
-        Some(d) => Some(d.clone()),
-        None => {
-            let dirs: BTreeSet<PathBuf> = entries
-                .iter()
-                .filter(|e| e.class.kind == FileKind::Log)
-                .map(Entry::dir)
-                .collect();
-            if dirs.len() > 1 {
-                let list: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-                return Err(CheckError::new(
-                    &list[0],
-                    format!(
-                        "log files found in several directories ({}); name the stream's with --logs",
-                        list.join(", ")
-                    ),
-                ));
-            }
-            dirs.into_iter().next()
-        }
-    };
-    let in_log_dir = |e: &Entry| log_dir.as_ref().is_some_and(|d| e.dir() == *d);
-    let stream_entries: Vec<StreamEntry> = entries
-        .iter()
-        .filter(|e| e.is_log_stream_file() && in_log_dir(e))
-        .map(|e| StreamEntry {
-            path: e.path.clone(),
-            name: e.path.file_name().map(|n| n.to_os_string()).unwrap_or_default(),
-            regular: e.regular,
-        })
-        .collect();
-    // Progress over every byte the run will check: the stream's logs, the databases, flush maps
-    // and checkpoints.
+    let db_logs: Vec<(Signature, bool)> = entries.iter().filter_map(|e| e.db_log).collect();
+    let expected = databases_log_signature(&db_logs);
+    let log_dir = log_directory(&entries, opts.logs_dir.as_ref())?;
+    let stream_entries = stream_entries_of(&entries, log_dir.as_deref());
     let progress = opts.progress.map(Progress::new);
     if let Some(p) = &progress {
-        let others = entries.iter().filter(|e| {
-            !e.is_log_stream_file()
-                && matches!(
-                    e.class.kind,
-                    FileKind::Database | FileKind::FlushMap | FileKind::Checkpoint
-                )
-        });
-        let (n, bytes) = total_size(
-            stream_entries
-                .iter()
-                .map(|e| e.path.as_path())
-                .chain(others.map(|e| e.path.as_path())),
-        );
-        p.set_total(n, bytes);
+        set_progress_total(p, &stream_entries, &entries);
     }
     let mut handled: BTreeSet<PathBuf> = stream_entries.iter().map(|e| e.path.clone()).collect();
-    let mut set_problems: Vec<Problem> = Vec::new();
     let stream = match &log_dir {
         Some(d) if !stream_entries.is_empty() => {
-            let s = check_stream_entries(
-                d,
-                stream_entries,
-                opts.base.as_deref(),
-                expected,
-                progress.as_ref(),
-                opts.crc_block_size,
-            )?;
-            ignored.extend(s.ignored.iter().cloned());
-            if s.files.is_empty() {
-                // No stream, but a wiped log is still a damaged member of the set.
-                set_problems.extend(
-                    s.problems
-                        .iter()
-                        .filter(|p| p.is_error() && p.code != Some(JetErr::FileNotFound))
-                        .cloned(),
-                );
-            }
-            (!s.files.is_empty()).then_some(s)
+            check_set_stream(&mut g, d, stream_entries, opts, expected, progress.as_ref())?
         }
         _ => None,
     };
     let base = stream.as_ref().and_then(|s| s.base.clone()).or(opts.base.clone());
 
-    let mut db_checks = Vec::new();
-    let mut db_problems = std::mem::take(&mut set_problems);
-    // Every file checked, with its identity when opened: re-checked before the verdict.
-    let mut stamps: Vec<(PathBuf, Stamp)> = Vec::new();
-    let mut checkpoints = Vec::new();
-    let mut flush_maps = Vec::new();
-    // CRCs hashed by the scans, by path (`--manifest`).
-    let mut crcs: BTreeMap<PathBuf, crate::scan::crc::FileCrc> = BTreeMap::new();
-    // The databases, as parallel tasks (each also parallel inside): one file's last chunks and
-    // its open and unmap no longer leave the workers idle (issue 12). Results in path order.
-    let databases: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| e.class.kind == FileKind::Database && !handled.contains(&e.path))
-        .collect();
-    let checked: Vec<Result<DbOutcome, CheckError>> = {
-        use rayon::prelude::*;
-        databases
-            .par_iter()
-            .map(|e| {
-                let r = check_one_database(e, progress.as_ref(), opts.crc_block_size);
-                if let Some(p) = &progress {
-                    p.file_finished(&e.path);
-                }
-                r
-            })
-            .collect()
-    };
-    for (e, r) in databases.iter().zip(checked) {
-        let (stamp, outcome, crc) = r?;
-        stamps.push((e.path.clone(), stamp));
-        if let Some(c) = crc {
-            crcs.insert(e.path.clone(), c);
-        }
-        match outcome {
-            DbResult::Checked(c) => db_checks.push(*c),
-            DbResult::Temporary(i) => ignored.push(i),
-            DbResult::Damaged(p) => db_problems.push(p),
-        }
-    }
+    check_databases(&mut g, &entries, &handled, progress.as_ref(), opts.crc_block_size)?;
     for e in &entries {
         if handled.contains(&e.path) {
             continue;
         }
-        let shown = e.path.display().to_string();
-        match e.class.kind {
-            // Checked below, all at once.
-            FileKind::Database => {}
-            FileKind::Checkpoint => checkpoints.push(e.path.clone()),
-            FileKind::FlushMap => {
-                let input = Input::open(&e.path)?;
-                stamps.push((e.path.clone(), input.stamp()));
-                if let Some(p) = &progress {
-                    p.file_started(&e.path);
-                    p.inc(input.bytes().len() as u64);
-                    p.file_finished(&e.path);
-                }
-                let collector = opts.crc_block_size.map(crate::scan::crc::FileCrcs::new);
-                flush_maps.push(check_flush_map_with(
-                    input.bytes(),
-                    &shown,
-                    &FlushMapOptions {
-                        release: Some(&|offset, len| input.release(offset, len)),
-                        holes: input.holes(),
-                        crc: collector.as_ref(),
-                    },
-                ));
-                if let Some(c) = collector {
-                    crcs.insert(e.path.clone(), c.finish(input.bytes(), input.holes()));
-                }
-            }
-            FileKind::Log => ignored.push(Ignored::new(
-                shown,
-                IgnoreKind::OutsideLogDirectory,
-                match &log_dir {
-                    Some(d) => format!("log outside the log directory {}", d.display()),
-                    None => "log outside the log directory".to_string(),
-                },
-            )),
-            FileKind::Reserve => {
-                let note = Input::open(&e.path)
-                    .map(|i| reserve_note(i.bytes()))
-                    .unwrap_or("reserve / next-generation file, not verified");
-                ignored.push(Ignored::new(shown, IgnoreKind::Reserve, note));
-            }
-            FileKind::Unknown => ignored.push(Ignored::new(shown, IgnoreKind::NotEse, "not an ESE file")),
-        }
+        check_or_set_aside(&mut g, e, log_dir.as_deref(), progress.as_ref(), opts.crc_block_size)?;
         handled.insert(e.path.clone());
     }
 
     // The checkpoint: `<base>.chk` of the stream (or of --base); with no base known, the only
     // one. A checkpoint of another base is never the set's.
-    let chosen_chk = pick_checkpoint(&checkpoints, base.as_deref());
-    for c in &checkpoints {
-        if Some(c) != chosen_chk.as_ref() {
-            let of = c
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(parse_log_name)
-                .map(|n| format!(" (base {})", n.base))
-                .unwrap_or_default();
-            ignored.push(Ignored::new(
-                c.display().to_string(),
-                IgnoreKind::OtherCheckpoint,
-                format!("checkpoint of another stream{of}"),
-            ));
-        }
-    }
+    let chosen_chk = pick_checkpoint(&g.checkpoints, base.as_deref());
+    g.ignored.extend(other_checkpoints(&g.checkpoints, chosen_chk.as_ref()));
 
-    // The set is what the user named: a file named on the command line that ended up in no part
-    // of it was named by mistake (or the set was assembled wrongly).
-    for e in entries.iter().filter(|e| e.named) {
-        let shown = e.path.display().to_string();
-        if let Some(i) = ignored
-            .iter()
-            .find(|i| i.path == shown && !i.kind.belongs_with_the_set())
-        {
-            return Err(CheckError::new(
-                &e.path,
-                format!("named on the command line but not part of the set: {}", i.why),
-            ));
-        }
-    }
-    if db_checks.is_empty() && db_problems.is_empty() {
+    named_but_not_part_of_set(&entries, &g.ignored)?;
+    if g.db_checks.is_empty() && g.problems.is_empty() {
         let where_ = paths.first().map(|p| p.display().to_string()).unwrap_or_default();
         return Err(CheckError::new(where_, "no database found"));
     }
-
-    let mut chk_problems = Vec::new();
     let checkpoint = match &chosen_chk {
-        Some(p) => {
-            let shown = p.display().to_string();
-            let input = Input::open(p)?;
-            stamps.push((p.clone(), input.stamp()));
-            if let Some(pr) = &progress {
-                pr.file_started(p);
-                pr.inc(input.bytes().len() as u64);
-                pr.file_finished(p);
-            }
-            let bytes = input.bytes();
-            if let Some(b) = opts.crc_block_size {
-                crcs.insert(p.clone(), crate::scan::crc::crc_of_bytes(bytes, input.holes(), b));
-            }
-            let by_header = entries.iter().any(|e| &e.path == p && e.class.by_header);
-            if !by_header && is_all_zeros(bytes) {
-                chk_problems.push(damaged_member_problem(FileKind::Checkpoint, bytes, &shown, ""));
-                None
-            } else {
-                match check_checkpoint(bytes, &shown) {
-                    Ok(c) => Some(c),
-                    Err(e) => {
-                        // A checkpoint of the set that cannot be read is damage to the set.
-                        chk_problems.push(Problem::error(Some(JetErr::CheckpointCorrupt), &shown, e.message));
-                        None
-                    }
-                }
-            }
-        }
+        Some(p) => check_set_checkpoint(&mut g, p, &entries, progress.as_ref(), opts.crc_block_size)?,
         None => None,
     };
-    db_problems.extend(chk_problems);
 
-    // A file that changed while it was checked (a broken snapshot provider, a live database):
-    // its verdict is about bytes that are no longer there. Files merely listed as ignored are
-    // not part of this (a backup agent's own log in the folder changes nothing).
     if let Some(hook) = opts.before_recheck {
         hook();
     }
-    recheck_all(stamps.iter().map(|(p, s)| (p.as_path(), s)))?;
-    if let Some(s) = &stream {
-        s.recheck()?;
-    }
+    recheck_members(&g.stamps, stream.as_ref())?;
 
+    let mut ignored = g.ignored;
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
     ignored.dedup_by(|a, b| a.path == b.path);
+    let mut crcs = g.crcs;
     if let Some(s) = &stream {
         for f in &s.files {
             if let (Some((p, _)), Some(c)) = (&f.opened, &f.crc) {
@@ -641,15 +392,401 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     Ok(SetScan {
         files,
         root: deepest_common_dir(&all),
-        db_checks,
+        db_checks: g.db_checks,
         stream,
         checkpoint,
-        flush_maps,
+        flush_maps: g.flush_maps,
         ignored,
-        problems: db_problems,
+        problems: g.problems,
         named_file_by_file: named_member && !named_dir,
         logs_looked_for_in: looked_beside,
     })
+}
+
+/// What the scan of the set's members has gathered so far.
+#[derive(Default)]
+struct Gathered {
+    /// The databases checked.
+    db_checks: Vec<DbCheck>,
+    /// The flush maps checked.
+    flush_maps: Vec<FlushMapCheck>,
+    /// Every checkpoint found; the set's is picked from them.
+    checkpoints: Vec<PathBuf>,
+    /// Files set aside, in the order they were met (the first naming a file is the one a
+    /// refusal quotes).
+    ignored: Vec<Ignored>,
+    /// Problems of members that belong to no check: a wiped log of no stream, damaged databases,
+    /// then the checkpoint's.
+    problems: Vec<Problem>,
+    /// Every file checked, with its identity when opened: re-checked before the verdict.
+    stamps: Vec<(PathBuf, Stamp)>,
+    /// CRCs hashed by the scans, by path (`--manifest`).
+    crcs: BTreeMap<PathBuf, crate::scan::crc::FileCrc>,
+}
+
+/// CLI.md Decision 20: the user named a log-stream file or a checkpoint as a file; the set is
+/// then exactly what was named (nothing is looked for beside a database), and the logs were named
+/// file by file when no directory was named (Decision 16's checkpoint warning).
+fn names_a_stream_member(entries: &[Entry]) -> bool {
+    entries
+        .iter()
+        .any(|e| e.named && (e.is_log_stream_file() || e.class.kind == FileKind::Checkpoint))
+}
+
+/// CLI.md Decision 20: of the directory beside a database named alone, only the log stream (a
+/// log, next-generation or reserve log) and the checkpoint are looked at.
+fn wanted_beside_a_database(name: &str) -> bool {
+    names_a_log_stream_file(name) || name_kind(name) == Some(FileKind::Checkpoint)
+}
+
+/// CLI.md Decision 20: a database named alone has its logs and checkpoint looked for beside it
+/// (as Exchange and Windows keep them by default). Adds them to `entries` (not those already
+/// named, nor the excluded manifest) and returns the directory searched.
+fn look_beside_databases(entries: &mut Vec<Entry>, exclude: Option<&Path>) -> Result<Option<PathBuf>, CheckError> {
+    let dirs: BTreeSet<PathBuf> = entries
+        .iter()
+        .filter(|e| e.named && e.class.kind == FileKind::Database)
+        .map(Entry::dir)
+        .collect();
+    let mut extra: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    // The files already named, by canonical path: one lookup per directory entry.
+    let known: BTreeSet<PathBuf> = entries.iter().map(|x| canonical(&x.path)).collect();
+    for d in &dirs {
+        let dir_canon = canonical(d);
+        for e in list_entries(d, false)? {
+            let name = e.name.to_str().unwrap_or_default();
+            let path_canon = dir_canon.join(&e.name);
+            let excluded = exclude.map(canonical_file) == Some(path_canon.clone());
+            if wanted_beside_a_database(name) && !excluded && !known.contains(&path_canon) {
+                extra.insert(e.path, false);
+            }
+        }
+    }
+    entries.extend(classify_all(extra)?.into_iter().filter(|e| {
+        // Of the directory beside the database: only the log stream and the checkpoint.
+        e.is_log_stream_file() || e.class.kind == FileKind::Checkpoint
+    }));
+    Ok(dirs.into_iter().next())
+}
+
+/// The databases' log signature (CLI.md Decisions 15 and 21), from `(signature, needs logs)` of
+/// each database's usable header: the one signature of those that need logs; when none needs
+/// logs, the one signature of all. Several: none (no stream can carry them all).
+fn databases_log_signature(db_logs: &[(Signature, bool)]) -> Option<Signature> {
+    let distinct = |needs_only: bool| {
+        let mut v: Vec<Signature> = Vec::new();
+        for &(s, needs) in db_logs {
+            if (needs || !needs_only) && !v.contains(&s) {
+                v.push(s);
+            }
+        }
+        v
+    };
+    let (needing, any) = (distinct(true), distinct(false));
+    match (needing.len(), any.len()) {
+        (1, _) => needing.into_iter().next(),
+        (0, 1) => any.into_iter().next(),
+        _ => None,
+    }
+}
+
+/// The log directory (CLI.md Decision 20): `--logs`, else the one directory holding log files.
+/// Logs in several directories without `--logs` cannot be checked (exit 2): which is the
+/// stream's is not guessed.
+fn log_directory(entries: &[Entry], logs_dir: Option<&PathBuf>) -> Result<Option<PathBuf>, CheckError> {
+    if let Some(d) = logs_dir {
+        return Ok(Some(d.clone()));
+    }
+    let dirs: BTreeSet<PathBuf> = entries
+        .iter()
+        .filter(|e| e.class.kind == FileKind::Log)
+        .map(Entry::dir)
+        .collect();
+    if dirs.len() > 1 {
+        let list: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        return Err(CheckError::new(
+            &list[0],
+            format!(
+                "log files found in several directories ({}); name the stream's with --logs",
+                list.join(", ")
+            ),
+        ));
+    }
+    Ok(dirs.into_iter().next())
+}
+
+/// What the stream is made of (CLI.md Decisions 9 and 20): every log-stream file of the set in
+/// the log directory (a log by its header or its name, a next-generation or reserve log).
+fn stream_entries_of(entries: &[Entry], log_dir: Option<&Path>) -> Vec<StreamEntry> {
+    entries
+        .iter()
+        .filter(|e| e.is_log_stream_file() && log_dir.is_some_and(|d| e.dir() == d))
+        .map(|e| StreamEntry {
+            path: e.path.clone(),
+            name: e.path.file_name().map(|n| n.to_os_string()).unwrap_or_default(),
+            regular: e.regular,
+        })
+        .collect()
+}
+
+/// Progress over every byte the run will check: the stream's logs, the databases, flush maps
+/// and checkpoints.
+fn set_progress_total(p: &Progress<'_>, stream_entries: &[StreamEntry], entries: &[Entry]) {
+    let others = entries.iter().filter(|e| {
+        !e.is_log_stream_file()
+            && matches!(
+                e.class.kind,
+                FileKind::Database | FileKind::FlushMap | FileKind::Checkpoint
+            )
+    });
+    let (n, bytes) = total_size(
+        stream_entries
+            .iter()
+            .map(|e| e.path.as_path())
+            .chain(others.map(|e| e.path.as_path())),
+    );
+    p.set_total(n, bytes);
+}
+
+/// Checks the set's log stream in `dir` (CLI.md Decisions 9, 15 and 21). Its files set aside
+/// join the set's; a stream left with no log is no stream, but its wiped logs are still
+/// problems of the set ([`wiped_logs_of_no_stream`]).
+fn check_set_stream(
+    g: &mut Gathered,
+    dir: &Path,
+    stream_entries: Vec<StreamEntry>,
+    opts: &ScanOptions<'_>,
+    expected: Option<Signature>,
+    progress: Option<&Progress<'_>>,
+) -> Result<Option<StreamCheck>, CheckError> {
+    let s = check_stream_entries(
+        dir,
+        stream_entries,
+        opts.base.as_deref(),
+        expected,
+        progress,
+        opts.crc_block_size,
+    )?;
+    g.ignored.extend(s.ignored.iter().cloned());
+    if s.files.is_empty() {
+        g.problems.extend(wiped_logs_of_no_stream(&s));
+    }
+    Ok((!s.files.is_empty()).then_some(s))
+}
+
+/// CLI.md "A file that changes while it is checked is never a pass": every member checked
+/// (`stamps`, then the stream's logs) must still be what was read, else exit 2 naming it. Its
+/// verdict would be about bytes that are no longer there. Files merely listed as ignored are not
+/// part of this (a backup agent's own log in the folder changes nothing).
+fn recheck_members(stamps: &[(PathBuf, Stamp)], stream: Option<&StreamCheck>) -> Result<(), CheckError> {
+    recheck_all(stamps.iter().map(|(p, s)| (p.as_path(), s)))?;
+    match stream {
+        Some(s) => s.recheck(),
+        None => Ok(()),
+    }
+}
+
+/// CLI.md Decision 1: a stream with no log left (only wiped logs of no stream): no stream, but
+/// each wiped log is still a damaged member of the set. "No logs found" (−1811) is not a problem
+/// of the set: Decisions 16 and 14 decide what the databases need.
+fn wiped_logs_of_no_stream(s: &StreamCheck) -> Vec<Problem> {
+    s.problems
+        .iter()
+        .filter(|p| p.is_error() && p.code != Some(JetErr::FileNotFound))
+        .cloned()
+        .collect()
+}
+
+/// Checks the databases (those not part of the stream) as parallel tasks, each also parallel
+/// inside: one file's last chunks and its open and unmap no longer leave the workers idle (issue
+/// 12). Results are taken in path order; the first that could not be checked is the error.
+fn check_databases(
+    g: &mut Gathered,
+    entries: &[Entry],
+    handled: &BTreeSet<PathBuf>,
+    progress: Option<&Progress<'_>>,
+    crc_block_size: Option<u64>,
+) -> Result<(), CheckError> {
+    use rayon::prelude::*;
+    let databases: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.class.kind == FileKind::Database && !handled.contains(&e.path))
+        .collect();
+    let checked: Vec<Result<DbOutcome, CheckError>> = databases
+        .par_iter()
+        .map(|e| {
+            let r = check_one_database(e, progress, crc_block_size);
+            if let Some(p) = progress {
+                p.file_finished(&e.path);
+            }
+            r
+        })
+        .collect();
+    for (e, r) in databases.iter().zip(checked) {
+        let (stamp, outcome, crc) = r?;
+        g.stamps.push((e.path.clone(), stamp));
+        if let Some(c) = crc {
+            g.crcs.insert(e.path.clone(), c);
+        }
+        match outcome {
+            DbResult::Checked(c) => g.db_checks.push(*c),
+            DbResult::Temporary(i) => g.ignored.push(i),
+            DbResult::Damaged(p) => g.problems.push(p),
+        }
+    }
+    Ok(())
+}
+
+/// A member that is not of the stream nor a database (those are checked already): a flush map
+/// is checked (Decision 8), a checkpoint kept for [`pick_checkpoint`], anything else set aside
+/// ([`set_aside`]).
+fn check_or_set_aside(
+    g: &mut Gathered,
+    e: &Entry,
+    log_dir: Option<&Path>,
+    progress: Option<&Progress<'_>>,
+    crc_block_size: Option<u64>,
+) -> Result<(), CheckError> {
+    match e.class.kind {
+        FileKind::Database => {}
+        FileKind::Checkpoint => g.checkpoints.push(e.path.clone()),
+        FileKind::FlushMap => {
+            let shown = e.path.display().to_string();
+            let input = Input::open(&e.path)?;
+            g.stamps.push((e.path.clone(), input.stamp()));
+            if let Some(p) = progress {
+                p.file_started(&e.path);
+                p.inc(input.bytes().len() as u64);
+                p.file_finished(&e.path);
+            }
+            let collector = crc_block_size.map(crate::scan::crc::FileCrcs::new);
+            g.flush_maps.push(check_flush_map_with(
+                input.bytes(),
+                &shown,
+                &FlushMapOptions {
+                    release: Some(&|offset, len| input.release(offset, len)),
+                    holes: input.holes(),
+                    crc: collector.as_ref(),
+                },
+            ));
+            if let Some(c) = collector {
+                g.crcs.insert(e.path.clone(), c.finish(input.bytes(), input.holes()));
+            }
+        }
+        FileKind::Log | FileKind::Reserve | FileKind::Unknown => g.ignored.extend(set_aside(e, log_dir)),
+    }
+    Ok(())
+}
+
+/// Why a file of the set is not checked (CLI.md Decisions 1, 9 and 20): a log outside the log
+/// directory, a reserve or next-generation log (never verified, its words from its bytes), a file
+/// that is not ESE. `None` for the kinds that are checked.
+fn set_aside(e: &Entry, log_dir: Option<&Path>) -> Option<Ignored> {
+    let shown = e.path.display().to_string();
+    match e.class.kind {
+        FileKind::Log => Some(Ignored::new(
+            shown,
+            IgnoreKind::OutsideLogDirectory,
+            match log_dir {
+                Some(d) => format!("log outside the log directory {}", d.display()),
+                None => "log outside the log directory".to_string(),
+            },
+        )),
+        FileKind::Reserve => {
+            let note = Input::open(&e.path)
+                .map(|i| reserve_note(i.bytes()))
+                .unwrap_or("reserve / next-generation file, not verified");
+            Some(Ignored::new(shown, IgnoreKind::Reserve, note))
+        }
+        FileKind::Unknown => Some(Ignored::new(shown, IgnoreKind::NotEse, "not an ESE file")),
+        FileKind::Database | FileKind::Checkpoint | FileKind::FlushMap => None,
+    }
+}
+
+/// CLI.md Decision 21: every checkpoint but the set's is "checkpoint of another stream", naming
+/// its base when its name has one.
+fn other_checkpoints(checkpoints: &[PathBuf], chosen: Option<&PathBuf>) -> Vec<Ignored> {
+    checkpoints
+        .iter()
+        .filter(|c| Some(*c) != chosen)
+        .map(|c| {
+            let of = c
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(parse_log_name)
+                .map(|n| format!(" (base {})", n.base))
+                .unwrap_or_default();
+            Ignored::new(
+                c.display().to_string(),
+                IgnoreKind::OtherCheckpoint,
+                format!("checkpoint of another stream{of}"),
+            )
+        })
+        .collect()
+}
+
+/// CLI.md Decision 20: the set is what the user named, so a file named on the command line that
+/// ended up in no part of it (set aside for a reason that does not belong with the set) was named
+/// by mistake, or the set was assembled wrongly: exit 2 naming it and the reason.
+fn named_but_not_part_of_set(entries: &[Entry], ignored: &[Ignored]) -> Result<(), CheckError> {
+    for e in entries.iter().filter(|e| e.named) {
+        let shown = e.path.display().to_string();
+        if let Some(i) = ignored
+            .iter()
+            .find(|i| i.path == shown && !i.kind.belongs_with_the_set())
+        {
+            return Err(CheckError::new(
+                &e.path,
+                format!("named on the command line but not part of the set: {}", i.why),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the set's checkpoint `p` (CLI.md Decisions 1, 3 and 19). Named like one but all zeros
+/// and not recognised by its header: a damaged member. One that cannot be read as a checkpoint is
+/// damage to the set (−533), not "could not check": the set it belongs to is known. `Err` only
+/// when the file cannot be opened.
+fn check_set_checkpoint(
+    g: &mut Gathered,
+    p: &PathBuf,
+    entries: &[Entry],
+    progress: Option<&Progress<'_>>,
+    crc_block_size: Option<u64>,
+) -> Result<Option<CheckpointCheck>, CheckError> {
+    let shown = p.display().to_string();
+    let input = Input::open(p)?;
+    g.stamps.push((p.clone(), input.stamp()));
+    if let Some(pr) = progress {
+        pr.file_started(p);
+        pr.inc(input.bytes().len() as u64);
+        pr.file_finished(p);
+    }
+    let bytes = input.bytes();
+    if let Some(b) = crc_block_size {
+        g.crcs
+            .insert(p.clone(), crate::scan::crc::crc_of_bytes(bytes, input.holes(), b));
+    }
+    let by_header = entries.iter().any(|e| &e.path == p && e.class.by_header);
+    if !by_header && is_all_zeros(bytes) {
+        g.problems
+            .push(damaged_member_problem(FileKind::Checkpoint, bytes, &shown, ""));
+        return Ok(None);
+    }
+    match check_checkpoint(bytes, &shown) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => {
+            g.problems.push(unreadable_checkpoint(&shown, e));
+            Ok(None)
+        }
+    }
+}
+
+/// CLI.md Decision 3: a checkpoint of the set that cannot be checked (a header value outside the
+/// allowed sets) is a damaged member, −533, failing the set rather than exit 2.
+fn unreadable_checkpoint(shown: &str, e: CheckError) -> Problem {
+    Problem::error(Some(JetErr::CheckpointCorrupt), shown, e.message)
 }
 
 /// What checking one database of the set gave.
@@ -815,4 +952,325 @@ fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
             .cloned();
     }
     (cands.len() == 1).then(|| cands[0].clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Severity;
+    use crate::testkit::{lgpos, logtime_from_secs, signature, CheckpointBuilder, DbBuilder, LogBuilder};
+
+    fn entry(path: &str, named: bool, kind: FileKind) -> Entry {
+        Entry {
+            path: PathBuf::from(path),
+            named,
+            regular: true,
+            class: Classification { kind, by_header: true },
+            db_log: None,
+        }
+    }
+
+    fn sig(n: u32) -> Signature {
+        signature(n, logtime_from_secs(u64::from(n)))
+    }
+
+    #[test]
+    fn a_log_or_checkpoint_named_as_a_file_makes_the_set_exactly_what_was_named() {
+        let db = entry("d/x.edb", true, FileKind::Database);
+        assert!(!names_a_stream_member(std::slice::from_ref(&db)));
+        assert!(!names_a_stream_member(&[
+            db.clone(),
+            entry("d/E00.log", false, FileKind::Log)
+        ]));
+        assert!(names_a_stream_member(&[
+            db.clone(),
+            entry("d/E00.log", true, FileKind::Log)
+        ]));
+        assert!(names_a_stream_member(&[
+            db.clone(),
+            entry("d/E00.chk", true, FileKind::Checkpoint)
+        ]));
+        // A reserve log named as a file is part of the stream too.
+        assert!(names_a_stream_member(&[
+            db,
+            entry("d/E00tmp.log", true, FileKind::Reserve)
+        ]));
+    }
+
+    #[test]
+    fn beside_a_database_only_the_log_stream_and_the_checkpoint_are_looked_at() {
+        for name in [
+            "E00.log",
+            "E0000001.log",
+            "e00.JTX",
+            "E00tmp.log",
+            "E00res00001.jrs",
+            "E00.chk",
+            "x.jcp",
+        ] {
+            assert!(wanted_beside_a_database(name), "{name}");
+        }
+        for name in ["other.edb", "notes.txt", "SRUDB.jfm", "SRUDB.dat"] {
+            assert!(!wanted_beside_a_database(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_database_named_alone_has_its_logs_and_checkpoint_looked_for_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        DbBuilder::new(8192)
+            .state(2)
+            .log_required(1, 1)
+            .write_file(&d.join("x.edb"))
+            .unwrap();
+        DbBuilder::new(8192).write_file(&d.join("other.edb")).unwrap();
+        LogBuilder::new(1).write_file(&d.join("E00.log")).unwrap();
+        CheckpointBuilder::new().write_file(&d.join("E00.chk")).unwrap();
+        std::fs::write(d.join("notes.txt"), "not part of it").unwrap();
+        let named: BTreeMap<PathBuf, bool> = [(d.join("x.edb"), true)].into_iter().collect();
+        let mut entries = classify_all(named).unwrap();
+        let looked = look_beside_databases(&mut entries, None).unwrap();
+        assert_eq!(looked.as_deref(), Some(d));
+        let mut got: Vec<(String, FileKind)> = entries.iter().map(|e| (e.name(), e.class.kind)).collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            got,
+            vec![
+                ("E00.chk".to_string(), FileKind::Checkpoint),
+                ("E00.log".to_string(), FileKind::Log),
+                ("x.edb".to_string(), FileKind::Database),
+            ]
+        );
+        // The manifest being written is never part of the set.
+        let named: BTreeMap<PathBuf, bool> = [(d.join("x.edb"), true)].into_iter().collect();
+        let mut entries = classify_all(named).unwrap();
+        look_beside_databases(&mut entries, Some(&d.join("E00.chk"))).unwrap();
+        assert!(entries.iter().all(|e| e.name() != "E00.chk"));
+    }
+
+    #[test]
+    fn the_databases_signature_is_that_of_the_ones_that_need_logs_else_of_all() {
+        let (a, b) = (sig(1), sig(2));
+        assert_eq!(databases_log_signature(&[(a, true), (b, false)]), Some(a));
+        assert_eq!(databases_log_signature(&[(a, true), (a, true), (b, false)]), Some(a));
+        assert_eq!(databases_log_signature(&[(b, false)]), Some(b));
+        // Two that need logs disagree, or two clean ones do: no stream can be named by it.
+        assert_eq!(databases_log_signature(&[(a, true), (b, true)]), None);
+        assert_eq!(databases_log_signature(&[(a, false), (b, false)]), None);
+        assert_eq!(databases_log_signature(&[]), None);
+    }
+
+    #[test]
+    fn logs_in_two_directories_without_logs_option_cannot_be_checked() {
+        let entries = vec![
+            entry("d1/E00.log", false, FileKind::Log),
+            entry("d2/E0000001.log", false, FileKind::Log),
+            entry("d3/x.edb", true, FileKind::Database),
+        ];
+        let e = log_directory(&entries, None).unwrap_err();
+        assert_eq!(
+            e.message,
+            "log files found in several directories (d1, d2); name the stream's with --logs"
+        );
+        let logs = PathBuf::from("d2");
+        assert_eq!(log_directory(&entries, Some(&logs)).unwrap(), Some(logs));
+        assert_eq!(log_directory(&entries[1..], None).unwrap(), Some(PathBuf::from("d2")));
+        // A bare file name is in `.`.
+        assert_eq!(
+            log_directory(&[entry("E00.log", true, FileKind::Log)], None).unwrap(),
+            Some(PathBuf::from("."))
+        );
+        assert_eq!(log_directory(&entries[2..], None).unwrap(), None);
+    }
+
+    #[test]
+    fn the_stream_is_the_log_stream_files_of_the_log_directory() {
+        let entries = vec![
+            entry("d/E00.log", false, FileKind::Log),
+            entry("d/E00tmp.log", false, FileKind::Reserve),
+            entry("d/E00.chk", false, FileKind::Checkpoint),
+            entry("d/x.edb", false, FileKind::Database),
+            entry("e/E0000001.log", false, FileKind::Log),
+        ];
+        let got: Vec<PathBuf> = stream_entries_of(&entries, Some(Path::new("d")))
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(got, vec![PathBuf::from("d/E00.log"), PathBuf::from("d/E00tmp.log")]);
+        assert!(stream_entries_of(&entries, None).is_empty());
+    }
+
+    #[test]
+    fn a_wiped_log_of_no_stream_is_still_a_damaged_member_no_logs_is_not() {
+        let wiped = Problem::error(Some(JetErr::LogFileCorrupt), "d/X0000001.log", "zeros").of_zeros();
+        let s = StreamCheck {
+            verdict: crate::verdict::Verdict::Fail,
+            base: None,
+            directory: "d".to_string(),
+            first: None,
+            last: None,
+            files: Vec::new(),
+            ignored: Vec::new(),
+            problems: vec![
+                wiped.clone(),
+                Problem::error(Some(JetErr::FileNotFound), "d", "no log files (.log or .jtx) found"),
+                Problem::warning(None, "d", "w"),
+            ],
+            log_signature: None,
+        };
+        assert_eq!(wiped_logs_of_no_stream(&s), vec![wiped]);
+    }
+
+    #[test]
+    fn files_not_checked_are_set_aside_with_their_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = entry("e/E0000001.log", false, FileKind::Log);
+        let i = set_aside(&log, Some(Path::new("d"))).unwrap();
+        assert_eq!(
+            (i.kind, i.why.as_str()),
+            (IgnoreKind::OutsideLogDirectory, "log outside the log directory d")
+        );
+        assert_eq!(set_aside(&log, None).unwrap().why, "log outside the log directory");
+        let i = set_aside(&entry("d/notes.txt", false, FileKind::Unknown), None).unwrap();
+        assert_eq!((i.kind, i.why.as_str()), (IgnoreKind::NotEse, "not an ESE file"));
+        let reserve = dir.path().join("E00res00001.jrs");
+        std::fs::write(&reserve, vec![0u8; 8192]).unwrap();
+        let i = set_aside(&entry(reserve.to_str().unwrap(), false, FileKind::Reserve), None).unwrap();
+        assert_eq!(
+            (i.kind, i.why.as_str()),
+            (IgnoreKind::Reserve, "pre-allocated, never written")
+        );
+        std::fs::write(&reserve, vec![7u8; 8192]).unwrap();
+        let i = set_aside(&entry(reserve.to_str().unwrap(), false, FileKind::Reserve), None).unwrap();
+        assert_eq!(i.why, "reserve / next-generation file, not verified");
+        for kind in [FileKind::Database, FileKind::Checkpoint, FileKind::FlushMap] {
+            assert!(set_aside(&entry("d/x", false, kind), None).is_none(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn every_checkpoint_but_the_sets_is_of_another_stream() {
+        let cands = vec![
+            PathBuf::from("d/E00.chk"),
+            PathBuf::from("d/SRU.jcp"),
+            PathBuf::from("d/weird.chk"),
+        ];
+        let got = other_checkpoints(&cands, Some(&cands[0]));
+        let whys: Vec<(&str, &str)> = got.iter().map(|i| (i.path.as_str(), i.why.as_str())).collect();
+        assert_eq!(
+            whys,
+            vec![
+                ("d/SRU.jcp", "checkpoint of another stream (base SRU)"),
+                ("d/weird.chk", "checkpoint of another stream"),
+            ]
+        );
+        assert!(got.iter().all(|i| i.kind == IgnoreKind::OtherCheckpoint));
+        assert_eq!(other_checkpoints(&cands, None).len(), 3);
+    }
+
+    #[test]
+    fn a_named_file_that_is_no_part_of_the_set_is_refused_naming_why() {
+        let entries = vec![
+            entry("d/SRU.log", true, FileKind::Log),
+            entry("d/E00tmp.log", true, FileKind::Reserve),
+            entry("d/other.log", false, FileKind::Log),
+        ];
+        let other = Ignored::new("d/SRU.log", IgnoreKind::OtherStream, "other log stream (base SRU)");
+        let reserve = Ignored::new("d/E00tmp.log", IgnoreKind::Reserve, "pre-allocated, never written");
+        let unnamed = Ignored::new("d/other.log", IgnoreKind::NotLog, "not an ESE log");
+        let e = named_but_not_part_of_set(&entries, &[reserve.clone(), other]).unwrap_err();
+        assert_eq!(e.path, "d/SRU.log");
+        assert_eq!(
+            e.message,
+            "named on the command line but not part of the set: other log stream (base SRU)"
+        );
+        // A reserve log named with the set belongs with it; a file not named is only listed.
+        assert!(named_but_not_part_of_set(&entries, &[reserve, unnamed]).is_ok());
+    }
+
+    #[test]
+    fn the_sets_checkpoint_of_zeros_or_unreadable_is_damage_533_not_exit_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("E00.chk");
+        let chk = |g: &mut Gathered, by_header: bool| {
+            let entries = vec![Entry {
+                class: Classification {
+                    kind: FileKind::Checkpoint,
+                    by_header,
+                },
+                ..entry(path.to_str().unwrap(), true, FileKind::Checkpoint)
+            }];
+            check_set_checkpoint(g, &path, &entries, None, None)
+        };
+        std::fs::write(&path, vec![0u8; 8192]).unwrap();
+        let mut g = Gathered::default();
+        assert!(chk(&mut g, false).unwrap().is_none());
+        assert_eq!(g.problems.len(), 1);
+        let p = &g.problems[0];
+        assert_eq!(
+            (p.severity, p.code.map(JetErr::code), p.all_zeros),
+            (Severity::Error, Some(-533), true)
+        );
+        assert_eq!(g.stamps.len(), 1, "re-checked before the verdict");
+
+        // A checkpoint generation outside 1..=0x7FFFFA00 cannot be checked: −533 for the set.
+        CheckpointBuilder::new()
+            .lgpos_checkpoint(lgpos(0, 0, 0))
+            .write_file(&path)
+            .unwrap();
+        let mut g = Gathered::default();
+        assert!(chk(&mut g, true).unwrap().is_none());
+        assert_eq!(
+            g.problems.iter().map(|p| p.code.map(JetErr::code)).collect::<Vec<_>>(),
+            vec![Some(-533)]
+        );
+
+        CheckpointBuilder::new().write_file(&path).unwrap();
+        let mut g = Gathered::default();
+        assert!(chk(&mut g, true).unwrap().is_some());
+        assert!(g.problems.is_empty());
+
+        // Missing: could not check.
+        std::fs::remove_file(&path).unwrap();
+        assert!(chk(&mut Gathered::default(), true).is_err());
+    }
+
+    #[test]
+    fn a_member_that_changed_since_it_was_read_makes_the_set_uncheckable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.edb");
+        std::fs::write(&path, vec![1u8; 8192]).unwrap();
+        let stamps = vec![(path.clone(), Input::open(&path).unwrap().stamp())];
+        assert!(recheck_members(&stamps, None).is_ok());
+        std::fs::write(&path, vec![1u8; 4096]).unwrap();
+        let e = recheck_members(&stamps, None).unwrap_err();
+        assert!(e.message.contains("changed while being checked"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_stream_of_only_a_wiped_log_is_no_stream_but_fails_the_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let wiped = dir.path().join("X0000001.log");
+        std::fs::write(&wiped, vec![0u8; 8192]).unwrap();
+        let entries = vec![StreamEntry {
+            path: wiped.clone(),
+            name: "X0000001.log".into(),
+            regular: true,
+        }];
+        // `--base E00`: the file of base X is no log of the stream, and all zeros (Decision 1).
+        let opts = ScanOptions {
+            base: Some("E00".to_string()),
+            ..ScanOptions::default()
+        };
+        let mut g = Gathered::default();
+        let s = check_set_stream(&mut g, dir.path(), entries, &opts, None, None).unwrap();
+        assert!(s.is_none());
+        let got: Vec<_> = g
+            .problems
+            .iter()
+            .map(|p| (p.code.map(JetErr::code), p.all_zeros))
+            .collect();
+        assert_eq!(got, vec![(Some(-501), true)]);
+    }
 }

@@ -8,8 +8,7 @@
 
 use crate::codes::JetErr;
 use crate::error::CheckError;
-use crate::format::common::filetype;
-use crate::format::{parse_log_name, LogNameKind, Signature};
+use crate::format::{parse_log_name, LogFileHeader, LogNameKind, Signature};
 use crate::problem::Problem;
 use crate::scan::file::Input;
 use crate::scan::log::{check_log_with, LogCheck};
@@ -193,6 +192,7 @@ fn stream_error(code: JetErr, file: &str, g: Option<i64>, msg: String) -> Proble
 }
 
 /// What the first 4096 bytes of a file say about it as a log.
+#[derive(Debug, PartialEq, Eq)]
 struct Sniff {
     /// A log header: a verifying checksum with `le_filetype` 3 (or 0 with a log version), or
     /// `le_filetype` 3 alone.
@@ -202,29 +202,35 @@ struct Sniff {
 }
 
 fn sniff(path: &Path) -> Sniff {
-    let none = Sniff {
-        looks_like_log: false,
-        signature: None,
-    };
-    let mut head = [0u8; 4096];
+    let mut head = [0u8; crate::format::log_header::LOG_HEADER_SIZE];
     let Ok(mut f) = crate::scan::file::open_read_only(path) else {
-        return none;
+        return Sniff {
+            looks_like_log: false,
+            signature: None,
+        };
     };
     if f.read_exact(&mut head).is_err() {
-        return none;
+        return Sniff {
+            looks_like_log: false,
+            signature: None,
+        };
     }
-    let u32_at = |o: usize| u32::from_le_bytes([head[o], head[o + 1], head[o + 2], head[o + 3]]);
-    let ft = u32_at(crate::format::common::FILETYPE_OFFSET);
-    let ok = crate::checksum::legacy_checksum_ok(&head);
-    let version = matches!((u32_at(32), u32_at(36)), (7, 3704) | (8, 4000));
-    let signature = if ok {
-        crate::format::LogFileHeader::parse(&head).ok().map(|h| h.sign_log)
-    } else {
-        None
-    };
+    sniff_head(&head)
+}
+
+/// What a log header says (CLI.md Decision 1, ESE-FORMAT §6.2): a log by
+/// [`classify::is_log_header`](crate::scan::classify::is_log_header) — the same rule `classify`
+/// applies, read through [`crate::format::Reader`] — and its `signLog` only when the header's
+/// checksum verifies (Decision 15: consistency is judged from verified headers only).
+fn sniff_head(head: &[u8]) -> Sniff {
+    let verified = head
+        .get(..crate::format::log_header::LOG_HEADER_SIZE)
+        .is_some_and(crate::checksum::legacy_checksum_ok);
     Sniff {
-        looks_like_log: ft == filetype::LOG || (ok && ft == filetype::UNKNOWN && version),
-        signature,
+        looks_like_log: crate::scan::classify::is_log_header(head),
+        signature: verified
+            .then(|| LogFileHeader::parse(head).ok().map(|h| h.sign_log))
+            .flatten(),
     }
 }
 
@@ -322,147 +328,21 @@ pub fn check_stream_entries(
     let mut ignored = Vec::new();
     let mut candidates = Vec::new();
     for e in entries {
-        let shown = e.path.display().to_string();
-        let Some(name) = e.name.to_str().map(str::to_string) else {
-            ignored.push(Ignored::new(
-                shown,
-                IgnoreKind::NotLog,
-                "file name is not UTF-8, not a log-stream name",
-            ));
-            continue;
-        };
-        let (kind, why) = match parse_log_name(&name) {
-            Some(n) => match n.kind {
-                LogNameKind::Archived { .. } | LogNameKind::Current => {
-                    candidates.push(Candidate {
-                        base: n.base.clone(),
-                        kind: n.kind,
-                        path: e.path,
-                    });
-                    continue;
-                }
-                LogNameKind::Temp | LogNameKind::Reserve => (IgnoreKind::Reserve, reserve_why(&e.path)),
-                LogNameKind::Checkpoint => (IgnoreKind::Checkpoint, "checkpoint, not a log"),
-            },
-            None if name.to_ascii_lowercase().ends_with(".jrs") => (IgnoreKind::Reserve, reserve_why(&e.path)),
-            None if !e.regular => (
-                IgnoreKind::NotRegular,
-                "not a regular file (device, pipe, socket or broken link)",
-            ),
-            None if sniff(&e.path).looks_like_log => (
-                IgnoreKind::NotStreamName,
-                "log header, but the name is not a log-stream name",
-            ),
-            None => (IgnoreKind::NotLog, "not a log-stream file"),
-        };
-        ignored.push(Ignored::new(shown, kind, why));
+        match entry_role(e) {
+            Ok(c) => candidates.push(c),
+            Err(i) => ignored.push(i),
+        }
     }
 
-    // Bases with at least one file that looks like a log (a stray text file `abc.log` makes no
-    // stream), with the signature of one of their verified headers.
-    let mut real_bases: BTreeMap<String, (String, Option<Signature>)> = BTreeMap::new();
-    for c in &candidates {
-        let key = c.base.to_ascii_lowercase();
-        let seen = real_bases.get(&key).is_some_and(|(_, sig)| sig.is_some());
-        if !seen {
-            let sn = sniff(&c.path);
-            if sn.looks_like_log {
-                let e = real_bases.entry(key).or_insert((c.base.clone(), None));
-                e.1 = e.1.or(sn.signature);
-            }
-        }
-    }
-    let streams_found = |real_bases: &BTreeMap<String, (String, Option<Signature>)>| {
-        real_bases
-            .values()
-            .map(|(b, _)| b.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let matching = |real_bases: &BTreeMap<String, (String, Option<Signature>)>| {
-        expected.and_then(|sig| {
-            real_bases
-                .values()
-                .find(|(_, s)| *s == Some(sig))
-                .map(|(b, _)| b.clone())
-        })
-    };
-    let chosen: Option<String> = match base {
-        Some(b) => {
-            let key = b.to_ascii_lowercase();
-            let has_own = candidates.iter().any(|c| c.base.eq_ignore_ascii_case(b));
-            if !has_own && !real_bases.is_empty() {
-                let hint = match matching(&real_bases).or_else(|| real_bases.values().next().map(|(b, _)| b.clone())) {
-                    Some(m) => format!(" (use --base {m})"),
-                    None => String::new(),
-                };
-                return Err(CheckError::new(
-                    dir,
-                    format!(
-                        "no log stream {b} in {}; streams found: {}{hint}",
-                        dir.display(),
-                        streams_found(&real_bases)
-                    ),
-                ));
-            }
-            Some(key)
-        }
-        None if real_bases.len() > 1 => {
-            let hint = match (expected, matching(&real_bases)) {
-                (Some(_), Some(m)) => format!("; the databases' log signature is that of stream {m} (use --base {m})"),
-                (Some(_), None) => "; none of them carries the databases' log signature".to_string(),
-                (None, _) => String::new(),
-            };
-            return Err(CheckError::new(
-                dir,
-                format!(
-                    "several log streams ({}): choose one with --base{hint}",
-                    streams_found(&real_bases)
-                ),
-            ));
-        }
-        None => real_bases.keys().next().cloned().or_else(|| {
-            // No header looks like a log: a single base with numbered logs is still the stream
-            // (Decision 9: every numbered log is part of it), damaged as it may be.
-            let numbered: std::collections::BTreeSet<String> = candidates
-                .iter()
-                .filter(|c| matches!(c.kind, LogNameKind::Archived { .. }))
-                .map(|c| c.base.to_ascii_lowercase())
-                .collect();
-            if numbered.len() == 1 {
-                if let Some(k) = numbered.into_iter().next() {
-                    real_bases.insert(k.clone(), (k.clone(), None));
-                    return Some(k);
-                }
-            }
-            None
-        }),
-    };
+    let mut real_bases = bases_with_a_log_header(&candidates);
+    let chosen = choose_stream(dir, base, expected, &candidates, &mut real_bases)?;
     let mut mine = Vec::new();
     let mut wiped = Vec::new();
     for c in candidates {
-        let key = c.base.to_ascii_lowercase();
-        if Some(&key) == chosen.as_ref() && (base.is_some() || real_bases.contains_key(&key)) {
-            mine.push(c);
-        } else if !real_bases.contains_key(&key) && is_wiped(&c.path) {
-            // Named like a log and all zeros: a wiped member, not a stray file of some other
-            // program (CLI.md Decision 1). It fails whatever stream it was meant for.
-            wiped.push(
-                Problem::error(
-                    Some(JetErr::LogFileCorrupt),
-                    c.path.display().to_string(),
-                    "named like a log but all zeros: never written or wiped",
-                )
-                .at_offset(0)
-                .of_zeros(),
-            );
-        } else {
-            let (kind, why) = if real_bases.contains_key(&key) {
-                (IgnoreKind::OtherStream, format!("other log stream (base {})", c.base))
-            } else {
-                (IgnoreKind::NotLog, "not an ESE log".to_string())
-            };
-            ignored.push(Ignored::new(c.path.display().to_string(), kind, why));
+        match candidate_fate(&c, chosen.as_deref(), base.is_some(), &real_bases, || is_wiped(&c.path)) {
+            Fate::Member => mine.push(c),
+            Fate::Wiped => wiped.push(wiped_log_problem(&c.path)),
+            Fate::Ignored(kind, why) => ignored.push(Ignored::new(c.path.display().to_string(), kind, why)),
         }
     }
 
@@ -477,27 +357,268 @@ pub fn check_stream_entries(
         problems: Vec::new(),
         log_signature: None,
     };
-    out.problems.extend(wiped.iter().cloned());
     if mine.is_empty() {
-        out.problems.push(Problem::error(
-            Some(JetErr::FileNotFound),
-            &out.directory,
-            match base {
-                Some(b) => format!("no log files of base {b} (.log or .jtx) found"),
-                None => "no log files (.log or .jtx) found".to_string(),
-            },
-        ));
-        out.verdict = if wiped.is_empty() {
-            Verdict::Error
-        } else {
-            Verdict::Fail
-        };
+        out.problems.extend(wiped.iter().cloned());
+        out.problems.push(no_logs_found(&out.directory, base));
+        out.verdict = verdict_without_logs(&wiped);
         return Ok(out);
     }
 
-    // Check every file on its own, in parallel; each map lives only inside its task.
-    let results: Vec<LogCheck> = mine
-        .par_iter()
+    let results = check_each_log(&mine, progress, crc_block_size);
+    chain_checks(&mut out, mine, results, expected);
+    out.problems.extend(wiped);
+    out.verdict = out.verdict.combine(Verdict::from_problems(&out.problems, false));
+    Ok(out)
+}
+
+/// What an entry offered to the stream is (CLI.md Decision 9): a candidate member when its name is
+/// an archived or current log name of some base; else set aside, with the reason — a reserve or
+/// next-generation log, a checkpoint, a file that is not regular, a log header under a name that
+/// is no log-stream name, or no log at all. Only the last two read the file (its header).
+fn entry_role(e: StreamEntry) -> Result<Candidate, Ignored> {
+    let shown = e.path.display().to_string();
+    let Some(name) = e.name.to_str().map(str::to_string) else {
+        return Err(Ignored::new(
+            shown,
+            IgnoreKind::NotLog,
+            "file name is not UTF-8, not a log-stream name",
+        ));
+    };
+    let (kind, why) = match parse_log_name(&name) {
+        Some(n) => match n.kind {
+            LogNameKind::Archived { .. } | LogNameKind::Current => {
+                return Ok(Candidate {
+                    base: n.base.clone(),
+                    kind: n.kind,
+                    path: e.path,
+                });
+            }
+            LogNameKind::Temp | LogNameKind::Reserve => (IgnoreKind::Reserve, reserve_why(&e.path)),
+            LogNameKind::Checkpoint => (IgnoreKind::Checkpoint, "checkpoint, not a log"),
+        },
+        None if name.to_ascii_lowercase().ends_with(".jrs") => (IgnoreKind::Reserve, reserve_why(&e.path)),
+        None if !e.regular => (
+            IgnoreKind::NotRegular,
+            "not a regular file (device, pipe, socket or broken link)",
+        ),
+        None if sniff(&e.path).looks_like_log => (
+            IgnoreKind::NotStreamName,
+            "log header, but the name is not a log-stream name",
+        ),
+        None => (IgnoreKind::NotLog, "not a log-stream file"),
+    };
+    Err(Ignored::new(shown, kind, why))
+}
+
+/// The bases of the candidates, keyed in lower case: `(base as written, a signature)`.
+type Bases = BTreeMap<String, (String, Option<Signature>)>;
+
+/// The bases that are log streams (CLI.md Decisions 9 and 21): those with at least one file whose
+/// header is a log header (a stray text file `abc.log` makes no stream), each with the signature
+/// of the first of its headers that verifies. Once a base has a signature its other files are not
+/// read.
+fn bases_with_a_log_header(candidates: &[Candidate]) -> Bases {
+    let mut real_bases = Bases::new();
+    for c in candidates {
+        let key = c.base.to_ascii_lowercase();
+        let seen = real_bases.get(&key).is_some_and(|(_, sig)| sig.is_some());
+        if !seen {
+            let sn = sniff(&c.path);
+            if sn.looks_like_log {
+                let e = real_bases.entry(key).or_insert((c.base.clone(), None));
+                e.1 = e.1.or(sn.signature);
+            }
+        }
+    }
+    real_bases
+}
+
+/// The streams found, as a message lists them: `E00, SRU`.
+fn streams_found(real_bases: &Bases) -> String {
+    real_bases
+        .values()
+        .map(|(b, _)| b.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The stream whose header carries the databases' log signature `expected` (CLI.md Decision 21:
+/// the stream a message points to), if any.
+fn stream_matching_signature(real_bases: &Bases, expected: Option<Signature>) -> Option<String> {
+    expected.and_then(|sig| {
+        real_bases
+            .values()
+            .find(|(_, s)| *s == Some(sig))
+            .map(|(b, _)| b.clone())
+    })
+}
+
+/// CLI.md Decision 21: `--base B` when logs of other bases are present but none of base B is
+/// exit 2, naming the streams found and the one to use (the databases' when known, else the
+/// first). `None` when base B has files, or no other stream is present (then Decisions 16 and 14
+/// apply).
+fn base_names_no_stream(
+    dir: &Path,
+    b: &str,
+    candidates: &[Candidate],
+    real_bases: &Bases,
+    expected: Option<Signature>,
+) -> Option<CheckError> {
+    let has_own = candidates.iter().any(|c| c.base.eq_ignore_ascii_case(b));
+    if has_own || real_bases.is_empty() {
+        return None;
+    }
+    let hint = match stream_matching_signature(real_bases, expected)
+        .or_else(|| real_bases.values().next().map(|(b, _)| b.clone()))
+    {
+        Some(m) => format!(" (use --base {m})"),
+        None => String::new(),
+    };
+    Some(CheckError::new(
+        dir,
+        format!(
+            "no log stream {b} in {}; streams found: {}{hint}",
+            dir.display(),
+            streams_found(real_bases)
+        ),
+    ))
+}
+
+/// CLI.md Decision 21: several streams without `--base` are exit 2, never guessed into a pass;
+/// the message names the stream whose signature is the databases' (`expected`), or says none is.
+fn several_streams(dir: &Path, real_bases: &Bases, expected: Option<Signature>) -> CheckError {
+    let hint = match (expected, stream_matching_signature(real_bases, expected)) {
+        (Some(_), Some(m)) => format!("; the databases' log signature is that of stream {m} (use --base {m})"),
+        (Some(_), None) => "; none of them carries the databases' log signature".to_string(),
+        (None, _) => String::new(),
+    };
+    CheckError::new(
+        dir,
+        format!(
+            "several log streams ({}): choose one with --base{hint}",
+            streams_found(real_bases)
+        ),
+    )
+}
+
+/// CLI.md Decision 9 ("every numbered log is part of the stream"): when no header looks like a
+/// log, the one base that has numbered logs is still the stream, damaged as it may be (its key,
+/// lower case). `None` when no base, or more than one, has numbered logs.
+fn lone_numbered_base(candidates: &[Candidate]) -> Option<String> {
+    let numbered: std::collections::BTreeSet<String> = candidates
+        .iter()
+        .filter(|c| matches!(c.kind, LogNameKind::Archived { .. }))
+        .map(|c| c.base.to_ascii_lowercase())
+        .collect();
+    if numbered.len() == 1 {
+        numbered.into_iter().next()
+    } else {
+        None
+    }
+}
+
+/// The stream's base (lower case), CLI.md Decision 21: `--base`, else the one stream present,
+/// else the lone numbered base (added to `real_bases`, Decision 9). `Err` as
+/// [`base_names_no_stream`] and [`several_streams`] decide.
+fn choose_stream(
+    dir: &Path,
+    base: Option<&str>,
+    expected: Option<Signature>,
+    candidates: &[Candidate],
+    real_bases: &mut Bases,
+) -> Result<Option<String>, CheckError> {
+    match base {
+        Some(b) => match base_names_no_stream(dir, b, candidates, real_bases, expected) {
+            Some(e) => Err(e),
+            None => Ok(Some(b.to_ascii_lowercase())),
+        },
+        None if real_bases.len() > 1 => Err(several_streams(dir, real_bases, expected)),
+        None => Ok(real_bases.keys().next().cloned().or_else(|| {
+            let k = lone_numbered_base(candidates)?;
+            real_bases.insert(k.clone(), (k.clone(), None));
+            Some(k)
+        })),
+    }
+}
+
+/// What becomes of a candidate once the stream is chosen.
+#[derive(Debug, PartialEq, Eq)]
+enum Fate {
+    /// A log of the chosen stream.
+    Member,
+    /// Named like a log of no stream and all zeros: a wiped member.
+    Wiped,
+    /// Set aside, with the reason.
+    Ignored(IgnoreKind, String),
+}
+
+/// CLI.md Decisions 9 and 21, for a file named like a log: a member when its base is the chosen
+/// one (`--base` given, or the base is a stream); else, of a base that is no stream and all zeros
+/// (`wiped`, asked only then), a wiped member (Decision 1); else a log of another stream, or a
+/// stray file that merely has a log-like name ("not an ESE log").
+fn candidate_fate(
+    c: &Candidate,
+    chosen: Option<&str>,
+    base_given: bool,
+    real_bases: &Bases,
+    wiped: impl FnOnce() -> bool,
+) -> Fate {
+    let key = c.base.to_ascii_lowercase();
+    let a_stream = real_bases.contains_key(&key);
+    if Some(key.as_str()) == chosen && (base_given || a_stream) {
+        Fate::Member
+    } else if !a_stream && wiped() {
+        Fate::Wiped
+    } else if a_stream {
+        Fate::Ignored(IgnoreKind::OtherStream, format!("other log stream (base {})", c.base))
+    } else {
+        Fate::Ignored(IgnoreKind::NotLog, "not an ESE log".to_string())
+    }
+}
+
+/// CLI.md Decision 1: a file named like a log and all zeros fails whatever stream it was meant
+/// for (−501, never forgiven: it is marked as zeros).
+fn wiped_log_problem(path: &Path) -> Problem {
+    Problem::error(
+        Some(JetErr::LogFileCorrupt),
+        path.display().to_string(),
+        "named like a log but all zeros: never written or wiped",
+    )
+    .at_offset(0)
+    .of_zeros()
+}
+
+/// ESE-FORMAT §9.3 "no logs found with either extension": −1811, naming the base when one was
+/// asked for.
+fn no_logs_found(directory: &str, base: Option<&str>) -> Problem {
+    Problem::error(
+        Some(JetErr::FileNotFound),
+        directory,
+        match base {
+            Some(b) => format!("no log files of base {b} (.log or .jtx) found"),
+            None => "no log files (.log or .jtx) found".to_string(),
+        },
+    )
+}
+
+/// CLI.md Decision 2: a stream with no logs could not be checked (error), unless a wiped log was
+/// found (Decision 1): that is an integrity problem (fail).
+fn verdict_without_logs(wiped: &[Problem]) -> Verdict {
+    if wiped.is_empty() {
+        Verdict::Error
+    } else {
+        Verdict::Fail
+    }
+}
+
+/// Checks every log of the stream on its own, in parallel; each map lives only inside its task.
+/// Results are in the order of `mine`.
+fn check_each_log(
+    mine: &[Candidate],
+    progress: Option<&crate::scan::progress::Progress<'_>>,
+    crc_block_size: Option<u64>,
+) -> Vec<LogCheck> {
+    mine.par_iter()
         .map(|c| {
             let shown = c.path.display().to_string();
             if let Some(p) = progress {
@@ -527,91 +648,25 @@ pub fn check_stream_entries(
             }
             c
         })
-        .collect();
-
-    chain_checks(&mut out, mine, results, expected);
-    out.problems.extend(wiped);
-    out.verdict = out.verdict.combine(Verdict::from_problems(&out.problems, false));
-    Ok(out)
+        .collect()
 }
 
+/// The chain of the stream (ESE-FORMAT §9.3 "across a set"), over the logs checked on their own.
 fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogCheck>, expected: Option<Signature>) {
-    // Place each file: archived by its name's generation, current by its header's.
-    let mut archived: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
-    let mut current: Vec<usize> = Vec::new();
     let mut files = results;
-    for (i, c) in mine.iter().enumerate() {
-        let f = &mut files[i];
-        match c.kind {
-            LogNameKind::Archived { generation, .. } => {
-                let name_gen = i64::from(generation);
-                // A name that disagrees with a verified header is check_log's −513 (it reads
-                // the name too); a log with no usable header takes its name's generation.
-                if f.header.is_none() && f.generation.is_none() {
-                    f.generation = i32::try_from(name_gen).ok();
-                }
-                archived.entry(name_gen).or_default().push(i);
-            }
-            _ => current.push(i),
-        }
-    }
-
-    let mut problems = Vec::new();
+    let (archived, current) = place_logs(&mine, &mut files);
     let dir = out.directory.clone();
-    // Duplicates (e.g. SRU00005.log and SRU00005.jtx).
-    for (g, idx) in &archived {
-        if idx.len() > 1 {
-            problems.push(
-                Problem::warning(None, &dir, format!("{} files claim generation 0x{g:X}", idx.len())).at_generation(*g),
-            );
-        }
-    }
-    // Gaps between archived generations.
+    let mut problems = duplicate_generations(&dir, &archived);
     let gens: Vec<i64> = archived.keys().copied().collect();
-    for w in gens.windows(2) {
-        if w[1] > w[0] + 1 {
-            problems.push(stream_error(
-                JetErr::MissingLogFile,
-                &dir,
-                Some(w[0] + 1),
-                format!("Missing log file(s): generations 0x{:X} to 0x{:X}", w[0] + 1, w[1] - 1),
-            ));
-        }
-    }
-    // The current log.
+    problems.extend(gens.windows(2).filter_map(|w| gap_between(&dir, w[0], w[1])));
     let base = out.base.clone().unwrap_or_default();
-    match current.as_slice() {
-        [] => problems.push(Problem::warning(
-            None,
-            &dir,
-            format!("no current log {base}.log (or .jtx): the newest generation may be missing"),
-        )),
-        cur => {
-            if cur.len() > 1 {
-                problems.push(Problem::warning(
-                    None,
-                    &dir,
-                    format!("{} current logs ({base}.log and {base}.jtx)", cur.len()),
-                ));
-            }
-            for &i in cur {
-                let f = &files[i];
-                if let (Some(_), Some(g), Some(&last)) = (&f.header, f.generation, gens.last()) {
-                    if i64::from(g) != last + 1 {
-                        problems.push(stream_error(
-                            JetErr::MissingLogFile,
-                            &f.path,
-                            Some(i64::from(g)),
-                            format!(
-                                "current log has generation 0x{g:X}, expected 0x{:X} (last archived + 1)",
-                                last + 1
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-    }
+    problems.extend(current_log_problems(
+        &dir,
+        &base,
+        &current,
+        &files,
+        gens.last().copied(),
+    ));
 
     // Order: archived by generation, then the current log(s).
     let mut order: Vec<usize> = archived.values().flatten().copied().collect();
@@ -623,102 +678,13 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
         .collect();
     let sig = stream_signature(&headers, expected);
     if let Some(sig) = sig {
-        for &i in &order {
-            let f = &files[i];
-            if let Some(h) = &f.header {
-                if h.sign_log != sig {
-                    problems.push(stream_error(
-                        JetErr::BadLogSignature,
-                        &f.path,
-                        Some(i64::from(h.generation)),
-                        format!("log signature {} differs from the stream's {}", h.sign_log, sig),
-                    ));
-                }
-            }
-        }
+        problems.extend(
+            order
+                .iter()
+                .filter_map(|&i| signature_differs_from_stream(&files[i], sig)),
+        );
     }
-
-    // Chain checks between generation g-1 and g (valid headers only).
-    let by_gen: BTreeMap<i64, usize> = order
-        .iter()
-        .filter(|&&i| files[i].header.is_some())
-        .filter_map(|&i| files[i].generation.map(|g| (i64::from(g), i)))
-        .collect();
-    // Generations with a problem of the stream (not a follow-on), kept up to date as the chain
-    // is walked, so that "the predecessor has any problem" is one lookup.
-    let mut with_problem: std::collections::BTreeSet<i64> = problems
-        .iter()
-        .filter(|p| p.follows.is_none())
-        .filter_map(|p| p.generation)
-        .collect();
-    for (&g, &i) in &by_gen {
-        let Some(&pi) = by_gen.get(&(g - 1)) else {
-            continue;
-        };
-        let before = problems.len();
-        let (Some(h), Some(ph)) = (&files[i].header, &files[pi].header) else {
-            continue;
-        };
-        let path = &files[i].path;
-        if h.tm_prev_gen.raw != ph.tm_create.raw {
-            problems.push(stream_error(
-                JetErr::InvalidLogSequence,
-                path,
-                Some(g),
-                format!(
-                    "prev gen time {} differs from the creation time {} of generation 0x{:X}",
-                    h.tm_prev_gen,
-                    ph.tm_create,
-                    g - 1
-                ),
-            ));
-        }
-        if h.checksum_prev_log_all_segments != 0 {
-            if let Some(acc) = files[pi].accumulated_checksum {
-                if acc != h.checksum_prev_log_all_segments {
-                    let mut p = stream_error(
-                        JetErr::LogSequenceChecksumMismatch,
-                        path,
-                        Some(g),
-                        format!(
-                            "prev gen accumulated segment checksum 0x{:016X} differs from generation 0x{:X}'s segments (0x{acc:016X})",
-                            h.checksum_prev_log_all_segments,
-                            g - 1
-                        ),
-                    );
-                    // Generation g-1 damaged on its own: its XOR covers only the segments before
-                    // the damage, so this mismatch says nothing about g (§6.5: eseutil reports it
-                    // as a follow-on). It is graded with g-1.
-                    if has_any_problem(&files[pi], g - 1, &with_problem) {
-                        p.message
-                            .push_str(&format!(" (follow-on: generation 0x{:X} is itself damaged)", g - 1));
-                        p = p.following(g - 1);
-                    }
-                    problems.push(p);
-                }
-            }
-        }
-        if h.version < ph.version {
-            problems.push(
-                Problem::warning(
-                    None,
-                    path,
-                    format!(
-                        "log version goes backwards: {} after {} in generation 0x{:X}",
-                        h.version,
-                        ph.version,
-                        g - 1
-                    ),
-                )
-                .at_generation(g),
-            );
-        }
-        for p in &problems[before..] {
-            if let (None, Some(pg)) = (p.follows, p.generation) {
-                with_problem.insert(pg);
-            }
-        }
-    }
+    generation_chain(&order, &files, &mut problems);
 
     let mut ordered: Vec<Option<LogCheck>> = files.into_iter().map(Some).collect();
     out.files = order.iter().filter_map(|&i| ordered[i].take()).collect();
@@ -731,4 +697,601 @@ fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogChe
         verdict = verdict.combine(f.verdict);
     }
     out.verdict = verdict;
+}
+
+/// Places each log of the stream (ESE-FORMAT §6.1): an archived log by its name's generation, the
+/// current log apart (its generation is its header's). A name that disagrees with a verified
+/// header is check_log's −513 (it reads the name too); an archived log with no usable header takes
+/// its name's generation. Returns the archived logs by generation (indices into `files`, several
+/// when files claim one generation) and the current logs.
+fn place_logs(mine: &[Candidate], files: &mut [LogCheck]) -> (BTreeMap<i64, Vec<usize>>, Vec<usize>) {
+    let mut archived: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    let mut current: Vec<usize> = Vec::new();
+    for (i, c) in mine.iter().enumerate() {
+        let f = &mut files[i];
+        match c.kind {
+            LogNameKind::Archived { generation, .. } => {
+                let name_gen = i64::from(generation);
+                if f.header.is_none() && f.generation.is_none() {
+                    f.generation = i32::try_from(name_gen).ok();
+                }
+                archived.entry(name_gen).or_default().push(i);
+            }
+            _ => current.push(i),
+        }
+    }
+    (archived, current)
+}
+
+/// Several files claiming one generation (e.g. `SRU00005.log` and `SRU00005.jtx`): a warning at
+/// that generation (ESE-FORMAT §6.1: eseutil looks for one extension, then the other).
+fn duplicate_generations(dir: &str, archived: &BTreeMap<i64, Vec<usize>>) -> Vec<Problem> {
+    archived
+        .iter()
+        .filter(|(_, idx)| idx.len() > 1)
+        .map(|(g, idx)| {
+            Problem::warning(None, dir, format!("{} files claim generation 0x{g:X}", idx.len())).at_generation(*g)
+        })
+        .collect()
+}
+
+/// ESE-FORMAT §9.3 "no gap between consecutive generations": archived generations `prev` and
+/// `next` (consecutive among those present) with generations missing between them are −528
+/// "Missing log file(s)", at the first missing generation. An error wherever it lies (CLI.md
+/// Decision 15).
+fn gap_between(dir: &str, prev: i64, next: i64) -> Option<Problem> {
+    (next > prev + 1).then(|| {
+        stream_error(
+            JetErr::MissingLogFile,
+            dir,
+            Some(prev + 1),
+            format!("Missing log file(s): generations 0x{:X} to 0x{:X}", prev + 1, next - 1),
+        )
+    })
+}
+
+/// The current log's problems: none present is a warning (CLI.md Decision 16: the newest
+/// generation may be missing), two (`.log` and `.jtx`) a warning, and each must follow the last
+/// archived generation ([`current_not_last_plus_one`]).
+fn current_log_problems(
+    dir: &str,
+    base: &str,
+    current: &[usize],
+    files: &[LogCheck],
+    last_archived: Option<i64>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    match current {
+        [] => problems.push(Problem::warning(
+            None,
+            dir,
+            format!("no current log {base}.log (or .jtx): the newest generation may be missing"),
+        )),
+        cur => {
+            if cur.len() > 1 {
+                problems.push(Problem::warning(
+                    None,
+                    dir,
+                    format!("{} current logs ({base}.log and {base}.jtx)", cur.len()),
+                ));
+            }
+            problems.extend(
+                cur.iter()
+                    .filter_map(|&i| current_not_last_plus_one(&files[i], last_archived)),
+            );
+        }
+    }
+    problems
+}
+
+/// ESE-FORMAT §9.3 "current log generation == last archived + 1": a current log with a usable
+/// header whose generation is not the last archived one + 1 is −528 at its generation. Nothing
+/// to say without archived logs or without a header.
+fn current_not_last_plus_one(f: &LogCheck, last_archived: Option<i64>) -> Option<Problem> {
+    let (Some(_), Some(g), Some(last)) = (&f.header, f.generation, last_archived) else {
+        return None;
+    };
+    (i64::from(g) != last + 1).then(|| {
+        stream_error(
+            JetErr::MissingLogFile,
+            &f.path,
+            Some(i64::from(g)),
+            format!(
+                "current log has generation 0x{g:X}, expected 0x{:X} (last archived + 1)",
+                last + 1
+            ),
+        )
+    })
+}
+
+/// ESE-FORMAT §9.3 "same signLog in every log", CLI.md Decision 15: a log whose verified header
+/// carries another signature than the stream's `sig` is −530 at its generation, wherever it lies.
+/// A log without a usable header says nothing (damage is not a foreign log).
+fn signature_differs_from_stream(f: &LogCheck, sig: Signature) -> Option<Problem> {
+    let h = f.header.as_ref()?;
+    (h.sign_log != sig).then(|| {
+        stream_error(
+            JetErr::BadLogSignature,
+            &f.path,
+            Some(i64::from(h.generation)),
+            format!("log signature {} differs from the stream's {}", h.sign_log, sig),
+        )
+    })
+}
+
+/// The checks between generations g−1 and g, both present with usable headers (ESE-FORMAT §9.3):
+/// [`time_chain_breaks`], [`accumulated_checksum_mismatch`], [`version_goes_backwards`].
+/// "g−1 has a problem" is kept up to date as the chain is walked, so that a −590 is a follow-on
+/// exactly when its predecessor has any problem of its own or of the stream.
+fn generation_chain(order: &[usize], files: &[LogCheck], problems: &mut Vec<Problem>) {
+    let by_gen: BTreeMap<i64, usize> = order
+        .iter()
+        .filter(|&&i| files[i].header.is_some())
+        .filter_map(|&i| files[i].generation.map(|g| (i64::from(g), i)))
+        .collect();
+    // Generations with a problem of the stream (not a follow-on).
+    let mut with_problem: std::collections::BTreeSet<i64> = problems
+        .iter()
+        .filter(|p| p.follows.is_none())
+        .filter_map(|p| p.generation)
+        .collect();
+    for (&g, &i) in &by_gen {
+        let Some(&pi) = by_gen.get(&(g - 1)) else {
+            continue;
+        };
+        let (Some(h), Some(ph)) = (&files[i].header, &files[pi].header) else {
+            continue;
+        };
+        let path = &files[i].path;
+        let prev = &files[pi];
+        let prev_damaged = has_any_problem(prev, g - 1, &with_problem);
+        let found = [
+            time_chain_breaks(path, g, h, ph),
+            accumulated_checksum_mismatch(path, g, h, prev.accumulated_checksum, prev_damaged),
+            version_goes_backwards(path, g, h, ph),
+        ];
+        for p in found.into_iter().flatten() {
+            if let (None, Some(pg)) = (p.follows, p.generation) {
+                with_problem.insert(pg);
+            }
+            problems.push(p);
+        }
+    }
+}
+
+/// ESE-FORMAT §9.3 `tmPrevGen(g) == tmCreate(g−1)` (raw 8 bytes), CLI.md Decision 15: a log whose
+/// previous-generation time is not its predecessor's creation time is −515 at g, wherever it
+/// lies.
+fn time_chain_breaks(path: &str, g: i64, h: &LogFileHeader, prev: &LogFileHeader) -> Option<Problem> {
+    (h.tm_prev_gen.raw != prev.tm_create.raw).then(|| {
+        stream_error(
+            JetErr::InvalidLogSequence,
+            path,
+            Some(g),
+            format!(
+                "prev gen time {} differs from the creation time {} of generation 0x{:X}",
+                h.tm_prev_gen,
+                prev.tm_create,
+                g - 1
+            ),
+        )
+    })
+}
+
+/// ESE-FORMAT §6.5, CLI.md Decisions 11 and 15: a non-zero `checksumPrevLogAllSegments` of g that
+/// differs from the accumulated checksum of g−1 (`prev_accumulated`, when g−1 was scanned) is −590
+/// at g. When g−1 has any problem (`prev_damaged`) its XOR covers only the segments before the
+/// damage: the mismatch is a follow-on of g−1's damage, graded with g−1 (`follows`).
+fn accumulated_checksum_mismatch(
+    path: &str,
+    g: i64,
+    h: &LogFileHeader,
+    prev_accumulated: Option<u64>,
+    prev_damaged: bool,
+) -> Option<Problem> {
+    let stored = h.checksum_prev_log_all_segments;
+    let acc = prev_accumulated.filter(|&acc| stored != 0 && acc != stored)?;
+    let mut p = stream_error(
+        JetErr::LogSequenceChecksumMismatch,
+        path,
+        Some(g),
+        format!(
+            "prev gen accumulated segment checksum 0x{stored:016X} differs from generation 0x{:X}'s segments (0x{acc:016X})",
+            g - 1
+        ),
+    );
+    if prev_damaged {
+        p.message
+            .push_str(&format!(" (follow-on: generation 0x{:X} is itself damaged)", g - 1));
+        p = p.following(g - 1);
+    }
+    Some(p)
+}
+
+/// ESE-FORMAT §9.3 "version does not walk backwards": a log of an older version than g−1's is a
+/// warning at g, never an error.
+fn version_goes_backwards(path: &str, g: i64, h: &LogFileHeader, prev: &LogFileHeader) -> Option<Problem> {
+    (h.version < prev.version).then(|| {
+        Problem::warning(
+            None,
+            path,
+            format!(
+                "log version goes backwards: {} after {} in generation 0x{:X}",
+                h.version,
+                prev.version,
+                g - 1
+            ),
+        )
+        .at_generation(g)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Severity;
+    use crate::testkit::db::default_log_signature;
+    use crate::testkit::{log_file_name, logtime_from_secs, seal_log_header, signature, LogBuilder};
+
+    fn code(p: &Problem) -> Option<i32> {
+        p.code.map(JetErr::code)
+    }
+
+    /// Generation `g` of base E00, checked on its own as the stream does.
+    fn checked(b: &LogBuilder) -> LogCheck {
+        let name = log_file_name("E00", b.get_generation(), "log");
+        crate::scan::log::check_log(&b.build(), &name).unwrap()
+    }
+
+    fn candidate(name: &str) -> Candidate {
+        let n = parse_log_name(name).unwrap();
+        Candidate {
+            base: n.base,
+            kind: n.kind,
+            path: std::path::PathBuf::from(name),
+        }
+    }
+
+    fn bases(list: &[(&str, Option<Signature>)]) -> Bases {
+        list.iter()
+            .map(|(b, s)| (b.to_ascii_lowercase(), (b.to_string(), *s)))
+            .collect()
+    }
+
+    fn foreign() -> Signature {
+        signature(0xF0F0_0001, logtime_from_secs(7))
+    }
+
+    #[test]
+    fn log_5_then_log_7_is_a_gap_naming_6() {
+        let p = gap_between("logs", 5, 7).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-528), Some(6))
+        );
+        assert_eq!(p.file, "logs");
+        assert!(p.message.contains("0x6 to 0x6"), "{}", p.message);
+        let p = gap_between("logs", 0x10, 0x20).unwrap();
+        assert_eq!(p.generation, Some(0x11));
+        assert!(p.message.contains("0x11 to 0x1F"), "{}", p.message);
+        assert!(gap_between("logs", 5, 6).is_none());
+    }
+
+    #[test]
+    fn two_files_of_one_generation_are_a_warning_at_it() {
+        let archived: BTreeMap<i64, Vec<usize>> = [(4, vec![0]), (5, vec![1, 2])].into_iter().collect();
+        let found = duplicate_generations("logs", &archived);
+        assert_eq!(found.len(), 1);
+        let p = &found[0];
+        assert_eq!((p.severity, p.code, p.generation), (Severity::Warning, None, Some(5)));
+        assert!(p.message.starts_with("2 files claim generation 0x5"), "{}", p.message);
+    }
+
+    #[test]
+    fn the_current_log_must_be_the_last_archived_plus_one() {
+        let cur = checked(&LogBuilder::new(9));
+        let p = current_not_last_plus_one(&cur, Some(7)).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-528), Some(9))
+        );
+        assert!(p.message.contains("expected 0x8"), "{}", p.message);
+        assert!(current_not_last_plus_one(&cur, Some(8)).is_none());
+        // No archived log: nothing to follow.
+        assert!(current_not_last_plus_one(&cur, None).is_none());
+    }
+
+    #[test]
+    fn no_current_log_is_a_warning_and_two_are_a_warning() {
+        let found = current_log_problems("logs", "E00", &[], &[], Some(3));
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].severity, found[0].code), (Severity::Warning, None));
+        assert!(found[0].message.contains("E00.log"), "{}", found[0].message);
+
+        let files = vec![checked(&LogBuilder::new(4)), checked(&LogBuilder::new(4))];
+        let found = current_log_problems("logs", "E00", &[0, 1], &files, Some(3));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(found[0].message.starts_with("2 current logs"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn a_verified_header_with_another_signature_is_530_at_its_generation() {
+        let f = checked(&LogBuilder::new(6).log_signature(foreign()));
+        let p = signature_differs_from_stream(&f, default_log_signature()).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-530), Some(6))
+        );
+        assert!(signature_differs_from_stream(&f, foreign()).is_none());
+        // A header that does not verify says nothing about the signature (Decision 15).
+        let mut bytes = LogBuilder::new(6).log_signature(foreign()).build();
+        bytes[200] ^= 1;
+        let damaged = crate::scan::log::check_log(&bytes, "E0000006.log").unwrap();
+        assert!(signature_differs_from_stream(&damaged, default_log_signature()).is_none());
+    }
+
+    #[test]
+    fn a_prev_gen_time_that_is_not_the_predecessors_creation_time_is_515() {
+        let prev = LogBuilder::new(5).tm_create(logtime_from_secs(500));
+        let good = LogBuilder::new(6).tm_prev_gen(logtime_from_secs(500));
+        let bad = LogBuilder::new(6).tm_prev_gen(logtime_from_secs(501));
+        let ph = checked(&prev).header.unwrap();
+        assert!(time_chain_breaks("E0000006.log", 6, &checked(&good).header.unwrap(), &ph).is_none());
+        let p = time_chain_breaks("E0000006.log", 6, &checked(&bad).header.unwrap(), &ph).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-515), Some(6))
+        );
+        assert!(p.message.contains("generation 0x5"), "{}", p.message);
+    }
+
+    #[test]
+    fn an_accumulated_checksum_that_does_not_chain_is_590_or_a_follow_on() {
+        let prev = LogBuilder::new(5);
+        let acc = checked(&prev).accumulated_checksum;
+        assert_eq!(acc, Some(prev.accumulated_checksum()));
+        let good = checked(&LogBuilder::new(6).checksum_prev(prev.accumulated_checksum()))
+            .header
+            .unwrap();
+        let bad = checked(&LogBuilder::new(6).checksum_prev(prev.accumulated_checksum() ^ 1))
+            .header
+            .unwrap();
+        assert!(accumulated_checksum_mismatch("g6", 6, &good, acc, false).is_none());
+
+        // After an intact g−1: g's own error.
+        let p = accumulated_checksum_mismatch("g6", 6, &bad, acc, false).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-590), Some(6))
+        );
+        assert_eq!((p.follows, p.graded_generation()), (None, Some(6)));
+
+        // After a damaged g−1: a follow-on, graded with 5.
+        let p = accumulated_checksum_mismatch("g6", 6, &bad, acc, true).unwrap();
+        assert_eq!((code(&p), p.generation, p.follows), (Some(-590), Some(6), Some(5)));
+        assert_eq!(p.graded_generation(), Some(5));
+        assert!(p.message.contains("follow-on"), "{}", p.message);
+
+        // A zero field is not checked (Decision 11), nor is a g−1 whose segments were not read.
+        let zero = checked(&LogBuilder::new(6).checksum_prev(0)).header.unwrap();
+        assert!(accumulated_checksum_mismatch("g6", 6, &zero, acc, false).is_none());
+        assert!(accumulated_checksum_mismatch("g6", 6, &bad, None, false).is_none());
+    }
+
+    #[test]
+    fn an_older_version_after_a_newer_one_is_only_a_warning() {
+        let newer = checked(&LogBuilder::new(5).version(8, 4000, 5, 20)).header.unwrap();
+        let older = checked(&LogBuilder::new(6).version(8, 4000, 5, 16)).header.unwrap();
+        let p = version_goes_backwards("g6", 6, &older, &newer).unwrap();
+        assert_eq!((p.severity, p.code, p.generation), (Severity::Warning, None, Some(6)));
+        assert!(version_goes_backwards("g6", 6, &newer, &older).is_none());
+        assert!(version_goes_backwards("g6", 6, &newer, &newer).is_none());
+    }
+
+    #[test]
+    fn a_mismatch_after_a_predecessor_with_a_stream_problem_is_a_follow_on() {
+        // 4 → 5 → 6 where 5's time chain is broken (−515 at 5) and 6's checksum does not chain:
+        // 5 has a problem of the stream, so 6's −590 follows 5 (Decision 15).
+        let g4 = LogBuilder::new(4).tm_create(logtime_from_secs(400));
+        let g5 = LogBuilder::new(5)
+            .tm_create(logtime_from_secs(500))
+            .tm_prev_gen(logtime_from_secs(401))
+            .checksum_prev(g4.accumulated_checksum());
+        let g6 = LogBuilder::new(6)
+            .tm_prev_gen(logtime_from_secs(500))
+            .checksum_prev(g5.accumulated_checksum() ^ 1);
+        let files = vec![checked(&g4), checked(&g5), checked(&g6)];
+        let mut problems = Vec::new();
+        generation_chain(&[0, 1, 2], &files, &mut problems);
+        let got: Vec<_> = problems.iter().map(|p| (code(p), p.generation, p.follows)).collect();
+        assert_eq!(got, vec![(Some(-515), Some(5), None), (Some(-590), Some(6), Some(5))]);
+
+        // With 5 intact the same mismatch is 6's own.
+        let g5 = g5.tm_prev_gen(logtime_from_secs(400));
+        let files = vec![checked(&g4), checked(&g5), checked(&g6)];
+        let mut problems = Vec::new();
+        generation_chain(&[0, 1, 2], &files, &mut problems);
+        let got: Vec<_> = problems.iter().map(|p| (code(p), p.generation, p.follows)).collect();
+        assert_eq!(got, vec![(Some(-590), Some(6), None)]);
+    }
+
+    #[test]
+    fn an_archived_log_without_a_usable_header_takes_its_names_generation() {
+        let mine = vec![candidate("E0000007.log"), candidate("E00.log")];
+        let mut files = vec![
+            LogCheck::not_checked(&CheckError::new("E0000007.log", "unreadable")),
+            checked(&LogBuilder::new(8)),
+        ];
+        let (archived, current) = place_logs(&mine, &mut files);
+        assert_eq!(archived.into_iter().collect::<Vec<_>>(), vec![(7, vec![0])]);
+        assert_eq!(current, vec![1]);
+        assert_eq!(files[0].generation, Some(7));
+        assert_eq!(files[1].generation, Some(8));
+    }
+
+    #[test]
+    fn base_b_with_other_streams_present_but_none_of_b_is_exit_2_naming_them() {
+        let dir = Path::new("logs");
+        let sru = signature(0x5355_0001, logtime_from_secs(1));
+        let real = bases(&[("SRU", Some(sru))]);
+        let cands = vec![candidate("SRU00001.log")];
+        let e = base_names_no_stream(dir, "E00", &cands, &real, None).unwrap();
+        assert_eq!(
+            e.message,
+            "no log stream E00 in logs; streams found: SRU (use --base SRU)"
+        );
+        // Files of base E00 present, or no stream at all: no error (Decisions 16 and 14 apply).
+        let with_own = vec![candidate("SRU00001.log"), candidate("E0000001.log")];
+        assert!(base_names_no_stream(dir, "e00", &with_own, &real, None).is_none());
+        assert!(base_names_no_stream(dir, "E00", &[], &Bases::new(), None).is_none());
+    }
+
+    #[test]
+    fn several_streams_name_the_one_with_the_databases_signature() {
+        let dir = Path::new("logs");
+        let sru = signature(0x5355_0001, logtime_from_secs(1));
+        let real = bases(&[("E00", Some(foreign())), ("SRU", Some(sru))]);
+        assert_eq!(
+            several_streams(dir, &real, Some(sru)).message,
+            "several log streams (E00, SRU): choose one with --base; the databases' log signature is that of stream SRU (use --base SRU)"
+        );
+        assert_eq!(
+            several_streams(dir, &real, Some(default_log_signature())).message,
+            "several log streams (E00, SRU): choose one with --base; none of them carries the databases' log signature"
+        );
+        assert_eq!(
+            several_streams(dir, &real, None).message,
+            "several log streams (E00, SRU): choose one with --base"
+        );
+        let mut r = real.clone();
+        assert!(choose_stream(dir, None, None, &[], &mut r).is_err());
+        assert_eq!(
+            choose_stream(dir, Some("SRU"), None, &[candidate("SRU00001.log")], &mut r).unwrap(),
+            Some("sru".to_string())
+        );
+    }
+
+    #[test]
+    fn with_no_log_header_the_lone_numbered_base_is_the_stream() {
+        let one = vec![
+            candidate("E0000001.log"),
+            candidate("E0000002.log"),
+            candidate("SRU.log"),
+        ];
+        assert_eq!(lone_numbered_base(&one), Some("e00".to_string()));
+        let two = vec![candidate("E0000001.log"), candidate("SRU00001.log")];
+        assert_eq!(lone_numbered_base(&two), None);
+        assert_eq!(lone_numbered_base(&[candidate("E00.log")]), None);
+
+        let mut real = Bases::new();
+        let chosen = choose_stream(Path::new("logs"), None, None, &one, &mut real).unwrap();
+        assert_eq!(chosen, Some("e00".to_string()));
+        assert!(real.contains_key("e00"), "the lone base becomes a stream");
+    }
+
+    #[test]
+    fn a_candidate_is_a_member_of_the_chosen_stream_a_wiped_log_or_set_aside() {
+        let real = bases(&[("E00", None), ("SRU", None)]);
+        let never = || panic!("only a file of no stream is read");
+        assert_eq!(
+            candidate_fate(&candidate("E0000001.log"), Some("e00"), false, &real, never),
+            Fate::Member
+        );
+        assert_eq!(
+            candidate_fate(&candidate("SRU00001.log"), Some("e00"), false, &real, never),
+            Fate::Ignored(IgnoreKind::OtherStream, "other log stream (base SRU)".to_string())
+        );
+        // A base that is no stream: wiped when all zeros, else a stray file (Decision 9).
+        let job = candidate("job.log");
+        assert_eq!(candidate_fate(&job, Some("e00"), false, &real, || true), Fate::Wiped);
+        assert_eq!(
+            candidate_fate(&job, Some("e00"), false, &real, || false),
+            Fate::Ignored(IgnoreKind::NotLog, "not an ESE log".to_string())
+        );
+        // `--base` names the stream even when none of its headers is a log header.
+        let x = candidate("X0000001.log");
+        assert_eq!(candidate_fate(&x, Some("x00"), true, &real, never), Fate::Member);
+        assert_eq!(
+            candidate_fate(&x, Some("x00"), false, &real, || false),
+            Fate::Ignored(IgnoreKind::NotLog, "not an ESE log".to_string())
+        );
+    }
+
+    #[test]
+    fn a_wiped_log_is_501_of_zeros_and_no_logs_is_1811() {
+        let p = wiped_log_problem(Path::new("d/E0000003.log"));
+        assert_eq!(
+            (p.severity, code(&p), p.offset, p.all_zeros),
+            (Severity::Error, Some(-501), Some(0), true)
+        );
+        let p = no_logs_found("d", Some("E00"));
+        assert_eq!((p.severity, code(&p)), (Severity::Error, Some(-1811)));
+        assert!(p.message.contains("base E00"), "{}", p.message);
+        assert_eq!(verdict_without_logs(&[]), Verdict::Error);
+        assert_eq!(
+            verdict_without_logs(&[wiped_log_problem(Path::new("x"))]),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn entries_are_candidates_by_name_or_set_aside_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |name: &str, regular: bool| StreamEntry {
+            path: dir.path().join(name),
+            name: name.into(),
+            regular,
+        };
+        assert!(entry_role(entry("E0000001.log", true)).is_ok());
+        assert!(entry_role(entry("e00.JTX", true)).is_ok());
+        let kind = |name: &str, regular: bool| entry_role(entry(name, regular)).err().map(|i| i.kind);
+        assert_eq!(kind("E00tmp.log", true), Some(IgnoreKind::Reserve));
+        assert_eq!(kind("E00res00001.jrs", true), Some(IgnoreKind::Reserve));
+        assert_eq!(kind("odd.jrs", true), Some(IgnoreKind::Reserve));
+        assert_eq!(kind("E00.chk", true), Some(IgnoreKind::Checkpoint));
+        assert_eq!(kind("notes.txt", false), Some(IgnoreKind::NotRegular));
+        assert_eq!(kind("notes.txt", true), Some(IgnoreKind::NotLog));
+        // A log header under a name that is no log-stream name.
+        std::fs::write(dir.path().join("E00.log.bak"), LogBuilder::new(3).build()).unwrap();
+        assert_eq!(kind("E00.log.bak", true), Some(IgnoreKind::NotStreamName));
+    }
+
+    #[test]
+    fn a_log_header_is_type_3_even_damaged_or_type_0_verified_with_a_log_version() {
+        let head = LogBuilder::new(3).header();
+        assert_eq!(
+            sniff_head(&head),
+            Sniff {
+                looks_like_log: true,
+                signature: Some(default_log_signature()),
+            }
+        );
+        // Type 3 with a failing checksum: still a log header, but its signature is not trusted.
+        let mut damaged = head.clone();
+        damaged[100] ^= 1;
+        assert_eq!(
+            sniff_head(&damaged),
+            Sniff {
+                looks_like_log: true,
+                signature: None,
+            }
+        );
+        // Type 0 (before 7.3704.5): a log only with a verifying checksum and a log version.
+        for (major, minor, log) in [(7, 3704, true), (8, 4000, true), (9, 1, false)] {
+            let mut h = LogBuilder::new(3).file_type(0).version(major, minor, 0, 0).header();
+            assert_eq!(sniff_head(&h).looks_like_log, log, "{major}.{minor}");
+            h[100] ^= 1;
+            assert!(!sniff_head(&h).looks_like_log, "{major}.{minor} damaged");
+        }
+        // A checkpoint's type is no log header, whatever its checksum.
+        let mut chk = LogBuilder::new(3).file_type(4).header();
+        seal_log_header(&mut chk);
+        assert!(!sniff_head(&chk).looks_like_log);
+        // A short file is no log header (sniff reads a whole header first).
+        let dir = tempfile::tempdir().unwrap();
+        let short = dir.path().join("short");
+        std::fs::write(&short, &head[..1000]).unwrap();
+        assert!(!sniff(&short).looks_like_log);
+    }
 }
