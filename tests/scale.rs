@@ -1,6 +1,10 @@
 //! Issue 12, "linear in everything": a set of 20,000 logs is checked with a bounded amount of work
 //! per log. Every check here is a count (files opened, comparisons made, logs reported), never a
 //! timing.
+//!
+//! A test binary of its own, not a module of `tests/tests.rs`: `inputs_opened` counts the inputs
+//! opened by the whole process, so tests of the shared binary opening files on other threads
+//! meanwhile would be counted too and push the count past its bound.
 
 use esecheck::report::set::{verify_set, VerifyOptions};
 use esecheck::report::Verdict;
