@@ -3,44 +3,10 @@
 //! the genuinely corrupt `dissect-esedb-srum/SRUDB.dat` (16 bad pages) and the temporary
 //! `temp.edb`, whose pages carry no checksums.
 
+use crate::util::{corpus, files_under, rel_name};
 use esecheck::report::Verdict;
 use esecheck::scan::database::{check_database, DbOptions};
 use esecheck::scan::{classify, FileKind};
-use std::path::{Path, PathBuf};
-
-/// The shared corpus, when present. `ESECHECK_CORPUS=required` (set by `.ci/run`, which always
-/// has the corpus beside the clone) turns its absence into a failure, so CI cannot pass by
-/// skipping the sweep; anywhere else (a user's clone, a user's own CI) the sweep is skipped with
-/// a note on stderr (issue 14).
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let required = std::env::var("ESECHECK_CORPUS").is_ok_and(|v| v == "required");
-    assert!(
-        p.is_dir() || !required,
-        "ESECHECK_CORPUS=required but {} is not a directory",
-        p.display()
-    );
-    p.is_dir().then_some(p)
-}
-
-/// `p` under `root` with `/` between components whatever the platform, as the MANIFEST names
-/// files (`Path::display` would give `\` on Windows).
-fn rel_name(p: &Path, root: &Path) -> String {
-    let rel = p.strip_prefix(root).unwrap();
-    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();
-    parts.join("/")
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn every_corpus_database_gets_the_manifest_verdict() {
@@ -48,11 +14,8 @@ fn every_corpus_database_gets_the_manifest_verdict() {
         eprintln!("note: ../shared/corpus not present; corpus sweep skipped");
         return;
     };
-    let mut all = Vec::new();
-    files(&root, &mut all);
-    all.sort();
     let mut n = 0;
-    for p in all {
+    for p in files_under(&root) {
         let bytes = std::fs::read(&p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         if classify(&bytes, &name).kind != FileKind::Database {
@@ -83,10 +46,8 @@ fn every_corpus_log_and_checkpoint_verifies() {
         eprintln!("note: ../shared/corpus not present; corpus sweep skipped");
         return;
     };
-    let mut all = Vec::new();
-    files(&root, &mut all);
     let (mut logs, mut chks) = (0, 0);
-    for p in all {
+    for p in files_under(&root) {
         let bytes = std::fs::read(&p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         let rel = rel_name(&p, &root);

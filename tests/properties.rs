@@ -1,14 +1,13 @@
 //! Property tests over pages and segments built by the fixture writer (issue 6 item 2): what the
 //! tests in `tests/testkit.rs` do not already cover.
 
+use crate::util::PAGE_SIZES;
 use esecheck::checksum::page::{verify_page, verify_segment, PageStatus};
 use esecheck::scan::check_log;
 use esecheck::testkit::damage::{flip_bit, page_offset};
 use esecheck::testkit::db::{seal_page, DbBuilder};
 use esecheck::testkit::log::LogBuilder;
 use proptest::prelude::*;
-
-const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
 
 fn config() -> ProptestConfig {
     ProptestConfig {
