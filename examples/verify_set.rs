@@ -8,7 +8,7 @@
 //! ```
 
 use esecheck::report::set::{verify_set, VerifyOptions};
-use esecheck::report::Verdict;
+use esecheck::verdict::Verdict;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -5,7 +5,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use clap_complete::Shell;
 use clap_mangen::roff::{bold, roman, Roff};
 use esecheck::commands::{self, Options, Sinks};
-use esecheck::report::Verdict;
+use esecheck::verdict::Verdict;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -3,7 +3,7 @@
 //! ESE codes come from ESE-FORMAT.md §4–§9 and CLI.md's Decisions; the files are made valid by the
 //! fixture writer, then damaged on purpose.
 
-use esecheck::report::Verdict;
+use crate::util::{error_codes, PAGE_SIZES};
 use esecheck::scan::database::{check_database, DbCheck, DbOptions};
 use esecheck::scan::{check_checkpoint, check_log, check_stream};
 use esecheck::testkit::checkpoint::CheckpointBuilder;
@@ -13,9 +13,8 @@ use esecheck::testkit::damage::{
 use esecheck::testkit::db::DbBuilder;
 use esecheck::testkit::log::{LogBuilder, LogStreamBuilder};
 use esecheck::testkit::{logtime_from_secs, signature};
+use esecheck::verdict::Verdict;
 
-/// Every page size ESE uses.
-const SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
 const PAGES: u32 = 12;
 
 fn db(ps: usize) -> Vec<u8> {
@@ -34,18 +33,14 @@ fn strict(buf: &[u8]) -> DbCheck {
 }
 
 fn codes(c: &DbCheck) -> Vec<i32> {
-    c.problems
-        .iter()
-        .filter(|p| p.is_error())
-        .filter_map(|p| p.code.map(|c| c.code()))
-        .collect()
+    error_codes(&c.problems)
 }
 
 // ---- databases -------------------------------------------------------------------------------
 
 #[test]
 fn d01_single_bit_flip_in_a_page_is_correctable() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         let bit = ps * 8 - 123;
         flip_page_bit(&mut f, ps, 5, bit);
@@ -61,7 +56,7 @@ fn d01_single_bit_flip_in_a_page_is_correctable() {
 
 #[test]
 fn d02_bit_flip_in_the_stored_checksum_is_bad() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         flip_page_bit(&mut f, ps, 5, 3); // byte 0: the XOR half of block 0's checksum
         let c = check(&f);
@@ -72,7 +67,7 @@ fn d02_bit_flip_in_the_stored_checksum_is_bad() {
 
 #[test]
 fn d03_flip_of_the_checksum_format_flag_is_bad() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         flip_page_bit(&mut f, ps, 5, 301);
         assert_eq!(check(&f).bad_pages, vec![5], "{ps}");
@@ -81,7 +76,7 @@ fn d03_flip_of_the_checksum_format_flag_is_bad() {
 
 #[test]
 fn d04_two_bits_in_one_block_are_bad() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         flip_page_bit(&mut f, ps, 5, 1000);
         flip_page_bit(&mut f, ps, 5, 1500);
@@ -106,7 +101,7 @@ fn d05_one_bit_in_each_of_two_blocks_of_a_large_page_is_correctable() {
 
 #[test]
 fn d06_byte_run_overwritten_is_bad() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         // Distinct bytes: a run of equal even-popcount words would be the blind spot of d20.
         overwrite(
@@ -122,7 +117,7 @@ fn d06_byte_run_overwritten_is_bad() {
 
 #[test]
 fn d07_torn_page_half_from_another_write_is_bad() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         // The second half of page 7 holds what another write put at the start of page 8.
         let other = f[page_offset(ps, 8)..page_offset(ps, 8) + ps / 2].to_vec();
@@ -133,7 +128,7 @@ fn d07_torn_page_half_from_another_write_is_bad() {
 
 #[test]
 fn d08_zeroed_page_is_uninitialized_and_undetectable() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         let before = check(&f).uninitialized_pages;
         zero_page(&mut f, ps, 7 + 1);
@@ -144,7 +139,7 @@ fn d08_zeroed_page_is_uninitialized_and_undetectable() {
 
 #[test]
 fn d09_swapped_pages_are_bad_and_name_their_real_numbers() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         swap_pages(&mut f, ps, 3, 9);
         let c = check(&f);
@@ -156,7 +151,7 @@ fn d09_swapped_pages_are_bad_and_name_their_real_numbers() {
 
 #[test]
 fn d10_page_copied_over_another_is_bad() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         let p4 = f[page_offset(ps, 4)..page_offset(ps, 5)].to_vec();
         overwrite(&mut f, page_offset(ps, 10), &p4);
@@ -167,7 +162,7 @@ fn d10_page_copied_over_another_is_bad() {
 
 #[test]
 fn d11_truncation_mid_page_warns_and_at_a_page_boundary_is_undetectable() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let f = db(ps);
         let c = check(&f[..f.len() - ps / 2]);
         assert_eq!((c.verdict, c.pages_seen), (Verdict::Pass, u64::from(PAGES) + 1), "{ps}");
@@ -182,7 +177,7 @@ fn d25_truncation_inside_the_owned_space_warns_and_past_it_leaves_no_trace() {
     // esentutl /g's "Database file is too small": the owned-space tree (page 2) says the
     // database owns pages 1-PAGES, the file stops earlier. A warning (the page scan passes);
     // --strict fails it.
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let f = DbBuilder::new(ps).pages(PAGES).owned_pages(PAGES).build();
         let c = check(&f);
         assert_eq!(
@@ -214,7 +209,7 @@ fn d25_truncation_inside_the_owned_space_warns_and_past_it_leaves_no_trace() {
 
 #[test]
 fn d12_truncation_below_4096_bytes_cannot_be_checked() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let f = db(ps);
         assert!(
             check_database(&f[..4095], "db.edb", &DbOptions::default()).is_err(),
@@ -239,7 +234,7 @@ fn d13_truncation_inside_the_shadow_header_fails() {
 
 #[test]
 fn d14_extension_with_zero_pages_is_uninitialized() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         f.extend(std::iter::repeat_n(0u8, 3 * ps));
         let c = check(&f);
@@ -249,7 +244,7 @@ fn d14_extension_with_zero_pages_is_uninitialized() {
 
 #[test]
 fn d15_extension_with_garbage_is_bad() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         f.extend((0..ps).map(|i| (i * 31 % 251) as u8));
         let c = check(&f);
@@ -259,7 +254,7 @@ fn d15_extension_with_garbage_is_bad() {
 
 #[test]
 fn d16_primary_header_damage_fails_checksum_as_page_minus_one() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         break_header_copy(&mut f, ps, true);
         let c = check(&f);
@@ -270,7 +265,7 @@ fn d16_primary_header_damage_fails_checksum_as_page_minus_one() {
 
 #[test]
 fn d17_shadow_header_damage_fails_checksum_as_page_zero() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         break_header_copy(&mut f, ps, false);
         let c = check(&f);
@@ -280,7 +275,7 @@ fn d17_shadow_header_damage_fails_checksum_as_page_zero() {
 
 #[test]
 fn d18_both_header_copies_damaged_fail_1206() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         break_header_copy(&mut f, ps, true);
         break_header_copy(&mut f, ps, false);
@@ -293,7 +288,7 @@ fn d18_both_header_copies_damaged_fail_1206() {
 
 #[test]
 fn d19_self_consistent_header_with_a_foreign_page_size_cannot_be_checked() {
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         for base in [0, ps] {
             f[base + 236..base + 240].copy_from_slice(&1000u32.to_le_bytes());
@@ -307,7 +302,7 @@ fn d19_self_consistent_header_with_a_foreign_page_size_cannot_be_checked() {
 fn d20_even_popcount_damage_that_cancels_is_invisible() {
     // ESE-FORMAT.md §4.4: two words of one block changed by the same even-popcount delta leave
     // column parity and every row parity as they were.
-    for ps in SIZES {
+    for ps in PAGE_SIZES {
         let mut f = db(ps);
         for at in [page_offset(ps, 6) + 1000, page_offset(ps, 6) + 1200] {
             let w = u32::from_le_bytes(f[at..at + 4].try_into().unwrap()) ^ 0x0000_0003;
@@ -325,14 +320,7 @@ fn log() -> LogBuilder {
 
 fn log_codes(bytes: &[u8], name: &str) -> (Verdict, Vec<i32>) {
     let c = check_log(bytes, name).unwrap();
-    (
-        c.verdict,
-        c.problems
-            .iter()
-            .filter(|p| p.is_error())
-            .filter_map(|p| p.code.map(|c| c.code()))
-            .collect(),
-    )
+    (c.verdict, error_codes(&c.problems))
 }
 
 #[test]
@@ -389,12 +377,7 @@ fn l06_wrong_file_type_is_1812_and_unknown_version_is_514() {
 
 fn stream_codes(dir: &std::path::Path) -> Vec<i32> {
     let s = check_stream(dir, None).unwrap();
-    s.problems
-        .iter()
-        .chain(s.files.iter().flat_map(|f| f.problems.iter()))
-        .filter(|p| p.is_error())
-        .filter_map(|p| p.code.map(|c| c.code()))
-        .collect()
+    error_codes(s.problems.iter().chain(s.files.iter().flat_map(|f| f.problems.iter())))
 }
 
 #[test]

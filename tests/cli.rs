@@ -1,16 +1,7 @@
 //! The external contract of CLI.md: exit status 0/1/2, JSON on stdout, errors naming the file.
 
-use assert_cmd::Command;
+use crate::util::{esecheck, td};
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-fn esecheck() -> Command {
-    Command::cargo_bin("esecheck").unwrap()
-}
 
 #[test]
 fn checksum_clean_database_exits_0() {

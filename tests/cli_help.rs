@@ -2,23 +2,15 @@
 //! and the exit status, options a command ignores are hidden from its help yet still accepted
 //! before and after its name, and `man` and `completions` print something usable with exit 0.
 
-use assert_cmd::Command;
+use crate::util::{esecheck, esecheck_bin, td, BELKA_DIRTY};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 const COMMANDS: [&str; 6] = ["checksum", "header", "logs", "verify", "man", "completions"];
 const CHECKING: [&str; 4] = ["checksum", "header", "logs", "verify"];
 
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
 fn dirty_set() -> PathBuf {
-    td("museum-srum-win10-belkasoftctf/Dirty")
-}
-
-fn esecheck() -> Command {
-    Command::cargo_bin("esecheck").unwrap()
+    td(BELKA_DIRTY)
 }
 
 fn stdout_of(args: &[&str]) -> String {
@@ -211,7 +203,7 @@ fn man_to_a_full_disk_is_exit_2() {
         return;
     }
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("esecheck"))
+    let out = std::process::Command::new(esecheck_bin())
         .arg("man")
         .stdout(full)
         .output()

@@ -12,14 +12,14 @@
 //! (header copies), §6.4 (segment scan, torn writes), §7 (checkpoint copies) and CLI.md Decisions 4,
 //! 5 and 12.
 
+use crate::util::{corpus, error_codes, files_under, rel_name, testdata_dir};
 use esecheck::checksum::{verify_page, verify_segment, PageStatus};
 use esecheck::format::page::has_new_checksum_format;
-use esecheck::report::Verdict;
 use esecheck::scan::database::{check_database, DbCheck, DbOptions};
 use esecheck::scan::{check_checkpoint, check_log, classify, FileKind, LogCheck};
 use esecheck::testkit::damage::{break_header_copy, flip_bit, page_offset, swap_pages};
+use esecheck::verdict::Verdict;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 /// Pages damaged at once per kind of damage and file (each on a different page).
 const PER_FILE: usize = 6;
@@ -61,44 +61,17 @@ impl Rng {
 
 /// `(relative name, bytes)` of every file under `testdata/` and, when present, `../shared/corpus`.
 fn real_files() -> Vec<(String, Vec<u8>)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut roots = vec![("testdata", root.join("testdata"))];
-    let corpus = root.join("../shared/corpus");
-    // As in corpus_sweep.rs: `ESECHECK_CORPUS=required` (set by .ci/run) makes absence a failure.
-    assert!(
-        corpus.is_dir() || std::env::var("ESECHECK_CORPUS").map_or(true, |v| v != "required"),
-        "ESECHECK_CORPUS=required but {} is not a directory",
-        corpus.display()
-    );
-    if corpus.is_dir() {
-        roots.push(("corpus", corpus));
-    } else {
-        eprintln!("note: ../shared/corpus not present; damaging the bundled testdata/ only");
+    let mut roots = vec![("testdata", testdata_dir())];
+    // `ESECHECK_CORPUS=required` (set by .ci/run) makes its absence a failure.
+    match corpus() {
+        Some(corpus) => roots.push(("corpus", corpus)),
+        None => eprintln!("note: ../shared/corpus not present; damaging the bundled testdata/ only"),
     }
     let mut out = Vec::new();
     for (label, dir) in roots {
-        let mut paths = Vec::new();
-        walk(&dir, &mut paths);
-        paths.sort();
-        for p in paths {
+        for p in files_under(&dir) {
             // `/` between components on every platform: names are split on it below.
-            let rel: Vec<_> = p
-                .strip_prefix(&dir)
-                .unwrap()
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect();
-            let rel = format!("{label}/{}", rel.join("/"));
+            let rel = format!("{label}/{}", rel_name(&p, &dir));
             out.push((rel, std::fs::read(&p).unwrap()));
         }
     }
@@ -118,14 +91,6 @@ fn files_of(kind: FileKind) -> Vec<(String, Vec<u8>)> {
 
 fn check(bytes: &[u8], rel: &str) -> DbCheck {
     check_database(bytes, rel, &DbOptions::default()).unwrap()
-}
-
-fn error_codes<'a>(problems: impl IntoIterator<Item = &'a esecheck::report::Problem>) -> Vec<i32> {
-    problems
-        .into_iter()
-        .filter(|p| p.is_error())
-        .filter_map(|p| p.code.map(|c| c.code()))
-        .collect()
 }
 
 /// Logical pages 1..=n that verify (good, in use) in the undamaged file.

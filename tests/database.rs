@@ -2,24 +2,20 @@
 //! Expected figures come from ESE-FORMAT.md's worked examples, the corpus MANIFEST (sizes, page
 //! sizes, states, Log Required, the 16 corrupt pages 143–158) and arithmetic on file sizes.
 
+use crate::util::read_td;
 use esecheck::checksum::page::{stored_checksums, verify_page, PageStatus};
-use esecheck::report::Verdict;
 use esecheck::scan::database::{check_database, DbOptions};
 use esecheck::scan::header_copies::{read_shadowed_header, CopyState};
-use std::path::Path;
-
-fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)).unwrap()
-}
+use esecheck::verdict::Verdict;
 
 fn check(rel: &str) -> esecheck::scan::DbCheck {
-    check_database(&read(rel), rel, &DbOptions::default()).unwrap()
+    check_database(&read_td(rel), rel, &DbOptions::default()).unwrap()
 }
 
 #[test]
 fn header_checksum_of_test_edb_matches_the_worked_example() {
     // ESE-FORMAT.md §4.1: stored = computed = 0x8E3D5AF2.
-    let f = read("stroz-eseparser-generated/test.edb");
+    let f = read_td("stroz-eseparser-generated/test.edb");
     let sh = read_shadowed_header(&f);
     assert_eq!(sh.page_size, Some(4096));
     assert_eq!(sh.primary.stored_checksum, 0x8E3D_5AF2);
@@ -30,7 +26,7 @@ fn header_checksum_of_test_edb_matches_the_worked_example() {
 #[test]
 fn page_one_of_test_edb_matches_the_worked_example() {
     // ESE-FORMAT.md §4.2: page 1 of test.edb, stored = computed = 0x7FDF7FDF0001A77C.
-    let f = read("stroz-eseparser-generated/test.edb");
+    let f = read_td("stroz-eseparser-generated/test.edb");
     let page = &f[2 * 4096..3 * 4096];
     assert_eq!(stored_checksums(page).unwrap().values[0], 0x7FDF_7FDF_0001_A77C);
     let c = verify_page(page, 1, 254);
@@ -117,7 +113,7 @@ fn temporary_database_fails_checksum_with_a_note() {
 
 #[test]
 fn damaged_primary_header_counts_as_a_bad_checksum_at_page_minus_one() {
-    let mut f = read("stroz-eseparser-generated/test.edb");
+    let mut f = read_td("stroz-eseparser-generated/test.edb");
     f[300] ^= 0x01;
     let c = check_database(&f, "x", &DbOptions::default()).unwrap();
     assert_eq!(c.verdict, Verdict::Fail);
@@ -129,7 +125,7 @@ fn damaged_primary_header_counts_as_a_bad_checksum_at_page_minus_one() {
 
 #[test]
 fn both_header_copies_damaged_fails_and_still_scans_pages() {
-    let mut f = read("stroz-eseparser-generated/test.edb");
+    let mut f = read_td("stroz-eseparser-generated/test.edb");
     f[300] ^= 0x01;
     f[4096 + 300] ^= 0x01;
     let c = check_database(&f, "x", &DbOptions::default()).unwrap();
@@ -141,7 +137,7 @@ fn both_header_copies_damaged_fails_and_still_scans_pages() {
 
 #[test]
 fn single_bit_flip_in_a_real_page_is_correctable_and_passes() {
-    let mut f = read("stroz-eseparser-generated/test.edb");
+    let mut f = read_td("stroz-eseparser-generated/test.edb");
     let pgno = 1u64;
     let bit = 1234u64;
     f[((pgno + 1) * 4096 + bit / 8) as usize] ^= 1 << (bit % 8);
@@ -155,7 +151,7 @@ fn single_bit_flip_in_a_real_page_is_correctable_and_passes() {
 
 #[test]
 fn swapped_real_pages_are_bad_with_wrong_page_numbers() {
-    let mut f = read("stroz-eseparser-generated/test.edb");
+    let mut f = read_td("stroz-eseparser-generated/test.edb");
     let (a, b) = (3usize, 5usize);
     let pa = f[(a + 1) * 4096..(a + 2) * 4096].to_vec();
     let pb = f[(b + 1) * 4096..(b + 2) * 4096].to_vec();
@@ -174,7 +170,7 @@ fn swapped_real_pages_are_bad_with_wrong_page_numbers() {
 
 #[test]
 fn zeroed_real_page_is_uninitialized_not_bad() {
-    let f0 = read("stroz-eseparser-generated/test.edb");
+    let f0 = read_td("stroz-eseparser-generated/test.edb");
     let base = check_database(&f0, "x", &DbOptions::default()).unwrap();
     let mut f = f0.clone();
     assert!(f[3 * 4096..4 * 4096].iter().any(|&x| x != 0));
@@ -186,7 +182,7 @@ fn zeroed_real_page_is_uninitialized_not_bad() {
 
 #[test]
 fn trailing_partial_page_is_a_warning_and_not_counted() {
-    let mut f = read("stroz-eseparser-generated/test.edb");
+    let mut f = read_td("stroz-eseparser-generated/test.edb");
     f.extend_from_slice(&[0xAA; 100]);
     let c = check_database(&f, "x", &DbOptions::default()).unwrap();
     assert_eq!(c.verdict, Verdict::Pass);
@@ -222,7 +218,7 @@ fn owned_space_of_a_real_database_is_what_esentutl_reports() {
 /// tree's own root is gone.
 #[test]
 fn a_real_database_cut_inside_its_owned_space_warns_and_fails_strict() {
-    let full = read("museum-srum-win10-rathbunvm/Clean/SRUDB.dat");
+    let full = read_td("museum-srum-win10-rathbunvm/Clean/SRUDB.dat");
     for (pages, says) in [
         (100usize, "pages 99-174 are missing"),
         (2, "page 2 of the owned-space tree"),

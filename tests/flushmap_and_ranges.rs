@@ -10,24 +10,12 @@
 //! Damaged files are copies of the real files in `testdata/` (damaged in a tempdir) or built by
 //! the fixture writer. Expected header values were read by hand with `xxd` from the real files.
 
-use assert_cmd::Command;
+use crate::util::{copy_set, esecheck_no_progress, td, BELKA_DIRTY};
 use esecheck::testkit::damage::{flip_bit, flip_page_bit};
 use esecheck::testkit::flushmap::FM_PAGE;
 use esecheck::testkit::{seal_checkpoint, seal_log_header, DbBuilder, FlushMapBuilder};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
-
-const BELKA_DIRTY: &str = "museum-srum-win10-belkasoftctf/Dirty";
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-fn esecheck() -> Command {
-    let mut c = Command::cargo_bin("esecheck").unwrap();
-    c.arg("--no-progress");
-    c
-}
 
 /// A writable copy of a real file in `dir`, damaged by `f`.
 fn damaged_copy(dir: &Path, rel: &str, f: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
@@ -39,7 +27,12 @@ fn damaged_copy(dir: &Path, rel: &str, f: impl FnOnce(&mut Vec<u8>)) -> PathBuf 
 }
 
 fn json(args: &[&str], path: &Path) -> (i32, serde_json::Value) {
-    let out = esecheck().args(args).arg("--json").arg(path).output().unwrap();
+    let out = esecheck_no_progress()
+        .args(args)
+        .arg("--json")
+        .arg(path)
+        .output()
+        .unwrap();
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {:?}", out));
     (out.status.code().unwrap(), v)
 }
@@ -51,7 +44,7 @@ fn header_of_a_real_dirty_flush_map_dumps_fmfilehdr() {
     // xxd of Belkasoft Dirty SRUDB.jfm: 03 00 00 00 @4 (version 3.0.0), fFlags @36 = 0,
     // lGenMinRequired @64 = 0x51 (81, the dirty database's Log Required), 07 @667.
     let f = td(&format!("{BELKA_DIRTY}/SRUDB.jfm"));
-    esecheck()
+    esecheck_no_progress()
         .arg("header")
         .arg(&f)
         .assert()
@@ -91,7 +84,7 @@ fn header_of_a_real_clean_flush_map_shows_fclean() {
 fn flush_map_header_checksum_bad_is_exit_1_in_header() {
     let d = tempfile::tempdir().unwrap();
     let f = damaged_copy(d.path(), &format!("{BELKA_DIRTY}/SRUDB.jfm"), |b| b[300] ^= 0x10);
-    esecheck()
+    esecheck_no_progress()
         .arg("header")
         .arg(&f)
         .assert()
@@ -103,7 +96,7 @@ fn flush_map_header_checksum_bad_is_exit_1_in_header() {
     assert_eq!((code, v["header_ok"].as_bool()), (1, Some(false)));
     assert_eq!(v["problems"][0]["severity"], "error");
     // `checksum` follows Decision 8: the same damage is a warning there.
-    esecheck()
+    esecheck_no_progress()
         .arg("checksum")
         .arg(&f)
         .assert()
@@ -119,7 +112,7 @@ fn flush_map_single_bit_error_is_counted_correctable() {
     let f = damaged_copy(d.path(), &format!("{BELKA_DIRTY}/SRUDB.jfm"), |b| {
         flip_bit(&mut b[FM_PAGE..], 808 * 8)
     });
-    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_no_progress().arg("checksum").arg(&f).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("1 correctable checksums"), "{text}");
@@ -147,7 +140,11 @@ fn flush_map_single_bit_error_is_counted_correctable() {
         "the page's offset, as for database pages"
     );
 
-    esecheck().args(["checksum", "--strict"]).arg(&f).assert().code(1);
+    esecheck_no_progress()
+        .args(["checksum", "--strict"])
+        .arg(&f)
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -158,7 +155,7 @@ fn flush_map_bad_pages_are_warnings_unless_strict() {
     b[3 * FM_PAGE + 1000] ^= 0xFF; // fmpgno 2: eight bits, not correctable
     b[FM_PAGE + 2000] ^= 0x03; // fmpgno 0: two bits
     std::fs::write(&f, &b).unwrap();
-    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_no_progress().arg("checksum").arg(&f).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("2 bad checksums"), "{text}");
@@ -166,7 +163,11 @@ fn flush_map_bad_pages_are_warnings_unless_strict() {
     assert!(!text.contains("no bad checksums"), "{text}");
     let (_, v) = json(&["checksum"], &f);
     assert_eq!(v["files"][0]["bad_pages"], serde_json::json!([0, 2]));
-    let out = esecheck().args(["checksum", "--strict"]).arg(&f).output().unwrap();
+    let out = esecheck_no_progress()
+        .args(["checksum", "--strict"])
+        .arg(&f)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().last().unwrap().starts_with("FAIL: "), "{text}");
@@ -175,16 +176,17 @@ fn flush_map_bad_pages_are_warnings_unless_strict() {
 
 #[test]
 fn verify_counts_a_damaged_flush_map_as_a_warning() {
-    let d = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(td(BELKA_DIRTY)).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, d.path().join(p.file_name().unwrap())).unwrap();
-    }
+    let d = copy_set(BELKA_DIRTY);
     let jfm = d.path().join("SRUDB.jfm");
     let mut b = std::fs::read(&jfm).unwrap();
     flip_bit(&mut b[FM_PAGE..], 808 * 8);
     std::fs::write(&jfm, b).unwrap();
-    let out = esecheck().arg("verify").arg("--json").arg(d.path()).output().unwrap();
+    let out = esecheck_no_progress()
+        .arg("verify")
+        .arg("--json")
+        .arg(d.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let p = v["problems"]
@@ -195,7 +197,11 @@ fn verify_counts_a_damaged_flush_map_as_a_warning() {
         .expect("the flush map's problem is listed");
     assert_eq!(p["severity"], "warning");
     assert!(p["message"].as_str().unwrap().contains("can be corrected"));
-    esecheck().args(["verify", "--strict"]).arg(d.path()).assert().code(1);
+    esecheck_no_progress()
+        .args(["verify", "--strict"])
+        .arg(d.path())
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -205,14 +211,14 @@ fn checksum_database_with_a_correctable_page_says_pass_with_warnings() {
     let mut b = DbBuilder::new(4096).pages(8).build();
     flip_page_bit(&mut b, 4096, 5, 8 * 1000 + 3);
     std::fs::write(&f, b).unwrap();
-    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_no_progress().arg("checksum").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let last = text.lines().last().unwrap();
     assert!(last.starts_with("PASS with warnings: 1 file verified; "), "{last}");
     assert!(last.contains("x.edb: 1 correctable checksum (page 5)"), "{last}");
     // A clean file keeps the old wording.
-    esecheck()
+    esecheck_no_progress()
         .arg("checksum")
         .arg(td("stroz-eseparser-generated/test.edb"))
         .assert()
@@ -235,33 +241,43 @@ fn log_page_size_65535_is_exit_2() {
     let d = tempfile::tempdir().unwrap();
     let f = log_with_page_size(d.path(), 65535);
     let named = predicate::str::contains("SRU00051.log: le_cbPageSize is 65535, not a page size ESE uses");
-    esecheck()
+    esecheck_no_progress()
         .arg("checksum")
         .arg(&f)
         .assert()
         .code(2)
         .stderr(named.clone());
-    esecheck().arg("header").arg(&f).assert().code(2).stderr(named.clone());
-    esecheck().arg("logs").arg(d.path()).assert().code(2);
+    esecheck_no_progress()
+        .arg("header")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(named.clone());
+    esecheck_no_progress().arg("logs").arg(d.path()).assert().code(2);
     // In a whole stream too: the other logs are fine, this one cannot be checked.
     let s = tempfile::tempdir().unwrap();
     for g in ["SRU0004E.log", "SRU0004F.log", "SRU00050.log", "SRU.log"] {
         std::fs::copy(td(&format!("{BELKA_DIRTY}/{g}")), s.path().join(g)).unwrap();
     }
     std::fs::copy(&f, s.path().join("SRU00051.log")).unwrap();
-    esecheck().arg("logs").arg(s.path()).assert().code(2).stdout(named);
+    esecheck_no_progress()
+        .arg("logs")
+        .arg(s.path())
+        .assert()
+        .code(2)
+        .stdout(named);
 }
 
 #[test]
 fn log_page_size_0_and_the_real_4096_are_checked() {
     // MANIFEST: "Log cbPageSize field is 4096 everywhere here"; 0 means 4096 (§6.2).
     let d = tempfile::tempdir().unwrap();
-    esecheck()
+    esecheck_no_progress()
         .arg("checksum")
         .arg(log_with_page_size(d.path(), 0))
         .assert()
         .code(0);
-    esecheck()
+    esecheck_no_progress()
         .arg("checksum")
         .arg(td(&format!("{BELKA_DIRTY}/SRU00051.log")))
         .assert()
@@ -300,17 +316,22 @@ fn checkpoint_generation_0x7fffffff_is_exit_2() {
     ] {
         let f = checkpoint_with_generation(d.path(), g, g);
         let named = predicate::str::contains(format!("SRU.chk: le_lgposCheckpoint generation is {shown}"));
-        esecheck()
+        esecheck_no_progress()
             .arg("checksum")
             .arg(&f)
             .assert()
             .code(2)
             .stderr(named.clone());
-        esecheck().arg("header").arg(&f).assert().code(2).stderr(named);
+        esecheck_no_progress()
+            .arg("header")
+            .arg(&f)
+            .assert()
+            .code(2)
+            .stderr(named);
     }
     // The highest generation ESE uses is still a checkpoint.
     let f = checkpoint_with_generation(d.path(), 0x7FFF_FA00, 0x7FFF_FA00);
-    esecheck().arg("checksum").arg(&f).assert().code(0);
+    esecheck_no_progress().arg("checksum").arg(&f).assert().code(0);
 }
 
 #[test]
@@ -333,21 +354,25 @@ fn checkpoint_copies_that_differ_warn() {
         .as_str()
         .unwrap()
         .contains("shadow checkpoint copy differs from the primary"));
-    esecheck()
+    esecheck_no_progress()
         .arg("checksum")
         .arg(&f)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("PASS with warnings: 1 file verified; "))
         .stdout(predicate::str::contains("SRU.chk: 1 warning"));
-    esecheck()
+    esecheck_no_progress()
         .arg("header")
         .arg(&f)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("PASS with warnings: "))
         .stdout(predicate::str::contains("treated as stale"));
-    esecheck().args(["checksum", "--strict"]).arg(&f).assert().code(1);
+    esecheck_no_progress()
+        .args(["checksum", "--strict"])
+        .arg(&f)
+        .assert()
+        .code(1);
     // The unmodified real checkpoint: both copies identical, no warning, shadow_generation 81.
     let (code, v) = json(&["checksum"], &td(&format!("{BELKA_DIRTY}/SRU.chk")));
     assert_eq!(code, 0);

@@ -2,23 +2,11 @@
 //! lines, files full of garbage, a stdout that cannot be written, a mapping the OS refuses, a
 //! database cut to its first page. The verdict and the exit status must survive all of them.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+#[cfg(unix)]
+use crate::util::mkfifo;
+use crate::util::{copy_dir, esecheck_bounded, td, text};
+use std::path::Path;
 use std::time::Duration;
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-fn esecheck() -> Command {
-    let mut c = Command::cargo_bin("esecheck").unwrap();
-    c.arg("--no-progress").timeout(Duration::from_secs(120));
-    c
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 // ---- item 3: bounded parallelism ------------------------------------------------------------
 
@@ -36,7 +24,7 @@ fn threads_above_the_cap_are_capped_at_256() {
 #[test]
 fn threads_100000_keeps_the_verdict_and_prints_one_note() {
     let set = td("museum-srum-win10-belkasoftctf/Dirty");
-    let out = esecheck()
+    let out = esecheck_bounded(120)
         .args(["--threads", "100000", "verify"])
         .arg(&set)
         .output()
@@ -51,7 +39,7 @@ fn threads_100000_keeps_the_verdict_and_prints_one_note() {
     assert!(text(&out.stdout).starts_with("PASS: 1 database (784 pages) sound"));
     // The largest value the option takes, on a failing file: still the file's verdict.
     let bad = td("dissect-esedb-srum/SRUDB.dat");
-    let out = esecheck()
+    let out = esecheck_bounded(120)
         .args(["--threads", "18446744073709551615", "checksum", "-q"])
         .arg(&bad)
         .output()
@@ -63,14 +51,14 @@ fn threads_100000_keeps_the_verdict_and_prints_one_note() {
 #[test]
 fn threads_within_the_cap_need_no_note_and_zero_is_still_refused() {
     let set = td("museum-srum-win10-belkasoftctf/Dirty");
-    let out = esecheck()
+    let out = esecheck_bounded(120)
         .args(["--threads", "16", "verify", "-q"])
         .arg(&set)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(!text(&out.stderr).contains("capped"), "{}", text(&out.stderr));
-    let out = esecheck()
+    let out = esecheck_bounded(120)
         .args(["--threads", "0", "verify", "-q"])
         .arg(&set)
         .output()
@@ -104,7 +92,7 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
     std::fs::copy(td("dissect-esedb-srum/SRUDB.dat"), &f).unwrap();
     for cmd in ["checksum", "verify"] {
         for quiet in [false, true] {
-            let mut c = esecheck();
+            let mut c = esecheck_bounded(120);
             c.arg(cmd);
             if quiet {
                 c.arg("-q");
@@ -123,7 +111,7 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
         }
     }
     // `header` passes (both header copies are fine) and says so once, with the name escaped.
-    let out = esecheck().arg("header").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("header").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS")).count(), 1, "{stdout}");
@@ -132,7 +120,11 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
         "{stdout}"
     );
     // JSON escapes on its own: the path is the name as it is.
-    let out = esecheck().args(["checksum", "--json"]).arg(&f).output().unwrap();
+    let out = esecheck_bounded(120)
+        .args(["checksum", "--json"])
+        .arg(&f)
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["files"][0]["path"].as_str().unwrap().ends_with(FORGED));
 }
@@ -145,7 +137,7 @@ fn a_could_not_check_message_escapes_the_name_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join(format!("{FORGED}\x1b[2K\r"));
     for cmd in ["checksum", "header", "verify"] {
-        let out = esecheck().arg(cmd).arg(&missing).output().unwrap();
+        let out = esecheck_bounded(120).arg(cmd).arg(&missing).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{cmd}");
         let stderr = text(&out.stderr);
         no_line_starts_with_pass(cmd, &out.stderr);
@@ -157,7 +149,11 @@ fn a_could_not_check_message_escapes_the_name_on_stderr() {
         assert!(!stderr.contains('\x1b') && !stderr.contains('\r'), "{cmd}: {stderr:?}");
     }
     // JSON carries the name as it is.
-    let out = esecheck().args(["verify", "--json"]).arg(&missing).output().unwrap();
+    let out = esecheck_bounded(120)
+        .args(["verify", "--json"])
+        .arg(&missing)
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["error"].as_str().unwrap().contains(FORGED), "{v}");
 }
@@ -170,14 +166,14 @@ fn a_windows_path_keeps_its_backslashes() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join(r"C:\Backups\SRUDB.dat");
     std::fs::copy(td("stroz-eseparser-generated/test.edb"), &f).unwrap();
-    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("checksum").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(
         text(&out.stdout).contains(r"C:\Backups\SRUDB.dat"),
         "{}",
         text(&out.stdout)
     );
-    let out = esecheck().arg("verify").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("verify").arg(&f).output().unwrap();
     assert!(
         text(&out.stdout).contains(r"C:\Backups\SRUDB.dat"),
         "{}",
@@ -199,7 +195,7 @@ fn a_flush_map_full_of_garbage_gives_a_bounded_text_report() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("E00.jfm");
     garbage(&f, &[], 64 << 20);
-    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("checksum").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "flush-map damage is a warning");
     let stdout = text(&out.stdout);
     assert!(stdout.lines().count() <= 70, "{} lines", stdout.lines().count());
@@ -208,7 +204,11 @@ fn a_flush_map_full_of_garbage_gives_a_bounded_text_report() {
         stdout.contains("… and 8142 more problems; --json lists them all"),
         "{stdout}"
     );
-    let out = esecheck().args(["checksum", "--json"]).arg(&f).output().unwrap();
+    let out = esecheck_bounded(120)
+        .args(["checksum", "--json"])
+        .arg(&f)
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"][0]["problems"].as_array().unwrap().len(), 8192);
 }
@@ -221,7 +221,7 @@ fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
     // garbage follow, pages 255-2302.
     let real = std::fs::read(td("stroz-eseparser-generated/test.edb")).unwrap();
     garbage(&f, &real, 2048 * 4096);
-    let out = esecheck().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("checksum").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Bad pages: 255-2302 (2048 pages)"), "{stdout}");
@@ -232,7 +232,7 @@ fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
     );
     assert!(stdout.contains("more problems; --json lists them all"), "{stdout}");
     // In a set, the cap is per file and the rest is counted under the file's name.
-    let out = esecheck().arg("verify").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("verify").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
@@ -242,7 +242,11 @@ fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
     );
     assert!(stdout.contains("more problems in "), "{stdout}");
     assert!(stdout.contains("tail.edb; --json lists them all"), "{stdout}");
-    let out = esecheck().args(["verify", "--json"]).arg(&f).output().unwrap();
+    let out = esecheck_bounded(120)
+        .args(["verify", "--json"])
+        .arg(&f)
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["problems"].as_array().unwrap().len() > 1000);
 }
@@ -259,7 +263,7 @@ fn a_full_stdout_is_named_and_exits_2() {
         ("dissect-esedb-srum/SRUDB.dat", true),
     ] {
         let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("esecheck"));
+        let mut c = std::process::Command::new(crate::util::esecheck_bin());
         c.args(["checksum", "--no-progress"]);
         if json {
             c.arg("--json");
@@ -273,7 +277,7 @@ fn a_full_stdout_is_named_and_exits_2() {
         );
     }
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("esecheck"))
+    let out = std::process::Command::new(crate::util::esecheck_bin())
         .args(["verify", "--no-progress"])
         .arg(td("museum-srum-win10-belkasoftctf/Dirty"))
         .stdout(full)
@@ -298,7 +302,7 @@ fn a_mapping_the_os_refuses_names_the_size() {
         .unwrap()
         .set_len(2 << 30)
         .unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("esecheck");
+    let bin = crate::util::esecheck_bin();
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg("ulimit -v 600000 && exec \"$0\" --threads 1 --no-progress checksum \"$1\"")
@@ -327,7 +331,11 @@ fn a_database_cut_to_its_first_page_fails_with_the_shadow_as_a_bad_checksum() {
         let real = std::fs::read(td(rel)).unwrap();
         let f = dir.path().join(format!("cut{ps}.edb"));
         std::fs::write(&f, &real[..ps]).unwrap();
-        let out = esecheck().args(["checksum", "--json"]).arg(&f).output().unwrap();
+        let out = esecheck_bounded(120)
+            .args(["checksum", "--json"])
+            .arg(&f)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{rel}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let c = &v["files"][0];
@@ -335,9 +343,13 @@ fn a_database_cut_to_its_first_page_fails_with_the_shadow_as_a_bad_checksum() {
         assert_eq!(c["page_size_detected"], true, "{rel}");
         assert_eq!(c["bad_checksums"], 1, "{rel}");
         assert_eq!(c["bad_pages"], serde_json::json!([0]), "{rel}");
-        let out = esecheck().args(["checksum"]).arg(&f).output().unwrap();
+        let out = esecheck_bounded(120).args(["checksum"]).arg(&f).output().unwrap();
         assert!(text(&out.stdout).contains("1 bad checksums"), "{rel}");
-        let out = esecheck().args(["verify", "--json"]).arg(&f).output().unwrap();
+        let out = esecheck_bounded(120)
+            .args(["verify", "--json"])
+            .arg(&f)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{rel}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(
@@ -352,13 +364,6 @@ fn a_database_cut_to_its_first_page_fails_with_the_shadow_as_a_bad_checksum() {
 }
 
 // ---- item 1: a file that changes while it is checked is never a pass ------------------------
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
 
 /// Truncates `path` to half and grows it back to its size: same size, other bytes, new mtime.
 fn shrink_and_regrow(path: &Path) {
@@ -378,7 +383,7 @@ fn a_database_shrunk_and_regrown_before_the_recheck_is_exit_2() {
     std::fs::copy(td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat"), &db).unwrap();
     let opts = esecheck::commands::Options::default();
     let r = esecheck::commands::check_file_then(&db, &opts, &|p| shrink_and_regrow(p));
-    assert_eq!(r.verdict(), esecheck::report::Verdict::Error);
+    assert_eq!(r.verdict(), esecheck::verdict::Verdict::Error);
     match r {
         esecheck::commands::FileReport::Unchecked(u) => assert!(
             u.error.starts_with("changed while being checked")
@@ -390,7 +395,7 @@ fn a_database_shrunk_and_regrown_before_the_recheck_is_exit_2() {
     }
     // Untouched, the same file passes.
     let r = esecheck::commands::check_file_then(&db, &opts, &|_| {});
-    assert_eq!(r.verdict(), esecheck::report::Verdict::Pass);
+    assert_eq!(r.verdict(), esecheck::verdict::Verdict::Pass);
 }
 
 #[test]
@@ -453,7 +458,7 @@ fn verify_is_exit_2_when_a_member_changes_and_unmoved_by_an_ignored_file() {
         shrink_and_regrow(&jrs);
     })
     .unwrap();
-    assert_eq!(r.verdict(), esecheck::report::Verdict::Pass);
+    assert_eq!(r.verdict(), esecheck::verdict::Verdict::Pass);
 }
 
 // ---- item 2: special entries named like ESE files make a set uncheckable --------------------
@@ -476,15 +481,11 @@ fn special_entries_named_like_ese_files_make_verify_exit_2_without_blocking() {
         let p = dir.path().join(name);
         let _listener;
         match what {
-            "fifo" => {
-                let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
-                // SAFETY: a valid NUL-terminated path; mkfifo only creates a file system entry.
-                assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-            }
+            "fifo" => mkfifo(&p),
             "socket" => _listener = UnixListener::bind(&p).unwrap(),
             _ => std::fs::create_dir(&p).unwrap(),
         }
-        let out = esecheck().arg("verify").arg(dir.path()).output().unwrap();
+        let out = esecheck_bounded(120).arg("verify").arg(dir.path()).output().unwrap();
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name} {what}: {stderr}");
         assert!(
@@ -495,10 +496,12 @@ fn special_entries_named_like_ese_files_make_verify_exit_2_without_blocking() {
     // Not named like an ESE file: set aside, and the set passes.
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
-    let c = std::ffi::CString::new(dir.path().join("pipe").as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: as above.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-    let out = esecheck().args(["verify", "--json"]).arg(dir.path()).output().unwrap();
+    mkfifo(&dir.path().join("pipe"));
+    let out = esecheck_bounded(120)
+        .args(["verify", "--json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["ignored"]

@@ -3,18 +3,12 @@
 //! (`null` when unknown, lists never `null`). Inputs are real files of testdata/ (their verdicts
 //! are the corpus MANIFEST's) and damaged or missing copies of them.
 
-use assert_cmd::Command;
+use crate::util::{copy_dir, copy_set, esecheck, os, td, BELKA_DIRTY};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
 
 /// Runs `esecheck --json ARGS`, checks the envelope and returns (exit status, document).
 fn run(args: &[&std::ffi::OsStr]) -> (i32, Value) {
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
+    let out = esecheck()
         .arg("--json")
         .arg("--no-progress")
         .args(args)
@@ -57,10 +51,6 @@ fn has_keys(doc: &Value, keys: &[&str], lists: &[&str]) {
     for k in lists {
         assert!(doc[*k].is_array(), "{k} must be a list: {doc:#}");
     }
-}
-
-fn os(s: &str) -> &std::ffi::OsStr {
-    s.as_ref()
 }
 
 #[test]
@@ -135,10 +125,7 @@ fn logs_json_on_every_exit_path() {
     let tmp = tempfile::tempdir().unwrap();
     let damaged = tmp.path().join("set");
     std::fs::create_dir(&damaged).unwrap();
-    for e in std::fs::read_dir(td("museum-srum-win10-belkasoftctf/Dirty")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), damaged.join(e.file_name())).unwrap();
-    }
+    copy_dir(&td(BELKA_DIRTY), &damaged);
     let mut b = std::fs::read(damaged.join("SRU00050.log")).unwrap();
     b[4096 + 100] ^= 0x5A;
     std::fs::write(damaged.join("SRU00050.log"), b).unwrap();
@@ -211,11 +198,7 @@ fn verify_json_on_every_exit_path() {
 fn checksum_of_a_directory_checks_every_ese_file_in_it_and_ignores_the_rest() {
     // belkasoft Dirty: 1 database, 5 logs, 1 checkpoint, 1 flush map, 2 reserve logs and the
     // next-generation log (11 files); plus a text file.
-    let tmp = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(td("museum-srum-win10-belkasoftctf/Dirty")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
-    }
+    let tmp = copy_set(BELKA_DIRTY);
     std::fs::write(tmp.path().join("notes.txt"), "backup agent notes\n").unwrap();
     std::fs::create_dir(tmp.path().join("sub")).unwrap();
     std::fs::copy(td("dissect-esedb-srum/SRUDB.dat"), tmp.path().join("sub/SRUDB.dat")).unwrap();
@@ -240,8 +223,7 @@ fn checksum_of_a_directory_checks_every_ese_file_in_it_and_ignores_the_rest() {
 fn checksum_quiet_prints_one_line_per_failing_file_and_a_summary_naming_them() {
     let good = td("stroz-eseparser-generated/test.edb");
     let bad = td("dissect-esedb-srum/SRUDB.dat");
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
+    let out = esecheck()
         .args(["checksum", "-q"])
         .args([&good, &bad, &good])
         .output()
@@ -260,21 +242,12 @@ fn checksum_quiet_prints_one_line_per_failing_file_and_a_summary_naming_them() {
 fn a_damaged_log_is_the_headline_not_the_590_it_causes() {
     // belkasoft Dirty, required 81: damage log 0x51 (81) in a segment. SRU.log (82) stores 81's
     // accumulated segment checksum, so it reports a follow-on -590.
-    let tmp = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(td("museum-srum-win10-belkasoftctf/Dirty")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
-    }
+    let tmp = copy_set(BELKA_DIRTY);
     let p = tmp.path().join("SRU00051.log");
     let mut b = std::fs::read(&p).unwrap();
     b[4096 + 100] ^= 0x5A;
     std::fs::write(&p, b).unwrap();
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
-        .arg("verify")
-        .arg(tmp.path())
-        .output()
-        .unwrap();
+    let out = esecheck().arg("verify").arg(tmp.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let first = text.lines().next().unwrap();
@@ -309,12 +282,7 @@ fn a_damaged_log_is_the_headline_not_the_590_it_causes() {
 fn bad_pages_are_one_run_and_beyond_the_owned_space_is_a_field() {
     // dissect-esedb-srum/SRUDB.dat: pages 143-158 bad, the owned space ends at page 142.
     let bad = td("dissect-esedb-srum/SRUDB.dat");
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
-        .args(["checksum", "-q"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = esecheck().args(["checksum", "-q"]).arg(&bad).output().unwrap();
     let line = String::from_utf8(out.stdout).unwrap();
     assert!(
         line.contains("16 bad pages 143-158, all beyond the owned space"),
@@ -335,8 +303,7 @@ fn bad_pages_are_one_run_and_beyond_the_owned_space_is_a_field() {
 fn verify_strict_quiet_names_the_warning_that_failed_the_set() {
     // win11-rathbunvm Clean: the repaired database (log signature 0) beside logs of its old
     // stream: a -530 warning (corpus MANIFEST "Folder labels lie").
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
+    let out = esecheck()
         .args(["verify", "--strict", "-q"])
         .arg(td("museum-srum-win11-rathbunvm/Clean"))
         .output()
@@ -359,12 +326,7 @@ fn header_of_a_real_database_gives_eseutil_field_lines() {
     // 81/81, lgposConsistent generation 81, logsig 0xa3dd42de = 2749186782 created 2020-08-01
     // 21:48:10, OS 10.0.17763, format 0x620.20.
     let f = td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat");
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
-        .arg("header")
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = esecheck().arg("header").arg(&f).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for line in [
         "State: Dirty Shutdown",
@@ -394,8 +356,7 @@ fn header_of_a_real_database_gives_eseutil_field_lines() {
     assert!(!text.contains("0x89abcdef"), "{text}");
     // The same signature notation in the log and the checkpoint of the set.
     for rel in ["SRU00051.log", "SRU.chk"] {
-        let out = Command::cargo_bin("esecheck")
-            .unwrap()
+        let out = esecheck()
             .arg("header")
             .arg(td("museum-srum-win10-belkasoftctf/Dirty").join(rel))
             .output()

@@ -2,22 +2,13 @@
 //! them made in temporary directories (testdata is never modified). Expected values come from
 //! ESE-FORMAT.md's worked examples and the corpus MANIFEST.
 
+use crate::util::{copy_set, read_td, td, BELKA_DIRTY};
 use esecheck::codes::JetErr;
-use esecheck::report::Verdict;
 use esecheck::scan::log::check_log;
-use std::path::{Path, PathBuf};
+use esecheck::verdict::Verdict;
+use std::path::Path;
 
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(td(rel)).expect("testdata file")
-}
-
-const BELKA_DIRTY: &str = "museum-srum-win10-belkasoftctf/Dirty";
-
-fn codes(problems: &[esecheck::report::Problem]) -> Vec<(i32, bool)> {
+fn codes(problems: &[esecheck::problem::Problem]) -> Vec<(i32, bool)> {
     problems
         .iter()
         .map(|p| (p.code.map_or(0, JetErr::code), p.is_error()))
@@ -26,7 +17,7 @@ fn codes(problems: &[esecheck::report::Problem]) -> Vec<(i32, bool)> {
 
 #[test]
 fn sru00051_header_segment_and_accumulated_values_match_the_spec() {
-    let bytes = read(&format!("{BELKA_DIRTY}/SRU00051.log"));
+    let bytes = read_td(&format!("{BELKA_DIRTY}/SRU00051.log"));
     // §4.1: stored = computed = 0x24D79820.
     assert_eq!(esecheck::checksum::legacy_checksum(&bytes[..4096]), 0x24D7_9820);
     assert_eq!(
@@ -45,7 +36,7 @@ fn sru00051_header_segment_and_accumulated_values_match_the_spec() {
     assert_eq!(c.format.unwrap().to_string(), "8.4000.5.16");
     // §6.5: accumulated(0x51) is stored in SRU.log (gen 0x52).
     assert_eq!(c.accumulated_checksum, Some(0x7CFF_0300_EB06_2198));
-    let cur = check_log(&read(&format!("{BELKA_DIRTY}/SRU.log")), "SRU.log").unwrap();
+    let cur = check_log(&read_td(&format!("{BELKA_DIRTY}/SRU.log")), "SRU.log").unwrap();
     assert_eq!(cur.generation, Some(0x52));
     assert_eq!(cur.format.unwrap().to_string(), "8.4000.60.140");
     let h = cur.header.as_ref().unwrap();
@@ -130,7 +121,7 @@ fn every_real_log_passes_with_its_manifest_generation() {
     for (dir, logs) in cases {
         for (name, gen) in *logs {
             let rel = format!("{dir}/{name}");
-            let c = check_log(&read(&rel), &rel).unwrap();
+            let c = check_log(&read_td(&rel), &rel).unwrap();
             assert_eq!(c.verdict, Verdict::Pass, "{rel}: {:?}", c.problems);
             assert_eq!(c.generation, Some(*gen), "{rel}");
             assert_eq!(c.bad_sectors, 0, "{rel}");
@@ -142,11 +133,11 @@ fn every_real_log_passes_with_its_manifest_generation() {
 #[test]
 fn zero_tmp_and_garbage_reserve_logs_are_not_crashes() {
     // Zero-filled tmp log: recognised by name, header checksum fails -> -501, no panic.
-    let c = check_log(&read(&format!("{BELKA_DIRTY}/SRUtmp.log")), "SRUtmp.log").unwrap();
+    let c = check_log(&read_td(&format!("{BELKA_DIRTY}/SRUtmp.log")), "SRUtmp.log").unwrap();
     assert_eq!(codes(&c.problems), vec![(-501, true)]);
     // Garbage .jrs: not a log by name or header -> could not check.
     let e = check_log(
-        &read("museum-srum-win10-rathbunvm/Clean/srures00002.jrs"),
+        &read_td("museum-srum-win10-rathbunvm/Clean/srures00002.jrs"),
         "srures00002.jrs",
     )
     .unwrap_err();
@@ -168,7 +159,7 @@ fn every_real_checkpoint_passes_with_its_manifest_generation() {
         ("museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU/SRU.chk", 5),
         ("museum-ntds-server2012r2-stolenszechuan-partial/edb.chk", 3),
     ] {
-        let c = check_checkpoint(&read(rel), rel).unwrap();
+        let c = check_checkpoint(&read_td(rel), rel).unwrap();
         assert_eq!(c.verdict, Verdict::Pass, "{rel}: {:?}", c.problems);
         assert!(c.primary_ok && c.shadow_ok, "{rel}");
         assert_eq!(c.generation, Some(gen), "{rel}");
@@ -258,16 +249,6 @@ fn stale_tmp_and_garbage_reserve_logs_are_ignored() {
     assert!(tmp.why.contains("next-generation"));
     // The stale tmp log (gen 80) is not in the stream 89..92.
     assert!(s.generation(80).is_none());
-}
-
-/// A copy of a real set in a temporary directory (testdata is never modified).
-fn copy_set(rel: &str) -> tempfile::TempDir {
-    let t = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(td(rel)).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), t.path().join(e.file_name())).unwrap();
-    }
-    t
 }
 
 fn edit(dir: &Path, name: &str, f: impl FnOnce(&mut Vec<u8>)) {
@@ -395,7 +376,7 @@ fn no_logs_is_1811_and_several_bases_need_base() {
 // Per-file failures on damaged copies, and hostile headers
 
 fn belka_51() -> Vec<u8> {
-    read(&format!("{BELKA_DIRTY}/SRU00051.log"))
+    read_td(&format!("{BELKA_DIRTY}/SRU00051.log"))
 }
 
 fn error_codes(b: &[u8]) -> Vec<i32> {
@@ -706,7 +687,7 @@ fn strings_read_from_a_log_header_are_escaped_in_text() {
 
 #[test]
 fn log_text_escapes_the_name_and_caps_the_problem_list() {
-    use esecheck::report::Problem;
+    use esecheck::problem::Problem;
     let err = esecheck::error::CheckError::new("E00\nPASS.log", "could not be read");
     let mut c = esecheck::scan::log::LogCheck::not_checked(&err);
     for i in 0..70 {
@@ -736,7 +717,7 @@ fn log_text_escapes_the_name_and_caps_the_problem_list() {
 #[test]
 fn a_real_segment_header_names_its_own_position() {
     use esecheck::format::log_header::LogSegmentHeader;
-    let b = read(&format!("{BELKA_DIRTY}/SRU00051.log"));
+    let b = read_td(&format!("{BELKA_DIRTY}/SRU00051.log"));
     let h = LogSegmentHeader::parse(&b[4096..8192]).unwrap();
     assert_eq!(
         (h.lgpos_segment.generation, h.lgpos_segment.isec, h.lgpos_segment.ib),

@@ -3,16 +3,10 @@
 //! passes, a cut at a page boundary, a missing log, an extra log and a renamed file are each
 //! named (exit 1); a manifest edited by hand is exit 2, never a false difference.
 
-use assert_cmd::Command;
+use crate::util::{copy_dir, esecheck, td, BELKA_DIRTY};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-const BELKASOFT: &str = "museum-srum-win10-belkasoftctf/Dirty";
 
 /// A scratch directory holding `snap/` (a copy of a real set), its manifest `m.json` written by
 /// `verify --manifest`, and `copy/`, a second copy to damage.
@@ -25,10 +19,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         for sub in ["snap", "copy"] {
             std::fs::create_dir(dir.path().join(sub)).unwrap();
-            for e in std::fs::read_dir(td(rel)).unwrap() {
-                let e = e.unwrap();
-                std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
-            }
+            copy_dir(&td(rel), &dir.path().join(sub));
         }
         let f = Fixture { dir };
         let (code, v) = run(&[
@@ -62,13 +53,13 @@ impl Fixture {
 }
 
 fn run(args: &[&str]) -> (i32, Value) {
-    let out = Command::cargo_bin("esecheck").unwrap().args(args).output().unwrap();
+    let out = esecheck().args(args).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out.status.code().unwrap_or(-1), v)
 }
 
 fn text(args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("esecheck").unwrap().args(args).output().unwrap();
+    let out = esecheck().args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -100,7 +91,7 @@ fn patch(path: &Path, offset: u64, bytes: &[u8]) {
 
 #[test]
 fn the_manifest_holds_every_file_of_the_set_with_the_crcs_of_its_bytes_and_the_sets_identity() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let m: Value = serde_json::from_slice(&std::fs::read(f.manifest()).unwrap()).unwrap();
     assert_eq!(m["format"], "esecheck-manifest");
     assert_eq!(m["schema_version"], 1);
@@ -136,7 +127,7 @@ fn the_manifest_holds_every_file_of_the_set_with_the_crcs_of_its_bytes_and_the_s
 
 #[test]
 fn an_identical_copy_passes() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let (code, v) = f.compare();
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["schema_version"], 1);
@@ -154,7 +145,7 @@ fn an_identical_copy_passes() {
 
 #[test]
 fn a_manifest_inside_the_verified_directory_is_not_part_of_the_set_and_not_an_extra_in_the_copy() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let inside = f.snap().join("set.manifest.json");
     for _ in 0..2 {
         // The second run finds the first run's manifest there: never a member, replaced.
@@ -187,7 +178,7 @@ fn a_manifest_inside_the_verified_directory_is_not_part_of_the_set_and_not_an_ex
 
 #[test]
 fn the_manifest_is_never_written_over_an_input_or_a_file_that_is_not_a_manifest() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let chk = f.snap().join("SRU.chk");
     let before = std::fs::read(&chk).unwrap();
     let (code, v) = run(&[
@@ -213,7 +204,7 @@ fn the_manifest_is_never_written_over_an_input_or_a_file_that_is_not_a_manifest(
 
 #[test]
 fn a_changed_byte_names_the_block_and_the_pages_it_holds() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     // Offset 3,000,000 of a 4 KiB-page database: block 2 (2-3 MiB), page 731.
     let db = f.copy().join("SRUDB.dat");
     let mut b = std::fs::read(&db).unwrap();
@@ -236,7 +227,7 @@ fn a_changed_byte_names_the_block_and_the_pages_it_holds() {
 
 #[test]
 fn a_zeroed_page_that_verify_passes_is_a_difference() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let db = f.copy().join("SRUDB.dat");
     patch(&db, 4096 * 101, &[0u8; 4096]); // page 100
     let (code, _) = run(&["verify", "--json", f.copy().to_str().unwrap()]);
@@ -254,7 +245,7 @@ fn a_zeroed_page_that_verify_passes_is_a_difference() {
 
 #[test]
 fn a_copy_cut_at_a_page_boundary_is_named_with_the_pages_missing() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let db = f.copy().join("SRUDB.dat");
     std::fs::OpenOptions::new()
         .write(true)
@@ -272,7 +263,7 @@ fn a_copy_cut_at_a_page_boundary_is_named_with_the_pages_missing() {
 
 #[test]
 fn a_missing_log_an_extra_log_and_a_renamed_file_are_each_named() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let c = f.copy();
     std::fs::remove_file(c.join("SRU0004F.log")).unwrap();
     std::fs::rename(c.join("SRUDB.jfm"), c.join("SRUDB.jfm.old")).unwrap();
@@ -299,7 +290,7 @@ fn a_missing_log_an_extra_log_and_a_renamed_file_are_each_named() {
 
 #[test]
 fn a_difference_in_an_ignored_file_is_a_warning() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     patch(&f.copy().join("SRUtmp.log"), 10, b"x");
     let (code, v) = f.compare();
     assert_eq!(code, 0, "{v}");
@@ -316,7 +307,7 @@ fn a_difference_in_an_ignored_file_is_a_warning() {
 
 #[test]
 fn a_manifest_edited_by_hand_is_exit_2_not_a_false_difference() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let text_m = std::fs::read_to_string(f.manifest()).unwrap();
     // Claim a different CRC for the checkpoint: a false difference if the manifest were trusted.
     let m: Value = serde_json::from_str(&text_m).unwrap();
@@ -334,7 +325,7 @@ fn a_manifest_edited_by_hand_is_exit_2_not_a_false_difference() {
 
 #[test]
 fn not_a_manifest_an_unknown_schema_and_an_unreadable_copy_are_exit_2() {
-    let f = Fixture::new(BELKASOFT);
+    let f = Fixture::new(BELKA_DIRTY);
     let (_, verify_doc) = run(&["verify", "--json", f.snap().to_str().unwrap()]);
     let other = f.dir.path().join("verify.json");
     std::fs::write(&other, verify_doc.to_string()).unwrap();
@@ -363,7 +354,7 @@ fn an_identical_copy_of_a_set_that_failed_verification_fails() {
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("snap");
     std::fs::create_dir(&snap).unwrap();
-    for e in std::fs::read_dir(td(BELKASOFT)).unwrap() {
+    for e in std::fs::read_dir(td(BELKA_DIRTY)).unwrap() {
         let e = e.unwrap();
         if e.file_name() != "SRU00051.log" {
             std::fs::copy(e.path(), snap.join(e.file_name())).unwrap();
@@ -401,7 +392,7 @@ fn paths_are_relative_to_the_deepest_directory_holding_every_input() {
         for sub in ["Db", "Logs"] {
             std::fs::create_dir_all(dir.path().join(side).join(sub)).unwrap();
         }
-        for e in std::fs::read_dir(td(BELKASOFT)).unwrap() {
+        for e in std::fs::read_dir(td(BELKA_DIRTY)).unwrap() {
             let e = e.unwrap();
             let name = e.file_name().to_string_lossy().into_owned();
             let sub = if name.starts_with("SRUDB") { "Db" } else { "Logs" };
@@ -448,7 +439,7 @@ fn paths_are_relative_to_the_deepest_directory_holding_every_input() {
 fn a_sparse_database_gets_the_crcs_of_its_bytes_with_holes_skipped() {
     use esecheck::scan::crc::{crc_of_bytes, FileCrcs};
     use esecheck::scan::database::{check_database, DbOptions};
-    let mut bytes = std::fs::read(td(BELKASOFT).join("SRUDB.dat")).unwrap();
+    let mut bytes = std::fs::read(td(BELKA_DIRTY).join("SRUDB.dat")).unwrap();
     // Zeros where a sparse file would have holes, declared as holes: never read by the scan.
     let holes = [4096 * 50..4096 * 300, 4096 * 301..4096 * 302, 4096 * 700..bytes.len()];
     for h in &holes {

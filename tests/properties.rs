@@ -1,14 +1,13 @@
 //! Property tests over pages and segments built by the fixture writer (issue 6 item 2): what the
 //! tests in `tests/testkit.rs` do not already cover.
 
+use crate::util::PAGE_SIZES;
 use esecheck::checksum::page::{verify_page, verify_segment, PageStatus};
 use esecheck::scan::check_log;
 use esecheck::testkit::damage::{flip_bit, page_offset};
 use esecheck::testkit::db::{seal_page, DbBuilder};
 use esecheck::testkit::log::LogBuilder;
 use proptest::prelude::*;
-
-const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -86,10 +85,11 @@ fn page_offset_matches_the_spec_layout() {
 
 use esecheck::codes::JetErr;
 use esecheck::format::{DbFileHeader, Signature};
+use esecheck::problem::Problem;
 use esecheck::report::set::{decide, CheckpointView, DbView, LogView, StreamView};
-use esecheck::report::{Problem, Verdict};
 use esecheck::testkit::db::default_log_signature;
 use esecheck::testkit::{lgpos, logtime, signature};
+use esecheck::verdict::Verdict;
 use std::collections::BTreeMap;
 
 /// A database header as the fixture writer lays it out, read back by the parser.

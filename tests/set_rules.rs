@@ -4,36 +4,17 @@
 //! Clean has Last Consistent generation 9, checked with `xxd -s 56 -l 4`), from the spec, or from
 //! fixtures written for the rule.
 
-use assert_cmd::Command;
+use crate::util::{copy_set, esecheck, json_codes, td, BELKA_DIRTY};
 use esecheck::testkit::checkpoint::CheckpointBuilder;
 use esecheck::testkit::db::{reseal_db_headers, DbBuilder, STATE_CLEAN_SHUTDOWN, STATE_DIRTY_SHUTDOWN};
 use esecheck::testkit::log::{seal_log_header, LogStreamBuilder};
 use esecheck::testkit::{lgpos, logtime, signature};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tempfile::TempDir;
 
-const BELKA_DIRTY: &str = "museum-srum-win10-belkasoftctf/Dirty";
 const BELKA_CLEAN: &str = "museum-srum-win10-belkasoftctf/Clean";
 const WIN11_DIRTY: &str = "museum-srum-win11-rathbunvm/Dirty";
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-/// A scratch copy of a real set (tests never modify testdata).
-fn copy_set(rel: &str) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(td(rel)).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
-    dir
-}
-
-fn esecheck() -> Command {
-    Command::cargo_bin("esecheck").unwrap()
-}
 
 struct Run {
     code: i32,
@@ -62,18 +43,6 @@ fn verify_json(paths: &[&Path], extra: &[&str]) -> Run {
     args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
     args.extend(paths.iter().map(|p| p.as_os_str()));
     run_in(None, &args)
-}
-
-fn codes(v: &Value, severity: &str) -> Vec<i64> {
-    v["problems"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|p| p["severity"] == severity)
-                .filter_map(|p| p["code"].as_i64())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Rewrites both header copies of a real database (4 KiB pages) through `f` and reseals them.
@@ -132,7 +101,7 @@ fn a_foreign_log_below_truncate_below_is_an_error_530() {
     );
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 1, "{:#}", r.json);
-    assert!(codes(&r.json, "error").contains(&-530), "{:#}", r.json["problems"]);
+    assert!(json_codes(&r.json, "error").contains(&-530), "{:#}", r.json["problems"]);
     assert!(r.json["truncate_below"].is_null());
     assert_eq!(r.json["unnecessary_logs_corrupt"], serde_json::json!([]));
 }
@@ -148,7 +117,7 @@ fn two_swapped_archived_logs_below_truncate_below_are_an_error_513() {
     std::fs::rename(&tmp, &b).unwrap();
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 1, "{:#}", r.json);
-    assert!(codes(&r.json, "error").contains(&-513), "{:#}", r.json["problems"]);
+    assert!(json_codes(&r.json, "error").contains(&-513), "{:#}", r.json["problems"]);
 }
 
 #[test]
@@ -166,7 +135,7 @@ fn a_broken_time_chain_below_truncate_below_is_an_error_515() {
     );
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 1, "{:#}", r.json);
-    assert!(codes(&r.json, "error").contains(&-515), "{:#}", r.json["problems"]);
+    assert!(json_codes(&r.json, "error").contains(&-515), "{:#}", r.json["problems"]);
 }
 
 #[test]
@@ -198,7 +167,7 @@ fn damage_to_an_unneeded_logs_own_bytes_stays_a_warning() {
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 0, "{:#}", r.json);
     assert_eq!(r.json["unnecessary_logs_corrupt"], serde_json::json!([78]));
-    assert!(codes(&r.json, "warning").contains(&-501));
+    assert!(json_codes(&r.json, "warning").contains(&-501));
     assert_eq!(r.json["truncate_below"], 81);
 }
 
@@ -213,8 +182,8 @@ fn a_bit_flip_in_an_unneeded_logs_signature_is_damage_not_a_foreign_log() {
     std::fs::write(&p, b).unwrap();
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 0, "{:#}", r.json);
-    assert!(!codes(&r.json, "error").contains(&-530) && !codes(&r.json, "warning").contains(&-530));
-    assert!(codes(&r.json, "warning").contains(&-501));
+    assert!(!json_codes(&r.json, "error").contains(&-530) && !json_codes(&r.json, "warning").contains(&-530));
+    assert!(json_codes(&r.json, "warning").contains(&-501));
 }
 
 #[test]
@@ -228,7 +197,7 @@ fn a_resealed_foreign_signature_in_an_unneeded_real_log_is_an_error_530() {
     std::fs::write(&p, b).unwrap();
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 1, "{:#}", r.json);
-    assert!(codes(&r.json, "error").contains(&-530), "{:#}", r.json["problems"]);
+    assert!(json_codes(&r.json, "error").contains(&-530), "{:#}", r.json["problems"]);
 }
 
 // ---- Rule 2: truncate_below never exceeds a needed generation; unusable ranges fail ---------
@@ -251,9 +220,9 @@ fn log_required_0_to_81_is_unusable_550_and_log_81_is_never_forgiven() {
     let d = dirty_with_range(0, 81);
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 1, "{:#}", r.json);
-    assert!(codes(&r.json, "error").contains(&-550));
+    assert!(json_codes(&r.json, "error").contains(&-550));
     assert!(
-        codes(&r.json, "error").contains(&-501),
+        json_codes(&r.json, "error").contains(&-501),
         "log 81 is damage, not forgiven"
     );
     assert!(r.json["truncate_below"].is_null());
@@ -279,8 +248,8 @@ fn an_inverted_log_required_82_81_is_unusable_550() {
     let d = dirty_with_range(82, 81);
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 1, "{:#}", r.json);
-    assert!(codes(&r.json, "error").contains(&-550));
-    assert!(codes(&r.json, "error").contains(&-501));
+    assert!(json_codes(&r.json, "error").contains(&-550));
+    assert!(json_codes(&r.json, "error").contains(&-501));
     assert!(r.json["truncate_below"].is_null());
 }
 
@@ -301,7 +270,7 @@ fn incremental_reseed_and_revert_in_progress_with_0_0_fail_550() {
         let r = verify_json(&[d.path()], &[]);
         assert_eq!(r.code, 1, "state {state}: {:#}", r.json);
         assert_eq!(r.json["databases"][0]["needs_logs"], true);
-        assert!(codes(&r.json, "error").contains(&-550), "state {state}");
+        assert!(json_codes(&r.json, "error").contains(&-550), "state {state}");
     }
 }
 
@@ -317,7 +286,7 @@ fn a_set_lgenmaxrequired_alone_means_the_database_needs_logs() {
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.json["databases"][0]["needs_logs"], true, "{:#}", r.json);
     assert_eq!(r.code, 1);
-    assert!(codes(&r.json, "error").contains(&-550));
+    assert!(json_codes(&r.json, "error").contains(&-550));
 }
 
 #[test]
@@ -493,7 +462,7 @@ fn with_no_logs_at_all_base_changes_nothing() {
     .unwrap();
     let r = verify_json(&[d.path()], &["--base", "E00"]);
     assert_eq!(r.code, 1, "{:#}", r.json);
-    assert!(codes(&r.json, "error").contains(&-543));
+    assert!(json_codes(&r.json, "error").contains(&-543));
 }
 
 #[test]
@@ -654,7 +623,7 @@ fn another_programs_file_is_not_an_ese_file_never_1206() {
     .unwrap();
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 0, "{:#}", r.json);
-    assert!(!codes(&r.json, "error").contains(&-1206));
+    assert!(!json_codes(&r.json, "error").contains(&-1206));
     let ignored = r.json["ignored"].as_array().unwrap();
     assert!(ignored
         .iter()
@@ -674,7 +643,7 @@ fn a_foreign_log_renamed_into_the_stream_says_its_signature_differs_530() {
     .unwrap();
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 1);
-    let errs = codes(&r.json, "error");
+    let errs = json_codes(&r.json, "error");
     assert!(errs.contains(&-530) && errs.contains(&-513), "{errs:?}");
     // Even as the current log, the newest: the other logs (and the database) are the reference.
     let d = copy_set(BELKA_DIRTY);
@@ -712,5 +681,5 @@ fn a_checkpoint_whose_copies_differ_bounds_truncation_by_the_lower_generation() 
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 0, "{:#}", r.json);
     assert_eq!(r.json["truncate_below"], 80);
-    assert!(!codes(&r.json, "warning").is_empty());
+    assert!(!json_codes(&r.json, "warning").is_empty());
 }

@@ -3,7 +3,7 @@
 //! the report with hole-skipping on (the file system's holes, [`Input::holes`]) and off (no holes:
 //! every page read); they must be identical.
 
-use assert_cmd::Command;
+use crate::util::esecheck;
 use esecheck::scan::database::{check_database, DbOptions};
 use esecheck::scan::file::Input;
 use esecheck::scan::flushmap::{check_flush_map_with, FlushMapOptions};
@@ -156,8 +156,7 @@ fn checksum_on_a_sparse_database_counts_its_holes_as_uninitialized_pages() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db.edb");
     write_sparse(&path, &sparse_database_image(), 16 << 20);
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
+    let out = esecheck()
         .args(["checksum", "--json", "--no-progress"])
         .arg(&path)
         .output()

@@ -3,6 +3,7 @@
 //! checkpoints byte for byte, and every damage helper produces exactly the failure ESE-FORMAT.md
 //! predicts.
 
+use crate::util::{read_td, PAGE_SIZES};
 use esecheck::checksum::page::{verify_page, verify_segment, PageStatus};
 use esecheck::checksum::{legacy_checksum, legacy_checksum_ok};
 use esecheck::scan::classify::{classify, FileKind};
@@ -15,9 +16,6 @@ use esecheck::testkit::{
     lgpos, logtime, seal_checkpoint, seal_db_header, seal_log_header, seal_page, seal_segment, signature,
     CheckpointBuilder, DbBuilder, LogBuilder, LogStreamBuilder,
 };
-use std::path::Path;
-
-const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
 
 fn u16_at(b: &[u8], off: usize) -> u16 {
     u16::from_le_bytes([b[off], b[off + 1]])
@@ -34,11 +32,6 @@ fn u64_at(b: &[u8], off: usize) -> u64 {
 fn page(buf: &[u8], ps: usize, pgno: u32) -> &[u8] {
     let off = page_offset(ps, pgno);
     &buf[off..off + ps]
-}
-
-fn testdata(rel: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// Real databases of each page size ESE-FORMAT.md cites.
@@ -266,7 +259,7 @@ fn checkpoint_has_two_valid_identical_copies() {
 
 #[test]
 fn real_page_from_the_spec_reseals_identically() {
-    let db = testdata("stroz-eseparser-generated/test.edb");
+    let db = read_td("stroz-eseparser-generated/test.edb");
     let orig = page(&db, 4096, 1).to_vec();
     assert_eq!(u64_at(&orig, 0), 0x7FDF_7FDF_0001_A77C);
     let mut p = orig.clone();
@@ -278,7 +271,7 @@ fn real_page_from_the_spec_reseals_identically() {
 #[test]
 fn every_checksummed_real_page_reseals_identically() {
     for (rel, ps) in REAL_DBS {
-        let db = testdata(rel);
+        let db = read_td(rel);
         let n = (db.len() / ps - 2) as u32;
         let mut resealed = 0;
         for pgno in 1..=n {
@@ -302,7 +295,7 @@ fn every_checksummed_real_page_reseals_identically() {
 #[test]
 fn real_database_headers_reseal_identically() {
     for (rel, ps) in REAL_DBS {
-        let db = testdata(rel);
+        let db = read_td(rel);
         for copy in [0, 1] {
             let orig = &db[copy * ps..(copy + 1) * ps];
             let mut h = orig.to_vec();
@@ -319,7 +312,7 @@ fn db_builder_rebuilds_a_real_database_file() {
     // header copies, pages at (pgno+1)*page_size, zero pages left zero) and sealing do the rest.
     // Every page of these four files is good or all zero, so the whole file must come back.
     for (rel, ps) in REAL_DBS {
-        let real = testdata(rel);
+        let real = read_td(rel);
         let n = (real.len() / ps - 2) as u32;
         let pages = real.clone();
         let mut b = DbBuilder::new(ps)
@@ -337,7 +330,7 @@ fn db_builder_rebuilds_a_real_database_file() {
 
 #[test]
 fn real_log_rebuilds_identically() {
-    let real = testdata("museum-srum-win10-belkasoftctf/Dirty/SRU00051.log");
+    let real = read_td("museum-srum-win10-belkasoftctf/Dirty/SRU00051.log");
     assert_eq!(u32_at(&real, 0), 0x24D7_9820);
     // Reseal: header and every data segment, at the isec its LGSEGHDR names.
     let mut log = real.clone();
@@ -366,7 +359,7 @@ fn real_log_rebuilds_identically() {
         .header_bytes(0, &real[..4096])
         .segment_fill(move |isec, s| s.copy_from_slice(&segs[isec as usize * 4096..(isec as usize + 1) * 4096]));
     assert_eq!(b.build(), real);
-    let next = testdata("museum-srum-win10-belkasoftctf/Dirty/SRU.log");
+    let next = read_td("museum-srum-win10-belkasoftctf/Dirty/SRU.log");
     assert_eq!(u32_at(&next, 4), 0x52);
     assert_eq!(b.accumulated_checksum(), 0x7CFF_0300_EB06_2198);
     assert_eq!(u64_at(&next, 653), 0x7CFF_0300_EB06_2198);
@@ -374,7 +367,7 @@ fn real_log_rebuilds_identically() {
 
 #[test]
 fn real_checkpoint_rebuilds_identically() {
-    let real = testdata("museum-srum-win10-belkasoftctf/Dirty/SRU.chk");
+    let real = read_td("museum-srum-win10-belkasoftctf/Dirty/SRU.chk");
     let mut c = real.clone();
     c[..4].fill(0);
     c[4096..4100].fill(0);
@@ -574,7 +567,7 @@ mod properties {
 fn real_attach_info_rebuilds_identically_and_lands_in_log_and_checkpoint() {
     use esecheck::format::common::{Lgpos, Signature};
     use esecheck::testkit::{attach_list, AttachInfo};
-    let real = testdata("museum-srum-win10-belkasoftctf/Dirty/SRU00051.log");
+    let real = read_td("museum-srum-win10-belkasoftctf/Dirty/SRU00051.log");
     let a = &real[671..];
     let lg = |off: usize| Lgpos {
         ib: u16_at(a, off),
@@ -612,7 +605,7 @@ fn real_attach_info_rebuilds_identically_and_lands_in_log_and_checkpoint() {
 /// the checksum and dbtime (0..16), and both give the same owned space.
 #[test]
 fn owned_space_root_matches_a_real_page_two() {
-    let real = testdata("museum-ual-server2012r2-stolenszechuan/Current.mdb");
+    let real = read_td("museum-ual-server2012r2-stolenszechuan/Current.mdb");
     let fixture = DbBuilder::new(4096).pages(256).owned_pages(256).build();
     let (r, f) = (page(&real, 4096, 2), page(&fixture, 4096, 2));
     assert_eq!(u32_at(r, 24), 1, "objidFDP of the database root");
@@ -646,7 +639,7 @@ fn real_flush_maps_reseal_identically_and_rebuild_through_the_builder() {
     use esecheck::testkit::flushmap::FM_PAGE;
     use esecheck::testkit::{seal_flush_map, FlushMapBuilder};
     for rel in REAL_FLUSH_MAPS {
-        let real = testdata(rel);
+        let real = read_td(rel);
         assert_eq!(real.len(), 2 * FM_PAGE, "{rel}: header page and one data page");
         // The checker's own view of the real file: header legacy XOR, data page ECC at fmpgno 0.
         assert!(legacy_checksum_ok(&real[..FM_PAGE]), "{rel}");
@@ -695,7 +688,7 @@ fn built_flush_maps_verify_and_carry_the_fields_of_real_ones() {
         ("3.0.0", 0, 0x51, 7)
     );
     // As every real header: version and file type where the real Belkasoft Dirty file has them.
-    let real = testdata("museum-srum-win10-belkasoftctf/Dirty/SRUDB.jfm");
+    let real = read_td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.jfm");
     for off in [4, 8, 12, 36, 64, 667] {
         assert_eq!(u32_at(&b, off), u32_at(&real, off), "@{off}");
     }

@@ -3,27 +3,12 @@
 //! required 81, checkpoint 81, logs 78..82; win11-rathbunvm required 92, checkpoint 92, logs
 //! 89..92; the repaired Clean copies have log signature 0) and CLI.md Decisions 13–17.
 
-use assert_cmd::Command;
+use crate::util::{copy_set, esecheck, json_codes, td};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use tempfile::TempDir;
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-/// A scratch copy of a real set (tests never modify testdata).
-fn copy_set(rel: &str) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(td(rel)).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
-    dir
-}
+use std::path::Path;
 
 fn verify(args: &[&Path]) -> (i32, Value) {
-    let mut cmd = Command::cargo_bin("esecheck").unwrap();
+    let mut cmd = esecheck();
     cmd.args(["verify", "--json"]);
     for a in args {
         cmd.arg(a);
@@ -31,18 +16,6 @@ fn verify(args: &[&Path]) -> (i32, Value) {
     let out = cmd.output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out.status.code().unwrap_or(-1), v)
-}
-
-fn codes(v: &Value, severity: &str) -> Vec<i64> {
-    v["problems"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|p| p["severity"] == severity)
-                .filter_map(|p| p["code"].as_i64())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn flip(path: &Path, offset: usize) {
@@ -90,7 +63,7 @@ fn repaired_clean_databases_with_foreign_logs_pass_with_a_signature_warning() {
         let (code, v) = verify(&[&td(set)]);
         assert_eq!(code, 0, "{set}: {v:#}");
         assert!(v["required_range"].is_null());
-        assert_eq!(codes(&v, "warning"), vec![-530], "{set}");
+        assert_eq!(json_codes(&v, "warning"), vec![-530], "{set}");
         assert_eq!(v["truncate_below"], chk, "{set}: the checkpoint of the stream");
     }
 }
@@ -104,7 +77,7 @@ fn every_complete_set_in_testdata_passes() {
     ] {
         let (code, v) = verify(&[&td(set)]);
         assert_eq!(code, 0, "{set}: {v:#}");
-        assert!(codes(&v, "error").is_empty());
+        assert!(json_codes(&v, "error").is_empty());
     }
 }
 
@@ -114,13 +87,13 @@ fn dirty_set_fails_when_the_required_log_is_removed() {
     std::fs::remove_file(d.path().join("SRU.log")).unwrap(); // generation 92, the required one
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-543));
+    assert!(json_codes(&v, "error").contains(&-543));
     assert!(v["truncate_below"].is_null());
     let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
     std::fs::remove_file(d.path().join("SRU00051.log")).unwrap(); // generation 81
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-543));
+    assert!(json_codes(&v, "error").contains(&-543));
 }
 
 #[test]
@@ -129,7 +102,7 @@ fn gap_below_the_required_range_is_still_an_error() {
     std::fs::remove_file(d.path().join("SRU00050.log")).unwrap(); // generation 80
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-528));
+    assert!(json_codes(&v, "error").contains(&-528));
 }
 
 #[test]
@@ -138,7 +111,7 @@ fn corrupt_required_log_fails_with_the_log_code() {
     flip(&d.path().join("SRU00051.log"), 4096 + 1000); // a data segment of generation 81
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    let errs = codes(&v, "error");
+    let errs = json_codes(&v, "error");
     assert!(errs.contains(&-501), "{errs:?}");
     assert!(!errs.contains(&-1018) && !errs.contains(&-1206));
 }
@@ -149,7 +122,7 @@ fn corruption_only_below_the_needed_range_is_a_warning() {
     flip(&d.path().join("SRU0004E.log"), 4096 + 1000); // generation 78 < truncate_below 81
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 0, "{v:#}");
-    assert!(codes(&v, "warning").contains(&-501));
+    assert!(json_codes(&v, "warning").contains(&-501));
     assert_eq!(v["truncate_below"], 81);
     // 79 carries the follow-on -590 (its header's accumulated checksum of 78 no longer matches),
     // graded with 78: 79 itself is intact.
@@ -164,12 +137,7 @@ fn corruption_only_below_the_needed_range_is_a_warning() {
         (follow_on["generation"].clone(), follow_on["follows"].clone()),
         (79.into(), 78.into())
     );
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
-        .args(["verify", "--strict"])
-        .arg(d.path())
-        .output()
-        .unwrap();
+    let out = esecheck().args(["verify", "--strict"]).arg(d.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "--strict fails on the warning");
 }
 
@@ -186,14 +154,9 @@ fn corrupt_log_just_below_the_required_one_does_not_fail_it_through_the_checksum
     assert_eq!(v["truncate_below"], 81);
     assert_eq!(v["roll_forward_to"], 82);
     assert_eq!(v["unnecessary_logs_corrupt"], serde_json::json!([80]));
-    assert!(codes(&v, "warning").contains(&-590) && codes(&v, "warning").contains(&-501));
+    assert!(json_codes(&v, "warning").contains(&-590) && json_codes(&v, "warning").contains(&-501));
     // `logs` (eseutil /ML) still fails the stream: 80 is corrupt.
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
-        .arg("logs")
-        .arg(d.path())
-        .output()
-        .unwrap();
+    let out = esecheck().arg("logs").arg(d.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -209,7 +172,7 @@ fn checksum_chain_mismatch_into_the_required_log_fails_when_the_older_log_is_int
     std::fs::write(&p, f).unwrap();
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1, "{v:#}");
-    assert!(codes(&v, "error").contains(&-590), "{:?}", codes(&v, "error"));
+    assert!(json_codes(&v, "error").contains(&-590), "{:?}", json_codes(&v, "error"));
 }
 
 #[test]
@@ -218,7 +181,7 @@ fn renamed_required_log_fails_with_generation_mismatch() {
     std::fs::rename(d.path().join("SRU00051.log"), d.path().join("SRU00053.log")).unwrap();
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-513), "{:?}", codes(&v, "error"));
+    assert!(json_codes(&v, "error").contains(&-513), "{:?}", json_codes(&v, "error"));
 }
 
 #[test]
@@ -232,7 +195,7 @@ fn foreign_log_in_the_stream_fails_with_bad_signature() {
     .unwrap();
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-530), "{:?}", codes(&v, "error"));
+    assert!(json_codes(&v, "error").contains(&-530), "{:?}", json_codes(&v, "error"));
 }
 
 #[test]
@@ -242,7 +205,7 @@ fn both_checkpoint_copies_bad_fails() {
     flip(&d.path().join("SRU.chk"), 4096 + 100);
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-533));
+    assert!(json_codes(&v, "error").contains(&-533));
 }
 
 #[test]
@@ -263,7 +226,7 @@ fn checkpoint_of_another_stream_fails() {
     .unwrap();
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-532));
+    assert!(json_codes(&v, "error").contains(&-532));
 }
 
 #[test]
@@ -273,7 +236,7 @@ fn dirty_database_without_logs_fails() {
     std::fs::copy(td("goese-bits-qmgr/qmgr.db"), d.path().join("qmgr.db")).unwrap();
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert_eq!(codes(&v, "error"), vec![-543]);
+    assert_eq!(json_codes(&v, "error"), vec![-543]);
     assert_eq!(v["required_range"], serde_json::json!([23, 23]));
 }
 
@@ -287,7 +250,7 @@ fn two_dirty_databases_with_different_log_signatures_fail() {
     .unwrap();
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-530));
+    assert!(json_codes(&v, "error").contains(&-530));
 }
 
 #[test]
@@ -312,7 +275,7 @@ fn corrupt_database_page_fails_the_set() {
     flip(&db, page * 4096 + 2000);
     let (code, v) = verify(&[d.path()]);
     assert_eq!(code, 1);
-    assert!(codes(&v, "error").contains(&-1018));
+    assert!(json_codes(&v, "error").contains(&-1018));
 }
 
 #[test]
@@ -320,8 +283,7 @@ fn logs_apart_from_the_database_are_found_with_dash_dash_logs() {
     let logs = copy_set("museum-srum-win10-belkasoftctf/Dirty");
     let dbdir = tempfile::tempdir().unwrap();
     std::fs::rename(logs.path().join("SRUDB.dat"), dbdir.path().join("SRUDB.dat")).unwrap();
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
+    let out = esecheck()
         .args(["verify", "--json"])
         .arg(dbdir.path())
         .arg("--logs")
@@ -337,18 +299,12 @@ fn logs_apart_from_the_database_are_found_with_dash_dash_logs() {
 #[test]
 fn no_database_exits_2() {
     let d = tempfile::tempdir().unwrap();
-    Command::cargo_bin("esecheck")
-        .unwrap()
-        .arg("verify")
-        .arg(d.path())
-        .assert()
-        .code(2);
+    esecheck().arg("verify").arg(d.path()).assert().code(2);
 }
 
 #[test]
 fn text_verdict_line_comes_first_and_last() {
-    let out = Command::cargo_bin("esecheck")
-        .unwrap()
+    let out = esecheck()
         .arg("verify")
         .arg(td("museum-srum-win10-belkasoftctf/Dirty"))
         .output()

@@ -1,7 +1,7 @@
 //! `verify` on sets made by the fixture writer: hostile or inconsistent database headers and
 //! streams whose every property is set on purpose.
 
-use assert_cmd::Command;
+use crate::util::esecheck;
 use esecheck::report::set::{verify_set, VerifyOptions};
 use esecheck::testkit::checkpoint::CheckpointBuilder;
 use esecheck::testkit::db::{DbBuilder, STATE_CLEAN_SHUTDOWN, STATE_DIRTY_SHUTDOWN};
@@ -46,7 +46,7 @@ fn crafted_dirty_set_passes_and_truncates_at_the_lower_of_checkpoint_and_require
     let r = run(d.path());
     assert_eq!(
         r.decision.verdict,
-        esecheck::report::Verdict::Pass,
+        esecheck::verdict::Verdict::Pass,
         "{:?}",
         r.decision.problems
     );
@@ -123,7 +123,7 @@ fn inverted_required_range_is_unusable_550() {
     );
     let r = run(d.path());
     assert_eq!(r.decision.required_range, None);
-    assert_eq!(r.decision.verdict, esecheck::report::Verdict::Fail);
+    assert_eq!(r.decision.verdict, esecheck::verdict::Verdict::Fail);
     assert!(codes(&r, true).contains(&-550), "{:?}", r.decision.problems);
     assert_eq!(r.decision.truncate_below, None);
 }
@@ -158,18 +158,8 @@ fn hostile_database_header_values_cannot_be_checked() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("x.edb");
         db.write_file(&p).unwrap();
-        Command::cargo_bin("esecheck")
-            .unwrap()
-            .arg("checksum")
-            .arg(&p)
-            .assert()
-            .code(2);
-        Command::cargo_bin("esecheck")
-            .unwrap()
-            .arg("verify")
-            .arg(d.path())
-            .assert()
-            .code(2);
+        esecheck().arg("checksum").arg(&p).assert().code(2);
+        esecheck().arg("verify").arg(d.path()).assert().code(2);
     }
 }
 
@@ -183,7 +173,7 @@ fn clean_database_on_the_stream_truncates_at_its_last_consistent_generation() {
     let r = run(d.path());
     assert_eq!(
         r.decision.verdict,
-        esecheck::report::Verdict::Pass,
+        esecheck::verdict::Verdict::Pass,
         "{:?}",
         r.decision.problems
     );
@@ -197,15 +187,13 @@ fn zero_filled_database_named_edb_is_a_damaged_member_in_every_command() {
     std::fs::write(d.path().join("wiped.edb"), vec![0u8; 64 * 1024]).unwrap();
     let r = run(d.path());
     assert!(codes(&r, true).contains(&-1206));
-    Command::cargo_bin("esecheck")
-        .unwrap()
+    esecheck()
         .arg("checksum")
         .arg(d.path().join("wiped.edb"))
         .assert()
         .code(1)
         .stdout(predicates::str::contains("all zeros: never written or wiped"));
-    Command::cargo_bin("esecheck")
-        .unwrap()
+    esecheck()
         .arg("header")
         .arg(d.path().join("wiped.edb"))
         .assert()

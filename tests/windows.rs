@@ -8,30 +8,8 @@
 //! Windows when the shadow copy is gone); on Windows the same path opens the snapshot's file.
 #![cfg(windows)]
 
-use assert_cmd::Command;
+use crate::util::{copy_dir, esecheck_bounded, td, text};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-fn td(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
-}
-
-fn esecheck() -> Command {
-    let mut c = Command::cargo_bin("esecheck").unwrap();
-    c.arg("--no-progress").timeout(Duration::from_secs(60));
-    c
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
 
 /// A set in a directory whose absolute path is longer than MAX_PATH (260).
 fn set_in_a_long_path(root: &Path) -> PathBuf {
@@ -53,12 +31,16 @@ fn paths_are_printed_as_given_and_joined_with_backslashes() {
         "testdata/museum-srum-win10-belkasoftctf/Dirty",
     ];
     for dir in dirs {
-        let out = esecheck().arg("verify").arg(dir).output().unwrap();
+        let out = esecheck_bounded(60).arg("verify").arg(dir).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
         let stdout = text(&out.stdout);
         assert!(stdout.contains(&format!(r"{dir}\SRUDB.dat: ")), "{stdout}");
         assert!(stdout.contains(&format!("Logs: PASS SRU in {dir}:")), "{stdout}");
-        let out = esecheck().args(["verify", "--json"]).arg(dir).output().unwrap();
+        let out = esecheck_bounded(60)
+            .args(["verify", "--json"])
+            .arg(dir)
+            .output()
+            .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["databases"][0]["path"], format!(r"{dir}\SRUDB.dat"));
         assert_eq!(v["checkpoint"]["path"], format!(r"{dir}\SRU.chk"));
@@ -69,7 +51,11 @@ fn paths_are_printed_as_given_and_joined_with_backslashes() {
         "testdata/stroz-eseparser-generated/test.edb",
         r"testdata/stroz-eseparser-generated\..\stroz-eseparser-generated/test.edb",
     ] {
-        let out = esecheck().args(["checksum", "--json"]).arg(file).output().unwrap();
+        let out = esecheck_bounded(60)
+            .args(["checksum", "--json"])
+            .arg(file)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{file}: {}", text(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["files"][0]["path"], file);
@@ -85,16 +71,24 @@ fn a_set_past_max_path_is_checked_with_and_without_the_verbatim_prefix() {
     assert!(verbatim.starts_with(r"\\?\"), "{verbatim}");
     let plain = verbatim.trim_start_matches(r"\\?\").to_string();
     for dir in [&plain, &verbatim] {
-        let out = esecheck().args(["verify", "--json"]).arg(dir).output().unwrap();
+        let out = esecheck_bounded(60)
+            .args(["verify", "--json"])
+            .arg(dir)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["verdict"], "pass");
         assert_eq!(v["databases"][0]["path"], format!(r"{dir}\SRUDB.dat"));
-        let out = esecheck().arg("logs").arg(dir).output().unwrap();
+        let out = esecheck_bounded(60).arg("logs").arg(dir).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
         // A database named alone: its logs are looked for beside it, in the same spelling.
         let db = format!(r"{dir}\SRUDB.dat");
-        let out = esecheck().args(["verify", "--json"]).arg(&db).output().unwrap();
+        let out = esecheck_bounded(60)
+            .args(["verify", "--json"])
+            .arg(&db)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{db}: {}", text(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["logs_looked_for_in"], dir.as_str());
@@ -116,12 +110,16 @@ fn a_shadow_copy_device_path_reaches_the_system_as_given() {
         ("verify", &db),
         ("logs", &dir.to_string()),
     ] {
-        let out = esecheck().arg(cmd).arg(path).output().unwrap();
+        let out = esecheck_bounded(60).arg(cmd).arg(path).output().unwrap();
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{cmd}: {stderr}");
         assert!(stderr.contains(&format!("{path}: ")), "{cmd}: {stderr}");
     }
-    let out = esecheck().args(["verify", "--json"]).arg(&db).output().unwrap();
+    let out = esecheck_bounded(60)
+        .args(["verify", "--json"])
+        .arg(&db)
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["error"].as_str().unwrap().starts_with(&db), "{v}");
 }

@@ -1,10 +1,9 @@
-//! Decisions and output: problems, verdicts, exit status, text and JSON rendering.
+//! Decisions and output: the set's verdict and what may be truncated, the manifest and compare's
+//! decision, and the only rendering of text and JSON. (Problems and verdicts themselves are the
+//! ground floor: `crate::problem`, `crate::verdict`.)
 
 pub mod json;
 pub mod log_text;
 pub mod manifest;
 pub mod set;
 pub mod text;
-
-pub use crate::problem::{Problem, Severity};
-pub use crate::verdict::Verdict;
