@@ -1,7 +1,8 @@
 //! The integration tests, as one test binary (as ripgrep has them): cargo links the crate and the
 //! dev-dependencies once, not once per file. Every other file of `tests/` is a module of it, and
 //! `util` holds the helpers they share. `tests/scale.rs` is a binary of its own (Cargo.toml says
-//! why). A new file in `tests/` runs only once it is declared here.
+//! why). A new file in `tests/` runs only once it is declared here; the last test below fails
+//! until it is.
 
 mod util;
 
@@ -24,3 +25,24 @@ mod testkit;
 mod verify;
 mod verify_crafted;
 mod windows;
+
+/// A file of `tests/` that is neither declared above nor a binary of its own would never run.
+#[test]
+fn every_file_of_tests_is_a_module_here_or_a_binary_of_its_own() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let declared = include_str!("tests.rs");
+    let cargo_toml = include_str!("../Cargo.toml");
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(stem) = name.strip_suffix(".rs") else {
+            continue;
+        };
+        let is_module = declared.lines().any(|l| l.trim() == format!("mod {stem};"));
+        let is_binary = cargo_toml.contains(&format!("path = \"tests/{name}\""));
+        if !is_module && !is_binary {
+            orphans.push(name);
+        }
+    }
+    assert!(orphans.is_empty(), "files of tests/ that never run: {orphans:?}");
+}
