@@ -118,5 +118,68 @@ fn crc(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kernels, crc);
+/// The page size and count of the page-scan benchmark (256 MiB: more than any L3, so the bytes
+/// come from memory as they do from the page cache).
+const SCAN_PAGE: usize = 32768;
+const SCAN_PAGES: usize = 8192;
+
+fn scan_pages() -> Vec<u8> {
+    let b = DbBuilder::new(SCAN_PAGE).pages(SCAN_PAGES as u32);
+    let mut out = Vec::with_capacity(SCAN_PAGE * SCAN_PAGES);
+    for pgno in 1..=SCAN_PAGES as u32 {
+        out.extend_from_slice(&b.page(pgno));
+    }
+    out
+}
+
+/// Checks every page, hashing `batch` pages at a time after their checks (0: no CRC).
+fn scan(bytes: &[u8], batch: usize) -> (u32, u64) {
+    let mut h = crc32fast::Hasher::new();
+    let mut good = 0u64;
+    let mut unhashed = 0;
+    for (i, page) in bytes.chunks_exact(SCAN_PAGE).enumerate() {
+        if verify_page(page, i as u32 + 1, SCAN_PAGES as u32).status == PageStatus::Good {
+            good += 1;
+        }
+        if batch > 0 && i + 1 - unhashed / SCAN_PAGE >= batch {
+            h.update(&bytes[unhashed..(i + 1) * SCAN_PAGE]);
+            unhashed = (i + 1) * SCAN_PAGE;
+        }
+    }
+    if batch > 0 {
+        h.update(&bytes[unhashed..]);
+    }
+    (h.finalize(), good)
+}
+
+/// How the manifest's CRC-32 is best fed by the database page scan (issue 16): one thread checks
+/// 256 MiB of valid 32 KiB pages and hashes them: `verify_only` (plain `verify`), `crc_only`
+/// (crc32fast alone over the same bytes), `crc_per_page` (each page's CRC right after its
+/// check), `crc_per_N_pages` (N pages hashed after their N checks, still in L2).
+fn page_scan(c: &mut Criterion) {
+    let bytes = scan_pages();
+    assert_eq!(
+        scan(&bytes, 0).1,
+        SCAN_PAGES as u64,
+        "every page of the fixture verifies"
+    );
+    let crc = crc32fast::hash(&bytes);
+    for batch in [1, 8] {
+        assert_eq!(scan(&bytes, batch).0, crc);
+    }
+    let mut g = c.benchmark_group("manifest_scan");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(4));
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("verify_only", |b| b.iter(|| scan(black_box(&bytes), 0)));
+    g.bench_function("crc_only", |b| b.iter(|| crc32fast::hash(black_box(&bytes))));
+    g.bench_function("crc_per_page", |b| b.iter(|| scan(black_box(&bytes), 1)));
+    for n in [2, 4, 8, 16, 32] {
+        g.bench_function(format!("crc_per_{n}_pages"), |b| b.iter(|| scan(black_box(&bytes), n)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, kernels, crc, page_scan);
 criterion_main!(benches);
