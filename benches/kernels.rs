@@ -83,14 +83,18 @@ fn kernels(c: &mut Criterion) {
 }
 
 /// crc32fast over 1 MiB (a manifest block), and the join of two block CRCs. crc32fast picks its
-/// carry-less-multiply kernel at run time (x86_64: `pclmulqdq` and `sse4.1`); the line printed
-/// says which this CPU gets, since there is no switch to measure the other.
+/// carry-less-multiply kernel at run time (x86_64: `pclmulqdq` and `sse4.1`, and the wider
+/// `vpclmulqdq` folds where the CPU has them); the line printed says which this CPU gets, and
+/// `crc32fast_baseline_1mib` is its table kernel, what a CPU without them runs (through
+/// crc32fast's hidden `internal_new_baseline`, there being no public switch).
 fn crc(c: &mut Criterion) {
     #[cfg(target_arch = "x86_64")]
     eprintln!(
-        "crc32fast: pclmulqdq {} sse4.1 {} (both: the carry-less multiply kernel; else the table kernel)",
+        "crc32fast: pclmulqdq {} sse4.1 {} (both: the carry-less multiply kernel; else the table kernel); vpclmulqdq {} avx512f {} (the wider folds)",
         std::arch::is_x86_feature_detected!("pclmulqdq"),
-        std::arch::is_x86_feature_detected!("sse4.1")
+        std::arch::is_x86_feature_detected!("sse4.1"),
+        std::arch::is_x86_feature_detected!("vpclmulqdq"),
+        std::arch::is_x86_feature_detected!("avx512f")
     );
     let mut g = c.benchmark_group("crc");
     g.warm_up_time(Duration::from_millis(500));
@@ -100,6 +104,13 @@ fn crc(c: &mut Criterion) {
         .collect();
     g.throughput(Throughput::Bytes(block.len() as u64));
     g.bench_function("crc32fast_1mib", |b| b.iter(|| crc32fast::hash(black_box(&block))));
+    g.bench_function("crc32fast_baseline_1mib", |b| {
+        b.iter(|| {
+            let mut h = crc32fast::Hasher::internal_new_baseline(0, 0);
+            h.update(black_box(&block));
+            h.finalize()
+        })
+    });
     g.throughput(Throughput::Elements(1));
     let op = esecheck::checksum::crc32::ShiftOp::new(1 << 20);
     g.bench_function("combine_precomputed_1mib", |b| {
@@ -118,5 +129,68 @@ fn crc(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kernels, crc);
+/// The page size and count of the page-scan benchmark (256 MiB: more than any L3, so the bytes
+/// come from memory as they do from the page cache).
+const SCAN_PAGE: usize = 32768;
+const SCAN_PAGES: usize = 8192;
+
+fn scan_pages() -> Vec<u8> {
+    let b = DbBuilder::new(SCAN_PAGE).pages(SCAN_PAGES as u32);
+    let mut out = Vec::with_capacity(SCAN_PAGE * SCAN_PAGES);
+    for pgno in 1..=SCAN_PAGES as u32 {
+        out.extend_from_slice(&b.page(pgno));
+    }
+    out
+}
+
+/// Checks every page, hashing `batch` pages at a time after their checks (0: no CRC).
+fn scan(bytes: &[u8], batch: usize) -> (u32, u64) {
+    let mut h = crc32fast::Hasher::new();
+    let mut good = 0u64;
+    let mut unhashed = 0;
+    for (i, page) in bytes.chunks_exact(SCAN_PAGE).enumerate() {
+        if verify_page(page, i as u32 + 1, SCAN_PAGES as u32).status == PageStatus::Good {
+            good += 1;
+        }
+        if batch > 0 && i + 1 - unhashed / SCAN_PAGE >= batch {
+            h.update(&bytes[unhashed..(i + 1) * SCAN_PAGE]);
+            unhashed = (i + 1) * SCAN_PAGE;
+        }
+    }
+    if batch > 0 {
+        h.update(&bytes[unhashed..]);
+    }
+    (h.finalize(), good)
+}
+
+/// How the manifest's CRC-32 is best fed by the database page scan (issue 16): one thread checks
+/// 256 MiB of valid 32 KiB pages and hashes them: `verify_only` (plain `verify`), `crc_only`
+/// (crc32fast alone over the same bytes), `crc_per_page` (each page's CRC right after its
+/// check), `crc_per_N_pages` (N pages hashed after their N checks, still in L2).
+fn page_scan(c: &mut Criterion) {
+    let bytes = scan_pages();
+    assert_eq!(
+        scan(&bytes, 0).1,
+        SCAN_PAGES as u64,
+        "every page of the fixture verifies"
+    );
+    let crc = crc32fast::hash(&bytes);
+    for batch in [1, 8] {
+        assert_eq!(scan(&bytes, batch).0, crc);
+    }
+    let mut g = c.benchmark_group("manifest_scan");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_millis(500));
+    g.measurement_time(Duration::from_secs(4));
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("verify_only", |b| b.iter(|| scan(black_box(&bytes), 0)));
+    g.bench_function("crc_only", |b| b.iter(|| crc32fast::hash(black_box(&bytes))));
+    g.bench_function("crc_per_page", |b| b.iter(|| scan(black_box(&bytes), 1)));
+    for n in [2, 4, 8, 16, 32] {
+        g.bench_function(format!("crc_per_{n}_pages"), |b| b.iter(|| scan(black_box(&bytes), n)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, kernels, crc, page_scan);
 criterion_main!(benches);

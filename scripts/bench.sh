@@ -19,6 +19,11 @@
 #   memory   peak RSS for every file type: the database, a 16 GiB sparse flush map, a dense
 #            1 GiB flush map, the log directory (the RSS column of every row)
 #
+# With the manifest shape, a line after the table gives crc32fast's speed over 1 MiB on one
+# thread with the carry-less multiply kernel this CPU gets and with its table kernel (what a CPU
+# without pclmulqdq runs): `cargo bench --bench kernels -- crc/crc32fast` (SKIP_CRC_KERNEL=1 to
+# leave it out; the first run builds the benchmarks).
+#
 # Columns: median seconds over the runs, min–max, MB/s (10^6 bytes of file per second), the time
 # ratio to the shape's `cat` row, peak RSS ("Maximum resident set size" of GNU time; file-backed
 # pages included). Medians of alternating runs: the machine is shared and noisy.
@@ -35,6 +40,7 @@
 #   DB_MIB [4096]  PAGE_SIZE [32768]  LOGS [100000]  MANY [50]  SPARSE_GIB [1024]  MLOGS [5000]
 #   RUNS [5]  COLD_RUNS [5]  BENCH_DIR [/tmp/esecheck-bench]
 #   SKIP_COLD [0]  SKIP_LOGS [0]  SKIP_MANY [0]  SKIP_SPARSE [0]  SKIP_MEMORY [0]  SKIP_MANIFEST [0]
+#   SKIP_CRC_KERNEL [0]
 # Quick run (a few minutes): QUICK=1 scripts/bench.sh
 #   = DB_MIB=1024 LOGS=10000 MANY=16 SPARSE_GIB=64 MLOGS=2000 RUNS=3 COLD_RUNS=3
 #
@@ -59,6 +65,7 @@ SKIP_MANY=${SKIP_MANY:-0}
 SKIP_SPARSE=${SKIP_SPARSE:-0}
 SKIP_MEMORY=${SKIP_MEMORY:-0}
 SKIP_MANIFEST=${SKIP_MANIFEST:-0}
+SKIP_CRC_KERNEL=${SKIP_CRC_KERNEL:-0}
 MLOGS=${MLOGS:-5000}
 
 case "$BENCH_DIR" in
@@ -127,6 +134,16 @@ if [ "$SKIP_MANIFEST" = 0 ] && [ ! -f "$MSET.complete" ]; then
   touch "$MSET.complete"
 fi
 
+# crc32fast's two kernels, before the timed shapes (criterion's own runs, one thread).
+CRC_KERNEL=""
+if [ "$SKIP_MANIFEST" = 0 ] && [ "$SKIP_CRC_KERNEL" = 0 ]; then
+  echo "measuring crc32fast's kernels (cargo bench --bench kernels -- crc/crc32fast)..." >&2
+  CRC_KERNEL=$(cd "$ROOT" && cargo bench --quiet --bench kernels -- '^crc/crc32fast' 2>/dev/null | awk '
+    /^crc\/crc32fast_1mib/ { k = "clmul" } /^crc\/crc32fast_baseline_1mib/ { k = "table" }
+    /thrpt:/ && k != "" { v[k] = $4 " " $5; k = "" }
+    END { if (v["clmul"] != "") printf "crc32fast over 1 MiB, one thread: %s with the carry-less multiply kernel, %s with the table kernel (%.1fx)", v["clmul"], v["table"], v["clmul"] / v["table"] }') || true
+fi
+
 # --- measurement --------------------------------------------------------------------------
 DROP=none
 drop_caches() { # drop_caches FILE...: the page cache of these files (as root: of the machine)
@@ -188,7 +205,7 @@ echo
 echo "machine: $(nproc) CPUs, $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "esecheck $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && git diff --quiet || echo '+dirty'); warm rows $RUNS alternating runs, cold rows $COLD_RUNS, medians; cold cache dropped by: $DROP"
 echo "command: DB_MIB=$DB_MIB PAGE_SIZE=$PAGE_SIZE LOGS=$LOGS MANY=$MANY SPARSE_GIB=$SPARSE_GIB MLOGS=$MLOGS RUNS=$RUNS COLD_RUNS=$COLD_RUNS scripts/bench.sh"
-echo "crc32fast kernel: $(grep -qw pclmulqdq /proc/cpuinfo && grep -qw sse4_1 /proc/cpuinfo && echo 'carry-less multiply (pclmulqdq, sse4.1)' || echo 'table (no pclmulqdq)')"
+echo "crc32fast kernel: $(grep -qw pclmulqdq /proc/cpuinfo && grep -qw sse4_1 /proc/cpuinfo && echo "carry-less multiply (pclmulqdq, sse4.1$(grep -qw vpclmulqdq /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo && echo '; 512-bit folds: vpclmulqdq, avx512f'))" || echo 'table (no pclmulqdq)')"
 # The fixtures' page cache is as their writers left it: mkfixture and cp leave different folio
 # sizes, and a mapped scan runs up to 2x faster over large folios (fewer faults and TLB misses),
 # which `cat` does not show. As root, drop it once, so that every warm shape reads files cached
@@ -270,4 +287,5 @@ echo
 [ -z "${COLD_RATIO_DD:-}" ] || echo "cold: esecheck / dd iflag=direct = $COLD_RATIO_DD"
 [ -z "${MANY_RATIOS:-}" ] || echo "$MANY_RATIOS"
 [ -z "${MANIFEST_RATIOS:-}" ] || echo "$MANIFEST_RATIOS"
+[ -z "$CRC_KERNEL" ] || echo "$CRC_KERNEL"
 echo "MB/s of the sparse and flush-map rows count the data of the dense file; peak RSS is the memory row for every file type."

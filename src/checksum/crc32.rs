@@ -75,8 +75,13 @@ impl ShiftOp {
     }
 }
 
-/// The CRC of `A || B` from the CRCs of `A` and of `B` (`len_b` bytes).
+/// The CRC of `A || B` from the CRCs of `A` and of `B` (`len_b` bytes). A register of 0 stays 0
+/// whatever it is shifted by, so `crc_a == 0` (the CRC of nothing, where a file starts) needs
+/// no operator.
 pub fn combine(crc_a: u32, crc_b: u32, len_b: u64) -> u32 {
+    if crc_a == 0 {
+        return crc_b;
+    }
     ShiftOp::new(len_b).combine(crc_a, crc_b)
 }
 

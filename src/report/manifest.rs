@@ -106,8 +106,15 @@ pub struct ManifestFile {
     pub segment_size: Option<u64>,
 }
 
+/// `c` as 8 lower-case hex digits (`format!("{c:08x}")`, without the formatting machinery: a
+/// manifest holds one per block).
 fn hex(c: u32) -> String {
-    format!("{c:08x}")
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(8);
+    for i in (0..8).rev() {
+        s.push(char::from(DIGITS[(c >> (4 * i)) as usize & 0xf]));
+    }
+    s
 }
 
 fn parse_hex(s: &str) -> Option<u32> {
@@ -116,82 +123,130 @@ fn parse_hex(s: &str) -> Option<u32> {
         .flatten()
 }
 
+/// Paths relative to a root, `/`-separated, with one canonical lookup and one relative prefix
+/// per directory (a set of 100,000 logs in one directory asks once).
+struct RelPaths<'a> {
+    root: &'a std::path::Path,
+    /// The last directory asked about and its relative prefix (`Some("")` for the root itself,
+    /// `Some("logs/")` below it, `None` outside it): files come directory by directory.
+    last: Option<(std::path::PathBuf, Option<String>)>,
+    dirs: std::collections::HashMap<std::path::PathBuf, Option<String>>,
+}
+
+impl<'a> RelPaths<'a> {
+    fn new(root: &'a std::path::Path) -> Self {
+        RelPaths {
+            root,
+            last: None,
+            dirs: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The relative prefix of directory `dir` (as given, not yet canonical).
+    fn prefix_of(&mut self, dir: &std::path::Path) -> Option<String> {
+        if let Some((d, prefix)) = &self.last {
+            if d.as_os_str() == dir.as_os_str() {
+                return prefix.clone();
+            }
+        }
+        let root = self.root;
+        let prefix = self
+            .dirs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let canon = crate::scan::set::canonical(dir);
+                canon.strip_prefix(root).ok().map(|r| {
+                    let mut s = String::new();
+                    for c in r.components() {
+                        s.push_str(&c.as_os_str().to_string_lossy());
+                        s.push('/');
+                    }
+                    s
+                })
+            })
+            .clone();
+        self.last = Some((dir.to_path_buf(), prefix.clone()));
+        prefix
+    }
+
+    /// `p` relative to the root (its directory made canonical, its name kept), or `p` as shown
+    /// when it is not under the root.
+    fn rel(&mut self, p: &std::path::Path) -> String {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let Some(name) = p.file_name() else {
+            // No name of its own (`..`): the directory it names.
+            return match self.prefix_of(parent) {
+                Some(prefix) if !prefix.is_empty() => prefix.trim_end_matches('/').to_string(),
+                _ => p.display().to_string(),
+            };
+        };
+        match self.prefix_of(parent) {
+            Some(mut prefix) => {
+                prefix.push_str(&name.to_string_lossy());
+                prefix
+            }
+            None => p.display().to_string(),
+        }
+    }
+}
+
 /// The manifest of a verified set: `report.files` (hashed by the scan) with their paths relative
 /// to `report.root`, and the set's identity from the decision.
 pub fn build(report: &SetReport, block_size: u64) -> Manifest {
     use std::collections::HashMap;
-    use std::path::{Path, PathBuf};
-    // One canonical lookup per directory, not per file (a set of 100,000 logs).
-    let mut dirs: HashMap<PathBuf, PathBuf> = HashMap::new();
-    let mut rel = |p: &Path| -> String {
-        let parent = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let canon = dirs
-            .entry(parent.clone())
-            .or_insert_with(|| crate::scan::set::canonical(&parent))
-            .clone();
-        let full = match p.file_name() {
-            Some(n) => canon.join(n),
-            None => canon,
-        };
-        match full.strip_prefix(&report.root) {
-            Ok(r) if r.components().next().is_some() => r
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/"),
-            _ => p.display().to_string(),
-        }
-    };
     let pages: HashMap<&str, u64> = report
         .db_checks
         .iter()
         .map(|c| (c.path.as_str(), c.page_size as u64))
         .collect();
-    let logs: HashMap<&str, &crate::scan::log::LogCheck> = report
-        .stream
-        .iter()
-        .flat_map(|s| s.files.iter())
-        .map(|l| (l.path.as_str(), l))
-        .collect();
-    let mut files: Vec<ManifestFile> = report
-        .files
-        .iter()
-        .map(|f| {
-            let shown = f.path.display().to_string();
-            let page_size = pages.get(shown.as_str()).copied();
-            let log = logs.get(shown.as_str()).copied();
-            let segment_size = log.and_then(|l| {
-                let h = l.header.as_ref()?;
-                Some(if l.format.is_some_and(|v| v.is_segment_format()) {
-                    crate::scan::log::SEGMENT_SIZE as u64
-                } else {
-                    u64::from(h.cb_sec)
-                })
-            });
-            ManifestFile {
-                path: rel(&f.path),
-                kind: f.kind,
-                size: f.crc.size,
-                crc32: hex(f.crc.crc32),
-                blocks: f.crc.blocks.iter().map(|&b| hex(b)).collect(),
-                page_size: if f.kind == MemberType::Database {
-                    page_size
-                } else {
-                    None
-                },
-                generation: if f.kind == MemberType::Log {
-                    log.and_then(|l| l.generation)
-                } else {
-                    None
-                },
-                segment_size: if f.kind == MemberType::Log { segment_size } else { None },
-            }
-        })
-        .collect();
+    // Sized up front: growing a map of 100,000 logs rehashes it about 17 times.
+    let n_logs = report.stream.as_ref().map_or(0, |s| s.files.len());
+    let mut logs: HashMap<&str, &crate::scan::log::LogCheck> = HashMap::with_capacity(n_logs);
+    logs.extend(
+        report
+            .stream
+            .iter()
+            .flat_map(|s| s.files.iter())
+            .map(|l| (l.path.as_str(), l)),
+    );
+    let file = |paths: &mut RelPaths<'_>, f: &crate::scan::set::SetFile| {
+        let shown = f.path.display().to_string();
+        let page_size = pages.get(shown.as_str()).copied();
+        let log = logs.get(shown.as_str()).copied();
+        let segment_size = log.and_then(|l| {
+            let h = l.header.as_ref()?;
+            Some(if l.format.is_some_and(|v| v.is_segment_format()) {
+                crate::scan::log::SEGMENT_SIZE as u64
+            } else {
+                u64::from(h.cb_sec)
+            })
+        });
+        ManifestFile {
+            path: paths.rel(&f.path),
+            kind: f.kind,
+            size: f.crc.size,
+            crc32: hex(f.crc.crc32),
+            blocks: f.crc.blocks.iter().map(|&b| hex(b)).collect(),
+            page_size: if f.kind == MemberType::Database {
+                page_size
+            } else {
+                None
+            },
+            generation: if f.kind == MemberType::Log {
+                log.and_then(|l| l.generation)
+            } else {
+                None
+            },
+            segment_size: if f.kind == MemberType::Log { segment_size } else { None },
+        }
+    };
+    let mut paths = RelPaths::new(&report.root);
+    let mut files: Vec<ManifestFile> = report.files.iter().map(|f| file(&mut paths, f)).collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut rel = |p: &std::path::Path| paths.rel(p);
     let d = &report.decision;
     Manifest {
         format: FORMAT.to_string(),
@@ -229,15 +284,49 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
 /// The CRC of a manifest's canonical form: its keys but `manifest_crc32`, in document order,
 /// serialized compactly. Whitespace does not change it; any value, key or order does.
 fn canonical_crc(rest: &impl Serialize) -> u32 {
-    crc_of(&serde_json::to_vec(rest).unwrap_or_default())
+    // Hashed as it is serialized, through a buffer so crc32fast sees 64 KiB at a time: the
+    // compact form (as large as the manifest) is never held.
+    let mut w = std::io::BufWriter::with_capacity(64 << 10, CrcWriter(crc32fast::Hasher::new()));
+    if serde_json::to_writer(&mut w, rest).is_err() {
+        return crc_of(&[]);
+    }
+    match w.into_inner() {
+        Ok(CrcWriter(h)) => h.finalize(),
+        Err(_) => crc_of(&[]),
+    }
+}
+
+/// A writer that only hashes.
+struct CrcWriter(crc32fast::Hasher);
+
+impl std::io::Write for CrcWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The manifest as written: pretty JSON with `manifest_crc32` last, and a newline. The struct
 /// serializes its keys in the order a parsed document keeps them, so the compact form of the
-/// struct is the canonical form of the document.
+/// struct is the canonical form of the document. The two serializations run side by side (the
+/// scan's workers are idle by now).
 pub fn to_bytes(m: &Manifest) -> Vec<u8> {
-    let crc = canonical_crc(m);
-    let mut out = serde_json::to_vec_pretty(m).unwrap_or_default();
+    let blocks: usize = m.files.iter().map(|f| f.blocks.len()).sum();
+    let (crc, mut out) = rayon::join(
+        || canonical_crc(m),
+        || {
+            // About 16 bytes a block and 250 a file, pretty-printed.
+            let mut out = Vec::with_capacity(16 * blocks + 256 * m.files.len() + 1024);
+            if serde_json::to_writer_pretty(&mut out, m).is_err() {
+                out.clear();
+            }
+            out
+        },
+    );
     // `{…\n}` becomes `{…,\n  "manifest_crc32": "…"\n}`.
     if out.last() == Some(&b'}') {
         out.pop();
@@ -716,6 +805,49 @@ mod tests {
     fn a_manifest_reads_back_as_written() {
         let m = sample();
         assert_eq!(parse(&to_bytes(&m)), Ok(m));
+    }
+
+    #[test]
+    fn the_bytes_written_are_serde_jsons_pretty_form_with_the_crc_of_its_compact_form() {
+        // As written before the two serializations ran side by side and the compact one was
+        // hashed as it streamed: to_vec_pretty, and crc_of(to_vec) appended.
+        let mut m = sample();
+        m.root = "/snap/\"quoted\" \u{e9}\u{1}".into();
+        m.files[0].blocks = (0..3000u32).map(|i| hex(i.wrapping_mul(2_654_435_761))).collect();
+        let pretty = String::from_utf8(serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        let crc = crc_of(&serde_json::to_vec(&m).unwrap());
+        let want = format!(
+            "{},\n  \"manifest_crc32\": \"{crc:08x}\"\n}}\n",
+            pretty.strip_suffix("\n}").unwrap()
+        );
+        assert_eq!(String::from_utf8(to_bytes(&m)).unwrap(), want);
+    }
+
+    #[test]
+    fn hex_is_eight_lower_case_digits() {
+        for c in [0, 1, 0xf, 0x1234_abcd, 0xdead_beef, u32::MAX] {
+            assert_eq!(hex(c), format!("{c:08x}"));
+            assert_eq!(parse_hex(&hex(c)), Some(c));
+        }
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_root_with_the_directory_made_canonical_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = crate::scan::set::canonical(tmp.path());
+        std::fs::create_dir_all(root.join("logs/sub")).unwrap();
+        let mut r = RelPaths::new(&root);
+        assert_eq!(r.rel(&tmp.path().join("db.edb")), "db.edb");
+        assert_eq!(r.rel(&tmp.path().join("logs/E00.log")), "logs/E00.log");
+        assert_eq!(r.rel(&tmp.path().join("logs/E01.log")), "logs/E01.log");
+        // Reached another way, the same directory gives the same path.
+        assert_eq!(r.rel(&tmp.path().join("logs/sub/../E02.log")), "logs/E02.log");
+        assert_eq!(r.rel(&tmp.path().join("logs/sub/x.chk")), "logs/sub/x.chk");
+        assert_eq!(r.rel(&tmp.path().join("db.edb")), "db.edb", "back to a directory seen");
+        // Outside the root, or no name of its own: the path as shown.
+        let outside = std::env::temp_dir().join("esecheck-not-under-the-root.edb");
+        assert_eq!(r.rel(&outside), outside.display().to_string());
+        assert_eq!(r.rel(&tmp.path().join("logs/sub/..")), "logs/sub");
     }
 
     #[test]
