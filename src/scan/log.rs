@@ -68,7 +68,7 @@ pub struct LogCheck {
     #[serde(skip)]
     pub opened: Option<(std::path::PathBuf, crate::scan::file::Stamp)>,
     /// The file's CRCs, hashed in the worker that checked it (`verify --manifest`, issue 16;
-    /// set by the caller that opened it).
+    /// set by the caller that opened it; `scan_set` moves it into `SetScan::files`).
     #[serde(skip)]
     pub crc: Option<crate::scan::crc::FileCrc>,
 }

@@ -18,7 +18,7 @@ use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions
 use crate::scan::progress::{total_size, Progress};
 use crate::scan::stream::{check_stream_entries, list_entries, IgnoreKind, Ignored, StreamCheck, StreamEntry};
 use crate::scan::Input;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Options of the set scan (`verify`). `--strict` is not here: it is applied to the verdict, at
@@ -337,7 +337,7 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
         set_progress_total(p, &stream_entries, &entries);
     }
     let mut handled: BTreeSet<PathBuf> = stream_entries.iter().map(|e| e.path.clone()).collect();
-    let stream = match &log_dir {
+    let mut stream = match &log_dir {
         Some(d) if !stream_entries.is_empty() => {
             check_set_stream(&mut g, d, stream_entries, opts, expected, progress.as_ref())?
         }
@@ -378,10 +378,11 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     ignored.sort_by(|a, b| a.path.cmp(&b.path));
     ignored.dedup_by(|a, b| a.path == b.path);
     let mut crcs = g.crcs;
-    if let Some(s) = &stream {
-        for f in &s.files {
-            if let (Some((p, _)), Some(c)) = (&f.opened, &f.crc) {
-                crcs.insert(p.clone(), c.clone());
+    if let Some(s) = &mut stream {
+        // Moved, not copied: the manifest is their one reader (5,000 logs' block lists).
+        for f in &mut s.files {
+            if let (Some((p, _)), Some(c)) = (&f.opened, f.crc.take()) {
+                crcs.insert(p.clone(), c);
             }
         }
     }
@@ -421,7 +422,7 @@ struct Gathered {
     /// Every file checked, with its identity when opened: re-checked before the verdict.
     stamps: Vec<(PathBuf, Stamp)>,
     /// CRCs hashed by the scans, by path (`--manifest`).
-    crcs: BTreeMap<PathBuf, crate::scan::crc::FileCrc>,
+    crcs: HashMap<PathBuf, crate::scan::crc::FileCrc>,
 }
 
 /// CLI.md Decision 20: the user named a log-stream file or a checkpoint as a file; the set is
@@ -807,7 +808,7 @@ type DbOutcome = (Stamp, DbResult, Option<crate::scan::crc::FileCrc>);
 fn set_files(
     entries: &[Entry],
     ignored: &[Ignored],
-    mut crcs: BTreeMap<PathBuf, crate::scan::crc::FileCrc>,
+    mut crcs: HashMap<PathBuf, crate::scan::crc::FileCrc>,
     block_size: u64,
 ) -> Result<Vec<SetFile>, CheckError> {
     use rayon::prelude::*;
