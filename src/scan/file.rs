@@ -353,6 +353,7 @@ pub fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
 
 /// The most holes recorded for one file; a file more fragmented than this (a hostile one: a
 /// hole every other 4 KiB) is read whole instead, so the list stays under 2 MiB.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // holes are looked for on Linux only
 const MAX_HOLES: usize = 1 << 16;
 
 /// The holes of `file` (SEEK_DATA / SEEK_HOLE), when the answer can be trusted: the data extents
@@ -420,6 +421,7 @@ fn trusted_holes(file: &File, meta: &std::fs::Metadata) -> Vec<std::ops::Range<u
 /// system reported outside its holes, allowing 1 MiB plus 1/64 of the data for the file's own
 /// metadata blocks (extent trees). More allocated than that means some "hole" holds blocks: the
 /// answer is not trusted. Less (compression, inline data) is fine: a hole is still a hole.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))] // holes are looked for on Linux only
 fn holes_are_trusted(data: u64, allocated: u64) -> bool {
     allocated <= data.saturating_add((1 << 20) + data / 64)
 }
