@@ -361,6 +361,15 @@ mod tests {
     }
 
     #[test]
+    fn a_buffer_too_short_for_its_header_is_bad_never_read_as_zeros() {
+        // PGHDR is 40 bytes (ESE-FORMAT.md §3.1): 39 non-zero bytes hold no page.
+        let short = [0x5Au8; 39];
+        assert_eq!(verify_page(&short, 1, 10).status, PageStatus::Bad);
+        assert_eq!(verify_segment(&short, 1).status, PageStatus::Bad);
+        assert_eq!(stored_checksums(&short).unwrap_err().field, "fFlags");
+    }
+
+    #[test]
     fn zero_page_is_uninitialized_not_bad() {
         assert_eq!(verify_page(&[0u8; 4096], 3, 10).status, PageStatus::Uninitialized);
     }
