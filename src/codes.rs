@@ -28,8 +28,11 @@ pub enum JetErr {
     LogFileSizeMismatch,
     /// −543: a required log generation is missing.
     RequiredLogFilesMissing,
-    /// −550: a dirty database that cannot be recovered.
+    /// −550: a dirty database that cannot be recovered (`JET_errDatabaseInconsistent` is the
+    /// same code); also JustCreated and ForceDetach, which the engine will not attach.
     DatabaseDirtyShutdown,
+    /// −563: the database's format conversion never finished (state BeingConverted).
+    DatabaseIncompleteUpgrade,
     /// −582: a committed log generation is missing.
     CommittedLogFilesMissing,
     /// −590: accumulated segment checksum mismatch.
@@ -46,6 +49,10 @@ pub enum JetErr {
     InvalidDatabaseVersion,
     /// −1213: page size mismatch.
     PageSizeMismatch,
+    /// −1226: an incremental reseed was in progress (state IncrementalReseedInProgress).
+    DatabaseIncompleteIncrementalReseed,
+    /// −1935: a revert was in progress (state RevertInProgress).
+    DatabaseIncompleteRevert,
     /// −1811: file not found.
     FileNotFound,
     /// −1812: wrong `le_filetype`.
@@ -69,6 +76,7 @@ impl JetErr {
             LogFileSizeMismatch => -541,
             RequiredLogFilesMissing => -543,
             DatabaseDirtyShutdown => -550,
+            DatabaseIncompleteUpgrade => -563,
             CommittedLogFilesMissing => -582,
             LogSequenceChecksumMismatch => -590,
             ReadVerifyFailure => -1018,
@@ -77,6 +85,8 @@ impl JetErr {
             DatabaseCorrupted => -1206,
             InvalidDatabaseVersion => -1209,
             PageSizeMismatch => -1213,
+            DatabaseIncompleteIncrementalReseed => -1226,
+            DatabaseIncompleteRevert => -1935,
             FileNotFound => -1811,
             FileInvalidType => -1812,
         }
@@ -98,6 +108,7 @@ impl JetErr {
             LogFileSizeMismatch => "JET_errLogFileSizeMismatch",
             RequiredLogFilesMissing => "JET_errRequiredLogFilesMissing",
             DatabaseDirtyShutdown => "JET_errDatabaseDirtyShutdown",
+            DatabaseIncompleteUpgrade => "JET_errDatabaseIncompleteUpgrade",
             CommittedLogFilesMissing => "JET_errCommittedLogFilesMissing",
             LogSequenceChecksumMismatch => "JET_errLogSequenceChecksumMismatch",
             ReadVerifyFailure => "JET_errReadVerifyFailure",
@@ -106,6 +117,8 @@ impl JetErr {
             DatabaseCorrupted => "JET_errDatabaseCorrupted",
             InvalidDatabaseVersion => "JET_errInvalidDatabaseVersion",
             PageSizeMismatch => "JET_errPageSizeMismatch",
+            DatabaseIncompleteIncrementalReseed => "JET_errDatabaseIncompleteIncrementalReseed",
+            DatabaseIncompleteRevert => "JET_errDatabaseIncompleteRevert",
             FileNotFound => "JET_errFileNotFound",
             FileInvalidType => "JET_errFileInvalidType",
         }

@@ -340,6 +340,7 @@ fn check_opened_kind(
                     release: Some(&release),
                     holes: input.holes(),
                     crc: None,
+                    in_set: false,
                 },
             );
             match r {
@@ -1027,6 +1028,8 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
         ));
     }
     let chosen = sh.chosen();
+    // Issue 20 rule 1: /MH dumps any state; one the engine would refuse is a warning here.
+    problems.extend(chosen.and_then(|h| crate::scan::database::refusal_problem(h, path, false)));
     if chosen.is_none() {
         problems.push(Problem::error(
             Some(JetErr::DatabaseCorrupted),

@@ -87,6 +87,7 @@ use esecheck::codes::JetErr;
 use esecheck::format::{DbFileHeader, Signature};
 use esecheck::problem::Problem;
 use esecheck::report::set::{decide, CheckpointView, DbView, LogView, StreamView};
+use esecheck::scan::database::refusal_problem;
 use esecheck::testkit::db::default_log_signature;
 use esecheck::testkit::{lgpos, logtime, signature};
 use esecheck::verdict::Verdict;
@@ -170,7 +171,7 @@ proptest! {
                             .at_generation(i64::from(g)),
                     );
                 }
-                logs.insert(g, LogView { path, intact: !damaged[i], signature: Some(sig_of(false)), page_size: Some(4096) });
+                logs.insert(g, LogView { path, intact: !damaged[i], signature: Some(sig_of(false)), page_size: Some(4096), created: None });
             }
             StreamView {
                 base: "E00".into(),
@@ -186,9 +187,16 @@ proptest! {
             path: "E00.chk".into(),
             usable: true,
             generation: Some(g),
+            in_use_generation: Some(g),
             signature: Some(sig_of(foreign)),
         });
-        let d = decide(&dbs, Vec::new(), stream.as_ref(), checkpoint.as_ref(), false);
+        // As decide_set does: each database's own problems come in, here the one a header can
+        // carry without any page (issue 20 rule 1: a state the engine refuses fails the set).
+        let db_problems: Vec<Problem> = dbs
+            .iter()
+            .filter_map(|d| refusal_problem(d.header.as_ref().unwrap(), &d.path, true))
+            .collect();
+        let d = decide(&dbs, db_problems, stream.as_ref(), checkpoint.as_ref(), false);
         if d.verdict == Verdict::Pass {
             let t = d.truncate_below;
             prop_assert!(t.is_some(), "a pass always says what may be truncated");

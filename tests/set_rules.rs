@@ -254,8 +254,10 @@ fn an_inverted_log_required_82_81_is_unusable_550() {
 }
 
 #[test]
-fn incremental_reseed_and_revert_in_progress_with_0_0_fail_550() {
-    for state in [6u32, 8] {
+fn incremental_reseed_and_revert_in_progress_fail_with_their_own_code_and_need_no_logs() {
+    // Issue 20 rule 1 (db.cxx ErrDBReadHeaderCheckConsistency): −1226 and −1935, whatever the
+    // range; Decision 13 no longer says these states need logs (no replay makes them usable).
+    for (state, code) in [(6u32, -1226), (8, -1935)] {
         let d = tempfile::tempdir().unwrap();
         DbBuilder::new(4096)
             .state(state)
@@ -269,8 +271,8 @@ fn incremental_reseed_and_revert_in_progress_with_0_0_fail_550() {
             .unwrap();
         let r = verify_json(&[d.path()], &[]);
         assert_eq!(r.code, 1, "state {state}: {:#}", r.json);
-        assert_eq!(r.json["databases"][0]["needs_logs"], true);
-        assert!(json_codes(&r.json, "error").contains(&-550), "state {state}");
+        assert_eq!(r.json["databases"][0]["needs_logs"], false);
+        assert_eq!(json_codes(&r.json, "error"), vec![code], "state {state}");
     }
 }
 

@@ -35,13 +35,15 @@ fn run(dir: &Path) -> esecheck::report::set::SetReport {
 
 #[test]
 fn crafted_dirty_set_passes_and_truncates_at_the_lower_of_checkpoint_and_required() {
+    // Checkpoint 11 below Log Required 12-14: recovery starts at 11 (issue 20 rule 4 needs the
+    // checkpoint at or below lGenMinRequired), truncation at the lower of the two.
     let d = tempfile::tempdir().unwrap();
     set(
         d.path(),
         DbBuilder::new(8192).state(STATE_DIRTY_SHUTDOWN).log_required(12, 14),
         10,
         6,
-        13,
+        11,
     );
     let r = run(d.path());
     assert_eq!(
@@ -51,8 +53,25 @@ fn crafted_dirty_set_passes_and_truncates_at_the_lower_of_checkpoint_and_require
         r.decision.problems
     );
     assert_eq!(r.decision.required_range, Some([12, 14]));
-    assert_eq!(r.decision.truncate_below, Some(12));
+    assert_eq!(r.decision.truncate_below, Some(11));
     assert_eq!(r.decision.roll_forward_to, Some(15));
+}
+
+#[test]
+fn a_checkpoint_ahead_of_a_dirty_database_is_543() {
+    // Issue 20 rule 4 (logredo.cxx ErrLGRICheckAttachNow): checkpoint 13 above lGenMinRequired
+    // 12: recovery would start past generation 12. This set passed before the rule.
+    let d = tempfile::tempdir().unwrap();
+    set(
+        d.path(),
+        DbBuilder::new(8192).state(STATE_DIRTY_SHUTDOWN).log_required(12, 14),
+        10,
+        6,
+        13,
+    );
+    let r = run(d.path());
+    assert_eq!(r.decision.verdict, esecheck::verdict::Verdict::Fail);
+    assert_eq!(codes(&r, true), vec![-543], "{:?}", r.decision.problems);
 }
 
 #[test]
@@ -147,12 +166,10 @@ fn huge_required_range_ends_quickly_with_543() {
 #[test]
 fn hostile_database_header_values_cannot_be_checked() {
     for (_what, db) in [
-        ("state 99", DbBuilder::new(4096).state(99)),
         (
             "negative generation",
             DbBuilder::new(4096).state(STATE_DIRTY_SHUTDOWN).log_required(-5, 3),
         ),
-        ("file type 3", DbBuilder::new(4096).file_type(3)),
         ("format version", DbBuilder::new(4096).format_version(0x500, 0, 0)),
     ] {
         let d = tempfile::tempdir().unwrap();
@@ -160,6 +177,32 @@ fn hostile_database_header_values_cannot_be_checked() {
         db.write_file(&p).unwrap();
         esecheck().arg("checksum").arg(&p).assert().code(2);
         esecheck().arg("verify").arg(d.path()).assert().code(2);
+    }
+}
+
+#[test]
+fn a_state_or_file_type_the_engine_never_writes_cannot_be_checked_alone_and_fails_a_set() {
+    // CLI.md Decision 2 for `checksum`; issue 20 rule 1 for `verify` (db.cxx
+    // ErrDBReadHeaderCheckConsistency refuses the header: JET_errDatabaseCorrupted).
+    for (what, db) in [
+        ("state 99", DbBuilder::new(4096).state(99)),
+        ("state 0", DbBuilder::new(4096).state(0)),
+        ("file type 3", DbBuilder::new(4096).file_type(3)),
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.edb");
+        db.write_file(&p).unwrap();
+        esecheck().arg("checksum").arg(&p).assert().code(2);
+        let out = esecheck().args(["verify", "--json"]).arg(d.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let p = &j["problems"][0];
+        assert_eq!(
+            (p["code"].as_i64(), p["severity"].as_str()),
+            (Some(-1206), Some("error")),
+            "{what}: {j:#}"
+        );
+        assert!(p["file"].as_str().unwrap().ends_with("x.edb"), "{what}");
     }
 }
 

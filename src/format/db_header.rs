@@ -121,7 +121,11 @@ pub struct DbFileHeader {
     /// @344 `le_ulCreateUpdate`.
     #[serde(rename = "le_ulCreateUpdate")]
     pub create_update: u32,
-    /// @348 `logtimeGenMaxCreate`: creation time of generation lGenMaxRequired.
+    /// @348 `logtimeGenMaxCreate`: creation time of the log generation `lGenMaxCommitted` (the
+    /// engine's `DBFILEHDR::SetDbstate` stamps it with the current log's time when it sets Log
+    /// Required and Log Committed to that generation, and backup.cxx copies it as
+    /// `logtimeGenMaxCommitted`). Equal to the creation time of `lGenMaxRequired` only when the
+    /// two generations are equal.
     #[serde(rename = "logtimeGenMaxCreate")]
     pub logtime_gen_max_create: LogTime,
     /// @356 `bkinfoTypeFullPrev`.
@@ -238,6 +242,11 @@ pub struct DbFileHeader {
     /// @667 `le_filetype` (unaligned): 1 database, 5 temp database, 0 before the field existed.
     #[serde(rename = "le_filetype")]
     pub file_type: u32,
+    /// @672 `logtimeGenMaxRequired`: creation time of the log generation `lGenMaxRequired`,
+    /// written only by databases of format 0x620.150.320 and later
+    /// ([`LOGTIME_GEN_MAX_REQUIRED_FORMAT`]); zero before.
+    #[serde(rename = "logtimeGenMaxRequired")]
+    pub logtime_gen_max_required: LogTime,
     /// @680 `le_lGenPreRedoMinConsistent`.
     #[serde(rename = "le_lGenPreRedoMinConsistent")]
     pub gen_pre_redo_min_consistent: i32,
@@ -247,6 +256,31 @@ pub struct DbFileHeader {
     /// @716 `le_ulRevertCount`.
     #[serde(rename = "le_ulRevertCount")]
     pub revert_count: u32,
+}
+
+/// The format version (`le_ulVersion`, `le_ulDaeUpdateMajor`, `le_ulDaeUpdateMinor`) from which
+/// the engine writes `logtimeGenMaxRequired` (@672): `JET_efvLogtimeGenMaxRequired`, DB version
+/// 1568.150.320 in sysver.cxx's format table (1568 = 0x620).
+pub const LOGTIME_GEN_MAX_REQUIRED_FORMAT: (u32, u32, u32) = (0x620, 150, 320);
+
+/// The values of `le_dbstate` (`JET_dbstate*`, ESE-FORMAT.md §1.6).
+pub mod dbstate {
+    /// `JET_dbstateJustCreated`.
+    pub const JUST_CREATED: u32 = 1;
+    /// `JET_dbstateDirtyShutdown`.
+    pub const DIRTY_SHUTDOWN: u32 = 2;
+    /// `JET_dbstateCleanShutdown`.
+    pub const CLEAN_SHUTDOWN: u32 = 3;
+    /// `JET_dbstateBeingConverted`.
+    pub const BEING_CONVERTED: u32 = 4;
+    /// `JET_dbstateForceDetach`.
+    pub const FORCE_DETACH: u32 = 5;
+    /// `JET_dbstateIncrementalReseedInProgress`.
+    pub const INCREMENTAL_RESEED_IN_PROGRESS: u32 = 6;
+    /// `JET_dbstateDirtyAndPatchedShutdown`.
+    pub const DIRTY_AND_PATCHED_SHUTDOWN: u32 = 7;
+    /// `JET_dbstateRevertInProgress`.
+    pub const REVERT_IN_PROGRESS: u32 = 8;
 }
 
 /// Names of `le_dbstate` values (§1.6).
@@ -343,6 +377,7 @@ impl DbFileHeader {
             efv_max_bin_attach: r.u32(648, "le_efvMaxBinAttachDiagnostic")?,
             pgno_dbscan_highest: r.u32(652, "le_pgnoDbscanHighest")?,
             file_type: r.u32(FILETYPE_OFFSET, "le_filetype")?,
+            logtime_gen_max_required: LogTime::read(&r, 672, "logtimeGenMaxRequired")?,
             gen_pre_redo_min_consistent: r.i32(680, "le_lGenPreRedoMinConsistent")?,
             gen_pre_redo_min_required: r.i32(684, "le_lGenPreRedoMinRequired")?,
             revert_count: r.u32(716, "le_ulRevertCount")?,
@@ -372,9 +407,41 @@ impl DbFileHeader {
     }
 
     /// True when the database needs log replay to become consistent (CLI.md Decision 13): its
-    /// state says so, or either end of its Log Required range is set.
+    /// state is one recovery replays (DirtyShutdown, DirtyAndPatchedShutdown), or it is clean
+    /// and either end of its Log Required range is set. A database in a state the engine
+    /// refuses (JustCreated, BeingConverted, ForceDetach, IncrementalReseedInProgress,
+    /// RevertInProgress, any unknown value) needs none: no replay makes it usable (issue 20
+    /// rule 1).
     pub fn needs_logs(&self) -> bool {
-        matches!(self.db_state, 2 | 6 | 7 | 8) || self.gen_min_required > 0 || self.gen_max_required > 0
+        match self.db_state {
+            dbstate::DIRTY_SHUTDOWN | dbstate::DIRTY_AND_PATCHED_SHUTDOWN => true,
+            dbstate::CLEAN_SHUTDOWN => self.gen_min_required > 0 || self.gen_max_required > 0,
+            _ => false,
+        }
+    }
+
+    /// True when the header's format (`le_ulVersion.le_ulDaeUpdateMajor.le_ulDaeUpdateMinor`)
+    /// is `v` or later, compared field by field as the engine's `CmpDbVer` does.
+    pub fn format_at_least(&self, v: (u32, u32, u32)) -> bool {
+        (self.version, self.dae_update_major, self.dae_update_minor) >= v
+    }
+
+    /// The creation time the engine expects of the log generation `lGenMaxRequired` when
+    /// recovery reaches it (logredo.cxx, the check before `REDO_HIGH_LOG_MISMATCH_ERROR_ID`):
+    /// `logtimeGenMaxRequired` when the format has it, else zero; a zero one with Log Required
+    /// ending at Log Committed falls back to `logtimeGenMaxCreate` (the committed generation's
+    /// time, which is then the same generation). `None` when no time is recorded: nothing to
+    /// compare.
+    pub fn expected_gen_max_required_time(&self) -> Option<LogTime> {
+        let mut t = if self.format_at_least(LOGTIME_GEN_MAX_REQUIRED_FORMAT) {
+            self.logtime_gen_max_required
+        } else {
+            LogTime { raw: [0; 8] }
+        };
+        if t.is_zero() && self.gen_max_required == self.gen_max_committed {
+            t = self.logtime_gen_max_create;
+        }
+        (!t.is_zero()).then_some(t)
     }
 
     /// The Log Required range `lGenMinRequired-lGenMaxRequired` when it names logs that can be
@@ -429,6 +496,68 @@ mod tests {
             let d = DbFileHeader::parse(&h).unwrap();
             assert_eq!((d.needs_logs(), d.usable_log_required()), (needs, usable), "{lo}-{hi}");
         }
+    }
+
+    #[test]
+    fn only_states_recovery_replays_need_logs() {
+        // Issue 20 rule 1: DirtyShutdown and DirtyAndPatchedShutdown are replayed; a clean
+        // database needs logs only with a Log Required range set; every refused state needs none.
+        for (state, needs) in [
+            (1u32, false),
+            (2, true),
+            (3, false),
+            (4, false),
+            (5, false),
+            (6, false),
+            (7, true),
+            (8, false),
+            (9, false),
+        ] {
+            let mut h = header();
+            h[52..56].copy_from_slice(&state.to_le_bytes());
+            h[296..300].copy_from_slice(&5i32.to_le_bytes());
+            h[300..304].copy_from_slice(&5i32.to_le_bytes());
+            let d = DbFileHeader::parse(&h).unwrap();
+            assert_eq!(d.needs_logs(), needs || state == 3, "state {state}");
+            h[296..304].fill(0);
+            let d = DbFileHeader::parse(&h).unwrap();
+            assert_eq!(d.needs_logs(), needs, "state {state}, range 0-0");
+        }
+    }
+
+    #[test]
+    fn the_expected_time_of_lgen_max_required_follows_logredo() {
+        // logredo.cxx: logtimeGenMaxRequired (@672) when the format is 0x620.150.320 or later,
+        // else zero; zero and lGenMaxRequired == lGenMaxCommitted: logtimeGenMaxCreate (@348).
+        let create = [1u8, 2, 3, 4, 5, 120, 0, 0];
+        let required = [9u8, 9, 9, 4, 5, 120, 0, 0];
+        let mut h = header();
+        h[300..304].copy_from_slice(&81i32.to_le_bytes());
+        h[416..420].copy_from_slice(&81i32.to_le_bytes());
+        h[348..356].copy_from_slice(&create);
+        h[672..680].copy_from_slice(&required);
+        let at = |h: &[u8], upd_major: u32, upd_minor: u32| {
+            let mut h = h.to_vec();
+            h[232..236].copy_from_slice(&upd_major.to_le_bytes());
+            h[644..648].copy_from_slice(&upd_minor.to_le_bytes());
+            DbFileHeader::parse(&h)
+                .unwrap()
+                .expected_gen_max_required_time()
+                .map(|t| t.raw)
+        };
+        assert_eq!(at(&h, 150, 320), Some(required));
+        assert_eq!(at(&h, 200, 0), Some(required));
+        // Older formats never wrote @672: the committed generation's time stands in.
+        assert_eq!(at(&h, 150, 319), Some(create));
+        assert_eq!(at(&h, 20, 0), Some(create));
+        // Newer format with @672 zero: the same fallback.
+        let mut z = h.clone();
+        z[672..680].fill(0);
+        assert_eq!(at(&z, 200, 440), Some(create));
+        // Committed beyond required: logtimeGenMaxCreate is another generation's time.
+        z[416..420].copy_from_slice(&82i32.to_le_bytes());
+        assert_eq!(at(&z, 200, 440), None);
+        assert_eq!(at(&z, 20, 0), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::db_header::DbFileHeader;
-use crate::format::Signature;
+use crate::format::{LogTime, Signature};
 use crate::problem::{Problem, Severity};
 use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::database::DbCheck;
@@ -53,6 +53,8 @@ pub struct LogView {
     pub signature: Option<Signature>,
     /// Its `le_cbPageSize` (0 → 4096 already applied).
     pub page_size: Option<u32>,
+    /// Its `tmCreate`, from a header whose checksum verifies.
+    pub created: Option<LogTime>,
 }
 
 /// The log stream found beside (or apart from) the databases.
@@ -82,8 +84,12 @@ pub struct CheckpointView {
     pub path: String,
     /// At least one copy valid.
     pub usable: bool,
-    /// Generation of `le_lgposCheckpoint`.
+    /// Generation of `le_lgposCheckpoint`: the lower of the copies that verify (what bounds
+    /// truncation, Decision 19).
     pub generation: Option<i32>,
+    /// Generation of `le_lgposCheckpoint` of the copy in use (the primary when it verifies):
+    /// where recovery starts.
+    pub in_use_generation: Option<i32>,
     /// Its `signLog`.
     pub signature: Option<Signature>,
 }
@@ -226,7 +232,7 @@ pub fn decide(
     }
 
     if let Some(s) = stream {
-        checkpoint_rules(s, checkpoint, &mut problems);
+        checkpoint_rules(s, checkpoint, &needing, &mut problems);
     } else if let Some(c) = checkpoint.filter(|c| c.usable) {
         problems.extend(checkpoint_generation_problem(c));
     }
@@ -499,6 +505,7 @@ fn check_logs_against_dbs(
 ) {
     problems.extend(s.problems.iter().map(|p| graded_below_truncation(p, truncate_below)));
     problems.extend(needing.iter().filter_map(|d| db_signature_differs_from_logs(d, s)));
+    problems.extend(needing.iter().filter_map(|d| required_log_other_incarnation(d, s)));
     if let Some([lo, hi]) = required {
         problems.extend(required_range_problems(s, needing, lo, hi));
     }
@@ -653,7 +660,83 @@ fn clean_db_signature_differs(d: &DbView, sig: Option<Signature>) -> Option<Prob
     })
 }
 
-fn checkpoint_rules(s: &StreamView, c: Option<&CheckpointView>, problems: &mut Vec<Problem>) {
+/// Issue 20 rule 3, logredo.cxx (the check before `REDO_HIGH_LOG_MISMATCH_ERROR_ID`, which
+/// returns `JET_errRequiredLogFilesMissing`): when recovery opens the log of generation
+/// `lGenMaxRequired`, its `tmCreate` must be the time the database recorded for that generation
+/// ([`DbFileHeader::expected_gen_max_required_time`]). A log of that generation and signature
+/// created at another time is another incarnation of the generation (a diverged stream, what a
+/// lossy failover leaves): −543 naming the log and both times. Only a header that verifies is
+/// compared; a missing log is [`required_logs_missing`]'s.
+fn required_log_other_incarnation(d: &DbView, s: &StreamView) -> Option<Problem> {
+    let h = d.header.as_ref()?;
+    let expected = h.expected_gen_max_required_time()?;
+    let g = h.gen_max_required;
+    let l = s.logs.get(&g)?;
+    let created = l.created?;
+    (created != expected).then(|| {
+        Problem::error(
+            Some(JetErr::RequiredLogFilesMissing),
+            &l.path,
+            format!(
+                "log generation {g} was created {created}, but {} needs the generation {g} created {expected}: this log is another incarnation of that generation (a diverged log stream), recovery refuses it",
+                d.path
+            ),
+        )
+        .at_generation(i64::from(g))
+    })
+}
+
+/// Issue 20 rule 4, logredo.cxx `ErrLGRICheckAttachNow`: recovery starts at the checkpoint's
+/// generation, and attaching a DirtyShutdown database whose `lGenMinRequired` lies below it fails
+/// with `JET_errRequiredLogFilesMissing` (−543): the logs it needs would be skipped.
+/// DirtyAndPatchedShutdown is exempt, as in the engine (an incremental reseed can leave
+/// `lGenMinRequired` behind). `chk_gen` is the generation of the checkpoint copy in use.
+fn checkpoint_ahead_of_database(c: &CheckpointView, chk_gen: i32, d: &DbView) -> Option<Problem> {
+    let h = d.header.as_ref()?;
+    let min = h.gen_min_required;
+    (h.db_state == crate::format::db_header::dbstate::DIRTY_SHUTDOWN && min > 0 && chk_gen > min).then(|| {
+        Problem::error(
+            Some(JetErr::RequiredLogFilesMissing),
+            &d.path,
+            format!(
+                "the checkpoint {} is at generation {chk_gen}, ahead of generation {min} the database needs first (Log Required {min}-{}): recovery would start past it",
+                c.path, h.gen_max_required
+            ),
+        )
+    })
+}
+
+/// Issue 20 rule 4 and CLI.md Decision 16: recovery opens the checkpoint's log first, so when a
+/// database needs logs a checkpoint generation that is not a log of the stream is −528
+/// (`JET_errMissingLogFile`, an error); when none needs logs it only bounds `truncate_below` and
+/// its absence is the −509 warning.
+fn checkpoint_log_missing(s: &StreamView, c: &CheckpointView, g: i32, any_needs_logs: bool) -> Option<Problem> {
+    if s.logs.contains_key(&g) {
+        return None;
+    }
+    let range = match (s.logs.keys().next(), s.logs.keys().next_back()) {
+        (Some(a), Some(b)) => format!(" ({a}-{b})"),
+        _ => String::new(),
+    };
+    let p = if any_needs_logs {
+        Problem::error(
+            Some(JetErr::MissingLogFile),
+            &c.path,
+            format!(
+                "checkpoint generation {g} is not among the logs present{range}: recovery starts at the checkpoint's log and cannot open it"
+            ),
+        )
+    } else {
+        Problem::warning(
+            Some(JetErr::MissingPreviousLogFile),
+            &c.path,
+            format!("checkpoint generation {g} is not among the logs present"),
+        )
+    };
+    Some(p.at_generation(i64::from(g)))
+}
+
+fn checkpoint_rules(s: &StreamView, c: Option<&CheckpointView>, needing: &[&DbView], problems: &mut Vec<Problem>) {
     let Some(c) = c else {
         let message = if s.named_file_by_file {
             format!(
@@ -684,17 +767,9 @@ fn checkpoint_rules(s: &StreamView, c: Option<&CheckpointView>, problems: &mut V
             return;
         }
     }
-    if let Some(g) = c.generation {
-        if !s.logs.contains_key(&g) {
-            problems.push(
-                Problem::warning(
-                    Some(JetErr::MissingPreviousLogFile),
-                    &c.path,
-                    format!("checkpoint generation {g} is not among the logs present"),
-                )
-                .at_generation(i64::from(g)),
-            );
-        }
+    if let Some(g) = c.in_use_generation.or(c.generation) {
+        problems.extend(checkpoint_log_missing(s, c, g, !needing.is_empty()));
+        problems.extend(needing.iter().filter_map(|d| checkpoint_ahead_of_database(c, g, d)));
     }
 }
 
@@ -842,6 +917,7 @@ pub fn decide_set(scan: SetScan, strict: bool) -> SetReport {
         // Two valid copies that differ: the lower generation bounds truncation (the shadow may
         // be the one recovery trusts).
         generation: c.lowest_generation(),
+        in_use_generation: c.generation,
         signature: c.log_signature,
     });
     let mut decision = decide(&dbs, problems, stream_view.as_ref(), chk_view.as_ref(), strict);
@@ -883,6 +959,7 @@ fn view_of_stream(s: &StreamCheck) -> StreamView {
                     intact: intact.contains(&g),
                     signature: f.log_signature,
                     page_size: f.page_size,
+                    created: f.created,
                 },
             );
         }
@@ -948,7 +1025,13 @@ mod tests {
             intact: true,
             signature: Some(default_log_signature()),
             page_size: Some(8192),
+            created: Some(created(g)),
         }
+    }
+
+    /// The `tmCreate` the fixture logs of generation `g` carry.
+    fn created(g: i32) -> LogTime {
+        logtime_from_secs(1000 + g as u64)
     }
 
     /// Stream E00 in `logs` with the default signature and the archived generations `gens`.
@@ -979,6 +1062,7 @@ mod tests {
             path: "logs/E00.chk".to_string(),
             usable: true,
             generation: Some(generation),
+            in_use_generation: Some(generation),
             signature: Some(sig),
         }
     }
@@ -1303,6 +1387,104 @@ mod tests {
         );
         let l = logs_summary(&s, &[]);
         assert_eq!((l.first, l.last, l.count), (Some(5), Some(6), 2));
+    }
+
+    #[test]
+    fn the_required_log_must_be_the_incarnation_the_database_was_written_with() {
+        // Issue 20 rule 3 (logredo.cxx, REDO_HIGH_LOG_MISMATCH_ERROR_ID): format 0x620.20.0
+        // has no logtimeGenMaxRequired, so with Log Required ending at Log Committed the
+        // database's logtimeGenMaxCreate is the time expected of generation 7.
+        let s = stream(&[5, 6, 7], Some(8));
+        let at = |b: DbBuilder, t: LogTime| db("a.edb", b.header_bytes(348, &t.raw));
+        let same = at(dirty(5, 7).log_committed(7), created(7));
+        assert!(required_log_other_incarnation(&same, &s).is_none());
+        let other = at(dirty(5, 7).log_committed(7), created(99));
+        let p = required_log_other_incarnation(&other, &s).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.file.as_str(), p.generation),
+            (Severity::Error, Some(-543), "logs/E0000007.log", Some(7))
+        );
+        assert!(
+            p.message.contains(&created(7).to_string()) && p.message.contains(&created(99).to_string()),
+            "{}",
+            p.message
+        );
+        // Committed beyond required: logtimeGenMaxCreate is generation 8's, nothing to compare.
+        assert!(required_log_other_incarnation(&at(dirty(5, 7).log_committed(8), created(99)), &s).is_none());
+        // From format 0x620.150.320 on, logtimeGenMaxRequired (@672) is the time, whatever
+        // Log Committed says.
+        let new_format = |t: LogTime| {
+            db(
+                "a.edb",
+                dirty(5, 7)
+                    .log_committed(8)
+                    .format_version(0x620, 150, 320)
+                    .header_bytes(672, &t.raw),
+            )
+        };
+        assert!(required_log_other_incarnation(&new_format(created(7)), &s).is_none());
+        assert_eq!(
+            code(&required_log_other_incarnation(&new_format(created(98)), &s).unwrap()),
+            Some(-543)
+        );
+        // No time recorded: nothing to compare.
+        assert!(required_log_other_incarnation(&db("a.edb", dirty(5, 7).log_committed(7)), &s).is_none());
+    }
+
+    #[test]
+    fn recovery_cannot_start_at_a_checkpoint_ahead_of_a_dirty_database() {
+        // Issue 20 rule 4, logredo.cxx ErrLGRICheckAttachNow.
+        let c = chk(6, default_log_signature());
+        let d = db("a.edb", dirty(5, 7));
+        let p = checkpoint_ahead_of_database(&c, 6, &d).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.file.as_str()),
+            (Severity::Error, Some(-543), "a.edb")
+        );
+        assert!(
+            p.message.contains("generation 6")
+                && p.message.contains("generation 5")
+                && p.message.contains("logs/E00.chk"),
+            "{}",
+            p.message
+        );
+        assert!(checkpoint_ahead_of_database(&c, 5, &d).is_none());
+        assert!(checkpoint_ahead_of_database(&c, 4, &d).is_none());
+        // DirtyAndPatchedShutdown is exempt, as in the engine.
+        let patched = db("a.edb", DbBuilder::new(8192).state(7).log_required(5, 7));
+        assert!(checkpoint_ahead_of_database(&c, 6, &patched).is_none());
+    }
+
+    #[test]
+    fn a_checkpoint_log_absent_from_the_stream_is_528_when_recovery_needs_it() {
+        let s = stream(&[5, 6, 7], Some(8));
+        let c = chk(9, default_log_signature());
+        let p = checkpoint_log_missing(&s, &c, 9, true).unwrap();
+        assert_eq!(
+            (p.severity, code(&p), p.generation),
+            (Severity::Error, Some(-528), Some(9))
+        );
+        assert!(
+            p.message.contains("generation 9 is not among the logs present (5-8)"),
+            "{}",
+            p.message
+        );
+        let p = checkpoint_log_missing(&s, &c, 4, true).unwrap();
+        assert_eq!(code(&p), Some(-528));
+        // Every database clean: Decision 16's warning.
+        let p = checkpoint_log_missing(&s, &c, 9, false).unwrap();
+        assert_eq!((p.severity, code(&p)), (Severity::Warning, Some(-509)));
+        assert!(checkpoint_log_missing(&s, &c, 6, true).is_none());
+        // Through decide: the copy in use is what recovery opens.
+        let d = db("a.edb", dirty(5, 7));
+        let ahead = CheckpointView {
+            in_use_generation: Some(9),
+            ..chk(5, default_log_signature())
+        };
+        let r = decide(std::slice::from_ref(&d), Vec::new(), Some(&s), Some(&ahead), false);
+        let codes: Vec<Option<i32>> = r.problems.iter().map(code).collect();
+        assert!(codes.contains(&Some(-528)) && codes.contains(&Some(-543)), "{codes:?}");
+        assert_eq!(r.verdict, Verdict::Fail);
     }
 
     #[test]

@@ -42,6 +42,11 @@ pub struct DbOptions<'a> {
     /// (`verify --manifest`, issue 16); the header pages and a trailing partial page are left to
     /// [`FileCrcs::finish`](crate::scan::crc::FileCrcs::finish).
     pub crc: Option<&'a crate::scan::crc::FileCrcs>,
+    /// Checked as a member of a backup set (`verify`): a header the engine refuses to attach or
+    /// recover ([`attach_refusal`], issue 20 rule 1) fails the file, an unknown state or file
+    /// type included. Otherwise (`checksum`, eseutil /K) a refused state is a warning and an
+    /// unknown state or file type cannot be checked (CLI.md Decision 2).
+    pub in_set: bool,
 }
 
 /// The result of checking one database file: eseutil /K's counters and every problem found.
@@ -181,7 +186,7 @@ pub fn check_database(bytes: &[u8], path: &str, opts: &DbOptions<'_>) -> Result<
     }
     let mut problems = Vec::new();
     if let Some(h) = header.chosen() {
-        check_header_values(h, path, &mut problems)?;
+        check_header_values(h, path, opts.in_set, &mut problems)?;
     }
     let page_size = header.read_size;
     let pages_seen = (bytes.len() / page_size) as u64;
@@ -395,14 +400,111 @@ fn check_owned_space(bytes: &[u8], page_size: usize, check: &mut DbCheck, proble
     }
 }
 
-/// Refuses header values outside the sets ESE uses (exit 2), and flags a valid copy whose magic
-/// is wrong.
-fn check_header_values(h: &DbFileHeader, path: &str, problems: &mut Vec<Problem>) -> Result<(), CheckError> {
+/// Why the engine will not bring a database into use from its header, with the ESE error it
+/// returns (issue 20 rule 1). db.cxx `ErrDBReadHeaderCheckConsistency` attaches only a
+/// CleanShutdown database whose `le_attrib` is `attribDb` (0) and whose `le_filetype` is
+/// unknown (0), database (1) or temporary database (5) (else `JET_errDatabaseCorrupted`), and
+/// refuses BeingConverted (`JET_errDatabaseIncompleteUpgrade`), IncrementalReseedInProgress
+/// (`…IncompleteIncrementalReseed`), RevertInProgress (`…IncompleteRevert`) and every other
+/// unclean state (`JET_errDatabaseInconsistent`, −550); recovery (logredo.cxx, the redo of an
+/// attach, `DBISetHeaderAfterAttach`) replays only DirtyShutdown and DirtyAndPatchedShutdown. A
+/// state outside 1-8 is no state the engine writes: −1206.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachRefusal {
+    /// The engine's error.
+    pub code: JetErr,
+    /// What it means for a backup, in words.
+    pub message: String,
+}
+
+/// The [`AttachRefusal`] of header `h`, or `None` when the engine attaches (clean) or recovers
+/// (dirty) a database in its state.
+pub fn attach_refusal(h: &DbFileHeader) -> Option<AttachRefusal> {
     use crate::format::common::filetype;
+    use crate::format::db_header::dbstate;
+    let refuse = |code, message: String| Some(AttachRefusal { code, message });
+    if h.attrib != 0 {
+        return refuse(
+            JetErr::DatabaseCorrupted,
+            format!(
+                "header le_attrib = {} is not a database's (0): the engine refuses to attach it",
+                h.attrib
+            ),
+        );
+    }
     if !matches!(
         h.file_type,
         filetype::UNKNOWN | filetype::DATABASE | filetype::TEMP_DATABASE
     ) {
+        return refuse(
+            JetErr::DatabaseCorrupted,
+            format!(
+                "header le_filetype = {} is not a database (0, 1 or 5): the engine refuses to attach it",
+                h.file_type
+            ),
+        );
+    }
+    let what = match h.db_state {
+        dbstate::DIRTY_SHUTDOWN | dbstate::CLEAN_SHUTDOWN | dbstate::DIRTY_AND_PATCHED_SHUTDOWN => return None,
+        dbstate::JUST_CREATED => (
+            JetErr::DatabaseDirtyShutdown,
+            "the database was never completely created",
+        ),
+        dbstate::BEING_CONVERTED => (JetErr::DatabaseIncompleteUpgrade, "a format conversion never finished"),
+        dbstate::FORCE_DETACH => (JetErr::DatabaseDirtyShutdown, "the database was force-detached"),
+        dbstate::INCREMENTAL_RESEED_IN_PROGRESS => (
+            JetErr::DatabaseIncompleteIncrementalReseed,
+            "an incremental reseed was in progress",
+        ),
+        dbstate::REVERT_IN_PROGRESS => (JetErr::DatabaseIncompleteRevert, "a revert was in progress"),
+        other => return refuse(
+            JetErr::DatabaseCorrupted,
+            format!(
+                "header le_dbstate = {other} is not a database state ESE writes (1-8): the engine refuses to attach it"
+            ),
+        ),
+    };
+    refuse(
+        what.0,
+        format!(
+            "state {}: {}: the copy is not a usable database (the engine attaches only CleanShutdown and recovers only DirtyShutdown or DirtyAndPatchedShutdown)",
+            h.state_name(),
+            what.1
+        ),
+    )
+}
+
+/// The problem an [`AttachRefusal`] is for a database checked `in_set` (an error: `verify`), or
+/// alone (a warning: `checksum` and `header` follow eseutil /K and /MH, which check pages and
+/// dump headers whatever the state). `None` for a temporary database checked alone
+/// ([`looks_temporary`]): it is never attached, its state is its own business.
+pub fn refusal_problem(h: &DbFileHeader, path: &str, in_set: bool) -> Option<Problem> {
+    let r = attach_refusal(h)?;
+    if in_set {
+        Some(Problem::error(Some(r.code), path, r.message))
+    } else if looks_temporary(h) {
+        None
+    } else {
+        Some(Problem::warning(Some(r.code), path, r.message))
+    }
+}
+
+/// Refuses header values outside the sets ESE uses (exit 2), flags a valid copy whose magic is
+/// wrong, and a header the engine refuses ([`refusal_problem`]). `in_set` (`verify`): an unknown
+/// state or file type is that refusal (−1206, exit 1), not a value that cannot be checked.
+fn check_header_values(
+    h: &DbFileHeader,
+    path: &str,
+    in_set: bool,
+    problems: &mut Vec<Problem>,
+) -> Result<(), CheckError> {
+    use crate::format::common::filetype;
+    if !in_set
+        && !matches!(
+            h.file_type,
+            filetype::UNKNOWN | filetype::DATABASE | filetype::TEMP_DATABASE
+        )
+    {
         return Err(CheckError::new(
             path,
             format!(
@@ -411,7 +513,7 @@ fn check_header_values(h: &DbFileHeader, path: &str, problems: &mut Vec<Problem>
             ),
         ));
     }
-    if !(1..=8).contains(&h.db_state) {
+    if !in_set && !(1..=8).contains(&h.db_state) {
         return Err(CheckError::new(
             path,
             format!(
@@ -434,6 +536,7 @@ fn check_header_values(h: &DbFileHeader, path: &str, problems: &mut Vec<Problem>
             ));
         }
     }
+    problems.extend(refusal_problem(h, path, in_set));
     if h.magic != DB_MAGIC {
         problems.push(Problem::error(
             Some(JetErr::InvalidDatabaseVersion),
@@ -452,9 +555,17 @@ fn check_header_values(h: &DbFileHeader, path: &str, problems: &mut Vec<Problem>
     Ok(())
 }
 
-/// CLI.md Decision 7: file type 5, or JustCreated with an all-zero log signature.
+/// CLI.md Decision 7 (issue 20 rule 2): a temporary database is one in which nothing belongs to
+/// a logged database: file type 5 or state JustCreated, **and** an all-zero log signature, Log
+/// Required 0-0 and Log Committed 0. Anything else with database magic is a database of the set
+/// (a dirty, logged database whose file type says "temporary" is still checked).
 pub fn looks_temporary(h: &DbFileHeader) -> bool {
-    h.file_type == crate::format::common::filetype::TEMP_DATABASE || (h.db_state == 1 && h.sign_log.is_zero())
+    (h.file_type == crate::format::common::filetype::TEMP_DATABASE
+        || h.db_state == crate::format::db_header::dbstate::JUST_CREATED)
+        && h.sign_log.is_zero()
+        && h.gen_min_required == 0
+        && h.gen_max_required == 0
+        && h.gen_max_committed == 0
 }
 
 fn copy_words(c: &HeaderCopy) -> String {
@@ -657,6 +768,7 @@ fn scan_pages(bytes: &[u8], page_size: usize, opts: &DbOptions<'_>) -> Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Signature;
     use crate::scan::crc::{FileCrc, FileCrcs};
     use crate::testkit::DbBuilder;
 
@@ -668,6 +780,96 @@ mod tests {
             crc32: crc32fast::hash(bytes),
             blocks: bytes.chunks(block).map(crc32fast::hash).collect(),
         }
+    }
+
+    fn hdr(b: DbBuilder) -> DbFileHeader {
+        DbFileHeader::parse(&b.header()).unwrap()
+    }
+
+    #[test]
+    fn the_engine_attaches_clean_and_recovers_dirty_databases_only() {
+        // Issue 20 rule 1, db.cxx ErrDBReadHeaderCheckConsistency and logredo.cxx's redo of an
+        // attach: each refused state has the engine's own error.
+        for (state, code) in [
+            (1, Some(-550)),
+            (2, None),
+            (3, None),
+            (4, Some(-563)),
+            (5, Some(-550)),
+            (6, Some(-1226)),
+            (7, None),
+            (8, Some(-1935)),
+            (0, Some(-1206)),
+            (9, Some(-1206)),
+        ] {
+            let r = attach_refusal(&hdr(DbBuilder::new(4096).state(state)));
+            assert_eq!(r.as_ref().map(|r| r.code.code()), code, "state {state}");
+        }
+        let r = attach_refusal(&hdr(DbBuilder::new(4096).state(6))).unwrap();
+        assert_eq!(
+            r.message,
+            "state IncrementalReseedInProgress: an incremental reseed was in progress: the copy is not a usable database (the engine attaches only CleanShutdown and recovers only DirtyShutdown or DirtyAndPatchedShutdown)"
+        );
+        // le_attrib must be attribDb (0); le_filetype 0, 1 or 5.
+        let r = attach_refusal(&hdr(DbBuilder::new(4096).header_u32(12, 1))).unwrap();
+        assert_eq!(r.code, JetErr::DatabaseCorrupted);
+        assert!(r.message.contains("le_attrib = 1"), "{}", r.message);
+        for ft in [0, 1, 5] {
+            assert!(
+                attach_refusal(&hdr(DbBuilder::new(4096).file_type(ft))).is_none(),
+                "{ft}"
+            );
+        }
+        let r = attach_refusal(&hdr(DbBuilder::new(4096).file_type(3))).unwrap();
+        assert_eq!(r.code, JetErr::DatabaseCorrupted);
+    }
+
+    #[test]
+    fn a_refused_state_fails_in_a_set_and_warns_alone() {
+        use crate::problem::Severity;
+        let reseed = hdr(DbBuilder::new(4096).state(6));
+        let p = refusal_problem(&reseed, "a.edb", true).unwrap();
+        assert_eq!((p.severity, p.code.map(JetErr::code)), (Severity::Error, Some(-1226)));
+        let p = refusal_problem(&reseed, "a.edb", false).unwrap();
+        assert_eq!((p.severity, p.code.map(JetErr::code)), (Severity::Warning, Some(-1226)));
+        // A temporary database checked alone: no warning for its JustCreated state.
+        let temp = hdr(DbBuilder::new(8192).state(1).log_signature(Signature { raw: [0; 28] }));
+        assert!(refusal_problem(&temp, "temp.edb", false).is_none());
+        // Through check_database: `checksum` passes with the warning, `verify` fails; an unknown
+        // state cannot be checked alone (Decision 2) but fails a set (−1206).
+        let file = DbBuilder::new(4096).state(8).build();
+        let alone = check_database(&file, "a.edb", &DbOptions::default()).unwrap();
+        assert_eq!(alone.verdict, Verdict::Pass, "{:?}", alone.problems);
+        let set = DbOptions {
+            in_set: true,
+            ..DbOptions::default()
+        };
+        let member = check_database(&file, "a.edb", &set).unwrap();
+        assert_eq!(member.verdict, Verdict::Fail);
+        assert_eq!(member.problems[0].code, Some(JetErr::DatabaseIncompleteRevert));
+        let unknown = DbBuilder::new(4096).state(9).build();
+        assert!(check_database(&unknown, "a.edb", &DbOptions::default()).is_err());
+        let member = check_database(&unknown, "a.edb", &set).unwrap();
+        assert_eq!(member.problems[0].code, Some(JetErr::DatabaseCorrupted));
+        let odd_type = DbBuilder::new(4096).file_type(3).build();
+        assert!(check_database(&odd_type, "a.edb", &DbOptions::default()).is_err());
+        assert_eq!(check_database(&odd_type, "a.edb", &set).unwrap().verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn temporary_means_nothing_in_it_belongs_to_a_logged_database() {
+        // Issue 20 rule 2 (CLI.md Decision 7).
+        let zero = Signature { raw: [0; 28] };
+        let temp = || DbBuilder::new(8192).file_type(5).log_signature(zero);
+        assert!(looks_temporary(&hdr(temp())));
+        assert!(looks_temporary(&hdr(DbBuilder::new(8192).state(1).log_signature(zero))));
+        // Any trace of a logged database makes it one.
+        assert!(!looks_temporary(&hdr(DbBuilder::new(8192).file_type(5))));
+        assert!(!looks_temporary(&hdr(temp().state(2).log_required(5, 7))));
+        assert!(!looks_temporary(&hdr(temp().log_required(0, 7))));
+        assert!(!looks_temporary(&hdr(temp().log_committed(7))));
+        // A clean database of type 1 with a zero signature (esentutl /p output) is no temp.
+        assert!(!looks_temporary(&hdr(DbBuilder::new(8192).log_signature(zero))));
     }
 
     #[test]

@@ -919,6 +919,7 @@ fn check_one_database(
             release: Some(&|offset, len| input.release(offset, len)),
             holes: input.holes(),
             crc: collector.as_ref(),
+            in_set: true,
         },
     );
     let crc = collector.map(|c| c.finish(bytes, input.holes()));
