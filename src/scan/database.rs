@@ -457,12 +457,14 @@ pub fn attach_refusal(h: &DbFileHeader) -> Option<AttachRefusal> {
             "an incremental reseed was in progress",
         ),
         dbstate::REVERT_IN_PROGRESS => (JetErr::DatabaseIncompleteRevert, "a revert was in progress"),
-        other => return refuse(
-            JetErr::DatabaseCorrupted,
-            format!(
+        other => {
+            return refuse(
+                JetErr::DatabaseCorrupted,
+                format!(
                 "header le_dbstate = {other} is not a database state ESE writes (1-8): the engine refuses to attach it"
             ),
-        ),
+            )
+        }
     };
     refuse(
         what.0,

@@ -112,6 +112,10 @@ struct Entry {
     class: Classification,
     /// For a database: the log signature of its usable header, and whether it needs logs.
     db_log: Option<(Signature, bool)>,
+    /// The path under which a verified attach list of the stream's logs or checkpoint names
+    /// this file as an attached database (issue 20 rule 6), when it was not a database by its
+    /// bytes.
+    attached_as: Option<String>,
 }
 
 impl Entry {
@@ -295,6 +299,7 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
                 regular,
                 class,
                 db_log,
+                attached_as: None,
             })
         })
         .collect();
@@ -345,6 +350,28 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     };
     let base = stream.as_ref().and_then(|s| s.base.clone()).or(opts.base.clone());
 
+    // The checkpoint: `<base>.chk` of the stream (or of --base), `.jcp` for a `.jtx` stream;
+    // with no base known, the only one. A checkpoint of another base is never the set's. It is
+    // checked before the databases: its attach list, like the logs', names them.
+    let naming = stream.as_ref().and_then(stream_naming);
+    let candidates: Vec<PathBuf> = entries
+        .iter()
+        .filter(|e| e.class.kind == FileKind::Checkpoint && !handled.contains(&e.path))
+        .map(|e| e.path.clone())
+        .collect();
+    let chosen_chk = pick_checkpoint(&candidates, base.as_deref(), naming);
+    let before_chk = g.problems.len();
+    let checkpoint = match &chosen_chk {
+        Some(p) => check_set_checkpoint(&mut g, p, &entries, progress.as_ref(), opts.crc_block_size)?,
+        None => None,
+    };
+    // The checkpoint's own problems are listed after the databases' (and are no database).
+    let checkpoint_problems: Vec<Problem> = g.problems.drain(before_chk..).collect();
+    promote_attached_databases(
+        &mut entries,
+        &attached_database_names(stream.as_ref(), checkpoint.as_ref()),
+    );
+
     check_databases(&mut g, &entries, &handled, progress.as_ref(), opts.crc_block_size)?;
     for e in &entries {
         if handled.contains(&e.path) {
@@ -353,21 +380,15 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
         check_or_set_aside(&mut g, e, log_dir.as_deref(), progress.as_ref(), opts.crc_block_size)?;
         handled.insert(e.path.clone());
     }
-
-    // The checkpoint: `<base>.chk` of the stream (or of --base); with no base known, the only
-    // one. A checkpoint of another base is never the set's.
-    let chosen_chk = pick_checkpoint(&g.checkpoints, base.as_deref());
-    g.ignored.extend(other_checkpoints(&g.checkpoints, chosen_chk.as_ref()));
+    g.ignored
+        .extend(other_checkpoints(&g.checkpoints, chosen_chk.as_ref(), base.as_deref()));
 
     named_but_not_part_of_set(&entries, &g.ignored)?;
     if g.db_checks.is_empty() && g.problems.is_empty() {
         let where_ = paths.first().map(|p| p.display().to_string()).unwrap_or_default();
         return Err(CheckError::new(where_, "no database found"));
     }
-    let checkpoint = match &chosen_chk {
-        Some(p) => check_set_checkpoint(&mut g, p, &entries, progress.as_ref(), opts.crc_block_size)?,
-        None => None,
-    };
+    g.problems.extend(checkpoint_problems);
 
     if let Some(hook) = opts.before_recheck {
         hook();
@@ -549,6 +570,47 @@ fn set_progress_total(p: &Progress<'_>, stream_entries: &[StreamEntry], entries:
     p.set_total(n, bytes);
 }
 
+/// The file names (lower case, last path component) of the databases attached to the stream, by
+/// the attach lists (`rgbAttach`) of every log header and of the checkpoint copy in use whose
+/// checksum verifies, with the path as the list has it (issue 20 rule 6).
+fn attached_database_names(
+    stream: Option<&StreamCheck>,
+    checkpoint: Option<&CheckpointCheck>,
+) -> BTreeMap<String, String> {
+    let logs = stream.into_iter().flat_map(|s| s.attached_databases.iter());
+    let chk = checkpoint
+        .and_then(|c| c.header.as_ref())
+        .into_iter()
+        .flat_map(|h| h.attach.iter().map(|a| &a.path));
+    logs.chain(chk)
+        .filter_map(|path| {
+            let name = path.rsplit(['\\', '/']).next()?.to_ascii_lowercase();
+            (!name.is_empty()).then(|| (name, path.clone()))
+        })
+        .collect()
+}
+
+/// Issue 20 rule 6, "a member is a member, even wiped": a file of the set whose name (compared
+/// case-insensitively) is that of a database the stream's logs or checkpoint name as attached
+/// ([`attached_database_names`]) is a database of the set by name (CLI.md Decision 1), whatever
+/// its bytes: destroyed headers, empty, short or all zeros, it is a damaged database (exit 1),
+/// never "not an ESE file" and "no database found" (exit 2). Only files that are nothing else by
+/// their bytes are promoted.
+fn promote_attached_databases(entries: &mut [Entry], attached: &BTreeMap<String, String>) {
+    for e in entries
+        .iter_mut()
+        .filter(|e| e.regular && e.class.kind == FileKind::Unknown)
+    {
+        if let Some(full) = attached.get(&e.name().to_ascii_lowercase()) {
+            e.class = Classification {
+                kind: FileKind::Database,
+                by_header: false,
+            };
+            e.attached_as = Some(full.clone());
+        }
+    }
+}
+
 /// Checks the set's log stream in `dir` (CLI.md Decisions 9, 15 and 21). Its files set aside
 /// join the set's; a stream left with no log is no stream, but its wiped logs are still
 /// problems of the set ([`wiped_logs_of_no_stream`]).
@@ -704,19 +766,66 @@ fn set_aside(e: &Entry, log_dir: Option<&Path>) -> Option<Ignored> {
     }
 }
 
-/// CLI.md Decision 21: every checkpoint but the set's is "checkpoint of another stream", naming
-/// its base when its name has one.
-fn other_checkpoints(checkpoints: &[PathBuf], chosen: Option<&PathBuf>) -> Vec<Ignored> {
+/// The file naming of a log stream (log.cxx, the extension choice: the legacy names `.log` and
+/// `.chk` go together, the new ones `.jtx` and `.jcp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Naming {
+    /// `.log` logs, `.chk` checkpoint.
+    Legacy,
+    /// `.jtx` logs, `.jcp` checkpoint.
+    New,
+}
+
+impl Naming {
+    /// The checkpoint extension of this naming, lower case, without the dot.
+    fn checkpoint_ext(self) -> &'static str {
+        match self {
+            Naming::Legacy => "chk",
+            Naming::New => "jcp",
+        }
+    }
+}
+
+/// The naming of the stream's logs (issue 20 rule 9): `None` when its logs carry both
+/// extensions or neither (then either checkpoint extension is taken, as the engine tries both
+/// before a stream has settled one, log.cxx `ErrLGICheckpointInit`).
+fn stream_naming(s: &StreamCheck) -> Option<Naming> {
+    let ext = |f: &crate::scan::log::LogCheck| {
+        let name = f.file_name().to_ascii_lowercase();
+        if name.ends_with(".log") {
+            Some(Naming::Legacy)
+        } else if name.ends_with(".jtx") {
+            Some(Naming::New)
+        } else {
+            None
+        }
+    };
+    let found: BTreeSet<Naming> = s.files.iter().filter_map(ext).collect();
+    match (found.len(), found.first()) {
+        (1, Some(&n)) => Some(n),
+        _ => None,
+    }
+}
+
+/// CLI.md Decision 21 and issue 20 rule 9: every checkpoint but the set's is set aside. The
+/// stream's base with the other naming's extension is "checkpoint of the other naming (not
+/// used)"; any other is "checkpoint of another stream", naming its base when its name has one.
+fn other_checkpoints(checkpoints: &[PathBuf], chosen: Option<&PathBuf>, base: Option<&str>) -> Vec<Ignored> {
     checkpoints
         .iter()
         .filter(|c| Some(*c) != chosen)
         .map(|c| {
-            let of = c
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(parse_log_name)
-                .map(|n| format!(" (base {})", n.base))
-                .unwrap_or_default();
+            let name = c.file_name().and_then(|n| n.to_str()).and_then(parse_log_name);
+            if let (Some(n), Some(b)) = (&name, base) {
+                if n.base.eq_ignore_ascii_case(b) {
+                    return Ignored::new(
+                        c.display().to_string(),
+                        IgnoreKind::OtherNamingCheckpoint,
+                        "checkpoint of the other naming (not used)",
+                    );
+                }
+            }
+            let of = name.map(|n| format!(" (base {})", n.base)).unwrap_or_default();
             Ignored::new(
                 c.display().to_string(),
                 IgnoreKind::OtherCheckpoint,
@@ -904,11 +1013,7 @@ fn check_one_database(
     let stamp = input.stamp();
     let bytes = input.bytes();
     if !e.class.by_header && is_all_zeros(bytes) {
-        return Ok((
-            stamp,
-            DbResult::Damaged(damaged_member_problem(FileKind::Database, bytes, &shown, "")),
-            None,
-        ));
+        return Ok((stamp, DbResult::Damaged(damaged_database(e, bytes, &shown, "")), None));
     }
     let collector = crc_block_size.map(crate::scan::crc::FileCrcs::new);
     let result = check_database(
@@ -931,9 +1036,23 @@ fn check_one_database(
         )),
         Ok(c) => DbResult::Checked(Box::new(c)),
         Err(err) if e.class.by_header => return Err(err),
-        Err(err) => DbResult::Damaged(damaged_member_problem(FileKind::Database, bytes, &shown, &err.message)),
+        Err(err) => DbResult::Damaged(damaged_database(e, bytes, &shown, &err.message)),
     };
     Ok((stamp, r, crc))
+}
+
+/// A database of the set by its name, or by the stream's attach list, whose bytes hold no
+/// usable database (CLI.md Decision 1, issue 20 rule 6): the damaged member's problem, saying
+/// which attach list entry names it.
+fn damaged_database(e: &Entry, bytes: &[u8], shown: &str, detail: &str) -> Problem {
+    let mut p = damaged_member_problem(FileKind::Database, bytes, shown, detail);
+    if let Some(full) = &e.attached_as {
+        p.message = format!(
+            "{}; the log stream names it as an attached database ({})",
+            p.message, full
+        );
+    }
+    p
 }
 
 /// The canonical path of `p` (symbolic links and `.` resolved), or `p` when that fails.
@@ -941,15 +1060,22 @@ pub fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>) -> Option<PathBuf> {
+/// The set's checkpoint among `cands` (CLI.md Decision 21, issue 20 rule 9): `<base>.chk` for a
+/// `.log` stream, `<base>.jcp` for a `.jtx` one, either when the naming is not known; with no
+/// base known, the only candidate.
+fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>, naming: Option<Naming>) -> Option<PathBuf> {
     if let Some(b) = base {
         let b = b.to_ascii_lowercase();
+        let exts: &[&str] = match naming {
+            Some(n) => &[n.checkpoint_ext()],
+            None => &["chk", "jcp"],
+        };
         return cands
             .iter()
             .find(|p| {
                 p.file_name()
                     .map(|n| n.to_string_lossy().to_ascii_lowercase())
-                    .is_some_and(|n| n == format!("{b}.chk") || n == format!("{b}.jcp"))
+                    .is_some_and(|n| exts.iter().any(|e| n == format!("{b}.{e}")))
             })
             .cloned();
     }
@@ -969,6 +1095,7 @@ mod tests {
             regular: true,
             class: Classification { kind, by_header: true },
             db_log: None,
+            attached_as: None,
         }
     }
 
@@ -1120,8 +1247,60 @@ mod tests {
                 Problem::warning(None, "d", "w"),
             ],
             log_signature: None,
+            attached_databases: Default::default(),
         };
         assert_eq!(wiped_logs_of_no_stream(&s), vec![wiped]);
+    }
+
+    #[test]
+    fn a_file_the_attach_list_names_is_a_database_of_the_set_whatever_its_bytes() {
+        // Issue 20 rule 6: names compared case-insensitively, by the last path component of
+        // either separator; only files that are nothing else by their bytes are promoted.
+        let mut s = stream_of(&[]);
+        s.attached_databases = [
+            "C:\\Windows\\system32\\SRU\\SRUDB.dat".to_string(),
+            "/srv/db/Other.EDB".to_string(),
+        ]
+        .into_iter()
+        .collect();
+        let names = attached_database_names(Some(&s), None);
+        assert_eq!(
+            names.keys().map(String::as_str).collect::<Vec<_>>(),
+            vec!["other.edb", "srudb.dat"]
+        );
+        let mut entries = vec![
+            entry("d/srudb.DAT", false, FileKind::Unknown),
+            entry("e/other.edb", false, FileKind::Unknown),
+            entry("d/notes.txt", false, FileKind::Unknown),
+            entry("d/SRUDB.dat.jfm", false, FileKind::FlushMap),
+        ];
+        promote_attached_databases(&mut entries, &names);
+        let kinds: Vec<(FileKind, bool, Option<&str>)> = entries
+            .iter()
+            .map(|e| (e.class.kind, e.class.by_header, e.attached_as.as_deref()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (FileKind::Database, false, Some("C:\\Windows\\system32\\SRU\\SRUDB.dat")),
+                (FileKind::Database, false, Some("/srv/db/Other.EDB")),
+                (FileKind::Unknown, true, None),
+                (FileKind::FlushMap, true, None),
+            ]
+        );
+        // Without the rule's list, nothing changes.
+        let mut plain = vec![entry("d/srudb.dat", false, FileKind::Unknown)];
+        promote_attached_databases(&mut plain, &BTreeMap::new());
+        assert_eq!(plain[0].class.kind, FileKind::Unknown);
+        // Its damage names the attach list entry.
+        let p = damaged_database(&entries[0], &[0u8; 8192], "d/srudb.DAT", "");
+        assert_eq!(p.code, Some(JetErr::DatabaseCorrupted));
+        assert!(
+            p.message
+                .ends_with("the log stream names it as an attached database (C:\\Windows\\system32\\SRU\\SRUDB.dat)"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
@@ -1158,7 +1337,7 @@ mod tests {
             PathBuf::from("d/SRU.jcp"),
             PathBuf::from("d/weird.chk"),
         ];
-        let got = other_checkpoints(&cands, Some(&cands[0]));
+        let got = other_checkpoints(&cands, Some(&cands[0]), Some("E00"));
         let whys: Vec<(&str, &str)> = got.iter().map(|i| (i.path.as_str(), i.why.as_str())).collect();
         assert_eq!(
             whys,
@@ -1168,7 +1347,73 @@ mod tests {
             ]
         );
         assert!(got.iter().all(|i| i.kind == IgnoreKind::OtherCheckpoint));
-        assert_eq!(other_checkpoints(&cands, None).len(), 3);
+        assert_eq!(other_checkpoints(&cands, None, None).len(), 3);
+    }
+
+    #[test]
+    fn the_checkpoint_follows_the_log_naming() {
+        // Issue 20 rule 9 (log.cxx: .log goes with .chk, .jtx with .jcp).
+        let cands = vec![PathBuf::from("d/SRU.jcp"), PathBuf::from("d/SRU.chk")];
+        assert_eq!(
+            pick_checkpoint(&cands, Some("SRU"), Some(Naming::Legacy)),
+            Some(PathBuf::from("d/SRU.chk"))
+        );
+        assert_eq!(
+            pick_checkpoint(&cands, Some("sru"), Some(Naming::New)),
+            Some(PathBuf::from("d/SRU.jcp"))
+        );
+        // Naming unknown (no stream, or both extensions): either, the first found.
+        assert_eq!(
+            pick_checkpoint(&cands, Some("SRU"), None),
+            Some(PathBuf::from("d/SRU.jcp"))
+        );
+        // Only the other naming present: no checkpoint for the stream.
+        assert_eq!(pick_checkpoint(&cands[..1], Some("SRU"), Some(Naming::Legacy)), None);
+        let got = other_checkpoints(&cands, Some(&cands[1]), Some("SRU"));
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            (got[0].path.as_str(), got[0].why.as_str(), got[0].kind),
+            (
+                "d/SRU.jcp",
+                "checkpoint of the other naming (not used)",
+                IgnoreKind::OtherNamingCheckpoint
+            )
+        );
+        assert!(IgnoreKind::OtherNamingCheckpoint.belongs_with_the_set());
+    }
+
+    /// A stream of the log files `names`, none checked (enough for rules on names and lists).
+    fn stream_of(names: &[&str]) -> StreamCheck {
+        StreamCheck {
+            files: names
+                .iter()
+                .map(|n| {
+                    let mut c = crate::scan::log::LogCheck::not_checked(&CheckError::new(*n, "x"));
+                    c.path = n.to_string();
+                    c
+                })
+                .collect(),
+            verdict: crate::verdict::Verdict::Pass,
+            base: None,
+            directory: "d".to_string(),
+            first: None,
+            last: None,
+            ignored: Vec::new(),
+            problems: Vec::new(),
+            log_signature: None,
+            attached_databases: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_streams_naming_is_that_of_its_log_files() {
+        let stream = stream_of;
+        assert_eq!(
+            stream_naming(&stream(&["d/SRU00051.log", "d/SRU.log"])),
+            Some(Naming::Legacy)
+        );
+        assert_eq!(stream_naming(&stream(&["d/E0000000001.JTX"])), Some(Naming::New));
+        assert_eq!(stream_naming(&stream(&["d/E00.log", "d/E00.jtx"])), None);
     }
 
     #[test]

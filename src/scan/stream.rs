@@ -37,6 +37,9 @@ pub enum IgnoreKind {
     NotRegular,
     /// A checkpoint that belongs to another stream.
     OtherCheckpoint,
+    /// The stream's base with the other naming's extension (`.jcp` beside a `.log` stream,
+    /// `.chk` beside a `.jtx` one): the engine never opens it (issue 20 rule 9).
+    OtherNamingCheckpoint,
     /// A log outside the set's log directory.
     OutsideLogDirectory,
     /// A temporary database.
@@ -49,7 +52,10 @@ impl IgnoreKind {
     /// True when a file set aside for this reason still belongs with the set (a pipeline that
     /// names every file it backed up names these too): it is listed, not refused.
     pub fn belongs_with_the_set(self) -> bool {
-        matches!(self, IgnoreKind::Reserve | IgnoreKind::TemporaryDatabase)
+        matches!(
+            self,
+            IgnoreKind::Reserve | IgnoreKind::TemporaryDatabase | IgnoreKind::OtherNamingCheckpoint
+        )
     }
 }
 
@@ -97,6 +103,11 @@ pub struct StreamCheck {
     pub problems: Vec<Problem>,
     /// The stream's `signLog` (from the current log, else the newest log with a valid header).
     pub log_signature: Option<Signature>,
+    /// Every database path the attach lists of the stream's verified log headers name, once
+    /// each (the per-log lists are dropped to keep a long stream small): what makes a wiped
+    /// database a member of the set by name (issue 20 rule 6).
+    #[serde(skip)]
+    pub attached_databases: std::collections::BTreeSet<String>,
 }
 
 impl StreamCheck {
@@ -356,6 +367,7 @@ pub fn check_stream_entries(
         ignored,
         problems: Vec::new(),
         log_signature: None,
+        attached_databases: Default::default(),
     };
     if mine.is_empty() {
         out.problems.extend(wiped.iter().cloned());
@@ -364,7 +376,9 @@ pub fn check_stream_entries(
         return Ok(out);
     }
 
-    let results = check_each_log(&mine, progress, crc_block_size);
+    let (results, attached): (Vec<LogCheck>, Vec<Vec<String>>) =
+        check_each_log(&mine, progress, crc_block_size).into_iter().unzip();
+    out.attached_databases = attached.into_iter().flatten().collect();
     chain_checks(&mut out, mine, results, expected);
     out.problems.extend(wiped);
     out.verdict = out.verdict.combine(Verdict::from_problems(&out.problems, false));
@@ -612,12 +626,13 @@ fn verdict_without_logs(wiped: &[Problem]) -> Verdict {
 }
 
 /// Checks every log of the stream on its own, in parallel; each map lives only inside its task.
-/// Results are in the order of `mine`.
+/// Results are in the order of `mine`, each with the database paths of its verified header's
+/// attach list.
 fn check_each_log(
     mine: &[Candidate],
     progress: Option<&crate::scan::progress::Progress<'_>>,
     crc_block_size: Option<u64>,
-) -> Vec<LogCheck> {
+) -> Vec<(LogCheck, Vec<String>)> {
     mine.par_iter()
         .map(|c| {
             let shown = c.path.display().to_string();
@@ -640,13 +655,15 @@ fn check_each_log(
             }
             let mut c = checked.unwrap_or_else(|e| LogCheck::not_checked(&e));
             // The chain checks need only the fixed header fields: drop the paths and the attach
-            // list so that a stream of tens of thousands of logs keeps a few hundred bytes each.
+            // list so that a stream of tens of thousands of logs keeps a few hundred bytes each
+            // (the attached databases' paths go back once each, for the set).
+            let mut attached = Vec::new();
             if let Some(h) = c.header.as_mut() {
-                h.attach = Vec::new();
+                attached = std::mem::take(&mut h.attach).into_iter().map(|a| a.path).collect();
                 h.dbms_param.system_path = String::new();
                 h.dbms_param.log_file_path = String::new();
             }
-            c
+            (c, attached)
         })
         .collect()
 }
