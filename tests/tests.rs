@@ -12,6 +12,7 @@ mod cli_help;
 mod corpus_damage;
 mod corpus_sweep;
 mod database;
+mod engine_rules;
 mod faults;
 mod flushmap_and_ranges;
 mod hostile;

@@ -594,20 +594,25 @@ fn attached_database_names(
 /// case-insensitively) is that of a database the stream's logs or checkpoint name as attached
 /// ([`attached_database_names`]) is a database of the set by name (CLI.md Decision 1), whatever
 /// its bytes: destroyed headers, empty, short or all zeros, it is a damaged database (exit 1),
-/// never "not an ESE file" and "no database found" (exit 2). Only files that are nothing else by
-/// their bytes are promoted.
+/// never "not an ESE file", "shorter than the smallest ESE header" or "no database found" (exit
+/// 2). Files that are a log, checkpoint or flush map by their bytes are left as they are.
 fn promote_attached_databases(entries: &mut [Entry], attached: &BTreeMap<String, String>) {
-    for e in entries
-        .iter_mut()
-        .filter(|e| e.regular && e.class.kind == FileKind::Unknown)
-    {
-        if let Some(full) = attached.get(&e.name().to_ascii_lowercase()) {
-            e.class = Classification {
-                kind: FileKind::Database,
-                by_header: false,
-            };
-            e.attached_as = Some(full.clone());
+    for e in entries.iter_mut().filter(|e| e.regular) {
+        let Some(full) = attached.get(&e.name().to_ascii_lowercase()) else {
+            continue;
+        };
+        match e.class.kind {
+            FileKind::Unknown => {
+                e.class = Classification {
+                    kind: FileKind::Database,
+                    by_header: false,
+                };
+            }
+            // A database by its magic that turns out too short to check is still this member.
+            FileKind::Database => {}
+            _ => continue,
         }
+        e.attached_as = Some(full.clone());
     }
 }
 
@@ -1035,7 +1040,9 @@ fn check_one_database(
             "temporary database (temp.edb): not part of the set",
         )),
         Ok(c) => DbResult::Checked(Box::new(c)),
-        Err(err) if e.class.by_header => return Err(err),
+        // Known by its magic alone, a file that cannot be checked is exit 2 (Decision 2); one the
+        // stream names as attached is a damaged member of the set (issue 20 rule 6).
+        Err(err) if e.class.by_header && e.attached_as.is_none() => return Err(err),
         Err(err) => DbResult::Damaged(damaged_database(e, bytes, &shown, &err.message)),
     };
     Ok((stamp, r, crc))
@@ -1273,6 +1280,8 @@ mod tests {
             entry("e/other.edb", false, FileKind::Unknown),
             entry("d/notes.txt", false, FileKind::Unknown),
             entry("d/SRUDB.dat.jfm", false, FileKind::FlushMap),
+            entry("f/SRUDB.dat", false, FileKind::Database),
+            entry("g/other.edb", false, FileKind::Log),
         ];
         promote_attached_databases(&mut entries, &names);
         let kinds: Vec<(FileKind, bool, Option<&str>)> = entries
@@ -1286,6 +1295,9 @@ mod tests {
                 (FileKind::Database, false, Some("/srv/db/Other.EDB")),
                 (FileKind::Unknown, true, None),
                 (FileKind::FlushMap, true, None),
+                // A database by its magic keeps it, and is known to be the member.
+                (FileKind::Database, true, Some("C:\\Windows\\system32\\SRU\\SRUDB.dat")),
+                (FileKind::Log, true, None),
             ]
         );
         // Without the rule's list, nothing changes.
