@@ -116,6 +116,24 @@ fn the_manifest_holds_every_file_of_the_set_with_the_crcs_of_its_bytes_and_the_s
             .map(|b| format!("{:08x}", crc32fast::hash(b)))
             .collect();
         assert_eq!(file["blocks"], serde_json::json!(blocks));
+        // Which file was verified (issue 20 rule 8): as the file system names it.
+        let meta = std::fs::metadata(f.snap().join(file["path"].as_str().unwrap())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            assert_eq!(
+                (file["device"].as_u64(), file["inode"].as_u64()),
+                (Some(meta.dev()), Some(meta.ino()))
+            );
+        }
+        assert!(file["device"].is_u64() && file["inode"].is_u64(), "{file}");
+        match meta.created() {
+            Ok(t) => {
+                let nanos = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+                assert_eq!(file["birth_time"].as_i64(), Some(nanos as i64), "{file}");
+            }
+            Err(_) => assert_eq!(file["birth_time"], Value::Null),
+        }
     }
     let ty = |p: &str| files.iter().find(|f| f["path"] == p).unwrap()["type"].clone();
     assert_eq!(ty("SRUDB.dat"), "database");

@@ -11,6 +11,7 @@ use crate::report::set::SetReport;
 use crate::scan::classify::FileKind;
 use crate::scan::copy::{CopyScan, Found};
 use crate::scan::crc::{FileCrc, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+use crate::scan::file::FileId;
 use crate::scan::set::MemberType;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
@@ -104,6 +105,28 @@ pub struct ManifestFile {
     /// A log's segment size (4096 in the segment format, else the sector size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_size: Option<u64>,
+    /// The device of the file verified ([`FileId::device`]); `None` in a manifest written
+    /// before issue 20 rule 8, which records no identities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<u64>,
+    /// The inode of the file verified ([`FileId::inode`]); `None` as for `device`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inode: Option<u64>,
+    /// The birth time of the file verified ([`FileId::birth_time`]), written as `null` when the
+    /// platform gave none.
+    #[serde(default)]
+    pub birth_time: Option<i64>,
+}
+
+impl ManifestFile {
+    /// The identity recorded for the file verified: `None` in a manifest that records none.
+    pub fn recorded_id(&self) -> Option<FileId> {
+        Some(FileId {
+            device: self.device?,
+            inode: self.inode?,
+            birth_time: self.birth_time,
+        })
+    }
 }
 
 /// `c` as 8 lower-case hex digits (`format!("{c:08x}")`, without the formatting machinery: a
@@ -241,6 +264,9 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
                 None
             },
             segment_size: if f.kind == MemberType::Log { segment_size } else { None },
+            device: Some(f.id.device),
+            inode: Some(f.id.inode),
+            birth_time: f.id.birth_time,
         }
     };
     let mut paths = RelPaths::new(&report.root);
@@ -623,7 +649,7 @@ pub fn decide_compare(m: &Manifest, manifest_path: &str, copy: &CopyScan, strict
                 };
                 problems.push(problem(member, &f.path, Some(JetErr::FileNotFound), msg));
             }
-            Found::Hashed(c) => {
+            Found::Hashed { crc: c, .. } => {
                 fc.size = Some(c.size);
                 fc.crc32 = Some(hex(c.crc32));
                 let same = c.size == f.size && hex(c.crc32) == f.crc32;
@@ -797,6 +823,9 @@ mod tests {
                 page_size: Some(4096),
                 generation: None,
                 segment_size: None,
+                device: Some(2049),
+                inode: Some(131_075),
+                birth_time: Some(1_596_318_490_525_000_000),
             }],
         }
     }
@@ -887,6 +916,17 @@ mod tests {
         let mut m = sample();
         m.files[0].blocks.pop();
         assert!(parse(&to_bytes(&m)).unwrap_err().0.contains("blocks"));
+    }
+
+    #[test]
+    fn a_birth_time_the_platform_did_not_give_is_written_as_null() {
+        let mut m = sample();
+        m.files[0].birth_time = None;
+        let doc: Value = serde_json::from_slice(&to_bytes(&m)).unwrap();
+        assert_eq!(doc["files"][0]["birth_time"], Value::Null);
+        assert_eq!(doc["files"][0]["device"], 2049);
+        assert_eq!(doc["files"][0]["inode"], 131_075);
+        assert_eq!(parse(&to_bytes(&m)), Ok(m));
     }
 
     #[test]
