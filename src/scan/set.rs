@@ -426,8 +426,11 @@ struct Gathered {
     stamps: Vec<(PathBuf, Stamp)>,
     /// CRCs hashed by the scans, by path, with the identity of the file they were hashed
     /// through (`--manifest`).
-    crcs: HashMap<PathBuf, (crate::scan::crc::FileCrc, FileId)>,
+    crcs: HashMap<PathBuf, Hashed>,
 }
+
+/// A file's CRCs and the identity of the open they were hashed through.
+type Hashed = (crate::scan::crc::FileCrc, FileId);
 
 /// CLI.md Decision 20: the user named a log-stream file or a checkpoint as a file; the set is
 /// then exactly what was named (nothing is looked for beside a database), and the logs were named
@@ -821,12 +824,12 @@ type DbOutcome = (Stamp, DbResult, Option<crate::scan::crc::FileCrc>);
 fn set_files(
     entries: &[Entry],
     ignored: &[Ignored],
-    mut crcs: HashMap<PathBuf, (crate::scan::crc::FileCrc, FileId)>,
+    mut crcs: HashMap<PathBuf, Hashed>,
     block_size: u64,
 ) -> Result<Vec<SetFile>, CheckError> {
     use rayon::prelude::*;
     let ignored_paths: BTreeSet<&str> = ignored.iter().map(|i| i.path.as_str()).collect();
-    let mut out: Vec<(PathBuf, MemberType, Option<(crate::scan::crc::FileCrc, FileId)>)> = entries
+    let mut out: Vec<(PathBuf, MemberType, Option<Hashed>)> = entries
         .iter()
         .filter(|e| e.regular)
         .map(|e| {
