@@ -213,7 +213,7 @@ const COMMAND_HELP: [CommandHelp; 7] = [
             ),
             (
                 2,
-                "could not compare: unreadable copy, not a manifest, a damaged manifest, an unknown schema",
+                "could not compare: the copy is the verified set itself (the same files, not a copy), unreadable copy, not a manifest, a damaged manifest, an unknown schema",
             ),
         ],
         ignores: &[],

@@ -1,9 +1,14 @@
 //! `verify --manifest` and `esecheck compare` (issue 16) end to end, on copies of the real SRUM
 //! sets in `testdata/`: an identical copy passes; a changed byte, a zeroed page that `verify`
 //! passes, a cut at a page boundary, a missing log, an extra log and a renamed file are each
-//! named (exit 1); a manifest edited by hand is exit 2, never a false difference.
+//! named (exit 1); a manifest edited by hand is exit 2, never a false difference. Issue 20 rule 8:
+//! the verified set itself given as the copy (the same directory, links to its files) is exit 2,
+//! and a restore to the original paths is not.
 
-use crate::util::{copy_dir, esecheck, td, BELKA_DIRTY};
+use crate::util::{copy_dir, esecheck, os, td, text as text_of, BELKA_DIRTY};
+use esecheck::report::manifest::is_the_same_file;
+use esecheck::scan::file::FileId;
+use esecheck::scan::Input;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -116,6 +121,24 @@ fn the_manifest_holds_every_file_of_the_set_with_the_crcs_of_its_bytes_and_the_s
             .map(|b| format!("{:08x}", crc32fast::hash(b)))
             .collect();
         assert_eq!(file["blocks"], serde_json::json!(blocks));
+        // Which file was verified (issue 20 rule 8): as the file system names it.
+        let meta = std::fs::metadata(f.snap().join(file["path"].as_str().unwrap())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            assert_eq!(
+                (file["device"].as_u64(), file["inode"].as_u64()),
+                (Some(meta.dev()), Some(meta.ino()))
+            );
+        }
+        assert!(file["device"].is_u64() && file["inode"].is_u64(), "{file}");
+        match meta.created() {
+            Ok(t) => {
+                let nanos = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+                assert_eq!(file["birth_time"].as_i64(), Some(nanos as i64), "{file}");
+            }
+            Err(_) => assert_eq!(file["birth_time"], Value::Null),
+        }
     }
     let ty = |p: &str| files.iter().find(|f| f["path"] == p).unwrap()["type"].clone();
     assert_eq!(ty("SRUDB.dat"), "database");
@@ -370,13 +393,16 @@ fn an_identical_copy_of_a_set_that_failed_verification_fails() {
     ]);
     assert_eq!(code, 1, "the required log 81 is missing: {v}");
     assert_eq!(v["manifest"], m.display().to_string(), "written whatever the verdict");
-    let (code, v) = run(&["compare", "--json", m.to_str().unwrap(), snap.to_str().unwrap()]);
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    copy_dir(&snap, &copy);
+    let (code, v) = run(&["compare", "--json", m.to_str().unwrap(), copy.to_str().unwrap()]);
     assert_eq!(code, 1, "{v}");
     assert!(
         messages(&v)[0].contains("identical to a set that FAILED verification"),
         "{v}"
     );
-    let (_, out) = text(&["compare", m.to_str().unwrap(), snap.to_str().unwrap()]);
+    let (_, out) = text(&["compare", m.to_str().unwrap(), copy.to_str().unwrap()]);
     assert!(
         out.starts_with("FAIL: the copy is identical to a set that FAILED verification"),
         "{out}"
@@ -458,4 +484,220 @@ fn a_sparse_database_gets_the_crcs_of_its_bytes_with_holes_skipped() {
     )
     .unwrap();
     assert_eq!(collector.finish(&bytes, &holes), want);
+}
+
+// ---- issue 20 rule 8: `compare` compares a copy ------------------------------------------------
+
+/// What the manifest at `m` records of each file: its path, device, inode and birth time.
+fn recorded_ids(m: &Path) -> Vec<(String, FileId)> {
+    let doc: Value = serde_json::from_slice(&std::fs::read(m).unwrap()).unwrap();
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let id = FileId {
+                device: f["device"].as_u64().unwrap(),
+                inode: f["inode"].as_u64().unwrap(),
+                birth_time: f["birth_time"].as_i64(),
+            };
+            (f["path"].as_str().unwrap().to_string(), id)
+        })
+        .collect()
+}
+
+/// `compare` of the manifest `m` against `copy` is exit 2 because `copy` is the verified set
+/// itself: one could-not-compare error naming `copy` as given and a file the manifest lists, in
+/// JSON (`verdict` "error", the one problem with no code) and in text (once on stderr, the
+/// could-not-compare line on stdout). Returns the file named.
+fn assert_is_the_set_itself(m: &Path, copy: &Path) -> String {
+    let (code, v) = run(&["compare", "--json", m.to_str().unwrap(), copy.to_str().unwrap()]);
+    assert_eq!(code, 2, "{v}");
+    assert_eq!(v["verdict"], "error");
+    let error = v["error"].as_str().unwrap();
+    let named = error
+        .strip_prefix(&format!("{}: is the verified set itself, not a copy: ", copy.display()))
+        .and_then(|rest| rest.strip_suffix(" is the file verified (same device and inode)"))
+        .unwrap_or_else(|| panic!("{error}"))
+        .to_string();
+    assert!(
+        recorded_ids(m).iter().any(|(p, _)| *p == named),
+        "{named} is a file of the set"
+    );
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{v}");
+    assert_eq!(problems[0]["code"], Value::Null);
+    assert_eq!(problems[0]["file"], copy.display().to_string());
+    assert_eq!(v["files"], serde_json::json!([]));
+    assert_eq!(v["notes"], serde_json::json!([]));
+    let out = esecheck()
+        .args([os("compare"), m.as_os_str(), copy.as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text_of(&out.stderr), format!("esecheck: {error}\n"));
+    assert_eq!(
+        text_of(&out.stdout),
+        format!(
+            "ERROR: {}: could not compare; do not report the copy complete.\n",
+            copy.display()
+        )
+    );
+    named
+}
+
+#[test]
+fn the_verified_directory_given_as_the_copy_is_exit_2_naming_a_file_of_the_set() {
+    let f = Fixture::new(BELKA_DIRTY);
+    assert_is_the_set_itself(&f.manifest(), &f.snap());
+    // Named file by file, the PATH named that leads to the first such file (in the manifest's
+    // order, SRU.chk) is the one the message starts with.
+    let (code, v) = run(&[
+        "compare",
+        "--json",
+        f.manifest().to_str().unwrap(),
+        f.snap().join("SRUDB.dat").to_str().unwrap(),
+        f.snap().join("SRU.chk").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{v}");
+    assert_eq!(
+        v["error"],
+        format!(
+            "{}: is the verified set itself, not a copy: SRU.chk is the file verified (same device and inode)",
+            f.snap().join("SRU.chk").display()
+        )
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_directory_of_symbolic_links_to_the_verified_files_is_exit_2() {
+    let f = Fixture::new(BELKA_DIRTY);
+    let links = f.dir.path().join("links");
+    std::fs::create_dir(&links).unwrap();
+    for (p, _) in recorded_ids(&f.manifest()) {
+        std::os::unix::fs::symlink(f.snap().join(&p), links.join(&p)).unwrap();
+    }
+    assert_is_the_set_itself(&f.manifest(), &links);
+}
+
+/// Unix only: whether Wine's CreateHardLinkW and the identity it reports for a link behave as
+/// NTFS's could not be checked where this was written; the Windows identity (volume serial number
+/// and file index) is covered by the verified directory given as the copy, above.
+#[cfg(unix)]
+#[test]
+fn a_directory_of_hard_links_to_the_verified_files_is_exit_2() {
+    let f = Fixture::new(BELKA_DIRTY);
+    let links = f.dir.path().join("links");
+    std::fs::create_dir(&links).unwrap();
+    for (p, _) in recorded_ids(&f.manifest()) {
+        std::fs::hard_link(f.snap().join(&p), links.join(&p)).unwrap();
+    }
+    assert_is_the_set_itself(&f.manifest(), &links);
+}
+
+/// A copy cannot hold a hard link that differs from the file verified (it is that file), but it
+/// can hold one hard link to the set beside files that differ, are missing or are extra: the one
+/// file that is the set itself wins, so the copy is never graded as a mere difference (exit 1).
+#[cfg(unix)]
+#[test]
+fn the_set_itself_wins_over_differences_missing_and_extra_files() {
+    let f = Fixture::new(BELKA_DIRTY);
+    let c = f.copy();
+    std::fs::remove_file(c.join("SRUDB.dat")).unwrap();
+    std::fs::hard_link(f.snap().join("SRUDB.dat"), c.join("SRUDB.dat")).unwrap();
+    patch(&c.join("SRU00051.log"), 5000, b"x");
+    std::fs::remove_file(c.join("SRU0004F.log")).unwrap();
+    std::fs::copy(c.join("SRU00050.log"), c.join("SRU00099.log")).unwrap();
+    let named = assert_is_the_set_itself(&f.manifest(), &c);
+    assert_eq!(named, "SRUDB.dat");
+}
+
+#[test]
+fn a_real_copy_passes_and_so_does_the_set_restored_to_its_own_paths() {
+    let f = Fixture::new(BELKA_DIRTY);
+    let (code, v) = f.compare();
+    assert_eq!(code, 0, "{v}");
+    // The backup restored over the verified directory: each file deleted and written anew at its
+    // path from the copy (written, not CopyFile'd: under Wine a file's creation time is its
+    // mtime, which CopyFile keeps). Path equality alone never makes the set itself, and where the
+    // file system hands the freed inode number back, the birth time tells the new file apart.
+    let recorded = recorded_ids(&f.manifest());
+    for (p, _) in &recorded {
+        let bytes = std::fs::read(f.copy().join(p)).unwrap();
+        std::fs::remove_file(f.snap().join(p)).unwrap();
+        std::fs::write(f.snap().join(p), bytes).unwrap();
+    }
+    // What the rule sees: a file whose inode number came back while either side has no birth
+    // time (a file system without one) cannot be told from the file verified. Only then is exit
+    // 2 the deterministic answer; everywhere else the restore is exit 0.
+    let now = |p: &str| Input::open(&f.snap().join(p)).unwrap().stamp().id();
+    let untellable: Vec<&str> = recorded
+        .iter()
+        .filter(|(p, was)| is_the_same_file(was, &now(p)))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let has_birth_times = std::fs::metadata(f.snap().join("SRUDB.dat")).unwrap().created().is_ok();
+    if has_birth_times {
+        assert_eq!(untellable, Vec::<&str>::new(), "birth times tell every new file apart");
+    }
+    let (code, v) = run(&[
+        "compare",
+        "--json",
+        f.manifest().to_str().unwrap(),
+        f.snap().to_str().unwrap(),
+    ]);
+    if untellable.is_empty() {
+        assert_eq!(code, 0, "{v}");
+        assert_eq!(v["identical"], 11);
+    } else {
+        // No birth time and an inode number reused: the platform cannot tell (see above).
+        assert_eq!(code, 2, "{untellable:?}: {v}");
+    }
+}
+
+#[test]
+fn a_manifest_without_file_identities_still_compares_with_a_note() {
+    let f = Fixture::new(BELKA_DIRTY);
+    // As written before issue 20 rule 8: no device, inode or birth_time; its manifest_crc32
+    // recomputed as CLI.md says: the CRC-32 of every other key, in order, as compact JSON.
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(f.manifest()).unwrap()).unwrap();
+    for file in doc["files"].as_array_mut().unwrap() {
+        let file = file.as_object_mut().unwrap();
+        for k in ["device", "inode", "birth_time"] {
+            assert!(file.shift_remove(k).is_some(), "{k}");
+        }
+    }
+    let obj = doc.as_object_mut().unwrap();
+    obj.shift_remove("manifest_crc32").unwrap();
+    let crc = crc32fast::hash(&serde_json::to_vec(&obj).unwrap());
+    obj.insert("manifest_crc32".into(), Value::String(format!("{crc:08x}")));
+    std::fs::write(f.manifest(), serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+
+    let note = "the manifest records no file identities (it was written by an older esecheck), so a copy that is the verified set itself (the same directory, or links to its files) cannot be told from a real copy";
+    let (code, v) = f.compare();
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["notes"], serde_json::json!([note]));
+    assert_eq!(v["problems"], serde_json::json!([]));
+    let (code, out) = text(&[
+        "compare",
+        "--strict",
+        f.manifest().to_str().unwrap(),
+        f.copy().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "a note is no warning: --strict passes\n{out}");
+    assert_eq!(
+        out,
+        format!("PASS: the copy is identical to the verified set: 11 files, 3760128 bytes, same sizes and CRC-32s.\nNote: {note}.\n")
+    );
+    // Nothing to tell the set itself by: it compares as a copy, as before.
+    let (code, v) = run(&[
+        "compare",
+        "--json",
+        f.manifest().to_str().unwrap(),
+        f.snap().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["notes"], serde_json::json!([note]));
 }

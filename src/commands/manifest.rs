@@ -106,7 +106,7 @@ fn empty_compare(manifest: &Path, e: &CheckError) -> serde_json::Value {
         Verdict::Error,
         &serde_json::json!({
             "manifest": manifest.display().to_string(), "root": null, "recorded_verdict": null,
-            "files": [], "identical": 0, "differing": 0, "missing": 0, "extra": 0
+            "files": [], "identical": 0, "differing": 0, "missing": 0, "extra": 0, "notes": []
         }),
         &[e.to_problem()],
     );
@@ -157,13 +157,21 @@ pub fn compare(manifest_path: &Path, paths: &[PathBuf], opts: &Options, sinks: &
         Err(e) => return cannot_compare(manifest_path, &e, opts, sinks),
     };
     let shown = manifest_path.display().to_string();
-    let c = manifest::decide_compare(&m, &shown, &copy, opts.strict);
+    let c = match manifest::decide_compare(&m, &shown, &copy, opts.strict) {
+        Ok(c) => c,
+        Err(e) => return cannot_compare(manifest_path, &e, opts, sinks),
+    };
     if opts.json {
         json::write(sinks.out, &json::document("compare", c.verdict, &c, &c.problems))?;
         return Ok(c.verdict);
     }
     let line = verdict_line(&c, &m);
     writeln!(sinks.out, "{line}")?;
+    if !opts.quiet {
+        for n in &c.notes {
+            writeln!(sinks.out, "Note: {}.", crate::escape::escape_controls(n))?;
+        }
+    }
     if !opts.quiet && !c.problems.is_empty() {
         writeln!(sinks.out)?;
         for p in &c.problems {

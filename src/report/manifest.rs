@@ -6,11 +6,13 @@
 
 use crate::checksum::crc32::crc_of;
 use crate::codes::JetErr;
+use crate::error::CheckError;
 use crate::problem::Problem;
 use crate::report::set::SetReport;
 use crate::scan::classify::FileKind;
-use crate::scan::copy::{CopyScan, Found};
+use crate::scan::copy::{join_rel, CopyScan, Found};
 use crate::scan::crc::{FileCrc, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
+use crate::scan::file::FileId;
 use crate::scan::set::MemberType;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
@@ -104,6 +106,28 @@ pub struct ManifestFile {
     /// A log's segment size (4096 in the segment format, else the sector size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_size: Option<u64>,
+    /// The device of the file verified ([`FileId::device`]); `None` in a manifest written
+    /// before issue 20 rule 8, which records no identities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<u64>,
+    /// The inode of the file verified ([`FileId::inode`]); `None` as for `device`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inode: Option<u64>,
+    /// The birth time of the file verified ([`FileId::birth_time`]), written as `null` when the
+    /// platform gave none.
+    #[serde(default)]
+    pub birth_time: Option<i64>,
+}
+
+impl ManifestFile {
+    /// The identity recorded for the file verified: `None` in a manifest that records none.
+    pub fn recorded_id(&self) -> Option<FileId> {
+        Some(FileId {
+            device: self.device?,
+            inode: self.inode?,
+            birth_time: self.birth_time,
+        })
+    }
 }
 
 /// `c` as 8 lower-case hex digits (`format!("{c:08x}")`, without the formatting machinery: a
@@ -241,6 +265,9 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
                 None
             },
             segment_size: if f.kind == MemberType::Log { segment_size } else { None },
+            device: Some(f.id.device),
+            inode: Some(f.id.inode),
+            birth_time: f.id.birth_time,
         }
     };
     let mut paths = RelPaths::new(&report.root);
@@ -541,6 +568,9 @@ pub struct Comparison {
     pub missing: usize,
     /// Extra files.
     pub extra: usize,
+    /// What the reader should know that changes no verdict (`--strict` included): a manifest
+    /// that records no file identities.
+    pub notes: Vec<String>,
     /// Every difference, errors (member files) and warnings (ignored files).
     pub problems: Vec<Problem>,
 }
@@ -588,10 +618,78 @@ pub fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
     }
 }
 
+/// Issue 20 rule 8 ("`compare` compares a copy"): whether `seen`, the file `compare` read, is
+/// `recorded`, the very file `verify` read — not a copy of it but the same file reached again
+/// through a hard link, a symbolic link, or the verified directory named as the copy.
+///
+/// Two files are the same file when their device and inode are equal and, when both carry a
+/// birth time, their birth times are equal too. The birth time guards against inode reuse: ext4
+/// and others give a freed inode number to the next file created, so a restore that deletes the
+/// original and writes it anew at the same path may get the same device and inode back. It never
+/// gets the old birth time back, and calling it "the set itself" would block a good backup. A
+/// hard link and a symbolic link reach the same inode, birth time included, so they are still
+/// caught. Device 0 with inode 0 is no identity (a platform that gives none): never the same
+/// file. Paths play no part: a restore to the original path is a new file.
+pub fn is_the_same_file(recorded: &FileId, seen: &FileId) -> bool {
+    let known = (recorded.device, recorded.inode) != (0, 0);
+    let births_agree = match (recorded.birth_time, seen.birth_time) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    known && (recorded.device, recorded.inode) == (seen.device, seen.inode) && births_agree
+}
+
+/// Issue 20 rule 8: the first file of the manifest that the copy holds as the very file verified
+/// ([`is_the_same_file`]), as a could-not-compare error (exit 2) naming the PATH given that leads
+/// to it and the file. A copy that is the set itself proves nothing about any copy, whatever
+/// else differs.
+fn the_verified_set_itself(m: &Manifest, copy: &CopyScan) -> Option<CheckError> {
+    let rel = m.files.iter().zip(&copy.found).find_map(|(f, found)| match found {
+        Found::Hashed { id, .. } if f.recorded_id().is_some_and(|r| is_the_same_file(&r, id)) => Some(&f.path),
+        _ => None,
+    })?;
+    let file = join_rel(&copy.root, rel);
+    let given = copy
+        .named
+        .iter()
+        .find(|(_, to)| file.starts_with(to))
+        .map_or_else(|| copy.root.clone(), |(given, _)| given.clone());
+    Some(CheckError::new(
+        given,
+        format!("is the verified set itself, not a copy: {rel} is the file verified (same device and inode)"),
+    ))
+}
+
+/// The note of a manifest that records no file identities (written before issue 20 rule 8):
+/// such a manifest still compares, but cannot tell the set itself from a copy.
+pub const NO_IDENTITIES_NOTE: &str = "the manifest records no file identities (it was written by an older esecheck), so a copy that is the verified set itself (the same directory, or links to its files) cannot be told from a real copy";
+
+/// Issue 20 rule 8: a manifest written before the rule records no file identities. It still
+/// compares, exactly as before, with [`NO_IDENTITIES_NOTE`].
+fn records_no_identities(m: &Manifest) -> bool {
+    m.files.iter().all(|f| f.recorded_id().is_none())
+}
+
 /// Compares the copy with the manifest (CLI.md `compare`): each member file identical in size
 /// and CRCs, none missing, no extra log or database; a difference in an ignored file is a
 /// warning. An identical copy of a set whose recorded verdict was not pass fails too.
-pub fn decide_compare(m: &Manifest, manifest_path: &str, copy: &CopyScan, strict: bool) -> Comparison {
+///
+/// `Err` (could not compare, exit 2) when the copy is the verified set itself
+/// ([`is_the_same_file`], issue 20 rule 8): that wins over every difference.
+pub fn decide_compare(
+    m: &Manifest,
+    manifest_path: &str,
+    copy: &CopyScan,
+    strict: bool,
+) -> Result<Comparison, CheckError> {
+    if let Some(e) = the_verified_set_itself(m, copy) {
+        return Err(e);
+    }
+    let notes = if records_no_identities(m) {
+        vec![NO_IDENTITIES_NOTE.to_string()]
+    } else {
+        Vec::new()
+    };
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let (mut identical, mut differing, mut missing) = (0, 0, 0);
@@ -623,7 +721,7 @@ pub fn decide_compare(m: &Manifest, manifest_path: &str, copy: &CopyScan, strict
                 };
                 problems.push(problem(member, &f.path, Some(JetErr::FileNotFound), msg));
             }
-            Found::Hashed(c) => {
+            Found::Hashed { crc: c, .. } => {
                 fc.size = Some(c.size);
                 fc.crc32 = Some(hex(c.crc32));
                 let same = c.size == f.size && hex(c.crc32) == f.crc32;
@@ -681,7 +779,7 @@ pub fn decide_compare(m: &Manifest, manifest_path: &str, copy: &CopyScan, strict
         ));
     }
     let verdict = Verdict::from_problems(&problems, strict);
-    Comparison {
+    Ok(Comparison {
         verdict,
         manifest: manifest_path.to_string(),
         root: copy.root.display().to_string(),
@@ -691,8 +789,9 @@ pub fn decide_compare(m: &Manifest, manifest_path: &str, copy: &CopyScan, strict
         differing,
         missing,
         extra,
+        notes,
         problems,
-    }
+    })
 }
 
 /// A difference in a member of the set is an error; in an ignored file, a warning.
@@ -797,6 +896,9 @@ mod tests {
                 page_size: Some(4096),
                 generation: None,
                 segment_size: None,
+                device: Some(2049),
+                inode: Some(131_075),
+                birth_time: Some(1_596_318_490_525_000_000),
             }],
         }
     }
@@ -887,6 +989,137 @@ mod tests {
         let mut m = sample();
         m.files[0].blocks.pop();
         assert!(parse(&to_bytes(&m)).unwrap_err().0.contains("blocks"));
+    }
+
+    fn id(device: u64, inode: u64, birth_time: Option<i64>) -> FileId {
+        FileId {
+            device,
+            inode,
+            birth_time,
+        }
+    }
+
+    #[test]
+    fn the_same_file_is_the_same_device_and_inode_and_birth_time_when_both_have_one() {
+        let recorded = id(2049, 77, Some(1_000));
+        assert!(is_the_same_file(&recorded, &id(2049, 77, Some(1_000))));
+        assert!(
+            !is_the_same_file(&recorded, &id(2050, 77, Some(1_000))),
+            "another device"
+        );
+        assert!(
+            !is_the_same_file(&recorded, &id(2049, 78, Some(1_000))),
+            "another inode"
+        );
+        // The inode number given back to a file written anew: another file.
+        assert!(
+            !is_the_same_file(&recorded, &id(2049, 77, Some(1_001))),
+            "another birth"
+        );
+        // A side without a birth time cannot tell: device and inode decide.
+        assert!(is_the_same_file(&recorded, &id(2049, 77, None)));
+        assert!(is_the_same_file(&id(2049, 77, None), &id(2049, 77, Some(1_000))));
+        assert!(is_the_same_file(&id(2049, 77, None), &id(2049, 77, None)));
+        // No identity (a platform that gives none) never matches, not even itself.
+        assert!(!is_the_same_file(&id(0, 0, None), &id(0, 0, None)));
+        assert!(!is_the_same_file(&id(0, 0, Some(5)), &id(0, 0, Some(5))));
+        assert!(
+            is_the_same_file(&id(0, 9, None), &id(0, 9, None)),
+            "only both zero is unknown"
+        );
+    }
+
+    /// A copy of `sample()`'s one file, found identical, read through a file whose identity is
+    /// `seen`, under the copy root `/copy` named as `named`.
+    fn copy_of_sample(seen: FileId, named: &str) -> CopyScan {
+        let f = &sample().files[0];
+        CopyScan {
+            root: std::path::PathBuf::from("/copy"),
+            found: vec![Found::Hashed {
+                crc: FileCrc {
+                    size: f.size,
+                    crc32: parse_hex(&f.crc32).unwrap(),
+                    blocks: vec![0; 4],
+                },
+                id: seen,
+            }],
+            extras: Vec::new(),
+            named: vec![(named.into(), "/copy".into())],
+        }
+    }
+
+    #[test]
+    fn a_copy_holding_the_file_verified_is_could_not_compare_naming_the_path_given_and_the_file() {
+        let m = sample();
+        let recorded = m.files[0].recorded_id().unwrap();
+        let e = decide_compare(&m, "m.json", &copy_of_sample(recorded, "snap/"), false).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "snap/: is the verified set itself, not a copy: SRUDB.dat is the file verified (same device and inode)"
+        );
+        assert_eq!(e.code, None, "no ESE error says this");
+        // A real copy (another inode) compares as before, with no note.
+        let other = FileId {
+            inode: recorded.inode + 1,
+            ..recorded
+        };
+        let c = decide_compare(&m, "m.json", &copy_of_sample(other, "copy"), false).unwrap();
+        assert_eq!((c.verdict, c.identical), (Verdict::Pass, 1));
+        assert!(c.notes.is_empty());
+    }
+
+    #[test]
+    fn the_set_itself_wins_over_any_difference() {
+        let m = sample();
+        let mut copy = copy_of_sample(m.files[0].recorded_id().unwrap(), "copy");
+        if let Found::Hashed { crc, .. } = &mut copy.found[0] {
+            crc.crc32 ^= 1;
+            crc.blocks[2] ^= 1;
+        }
+        copy.extras.push(crate::scan::copy::Extra {
+            rel: "SRU00099.log".into(),
+            path: "/copy/SRU00099.log".into(),
+            kind: FileKind::Log,
+            size: 65536,
+            crc: None,
+        });
+        assert!(decide_compare(&m, "m.json", &copy, true).is_err());
+    }
+
+    #[test]
+    fn a_manifest_without_identities_still_compares_with_a_note() {
+        // As written before issue 20 rule 8: no device, inode or birth_time, and its CRC over
+        // what it holds.
+        let mut doc: Value = serde_json::from_slice(&to_bytes(&sample())).unwrap();
+        for f in doc["files"].as_array_mut().unwrap() {
+            let f = f.as_object_mut().unwrap();
+            for k in ["device", "inode", "birth_time"] {
+                f.shift_remove(k).unwrap();
+            }
+        }
+        let obj = doc.as_object_mut().unwrap();
+        obj.shift_remove("manifest_crc32");
+        let crc = hex(canonical_crc(obj));
+        obj.insert("manifest_crc32".into(), Value::String(crc));
+        let old = parse(&serde_json::to_vec(&doc).unwrap()).unwrap();
+        assert_eq!(old.files[0].recorded_id(), None);
+        // Even the very file verified: nothing to tell it by.
+        let seen = sample().files[0].recorded_id().unwrap();
+        let c = decide_compare(&old, "m.json", &copy_of_sample(seen, "snap"), true).unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "a note changes no verdict, --strict included");
+        assert_eq!(c.notes, vec![NO_IDENTITIES_NOTE.to_string()]);
+        assert!(c.problems.is_empty());
+    }
+
+    #[test]
+    fn a_birth_time_the_platform_did_not_give_is_written_as_null() {
+        let mut m = sample();
+        m.files[0].birth_time = None;
+        let doc: Value = serde_json::from_slice(&to_bytes(&m)).unwrap();
+        assert_eq!(doc["files"][0]["birth_time"], Value::Null);
+        assert_eq!(doc["files"][0]["device"], 2049);
+        assert_eq!(doc["files"][0]["inode"], 131_075);
+        assert_eq!(parse(&to_bytes(&m)), Ok(m));
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! The I/O of `esecheck compare` (issue 16): finds, under the copy's root, each file a manifest
 //! lists and hashes it (CRC-32 of the whole file and of its blocks, in parallel over the mapped
 //! file as the scans read), and lists the files beside them that the manifest does not list.
-//! Returns what it found; whether that is a difference is
+//! Returns what it found, with the identity (device, inode, birth time) of each file it opened;
+//! whether that is a difference, or the verified set itself, is
 //! [`report::manifest`](crate::report::manifest)'s decision.
 
 use crate::error::CheckError;
 use crate::scan::classify::FileKind;
 use crate::scan::crc::{crc_input, FileCrc};
-use crate::scan::file::Input;
+use crate::scan::file::{FileId, Input};
 use crate::scan::progress::Progress;
 use crate::scan::set::{canonical_file, deepest_common_dir, relative_to};
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +18,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub enum Found {
     /// The file, hashed.
-    Hashed(FileCrc),
+    Hashed {
+        /// Its CRCs.
+        crc: FileCrc,
+        /// Which file was read (through any link), from the open it was hashed through.
+        id: FileId,
+    },
     /// No such file in the copy.
     Missing,
 }
@@ -46,6 +52,9 @@ pub struct CopyScan {
     pub found: Vec<Found>,
     /// Files beside them, or named, that the manifest does not list, by path.
     pub extras: Vec<Extra>,
+    /// Each PATH as the user gave it, with where it leads: a directory made canonical, a file
+    /// its directory made canonical joined with its name (as the files of `found` are reached).
+    pub named: Vec<(PathBuf, PathBuf)>,
 }
 
 /// Hashes the copy of the files `wanted` (paths relative to the copy's root, as in a manifest,
@@ -122,7 +131,10 @@ pub fn scan_copy(
             if let Some(p) = &progress {
                 p.file_finished(t);
             }
-            Ok(Found::Hashed(crc))
+            Ok(Found::Hashed {
+                crc,
+                id: input.stamp().id(),
+            })
         })
         .collect();
     let found: Vec<Found> = found.into_iter().collect::<Result<_, _>>()?;
@@ -163,10 +175,22 @@ pub fn scan_copy(
             })
         })
         .collect();
+    let named = paths
+        .iter()
+        .map(|p| {
+            let to = if p.is_dir() {
+                crate::scan::set::canonical(p)
+            } else {
+                canonical_file(p)
+            };
+            (p.clone(), to)
+        })
+        .collect();
     Ok(CopyScan {
         root,
         found,
         extras: extras.into_iter().collect::<Result<_, _>>()?,
+        named,
     })
 }
 

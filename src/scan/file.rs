@@ -107,9 +107,11 @@ enum Backing {
 }
 
 /// What identifies a file's contents without reading them: device, inode, size and mtime, from
-/// the descriptor at open. Compared with a fresh `stat` by path after the scan (issue 11): any
-/// difference means the file changed (or was replaced) while it was checked. atime and ctime are
-/// not compared (reading may change the first; metadata-only changes the second).
+/// the descriptor at open, and the file's birth time where the platform gives one ([`FileId`]).
+/// Compared with a fresh `stat` by path after the scan (issue 11): any difference means the file
+/// changed (or was replaced, if need be by a new file that got the old inode number back) while
+/// it was checked. atime and ctime are not compared (reading may change the first; metadata-only
+/// changes the second).
 ///
 /// On Windows the identity is the volume serial number and file index, and the NTFS change time
 /// is compared as well: Windows' CopyFile keeps the source's last-write time, so a file copied
@@ -120,10 +122,38 @@ enum Backing {
 pub struct Stamp {
     dev: u64,
     ino: u64,
+    /// The file's creation time, where the platform gives one ([`FileId::birth_time`]).
+    birth: Option<i64>,
     len: u64,
     mtime: Option<std::time::SystemTime>,
     /// Windows only: FILE_BASIC_INFO.ChangeTime.
     changed: Option<i64>,
+}
+
+/// Which file this is on its machine, whatever path reaches it: device and inode (on Windows the
+/// volume serial number and the 64-bit file index), and its creation time where the platform
+/// gives one. A fact, taken from the descriptor the file was read through; what two of them mean
+/// together is `report::manifest`'s decision (issue 20 rule 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    /// `st_dev`; on Windows the volume serial number. With `inode`, 0 and 0 mean unknown.
+    pub device: u64,
+    /// `st_ino`; on Windows the file index (`nFileIndexHigh:nFileIndexLow`).
+    pub inode: u64,
+    /// When the file was created, in nanoseconds since the Unix epoch (statx `btime` on Linux,
+    /// `CreationTime` on Windows), or `None` when the platform or the file system gives none.
+    /// A file deleted and written anew may get its inode number back; it never gets its birth
+    /// time back, so this tells the two apart.
+    pub birth_time: Option<i64>,
+}
+
+/// `t` in nanoseconds since the Unix epoch (negative before it); `None` beyond what an `i64`
+/// holds (before 1677 or after 2262).
+fn nanos_since_epoch(t: std::time::SystemTime) -> Option<i64> {
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).ok(),
+        Err(e) => i64::try_from(e.duration().as_nanos()).ok().map(|n| -n),
+    }
 }
 
 impl Stamp {
@@ -139,6 +169,7 @@ impl Stamp {
         Stamp {
             dev,
             ino,
+            birth: meta.created().ok().and_then(nanos_since_epoch),
             len: meta.len(),
             mtime: meta.modified().ok(),
             changed: None,
@@ -173,6 +204,15 @@ impl Stamp {
         std::fs::metadata(path).map(|m| Stamp::of(&m))
     }
 
+    /// The file's identity: device, inode and birth time.
+    pub fn id(&self) -> FileId {
+        FileId {
+            device: self.dev,
+            inode: self.ino,
+            birth_time: self.birth,
+        }
+    }
+
     /// Checks that `path` still names the file this stamp was taken of, unchanged: `Err` (could
     /// not check, exit 2) naming the file when it changed, was replaced, or is gone.
     pub fn recheck(&self, path: &Path) -> Result<(), CheckError> {
@@ -180,7 +220,7 @@ impl Stamp {
         match now {
             Ok(now) if now == *self => Ok(()),
             Ok(now) => {
-                let what = if (now.dev, now.ino) != (self.dev, self.ino) {
+                let what = if (now.dev, now.ino, now.birth) != (self.dev, self.ino, self.birth) {
                     "was replaced by another file".to_string()
                 } else if now.len != self.len {
                     format!("changed size from {} to {} bytes", self.len, now.len)
@@ -745,6 +785,34 @@ mod tests {
     fn a_missing_file_is_refused_by_name() {
         let e = Input::open(Path::new("/nonexistent/x.edb")).err().unwrap();
         assert_eq!(e.to_string(), "/nonexistent/x.edb: no such file or directory");
+    }
+
+    #[test]
+    fn birth_times_are_nanoseconds_since_the_epoch_either_side_of_it() {
+        use std::time::{Duration, UNIX_EPOCH};
+        assert_eq!(nanos_since_epoch(UNIX_EPOCH), Some(0));
+        assert_eq!(nanos_since_epoch(UNIX_EPOCH + Duration::new(2, 5)), Some(2_000_000_005));
+        assert_eq!(
+            nanos_since_epoch(UNIX_EPOCH - Duration::new(1, 0)),
+            Some(-1_000_000_000)
+        );
+        assert_eq!(
+            nanos_since_epoch(UNIX_EPOCH + Duration::from_secs(300 * 365 * 86_400)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_file_opened_twice_has_one_identity_and_a_copy_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.edb");
+        std::fs::write(&a, b"bytes").unwrap();
+        let id = Input::open(&a).unwrap().stamp().id();
+        assert_eq!(Input::open(&a).unwrap().stamp().id(), id);
+        let b = dir.path().join("b.edb");
+        std::fs::copy(&a, &b).unwrap();
+        let copy = Input::open(&b).unwrap().stamp().id();
+        assert_ne!((copy.device, copy.inode), (id.device, id.inode));
     }
 
     #[test]

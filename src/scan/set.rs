@@ -13,7 +13,7 @@ use crate::scan::classify::{
     classify, damaged_member_problem, is_all_zeros, name_kind, reserve_note, Classification, FileKind,
 };
 use crate::scan::database::{check_database, looks_temporary, DbCheck, DbOptions};
-use crate::scan::file::{recheck_all, Stamp};
+use crate::scan::file::{recheck_all, FileId, Stamp};
 use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
 use crate::scan::progress::{total_size, Progress};
 use crate::scan::stream::{check_stream_entries, list_entries, IgnoreKind, Ignored, StreamCheck, StreamEntry};
@@ -67,6 +67,9 @@ pub struct SetFile {
     pub kind: MemberType,
     /// Its CRCs.
     pub crc: crate::scan::crc::FileCrc,
+    /// Which file it is (device, inode, birth time), from the open its CRCs were hashed through
+    /// (issue 20 rule 8: `compare` tells the set itself from a copy by it).
+    pub id: crate::scan::file::FileId,
 }
 
 /// Everything the scan of a backup set found, before any decision: the checks of each member,
@@ -402,8 +405,8 @@ pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, Ch
     if let Some(s) = &mut stream {
         // Moved, not copied: the manifest is their one reader (5,000 logs' block lists).
         for f in &mut s.files {
-            if let (Some((p, _)), Some(c)) = (&f.opened, f.crc.take()) {
-                crcs.insert(p.clone(), c);
+            if let (Some((p, stamp)), Some(c)) = (&f.opened, f.crc.take()) {
+                crcs.insert(p.clone(), (c, stamp.id()));
             }
         }
     }
@@ -442,9 +445,13 @@ struct Gathered {
     problems: Vec<Problem>,
     /// Every file checked, with its identity when opened: re-checked before the verdict.
     stamps: Vec<(PathBuf, Stamp)>,
-    /// CRCs hashed by the scans, by path (`--manifest`).
-    crcs: HashMap<PathBuf, crate::scan::crc::FileCrc>,
+    /// CRCs hashed by the scans, by path, with the identity of the file they were hashed
+    /// through (`--manifest`).
+    crcs: HashMap<PathBuf, Hashed>,
 }
+
+/// A file's CRCs and the identity of the open they were hashed through.
+type Hashed = (crate::scan::crc::FileCrc, FileId);
 
 /// CLI.md Decision 20: the user named a log-stream file or a checkpoint as a file; the set is
 /// then exactly what was named (nothing is looked for beside a database), and the logs were named
@@ -694,7 +701,7 @@ fn check_databases(
         let (stamp, outcome, crc) = r?;
         g.stamps.push((e.path.clone(), stamp));
         if let Some(c) = crc {
-            g.crcs.insert(e.path.clone(), c);
+            g.crcs.insert(e.path.clone(), (c, stamp.id()));
         }
         match outcome {
             DbResult::Checked(c) => g.db_checks.push(*c),
@@ -738,7 +745,10 @@ fn check_or_set_aside(
                 },
             ));
             if let Some(c) = collector {
-                g.crcs.insert(e.path.clone(), c.finish(input.bytes(), input.holes()));
+                g.crcs.insert(
+                    e.path.clone(),
+                    (c.finish(input.bytes(), input.holes()), input.stamp().id()),
+                );
             }
         }
         FileKind::Log | FileKind::Reserve | FileKind::Unknown => g.ignored.extend(set_aside(e, log_dir)),
@@ -880,8 +890,13 @@ fn check_set_checkpoint(
     }
     let bytes = input.bytes();
     if let Some(b) = crc_block_size {
-        g.crcs
-            .insert(p.clone(), crate::scan::crc::crc_of_bytes(bytes, input.holes(), b));
+        g.crcs.insert(
+            p.clone(),
+            (
+                crate::scan::crc::crc_of_bytes(bytes, input.holes(), b),
+                input.stamp().id(),
+            ),
+        );
     }
     let by_header = entries.iter().any(|e| &e.path == p && e.class.by_header);
     if !by_header && is_all_zeros(bytes) {
@@ -917,17 +932,18 @@ enum DbResult {
 /// The file's identity when opened, what its check gave, and its CRCs when asked for.
 type DbOutcome = (Stamp, DbResult, Option<crate::scan::crc::FileCrc>);
 
-/// Every regular file of the set with its CRCs: those the scans hashed, the rest (files set
-/// aside, members that could not be checked) hashed now. The type is the file's part in the set.
+/// Every regular file of the set with its CRCs and identity: those the scans hashed, with the
+/// identity of the open they were hashed through; the rest (files set aside, members that could
+/// not be checked) opened and hashed now. The type is the file's part in the set.
 fn set_files(
     entries: &[Entry],
     ignored: &[Ignored],
-    mut crcs: HashMap<PathBuf, crate::scan::crc::FileCrc>,
+    mut crcs: HashMap<PathBuf, Hashed>,
     block_size: u64,
 ) -> Result<Vec<SetFile>, CheckError> {
     use rayon::prelude::*;
     let ignored_paths: BTreeSet<&str> = ignored.iter().map(|i| i.path.as_str()).collect();
-    let mut out: Vec<(PathBuf, MemberType, Option<crate::scan::crc::FileCrc>)> = entries
+    let mut out: Vec<(PathBuf, MemberType, Option<Hashed>)> = entries
         .iter()
         .filter(|e| e.regular)
         .map(|e| {
@@ -950,11 +966,17 @@ fn set_files(
     out.dedup_by(|a, b| a.0 == b.0);
     out.into_par_iter()
         .map(|(path, kind, crc)| {
-            let crc = match crc {
-                Some(c) => c,
-                None => crate::scan::crc::crc_file(&path, block_size)?,
+            let (crc, id) = match crc {
+                Some(hashed) => hashed,
+                None => {
+                    let input = Input::open(&path)?;
+                    (
+                        crate::scan::crc::crc_input(&input, block_size, None),
+                        input.stamp().id(),
+                    )
+                }
             };
-            Ok(SetFile { path, kind, crc })
+            Ok(SetFile { path, kind, crc, id })
         })
         .collect()
 }
