@@ -319,7 +319,8 @@ fn with_every_database_clean_a_checkpoint_log_absent_is_still_a_warning() {
 
 #[test]
 fn a_database_the_logs_name_is_a_damaged_member_when_wiped_empty_short_or_headerless() {
-    let wipes: [(&str, fn(&Path)); 4] = [
+    type Wipe = fn(&Path);
+    let wipes: [(&str, Wipe); 4] = [
         ("all zeros", |p| std::fs::write(p, vec![0u8; 3_211_264]).unwrap()),
         ("empty", |p| std::fs::write(p, b"").unwrap()),
         ("1000 bytes", |p| {

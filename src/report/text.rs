@@ -390,6 +390,7 @@ pub fn write_db_header(
             "Log Required",
             range_text(h.gen_min_required.into(), h.gen_max_required.into()),
         ),
+        ("Gen. Max. Req. Creation Time", time_text(&h.logtime_gen_max_required)),
         ("Log Committed", range_text(0, h.gen_max_committed.into())),
         ("Log Recovering", gen_text(h.gen_recovering.into())),
         ("Log Consistent", gen_text(h.gen_min_consistent.into())),
