@@ -16,6 +16,7 @@ mod faults;
 mod flushmap_and_ranges;
 mod hostile;
 mod json_contract;
+mod log_rules;
 mod logs;
 mod manifest;
 mod properties;

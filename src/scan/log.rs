@@ -181,6 +181,48 @@ fn is_log_page_size_field(v: u16) -> bool {
     v == 0 || PAGE_SIZES.contains(&usize::from(v))
 }
 
+/// CLI.md Decision 2 (issue 20 rule 5): the generation of a log header whose checksum verifies
+/// must be one a log can have, 1..=0x7FFFFA00, read as the unsigned 32-bit value on disk as for a
+/// checkpoint (so 0, −5 and 0x7FFFFFFF are not). The bound is the engine's
+/// `lGenerationMaxDuringRecovery` (`inc/daeconst.hxx`), the last generation even recovery may
+/// create (`LOG_STREAM::CheckForGenerationOverflow`, `_log/logstream.cxx`, stops new generations
+/// below it); 0x7FFFFFFF is its `lGenerationInvalid`, and the first generation is 1.
+///
+/// `Some(message)` naming the field and its value when it lies outside. A log alone is then
+/// could-not-check (exit 2); in a stream it is a damaged member ([`check_stream_log_with`],
+/// Decision 3), so such a generation never reaches the stream's first and last, `required_range`,
+/// `truncate_below` or `roll_forward_to`.
+pub fn generation_outside_log_generations(generation: i32) -> Option<String> {
+    let g = generation as u32;
+    let max = crate::scan::database::MAX_GENERATION as u32;
+    (!(1..=max).contains(&g))
+        .then(|| format!("le_lGeneration is {generation} (0x{g:X}), outside the log generations 1..=0x{max:X}"))
+}
+
+/// Why [`check_log_with`] could not check a log.
+enum Refusal {
+    /// Could not check (CLI.md Decision 2), alone and in a stream.
+    Unchecked(CheckError),
+    /// The verified header's generation is no log generation
+    /// ([`generation_outside_log_generations`]): could not check alone, a damaged member in a
+    /// stream.
+    Generation(CheckError),
+}
+
+impl From<CheckError> for Refusal {
+    fn from(e: CheckError) -> Self {
+        Refusal::Unchecked(e)
+    }
+}
+
+impl Refusal {
+    fn into_error(self) -> CheckError {
+        match self {
+            Refusal::Unchecked(e) | Refusal::Generation(e) => e,
+        }
+    }
+}
+
 /// Checks one log file (`bytes` = the whole file, `path` = its name for messages).
 ///
 /// `Err` only when the file cannot be checked (CLI.md Decision 2): shorter than the header, not
@@ -198,6 +240,62 @@ pub fn check_log_with(
     path: &str,
     release: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<LogCheck, CheckError> {
+    check_or_refuse(bytes, path, release).map_err(Refusal::into_error)
+}
+
+/// [`check_log_with`] for a log of a stream (`logs`, `verify`): a verified header whose generation
+/// no log can have ([`generation_outside_log_generations`]) is not "could not check" there but a
+/// damaged member of the stream (CLI.md Decision 3): the stream it belongs to is known, and must
+/// not pass. Its header is not kept, so its generation places nothing.
+///
+/// The problem is an error wherever the log lies (Decision 15: a header whose checksum verifies
+/// says what it was written to say, so this is no damage to be forgiven below `truncate_below`).
+/// A numbered log's name says which generation it is: −513 (`JET_errLogGenerationMismatch`,
+/// what eseutil /ML reports when a header's generation is not its name's) at the name's
+/// generation. The current log's is −501 at no generation.
+pub fn check_stream_log_with(
+    bytes: &[u8],
+    path: &str,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<LogCheck, CheckError> {
+    match check_or_refuse(bytes, path, release) {
+        Ok(c) => Ok(c),
+        Err(Refusal::Generation(e)) => Ok(LogCheck::of_impossible_generation(path, &e.message)),
+        Err(Refusal::Unchecked(e)) => Err(e),
+    }
+}
+
+impl LogCheck {
+    /// A log of a stream whose verified header holds a generation no log can have
+    /// ([`check_stream_log_with`]): failed, with no generation of its own.
+    fn of_impossible_generation(path: &str, what: &str) -> LogCheck {
+        let mut c = LogCheck::empty(path);
+        let p = match parse_log_name(file_name(path)).map(|n| n.kind) {
+            Some(LogNameKind::Archived { generation, .. }) => Problem::error(
+                Some(JetErr::LogGenerationMismatch),
+                path,
+                format!(
+                    "{what}: the header verifies, yet no log has this generation (the file name says 0x{generation:X}); a damaged member of the stream"
+                ),
+            )
+            .at_generation(i64::from(generation)),
+            _ => Problem::error(
+                Some(JetErr::LogFileCorrupt),
+                path,
+                format!("{what}: the header verifies, yet no log has this generation; a damaged member of the stream"),
+            ),
+        };
+        c.problems.push(p.at_offset(4));
+        c.finish()
+    }
+}
+
+/// The check behind [`check_log_with`] and [`check_stream_log_with`], saying why it refused.
+fn check_or_refuse(
+    bytes: &[u8],
+    path: &str,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<LogCheck, Refusal> {
     let head = bytes.get(..LOG_HEADER_SIZE).ok_or_else(|| {
         CheckError::new(
             path,
@@ -215,7 +313,8 @@ pub fn check_log_with(
                     "not recognisable as an ESE log: header checksum fails and le_filetype is {}",
                     h.filetype
                 ),
-            ));
+            )
+            .into());
         }
         let mut c = LogCheck::empty(path);
         if crate::scan::classify::is_all_zeros(bytes) {
@@ -239,9 +338,13 @@ pub fn check_log_with(
         return Ok(c.finish());
     }
 
+    if let Some(what) = generation_outside_log_generations(h.generation) {
+        return Err(Refusal::Generation(CheckError::new(path, what)));
+    }
     let mut c = LogCheck::from_header(path, &h);
+    let name = parse_log_name(file_name(path)).map(|n| n.kind);
     // §9.3, per file: an archived name carries its generation, which must be the header's.
-    if let Some(LogNameKind::Archived { generation, .. }) = parse_log_name(file_name(path)).map(|n| n.kind) {
+    if let Some(LogNameKind::Archived { generation, .. }) = name {
         if i64::from(generation) != i64::from(h.generation) {
             c.error(
                 JetErr::LogGenerationMismatch,
@@ -281,19 +384,14 @@ pub fn check_log_with(
                 "le_cbPageSize is {}, not a page size ESE uses (0 meaning 4096, 2048, 4096, 8192, 16384, 32768)",
                 h.cb_page_size
             ),
-        ));
+        )
+        .into());
     }
     if h.cb_sec != 512 && h.cb_sec != 4096 {
-        return Err(CheckError::new(
-            path,
-            format!("le_cbSec is {}, not 512 or 4096", h.cb_sec),
-        ));
+        return Err(CheckError::new(path, format!("le_cbSec is {}, not 512 or 4096", h.cb_sec)).into());
     }
     if h.csec_header == 0 || usize::from(h.csec_header) * usize::from(h.cb_sec) > 65536 {
-        return Err(CheckError::new(
-            path,
-            format!("le_csecHeader is {}, outside 1..=128", h.csec_header),
-        ));
+        return Err(CheckError::new(path, format!("le_csecHeader is {}, outside 1..=128", h.csec_header)).into());
     }
     if h.csec_lgfile <= h.csec_header {
         return Err(CheckError::new(
@@ -302,7 +400,8 @@ pub fn check_log_with(
                 "le_csecLGFile is {}, not more than le_csecHeader ({})",
                 h.csec_lgfile, h.csec_header
             ),
-        ));
+        )
+        .into());
     }
     if v.is_segment_format() && h.cb_sec != 4096 {
         c.error(
@@ -812,6 +911,86 @@ mod tests {
             assert_eq!(c.verdict, Verdict::Fail, "{len}");
             assert_eq!(c.problems[0].code, Some(JetErr::LogFileSizeMismatch), "{len}");
         }
+    }
+
+    /// `log(8, segs)` with `le_lGeneration` @4 set to `g` and the header resealed.
+    fn log_of_generation(g: i32, segs: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut b = log(8, segs);
+        b[4..8].copy_from_slice(&g.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn a_log_generation_is_one_of_1_to_0x7ffffa00() {
+        for g in [1, 2, 0x51, 0x7FFF_F000, 0x7FFF_FA00] {
+            assert_eq!(generation_outside_log_generations(g), None, "{g:#X}");
+        }
+        for (g, shown) in [
+            (-5, "-5 (0xFFFFFFFB)"),
+            (0, "0 (0x0)"),
+            (-1, "-1 (0xFFFFFFFF)"),
+            (0x7FFF_FA01, "2147482113 (0x7FFFFA01)"),
+            (0x7FFF_FFFF, "2147483647 (0x7FFFFFFF)"),
+            (i32::MIN, "-2147483648 (0x80000000)"),
+        ] {
+            let m = generation_outside_log_generations(g).unwrap();
+            assert_eq!(
+                m,
+                format!("le_lGeneration is {shown}, outside the log generations 1..=0x7FFFFA00")
+            );
+        }
+    }
+
+    #[test]
+    fn a_log_of_generation_minus_5_cannot_be_checked_alone_and_is_a_damaged_member_in_a_stream() {
+        for g in [-5, 0, 0x7FFF_FFFF] {
+            let b = log_of_generation(g, &[good(1)]);
+            // Alone (`checksum`, `header`): could not check, naming the field (Decision 2).
+            let e = check_log(&b, "E0000020.log").unwrap_err();
+            assert_eq!(e.path, "E0000020.log");
+            assert!(
+                e.message.starts_with(&format!("le_lGeneration is {g} ")),
+                "{}",
+                e.message
+            );
+
+            // A numbered log of a stream: −513 at the name's generation, and no generation or
+            // header of its own to place it by.
+            let c = check_stream_log_with(&b, "logs/E0000020.log", None).unwrap();
+            assert_eq!(
+                (c.verdict, c.generation, c.header.is_none()),
+                (Verdict::Fail, None, true)
+            );
+            assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+            let p = &c.problems[0];
+            assert_eq!(
+                (p.code, p.generation),
+                (Some(JetErr::LogGenerationMismatch), Some(0x20))
+            );
+            assert!(p.message.contains("the file name says 0x20"), "{}", p.message);
+
+            // The current log: −501, at no generation.
+            let c = check_stream_log_with(&b, "logs/E00.log", None).unwrap();
+            assert_eq!((c.verdict, c.generation), (Verdict::Fail, None));
+            let p = &c.problems[0];
+            assert_eq!((p.code, p.generation), (Some(JetErr::LogFileCorrupt), None));
+            assert!(
+                p.message.starts_with(&format!("le_lGeneration is {g} ")),
+                "{}",
+                p.message
+            );
+        }
+        // Every other refusal stays could-not-check in a stream too.
+        let mut b = log(8, &[good(1)]);
+        b[14..16].copy_from_slice(&65535u16.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        assert!(check_stream_log_with(&b, "E0000020.log", None).is_err());
+        // And a log of a possible generation is checked as on its own.
+        let c = check_stream_log_with(&log(8, &[good(1)]), "E0000020.log", None).unwrap();
+        assert_eq!((c.verdict, c.generation), (Verdict::Pass, Some(GEN)));
     }
 
     #[test]
