@@ -434,11 +434,70 @@ fn check_or_refuse(
         return Ok(c.finish());
     }
     if v.is_segment_format() {
-        scan_segments(bytes, &h, &mut c, release);
+        let records = scan_segments(bytes, &h, &mut c, release);
+        let archived = matches!(name, Some(LogNameKind::Archived { .. }));
+        if let Some(what) = archived_log_without_a_record(bytes, &h, archived, records, c.bad_sectors) {
+            let first = u64::from(h.csec_header);
+            c.error(JetErr::LogFileCorrupt, what)
+                .at_sector_mut(first, first * SEGMENT_SIZE as u64);
+        }
     } else {
+        // Rule 7 needs no code here: the legacy walk starts at the first LRCHECKSUM record, which
+        // must verify for this generation (its range checksum covers the generation), so a v7 log
+        // with no record of its own (wiped data, or another generation's) already fails, −501.
         walk_legacy(bytes, &h, &mut c);
     }
     Ok(c.finish())
+}
+
+/// CLI.md Decision 11 (issue 20 rule 7): an archived log holds what the engine wrote. The engine
+/// never closes a generation without writing to it: a full log rolls over, and a forced rollover
+/// (`ErrLGForceLogRollover`, `logapi.cxx`, which logs with `fLGCreateNewGen`) goes through
+/// `LOG_WRITE_BUFFER::ErrLGLogRec` (`_log/logwrite.cxx`), which writes at least one sector to the
+/// closing generation before it switches, filled with NOPs when nothing else is waiting ("we need
+/// to write at least one sector while rolling the log file"; the rollover record itself opens the
+/// new generation). So a numbered log (`archived`, [`LogNameKind::Archived`]) in which the segment
+/// scan (`ErrLGCheckReadLastLogRecordFF`, `_log/logread.cxx`) found no data segment of its own
+/// generation (`records`: the last one found, a torn one patched from its shadow included) — all
+/// zeros, or only stale and shadow segments of other generations — was wiped or never written:
+/// −501, graded like other damage to a log's own bytes (Decision 15). The scan alone accepts such
+/// a log, as it must the current `<base>.log`, which is exempt: freshly rolled, it may hold nothing
+/// yet (the real belkasoft `SRU.log`, generation 82, holds no data segment). Not when the scan
+/// already stopped at a corrupt segment (`bad_sectors`): that is the −501.
+///
+/// `Some(message)`, in words, when the rule is broken.
+fn archived_log_without_a_record(
+    bytes: &[u8],
+    h: &LogFileHeader,
+    archived: bool,
+    records: Option<usize>,
+    bad_sectors: u64,
+) -> Option<String> {
+    if !archived || records.is_some() || bad_sectors > 0 {
+        return None;
+    }
+    let first = usize::from(h.csec_header);
+    let last = usize::from(h.csec_lgfile).saturating_sub(2).max(first);
+    let segments = if first == last {
+        format!("segment {first} is")
+    } else {
+        format!("segments {first}-{last} are")
+    };
+    let data = bytes
+        .get(first * SEGMENT_SIZE..(last + 1) * SEGMENT_SIZE)
+        .unwrap_or_default();
+    let (what, how) = if crate::scan::classify::is_all_zeros(data) {
+        (format!("{segments} all zeros"), "wiped, or never written?")
+    } else {
+        (
+            format!("{segments} empty or stale copies of other generations"),
+            "overwritten, or never written?",
+        )
+    };
+    let g = h.generation;
+    Some(format!(
+        "no data segment of generation {g} (0x{g:X}) verifies: {what}, yet an archived log always holds at least one record ({how})"
+    ))
 }
 
 fn segment(bytes: &[u8], isec: usize) -> Option<&[u8]> {
@@ -474,11 +533,18 @@ fn corrected(seg: &[u8], bits: &[u32]) -> Vec<u8> {
     fixed
 }
 
-/// The v8 segment scan of ESE-FORMAT.md §6.4 (`ErrLGCheckReadLastLogRecordFF`).
 /// Bytes of segments scanned between two releases.
 const RELEASE_EVERY: usize = 4 << 20;
 
-fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck, release: Option<&(dyn Fn(usize, usize) + Sync)>) {
+/// The v8 segment scan of ESE-FORMAT.md §6.4 (`ErrLGCheckReadLastLogRecordFF`). Returns the last
+/// data segment of this generation found good, a torn one patched from its shadow included
+/// (`None`: none).
+fn scan_segments(
+    bytes: &[u8],
+    h: &LogFileHeader,
+    c: &mut LogCheck,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Option<usize> {
     let first = usize::from(h.csec_header);
     // The last segment is the shadow copy; data segments end just before it.
     let end = usize::from(h.csec_lgfile).saturating_sub(1);
@@ -627,6 +693,7 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck, release: Opt
         ib: 0,
     });
     c.accumulated_checksum = Some(acc);
+    last_valid
 }
 
 /// A corrupt segment: `reason` is the engine's name for the condition, `what` says it in words.
@@ -991,6 +1058,59 @@ mod tests {
         // And a log of a possible generation is checked as on its own.
         let c = check_stream_log_with(&log(8, &[good(1)]), "E0000020.log", None).unwrap();
         assert_eq!((c.verdict, c.generation), (Verdict::Pass, Some(GEN)));
+    }
+
+    /// The errors of `c`: (code, sector, message).
+    fn errors(c: &LogCheck) -> Vec<(Option<i32>, Option<u64>, String)> {
+        c.problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(|p| (p.code.map(JetErr::code), p.sector, p.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn an_archived_log_without_a_data_segment_of_its_generation_is_501() {
+        // Every data segment zero: the header alone, as a wipe leaves it.
+        let c = check_log(&log(8, &[]), "logs/E0000020.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Fail);
+        let e = errors(&c);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0, e[0].1), (Some(-501), Some(1)));
+        assert_eq!(
+            e[0].2,
+            "no data segment of generation 32 (0x20) verifies: segments 1-6 are all zeros, yet an archived log always holds at least one record (wiped, or never written?)"
+        );
+        assert_eq!((c.bad_sectors, c.problems[0].generation), (0, Some(32)));
+
+        // Only stale segments of an older generation (and a shadow of one): no record of its own.
+        let stale = [seg(1, 1, GEN - 1, 1), seg(2, 2, GEN - 1, 2), seg(2, 2, GEN - 1, 2)];
+        let c = check_log(&log(8, &stale), "E0000020.log").unwrap();
+        let e = errors(&c);
+        assert_eq!((e.len(), e[0].0), (1, Some(-501)), "{e:?}");
+        assert!(
+            e[0].2
+                .contains("segments 1-6 are empty or stale copies of other generations"),
+            "{}",
+            e[0].2
+        );
+
+        // The current log may be freshly rolled and empty; a name that is no log name says
+        // nothing either.
+        for name in ["logs/E00.log", "logs/E00.jtx", "t.log"] {
+            let c = check_log(&log(8, &[]), name).unwrap();
+            assert_eq!(c.verdict, Verdict::Pass, "{name}: {:?}", c.problems);
+        }
+        // One record is enough, and a torn one patchable from its shadow is one.
+        let c = check_log(&log(8, &[good(1)]), "E0000020.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        let torn = [garbage(), seg(1, 1, GEN, 77)];
+        let c = check_log(&log(8, &torn), "E0000020.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        // A scan that stopped at a corrupt first segment has its own −501, and only that one.
+        let c = check_log(&log(8, &[garbage()]), "E0000020.log").unwrap();
+        assert_eq!(errors(&c).len(), 1, "{:?}", c.problems);
+        assert_eq!(reason(&c), "SegmentCorrupt");
     }
 
     #[test]
