@@ -521,6 +521,37 @@ fn v7_lrchecksum_chain_walks_and_survives_hostile_cbnext() {
     }
 }
 
+/// Issue 20 rule 7 in the legacy format: a numbered v7 log with no LRCHECKSUM record of its own
+/// generation already fails (−501), before and after the rule, because the walk starts at the
+/// first record and its range checksum covers the generation (ESE-FORMAT §6.6).
+#[test]
+fn a_v7_numbered_log_with_no_record_of_its_own_generation_fails_501() {
+    let b = v7_log(None);
+    let c = check_log(&b, "edb00001.log").unwrap();
+    assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+    // Data wiped, header and size kept.
+    let mut wiped = b.clone();
+    wiped[4096..].fill(0);
+    let c = check_log(&wiped, "edb00001.log").unwrap();
+    assert_eq!(codes(&c.problems), vec![(-501, true)]);
+    assert!(
+        c.problems[0].message.contains("lrtyp is 0, not 42"),
+        "{}",
+        c.problems[0].message
+    );
+    // The same records under generation 2: none verifies for it.
+    let mut other = b.clone();
+    other[4..8].copy_from_slice(&2i32.to_le_bytes());
+    reseal(&mut other);
+    let c = check_log(&other, "edb00002.log").unwrap();
+    assert_eq!(codes(&c.problems), vec![(-501, true)]);
+    assert!(
+        c.problems[0].message.contains("range checksum mismatch"),
+        "{}",
+        c.problems[0].message
+    );
+}
+
 /// The production rule (report::set, CLI.md Decision 16): the set's own checkpoint
 /// relates to its stream; another machine's checkpoint in its place carries another log
 /// signature (win11-rathbunvm's, 25894c02): -532.

@@ -17,6 +17,7 @@ mod faults;
 mod flushmap_and_ranges;
 mod hostile;
 mod json_contract;
+mod log_rules;
 mod logs;
 mod manifest;
 mod properties;

@@ -175,11 +175,12 @@ pub struct SetDecision {
 const MAX_LISTED_MISSING: usize = 1000;
 
 /// Damage to a log's own bytes, whose severity depends on where the log lies (Decision 15): a
-/// header or segment checksum, a torn or unreadable log, a wrong file size, and the −590 that
-/// such damage causes in the next log. Set consistency is not here: a foreign signature (−530),
-/// a name that disagrees with the header (−513), a broken time chain (−515), a −590 after an
-/// intact log, an unsupported version or type mean the files do not belong together, wherever
-/// they lie.
+/// header or segment checksum, a torn or unreadable log, a wrong file size, an archived log with
+/// no data segment of its own generation under an intact header (wiped data, issue 20 rule 7),
+/// and the −590 that such damage causes in the next log. Set consistency is not here: a foreign
+/// signature (−530), a name that disagrees with the header (−513, also a verified header whose
+/// generation no log can have, rule 5), a broken time chain (−515), a −590 after an intact log,
+/// an unsupported version or type mean the files do not belong together, wherever they lie.
 fn is_damage_to_own_bytes(p: &Problem) -> bool {
     // A numbered or current log of zeros was never written (or was wiped): the set holds a
     // placeholder where a log should be, whatever its generation (CLI.md Decision 1).
@@ -1264,6 +1265,28 @@ mod tests {
             graded_below_truncation(&at(JetErr::LogFileCorrupt, 3), None).severity,
             Severity::Error
         );
+    }
+
+    #[test]
+    fn issue_20_problems_are_graded_where_decision_15_puts_them() {
+        use crate::scan::log::{check_log, check_stream_log_with};
+        use crate::testkit::{seal_log_header, LogBuilder};
+        // Rule 7, as scan::log reports it: an archived log with no record is damage to its own
+        // bytes, forgiven below truncate_below and an error at or above it.
+        let wiped = LogBuilder::new(4).data_segments(0).build();
+        let c = check_log(&wiped, "logs/E0000004.log").unwrap();
+        let p = c.problems.iter().find(|p| p.is_error()).unwrap();
+        assert_eq!((code(p), p.generation), (Some(-501), Some(4)));
+        assert_eq!(graded_below_truncation(p, Some(5)).severity, Severity::Warning);
+        assert_eq!(graded_below_truncation(p, Some(4)).severity, Severity::Error);
+        // Rule 5: a verified header with a generation no log can have is never forgiven.
+        let mut b = LogBuilder::new(4).build();
+        b[4..8].copy_from_slice(&(-5i32).to_le_bytes());
+        seal_log_header(&mut b);
+        let c = check_stream_log_with(&b, "logs/E0000004.log", None).unwrap();
+        let p = &c.problems[0];
+        assert_eq!((code(p), p.generation), (Some(-513), Some(4)));
+        assert_eq!(graded_below_truncation(p, Some(5)).severity, Severity::Error);
     }
 
     #[test]

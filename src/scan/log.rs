@@ -181,6 +181,48 @@ fn is_log_page_size_field(v: u16) -> bool {
     v == 0 || PAGE_SIZES.contains(&usize::from(v))
 }
 
+/// CLI.md Decision 2 (issue 20 rule 5): the generation of a log header whose checksum verifies
+/// must be one a log can have, 1..=0x7FFFFA00, read as the unsigned 32-bit value on disk as for a
+/// checkpoint (so 0, −5 and 0x7FFFFFFF are not). The bound is the engine's
+/// `lGenerationMaxDuringRecovery` (`inc/daeconst.hxx`), the last generation even recovery may
+/// create (`LOG_STREAM::CheckForGenerationOverflow`, `_log/logstream.cxx`, stops new generations
+/// below it); 0x7FFFFFFF is its `lGenerationInvalid`, and the first generation is 1.
+///
+/// `Some(message)` naming the field and its value when it lies outside. A log alone is then
+/// could-not-check (exit 2); in a stream it is a damaged member ([`check_stream_log_with`],
+/// Decision 3), so such a generation never reaches the stream's first and last, `required_range`,
+/// `truncate_below` or `roll_forward_to`.
+pub fn generation_outside_log_generations(generation: i32) -> Option<String> {
+    let g = generation as u32;
+    let max = crate::scan::database::MAX_GENERATION as u32;
+    (!(1..=max).contains(&g))
+        .then(|| format!("le_lGeneration is {generation} (0x{g:X}), outside the log generations 1..=0x{max:X}"))
+}
+
+/// Why [`check_log_with`] could not check a log.
+enum Refusal {
+    /// Could not check (CLI.md Decision 2), alone and in a stream.
+    Unchecked(CheckError),
+    /// The verified header's generation is no log generation
+    /// ([`generation_outside_log_generations`]): could not check alone, a damaged member in a
+    /// stream.
+    Generation(CheckError),
+}
+
+impl From<CheckError> for Refusal {
+    fn from(e: CheckError) -> Self {
+        Refusal::Unchecked(e)
+    }
+}
+
+impl Refusal {
+    fn into_error(self) -> CheckError {
+        match self {
+            Refusal::Unchecked(e) | Refusal::Generation(e) => e,
+        }
+    }
+}
+
 /// Checks one log file (`bytes` = the whole file, `path` = its name for messages).
 ///
 /// `Err` only when the file cannot be checked (CLI.md Decision 2): shorter than the header, not
@@ -198,6 +240,62 @@ pub fn check_log_with(
     path: &str,
     release: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<LogCheck, CheckError> {
+    check_or_refuse(bytes, path, release).map_err(Refusal::into_error)
+}
+
+/// [`check_log_with`] for a log of a stream (`logs`, `verify`): a verified header whose generation
+/// no log can have ([`generation_outside_log_generations`]) is not "could not check" there but a
+/// damaged member of the stream (CLI.md Decision 3): the stream it belongs to is known, and must
+/// not pass. Its header is not kept, so its generation places nothing.
+///
+/// The problem is an error wherever the log lies (Decision 15: a header whose checksum verifies
+/// says what it was written to say, so this is no damage to be forgiven below `truncate_below`).
+/// A numbered log's name says which generation it is: −513 (`JET_errLogGenerationMismatch`,
+/// what eseutil /ML reports when a header's generation is not its name's) at the name's
+/// generation. The current log's is −501 at no generation.
+pub fn check_stream_log_with(
+    bytes: &[u8],
+    path: &str,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<LogCheck, CheckError> {
+    match check_or_refuse(bytes, path, release) {
+        Ok(c) => Ok(c),
+        Err(Refusal::Generation(e)) => Ok(LogCheck::of_impossible_generation(path, &e.message)),
+        Err(Refusal::Unchecked(e)) => Err(e),
+    }
+}
+
+impl LogCheck {
+    /// A log of a stream whose verified header holds a generation no log can have
+    /// ([`check_stream_log_with`]): failed, with no generation of its own.
+    fn of_impossible_generation(path: &str, what: &str) -> LogCheck {
+        let mut c = LogCheck::empty(path);
+        let p = match parse_log_name(file_name(path)).map(|n| n.kind) {
+            Some(LogNameKind::Archived { generation, .. }) => Problem::error(
+                Some(JetErr::LogGenerationMismatch),
+                path,
+                format!(
+                    "{what}: the header verifies, yet no log has this generation (the file name says 0x{generation:X}); a damaged member of the stream"
+                ),
+            )
+            .at_generation(i64::from(generation)),
+            _ => Problem::error(
+                Some(JetErr::LogFileCorrupt),
+                path,
+                format!("{what}: the header verifies, yet no log has this generation; a damaged member of the stream"),
+            ),
+        };
+        c.problems.push(p.at_offset(4));
+        c.finish()
+    }
+}
+
+/// The check behind [`check_log_with`] and [`check_stream_log_with`], saying why it refused.
+fn check_or_refuse(
+    bytes: &[u8],
+    path: &str,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<LogCheck, Refusal> {
     let head = bytes.get(..LOG_HEADER_SIZE).ok_or_else(|| {
         CheckError::new(
             path,
@@ -215,7 +313,8 @@ pub fn check_log_with(
                     "not recognisable as an ESE log: header checksum fails and le_filetype is {}",
                     h.filetype
                 ),
-            ));
+            )
+            .into());
         }
         let mut c = LogCheck::empty(path);
         if crate::scan::classify::is_all_zeros(bytes) {
@@ -239,9 +338,13 @@ pub fn check_log_with(
         return Ok(c.finish());
     }
 
+    if let Some(what) = generation_outside_log_generations(h.generation) {
+        return Err(Refusal::Generation(CheckError::new(path, what)));
+    }
     let mut c = LogCheck::from_header(path, &h);
+    let name = parse_log_name(file_name(path)).map(|n| n.kind);
     // §9.3, per file: an archived name carries its generation, which must be the header's.
-    if let Some(LogNameKind::Archived { generation, .. }) = parse_log_name(file_name(path)).map(|n| n.kind) {
+    if let Some(LogNameKind::Archived { generation, .. }) = name {
         if i64::from(generation) != i64::from(h.generation) {
             c.error(
                 JetErr::LogGenerationMismatch,
@@ -281,19 +384,14 @@ pub fn check_log_with(
                 "le_cbPageSize is {}, not a page size ESE uses (0 meaning 4096, 2048, 4096, 8192, 16384, 32768)",
                 h.cb_page_size
             ),
-        ));
+        )
+        .into());
     }
     if h.cb_sec != 512 && h.cb_sec != 4096 {
-        return Err(CheckError::new(
-            path,
-            format!("le_cbSec is {}, not 512 or 4096", h.cb_sec),
-        ));
+        return Err(CheckError::new(path, format!("le_cbSec is {}, not 512 or 4096", h.cb_sec)).into());
     }
     if h.csec_header == 0 || usize::from(h.csec_header) * usize::from(h.cb_sec) > 65536 {
-        return Err(CheckError::new(
-            path,
-            format!("le_csecHeader is {}, outside 1..=128", h.csec_header),
-        ));
+        return Err(CheckError::new(path, format!("le_csecHeader is {}, outside 1..=128", h.csec_header)).into());
     }
     if h.csec_lgfile <= h.csec_header {
         return Err(CheckError::new(
@@ -302,7 +400,8 @@ pub fn check_log_with(
                 "le_csecLGFile is {}, not more than le_csecHeader ({})",
                 h.csec_lgfile, h.csec_header
             ),
-        ));
+        )
+        .into());
     }
     if v.is_segment_format() && h.cb_sec != 4096 {
         c.error(
@@ -335,11 +434,70 @@ pub fn check_log_with(
         return Ok(c.finish());
     }
     if v.is_segment_format() {
-        scan_segments(bytes, &h, &mut c, release);
+        let records = scan_segments(bytes, &h, &mut c, release);
+        let archived = matches!(name, Some(LogNameKind::Archived { .. }));
+        if let Some(what) = archived_log_without_a_record(bytes, &h, archived, records, c.bad_sectors) {
+            let first = u64::from(h.csec_header);
+            c.error(JetErr::LogFileCorrupt, what)
+                .at_sector_mut(first, first * SEGMENT_SIZE as u64);
+        }
     } else {
+        // Rule 7 needs no code here: the legacy walk starts at the first LRCHECKSUM record, which
+        // must verify for this generation (its range checksum covers the generation), so a v7 log
+        // with no record of its own (wiped data, or another generation's) already fails, −501.
         walk_legacy(bytes, &h, &mut c);
     }
     Ok(c.finish())
+}
+
+/// CLI.md Decision 11 (issue 20 rule 7): an archived log holds what the engine wrote. The engine
+/// never closes a generation without writing to it: a full log rolls over, and a forced rollover
+/// (`ErrLGForceLogRollover`, `logapi.cxx`, which logs with `fLGCreateNewGen`) goes through
+/// `LOG_WRITE_BUFFER::ErrLGLogRec` (`_log/logwrite.cxx`), which writes at least one sector to the
+/// closing generation before it switches, filled with NOPs when nothing else is waiting ("we need
+/// to write at least one sector while rolling the log file"; the rollover record itself opens the
+/// new generation). So a numbered log (`archived`, [`LogNameKind::Archived`]) in which the segment
+/// scan (`ErrLGCheckReadLastLogRecordFF`, `_log/logread.cxx`) found no data segment of its own
+/// generation (`records`: the last one found, a torn one patched from its shadow included) — all
+/// zeros, or only stale and shadow segments of other generations — was wiped or never written:
+/// −501, graded like other damage to a log's own bytes (Decision 15). The scan alone accepts such
+/// a log, as it must the current `<base>.log`, which is exempt: freshly rolled, it may hold nothing
+/// yet (the real belkasoft `SRU.log`, generation 82, holds no data segment). Not when the scan
+/// already stopped at a corrupt segment (`bad_sectors`): that is the −501.
+///
+/// `Some(message)`, in words, when the rule is broken.
+fn archived_log_without_a_record(
+    bytes: &[u8],
+    h: &LogFileHeader,
+    archived: bool,
+    records: Option<usize>,
+    bad_sectors: u64,
+) -> Option<String> {
+    if !archived || records.is_some() || bad_sectors > 0 {
+        return None;
+    }
+    let first = usize::from(h.csec_header);
+    let last = usize::from(h.csec_lgfile).saturating_sub(2).max(first);
+    let segments = if first == last {
+        format!("segment {first} is")
+    } else {
+        format!("segments {first}-{last} are")
+    };
+    let data = bytes
+        .get(first * SEGMENT_SIZE..(last + 1) * SEGMENT_SIZE)
+        .unwrap_or_default();
+    let (what, how) = if crate::scan::classify::is_all_zeros(data) {
+        (format!("{segments} all zeros"), "wiped, or never written?")
+    } else {
+        (
+            format!("{segments} empty or stale copies of other generations"),
+            "overwritten, or never written?",
+        )
+    };
+    let g = h.generation;
+    Some(format!(
+        "no data segment of generation {g} (0x{g:X}) verifies: {what}, yet an archived log always holds at least one record ({how})"
+    ))
 }
 
 fn segment(bytes: &[u8], isec: usize) -> Option<&[u8]> {
@@ -375,11 +533,18 @@ fn corrected(seg: &[u8], bits: &[u32]) -> Vec<u8> {
     fixed
 }
 
-/// The v8 segment scan of ESE-FORMAT.md §6.4 (`ErrLGCheckReadLastLogRecordFF`).
 /// Bytes of segments scanned between two releases.
 const RELEASE_EVERY: usize = 4 << 20;
 
-fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck, release: Option<&(dyn Fn(usize, usize) + Sync)>) {
+/// The v8 segment scan of ESE-FORMAT.md §6.4 (`ErrLGCheckReadLastLogRecordFF`). Returns the last
+/// data segment of this generation found good, a torn one patched from its shadow included
+/// (`None`: none).
+fn scan_segments(
+    bytes: &[u8],
+    h: &LogFileHeader,
+    c: &mut LogCheck,
+    release: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Option<usize> {
     let first = usize::from(h.csec_header);
     // The last segment is the shadow copy; data segments end just before it.
     let end = usize::from(h.csec_lgfile).saturating_sub(1);
@@ -528,6 +693,7 @@ fn scan_segments(bytes: &[u8], h: &LogFileHeader, c: &mut LogCheck, release: Opt
         ib: 0,
     });
     c.accumulated_checksum = Some(acc);
+    last_valid
 }
 
 /// A corrupt segment: `reason` is the engine's name for the condition, `what` says it in words.
@@ -812,6 +978,139 @@ mod tests {
             assert_eq!(c.verdict, Verdict::Fail, "{len}");
             assert_eq!(c.problems[0].code, Some(JetErr::LogFileSizeMismatch), "{len}");
         }
+    }
+
+    /// `log(8, segs)` with `le_lGeneration` @4 set to `g` and the header resealed.
+    fn log_of_generation(g: i32, segs: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut b = log(8, segs);
+        b[4..8].copy_from_slice(&g.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn a_log_generation_is_one_of_1_to_0x7ffffa00() {
+        for g in [1, 2, 0x51, 0x7FFF_F000, 0x7FFF_FA00] {
+            assert_eq!(generation_outside_log_generations(g), None, "{g:#X}");
+        }
+        for (g, shown) in [
+            (-5, "-5 (0xFFFFFFFB)"),
+            (0, "0 (0x0)"),
+            (-1, "-1 (0xFFFFFFFF)"),
+            (0x7FFF_FA01, "2147482113 (0x7FFFFA01)"),
+            (0x7FFF_FFFF, "2147483647 (0x7FFFFFFF)"),
+            (i32::MIN, "-2147483648 (0x80000000)"),
+        ] {
+            let m = generation_outside_log_generations(g).unwrap();
+            assert_eq!(
+                m,
+                format!("le_lGeneration is {shown}, outside the log generations 1..=0x7FFFFA00")
+            );
+        }
+    }
+
+    #[test]
+    fn a_log_of_generation_minus_5_cannot_be_checked_alone_and_is_a_damaged_member_in_a_stream() {
+        for g in [-5, 0, 0x7FFF_FFFF] {
+            let b = log_of_generation(g, &[good(1)]);
+            // Alone (`checksum`, `header`): could not check, naming the field (Decision 2).
+            let e = check_log(&b, "E0000020.log").unwrap_err();
+            assert_eq!(e.path, "E0000020.log");
+            assert!(
+                e.message.starts_with(&format!("le_lGeneration is {g} ")),
+                "{}",
+                e.message
+            );
+
+            // A numbered log of a stream: −513 at the name's generation, and no generation or
+            // header of its own to place it by.
+            let c = check_stream_log_with(&b, "logs/E0000020.log", None).unwrap();
+            assert_eq!(
+                (c.verdict, c.generation, c.header.is_none()),
+                (Verdict::Fail, None, true)
+            );
+            assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+            let p = &c.problems[0];
+            assert_eq!(
+                (p.code, p.generation),
+                (Some(JetErr::LogGenerationMismatch), Some(0x20))
+            );
+            assert!(p.message.contains("the file name says 0x20"), "{}", p.message);
+
+            // The current log: −501, at no generation.
+            let c = check_stream_log_with(&b, "logs/E00.log", None).unwrap();
+            assert_eq!((c.verdict, c.generation), (Verdict::Fail, None));
+            let p = &c.problems[0];
+            assert_eq!((p.code, p.generation), (Some(JetErr::LogFileCorrupt), None));
+            assert!(
+                p.message.starts_with(&format!("le_lGeneration is {g} ")),
+                "{}",
+                p.message
+            );
+        }
+        // Every other refusal stays could-not-check in a stream too.
+        let mut b = log(8, &[good(1)]);
+        b[14..16].copy_from_slice(&65535u16.to_le_bytes());
+        let ck = legacy_checksum(&b[..4096]);
+        b[0..4].copy_from_slice(&ck.to_le_bytes());
+        assert!(check_stream_log_with(&b, "E0000020.log", None).is_err());
+        // And a log of a possible generation is checked as on its own.
+        let c = check_stream_log_with(&log(8, &[good(1)]), "E0000020.log", None).unwrap();
+        assert_eq!((c.verdict, c.generation), (Verdict::Pass, Some(GEN)));
+    }
+
+    /// The errors of `c`: (code, sector, message).
+    fn errors(c: &LogCheck) -> Vec<(Option<i32>, Option<u64>, String)> {
+        c.problems
+            .iter()
+            .filter(|p| p.is_error())
+            .map(|p| (p.code.map(JetErr::code), p.sector, p.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn an_archived_log_without_a_data_segment_of_its_generation_is_501() {
+        // Every data segment zero: the header alone, as a wipe leaves it.
+        let c = check_log(&log(8, &[]), "logs/E0000020.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Fail);
+        let e = errors(&c);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0, e[0].1), (Some(-501), Some(1)));
+        assert_eq!(
+            e[0].2,
+            "no data segment of generation 32 (0x20) verifies: segments 1-6 are all zeros, yet an archived log always holds at least one record (wiped, or never written?)"
+        );
+        assert_eq!((c.bad_sectors, c.problems[0].generation), (0, Some(32)));
+
+        // Only stale segments of an older generation (and a shadow of one): no record of its own.
+        let stale = [seg(1, 1, GEN - 1, 1), seg(2, 2, GEN - 1, 2), seg(2, 2, GEN - 1, 2)];
+        let c = check_log(&log(8, &stale), "E0000020.log").unwrap();
+        let e = errors(&c);
+        assert_eq!((e.len(), e[0].0), (1, Some(-501)), "{e:?}");
+        assert!(
+            e[0].2
+                .contains("segments 1-6 are empty or stale copies of other generations"),
+            "{}",
+            e[0].2
+        );
+
+        // The current log may be freshly rolled and empty; a name that is no log name says
+        // nothing either.
+        for name in ["logs/E00.log", "logs/E00.jtx", "t.log"] {
+            let c = check_log(&log(8, &[]), name).unwrap();
+            assert_eq!(c.verdict, Verdict::Pass, "{name}: {:?}", c.problems);
+        }
+        // One record is enough, and a torn one patchable from its shadow is one.
+        let c = check_log(&log(8, &[good(1)]), "E0000020.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        let torn = [garbage(), seg(1, 1, GEN, 77)];
+        let c = check_log(&log(8, &torn), "E0000020.log").unwrap();
+        assert_eq!(c.verdict, Verdict::Pass, "{:?}", c.problems);
+        // A scan that stopped at a corrupt first segment has its own −501, and only that one.
+        let c = check_log(&log(8, &[garbage()]), "E0000020.log").unwrap();
+        assert_eq!(errors(&c).len(), 1, "{:?}", c.problems);
+        assert_eq!(reason(&c), "SegmentCorrupt");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::error::CheckError;
 use crate::format::{parse_log_name, LogFileHeader, LogNameKind, Signature};
 use crate::problem::Problem;
 use crate::scan::file::Input;
-use crate::scan::log::{check_log_with, LogCheck};
+use crate::scan::log::{check_stream_log_with, LogCheck};
 use crate::verdict::Verdict;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -626,8 +626,10 @@ fn verdict_without_logs(wiped: &[Problem]) -> Verdict {
 }
 
 /// Checks every log of the stream on its own, in parallel; each map lives only inside its task.
-/// Results are in the order of `mine`, each with the database paths of its verified header's
-/// attach list.
+/// Results are in the order of `mine`. A log whose verified header holds a generation no log can
+/// have is a damaged member ([`check_stream_log_with`], CLI.md Decisions 2 and 3); one that could
+/// not be checked otherwise is kept as such ([`LogCheck::not_checked`]). Each comes with the
+/// database paths of its verified header's attach list.
 fn check_each_log(
     mine: &[Candidate],
     progress: Option<&crate::scan::progress::Progress<'_>>,
@@ -642,7 +644,7 @@ fn check_each_log(
             let checked = Input::open(&c.path).and_then(|input| {
                 // Hashed first, in this worker: the check then reads the bytes from memory.
                 let crc = crc_block_size.map(|b| crate::scan::crc::crc_of_bytes(input.bytes(), input.holes(), b));
-                let mut checked = check_log_with(input.bytes(), &shown, Some(&|o, l| input.release(o, l)))?;
+                let mut checked = check_stream_log_with(input.bytes(), &shown, Some(&|o, l| input.release(o, l)))?;
                 checked.opened = Some((c.path.clone(), input.stamp()));
                 checked.crc = crc;
                 if let Some(p) = progress {
