@@ -362,6 +362,39 @@ fn the_attached_name_matches_in_any_directory_of_the_set_and_any_case() {
     assert_eq!(errors(&r.json), vec![(-1206, "srudb.DAT".to_string(), None)]);
 }
 
+#[test]
+fn a_wiped_database_named_alone_is_found_by_the_logs_beside_it() {
+    // CLI.md Decision 20: the logs of a database named alone are looked for beside it; a file
+    // that is nothing by its bytes is looked beside too, and the stream there names it.
+    let d = copy_set(BELKA_DIRTY);
+    let db = d.path().join("SRUDB.dat");
+    std::fs::write(&db, vec![0u8; 3_211_264]).unwrap();
+    let r = run(&[
+        "verify".as_ref(),
+        "--json".as_ref(),
+        "--no-progress".as_ref(),
+        db.as_os_str(),
+    ]);
+    assert_eq!(r.code, 1, "{:#}", r.json);
+    assert_eq!(errors(&r.json), vec![(-1206, "SRUDB.dat".to_string(), None)]);
+    assert!(r.json["logs_looked_for_in"].is_string());
+    // A file no attach list names stays what it was: named, but no part of the set (exit 2).
+    let notes = d.path().join("notes.dat");
+    std::fs::write(&notes, b"backup agent notes").unwrap();
+    let r = run(&[
+        "verify".as_ref(),
+        "--json".as_ref(),
+        "--no-progress".as_ref(),
+        notes.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{:#}", r.json);
+    assert!(
+        r.json["error"].as_str().unwrap().contains("not part of the set"),
+        "{:#}",
+        r.json
+    );
+}
+
 // ---- Rule 9: the checkpoint follows the log naming ---------------------------------------------
 
 #[test]

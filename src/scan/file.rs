@@ -220,12 +220,17 @@ impl Stamp {
         match now {
             Ok(now) if now == *self => Ok(()),
             Ok(now) => {
-                let what = if (now.dev, now.ino, now.birth) != (self.dev, self.ino, self.birth) {
+                // Device and inode first, then size and times; a birth time that alone differs
+                // is a new file on a reused inode. (Wine reports the modification time as the
+                // creation time, so a file written to there changes both: it was modified.)
+                let what = if (now.dev, now.ino) != (self.dev, self.ino) {
                     "was replaced by another file".to_string()
                 } else if now.len != self.len {
                     format!("changed size from {} to {} bytes", self.len, now.len)
-                } else {
+                } else if (now.mtime, now.changed) != (self.mtime, self.changed) {
                     "was modified".to_string()
+                } else {
+                    "was replaced by another file".to_string()
                 };
                 Err(CheckError::new(path, changed_message(&what)))
             }
@@ -791,7 +796,11 @@ mod tests {
     fn birth_times_are_nanoseconds_since_the_epoch_either_side_of_it() {
         use std::time::{Duration, UNIX_EPOCH};
         assert_eq!(nanos_since_epoch(UNIX_EPOCH), Some(0));
-        assert_eq!(nanos_since_epoch(UNIX_EPOCH + Duration::new(2, 5)), Some(2_000_000_005));
+        // 100 ns steps: the resolution of Windows file times.
+        assert_eq!(
+            nanos_since_epoch(UNIX_EPOCH + Duration::new(2, 500)),
+            Some(2_000_000_500)
+        );
         assert_eq!(
             nanos_since_epoch(UNIX_EPOCH - Duration::new(1, 0)),
             Some(-1_000_000_000)

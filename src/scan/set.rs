@@ -469,12 +469,15 @@ fn wanted_beside_a_database(name: &str) -> bool {
 }
 
 /// CLI.md Decision 20: a database named alone has its logs and checkpoint looked for beside it
-/// (as Exchange and Windows keep them by default). Adds them to `entries` (not those already
-/// named, nor the excluded manifest) and returns the directory searched.
+/// (as Exchange and Windows keep them by default). So has a named file that is nothing by its
+/// bytes: the stream beside it may name it as its attached database, wiped (issue 20 rule 6),
+/// and it is then that damaged database rather than "not part of the set". Adds them to
+/// `entries` (not those already named, nor the excluded manifest) and returns the directory
+/// searched.
 fn look_beside_databases(entries: &mut Vec<Entry>, exclude: Option<&Path>) -> Result<Option<PathBuf>, CheckError> {
     let dirs: BTreeSet<PathBuf> = entries
         .iter()
-        .filter(|e| e.named && e.class.kind == FileKind::Database)
+        .filter(|e| e.named && matches!(e.class.kind, FileKind::Database | FileKind::Unknown))
         .map(Entry::dir)
         .collect();
     let mut extra: BTreeMap<PathBuf, bool> = BTreeMap::new();
