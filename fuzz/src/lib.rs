@@ -60,7 +60,9 @@ fn put_u32(b: &mut [u8], o: usize, v: u32) {
 /// expected lgpos; v7: recompute the LRCHECKSUM chain); bit 2 (v7) 4096-byte sectors instead of
 /// 512; bit 3 keep the fuzzed le_filetype; v8 only: bit 4 keep the fuzzed segment lgpos (stale or
 /// future segments), bit 5 seal as a shadow copy (`pgno = isec - 1`), bit 6 flip one bit after
-/// sealing (the single-bit correction path). `data[1]` picks the number of
+/// sealing (the single-bit correction path); bit 7 keep the fuzzed `le_lGeneration` (else it is
+/// folded into 1..=0x7FFFFA00, so the scan is reached past CLI.md Decision 2's generation gate
+/// instead of stopping there half the time; a generation already in range is kept). `data[1]` picks the number of
 /// sectors. The rest is the file image from offset 0, cut or zero-padded to the size the header
 /// promises; version, sector size and counts are forced, the header checksum resealed.
 pub fn build_log(data: &[u8]) -> Option<Vec<u8>> {
@@ -95,6 +97,10 @@ pub fn build_log(data: &[u8]) -> Option<Vec<u8>> {
     }
     if mode & 8 == 0 {
         put_u32(&mut img, 667, 3);
+    }
+    let g = u32_at(&img, 4);
+    if mode & 0x80 == 0 && !(1..=0x7FFF_FA00).contains(&g) {
+        put_u32(&mut img, 4, g % 0x7FFF_FA00 + 1);
     }
     reseal_legacy_header(&mut img[..4096]);
     let gen = u32_at(&img, 4);
