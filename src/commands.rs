@@ -939,6 +939,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                         text::write_problem(sinks.out, p)?;
                     }
                 }
+                let shown = crate::escape::Shown(&shown);
                 let line = match (verdict, h.problems.iter().find(|p| p.is_error())) {
                     (Verdict::Pass, _) if h.problems.is_empty() => {
                         format!("PASS: {shown}: flush map header valid.")
@@ -947,7 +948,7 @@ pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
                         "PASS with warnings: {shown}: flush map header usable ({} warning(s)).",
                         h.problems.len()
                     ),
-                    (_, Some(p)) => format!("FAIL: {shown}: {}", p.message),
+                    (_, Some(p)) => format!("FAIL: {shown}: {}", crate::escape::Shown(&p.message)),
                     (_, None) => format!("FAIL: {shown}: flush map header warnings with --strict"),
                 };
                 writeln!(sinks.out, "{line}")?;

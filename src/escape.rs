@@ -39,3 +39,27 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
     }
     Cow::Owned(out)
 }
+
+/// A string from a file or a file name, shown through `Display` exactly as [`escape_controls`]
+/// makes it (ripgrep's `PrinterPath` is the model): `format!("{}", Shown(&path))` can never print a
+/// control character of the name. Text renderers take paths as `Shown`, not as `&str`.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a>(pub &'a str);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&escape_controls(self.0))
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::*;
+
+    #[test]
+    fn shown_escapes_through_display() {
+        let forged = "bad\nPASS: ok\x1b[2K";
+        assert_eq!(format!("{}", Shown(forged)), "bad\\nPASS: ok\\e[2K");
+        assert_eq!(Shown("C:\\Logs\\E00.log").to_string(), "C:\\Logs\\E00.log");
+    }
+}

@@ -129,6 +129,31 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
     assert!(v["files"][0]["path"].as_str().unwrap().ends_with(FORGED));
 }
 
+/// `header` on a flush map named to forge a line: its verdict line names it escaped, like every
+/// other file (issue 21 item 1: the one command whose line printed the name raw).
+#[cfg(unix)]
+#[test]
+fn a_flush_map_named_with_a_newline_cannot_forge_a_header_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join(format!("{FORGED}x.jfm"));
+    std::fs::copy(td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.jfm"), &f).unwrap();
+    for quiet in [false, true] {
+        let mut c = esecheck_bounded(120);
+        c.arg("header");
+        if quiet {
+            c.arg("-q");
+        }
+        let out = c.arg(&f).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS")).count(), 1, "{stdout}");
+        assert!(
+            stdout.contains("bad\\nPASS: 1 file verified, no bad checksums.\\nx.jfm: flush map header valid."),
+            "quiet={quiet}: {stdout}"
+        );
+    }
+}
+
 /// Unix only: Windows refuses such a name before esecheck sees an error of its own (it is not a
 /// valid path there), and the message it then gives is the OS's, not the one tested here.
 #[cfg(unix)]
