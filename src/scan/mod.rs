@@ -7,12 +7,14 @@ pub mod copy;
 pub mod crc;
 pub mod database;
 pub mod file;
+pub mod file_check;
 pub mod flushmap;
 pub mod header_copies;
 pub mod log;
 pub mod progress;
 pub mod set;
 pub mod stream;
+pub mod walk;
 
 pub use checkpoint::{check_checkpoint, CheckpointCheck};
 pub use classify::{classify, FileKind};

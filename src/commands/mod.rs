@@ -1,0 +1,77 @@
+//! The commands behind the CLI (`checksum`, `header`, `logs`, `verify`, `compare`), one file each,
+//! wiring only: options → scan → decide → render → verdict. Every line of text and JSON is
+//! rendered in [`report`](crate::report); `main.rs` parses arguments and turns the verdict into
+//! an exit status.
+
+pub mod checksum;
+pub mod compare;
+pub mod header;
+pub mod logs;
+pub mod manifest;
+pub mod verify;
+
+pub use checksum::checksum;
+pub use compare::compare;
+pub use header::{header, headers};
+pub use logs::logs;
+pub use verify::verify;
+
+pub use crate::report::output::{Options, Sinks};
+pub use crate::scan::file_check::{DamagedMember, FileReport, NotVerified, Unchecked};
+
+use std::io;
+use std::path::Path;
+
+/// The most worker threads esecheck starts (`--threads` above it is capped with a note): the
+/// scans are bound by storage and memory bandwidth long before this, and thousands of threads
+/// would only cost memory and scheduling.
+pub const MAX_THREADS: usize = 256;
+
+/// `--threads N` as used: `N` up to [`MAX_THREADS`], else the cap and the note to print on stderr
+/// (`--threads 100000 capped at 256`).
+pub fn capped_threads(requested: usize) -> (usize, Option<String>) {
+    if requested > MAX_THREADS {
+        (
+            MAX_THREADS,
+            Some(format!("--threads {requested} capped at {MAX_THREADS}")),
+        )
+    } else {
+        (requested, None)
+    }
+}
+
+/// The message for a failed write of the output: `writing the report to stdout failed: No space
+/// left on device`.
+pub fn write_failed(doing: &str, e: &io::Error) -> String {
+    format!("{doing} failed: {}", crate::scan::file::io_words(e))
+}
+
+/// Checks one file of any kind, chosen by its header (CLI.md Decision 1), as `checksum` does:
+/// [`crate::scan::file_check::check_file`] with `--strict` applied.
+pub fn check_file(path: &Path, opts: &Options) -> FileReport {
+    crate::scan::file_check::check_file(path).under_strict(opts.strict)
+}
+
+/// [`check_file`], calling `before_recheck` between the scan and the re-check that the file did
+/// not change while it was checked (a test hook: it lets a test change the file at that point,
+/// deterministically).
+pub fn check_file_then(path: &Path, opts: &Options, before_recheck: &dyn Fn(&Path)) -> FileReport {
+    crate::scan::file_check::check_file_then(path, before_recheck).under_strict(opts.strict)
+}
+
+/// The progress bar of a run, on stderr when it is a terminal (and neither `--json` nor
+/// `--no-progress`): total bytes, percent, rate, ETA, and the file being checked as "n of m:
+/// NAME" (issue 13 item 8). Its length is set once the inputs are known.
+pub(crate) fn progress_bar(opts: &Options) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !opts.progress || opts.json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    let template =
+        "{spinner} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}";
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    Some(pb)
+}
