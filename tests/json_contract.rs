@@ -388,3 +388,85 @@ fn header_takes_several_files() {
         .collect();
     assert_eq!(types, ["database", "log", "checkpoint", "flushmap"]);
 }
+
+/// Issue 21 item 5: one typed document per command — its pass, fail and error documents have
+/// the same top-level keys, `error` and (for `verify`) `manifest` included, `null` when they do
+/// not apply.
+#[test]
+fn a_commands_pass_fail_and_error_documents_have_the_same_keys() {
+    fn keys(doc: &Value) -> Vec<String> {
+        doc.as_object().unwrap().keys().cloned().collect()
+    }
+    let good = copy_set(BELKA_DIRTY);
+    let bad = copy_set(BELKA_DIRTY);
+    // Fail: a bit of page 10 of the database and of segment 3 of the required log flipped.
+    for (f, off) in [("SRUDB.dat", 4096 * 11 + 100), ("SRU00051.log", 4096 * 3 + 100)] {
+        let p = bad.path().join(f);
+        let mut b = std::fs::read(&p).unwrap();
+        b[off] ^= 0x5A;
+        std::fs::write(&p, b).unwrap();
+    }
+    let missing = good.path().join("nope");
+    let db = |d: &tempfile::TempDir| d.path().join("SRUDB.dat");
+    let cases: Vec<(&str, Vec<Vec<std::ffi::OsString>>)> = vec![
+        (
+            "checksum",
+            vec![
+                vec!["checksum".into(), db(&good).into()],
+                vec!["checksum".into(), db(&bad).into()],
+                vec!["checksum".into(), missing.clone().into()],
+            ],
+        ),
+        (
+            "header",
+            vec![
+                vec!["header".into(), db(&good).into()],
+                vec!["header".into(), bad.path().join("SRU.chk").into()],
+                vec!["header".into(), missing.clone().into()],
+            ],
+        ),
+        (
+            "logs",
+            vec![
+                vec!["logs".into(), good.path().into()],
+                vec!["logs".into(), bad.path().into()],
+                vec!["logs".into(), missing.clone().into()],
+            ],
+        ),
+        (
+            "verify",
+            vec![
+                vec!["verify".into(), good.path().into()],
+                vec!["verify".into(), bad.path().into()],
+                vec!["verify".into(), missing.clone().into()],
+            ],
+        ),
+    ];
+    for (cmd, runs) in cases {
+        let mut seen: Vec<(i32, Vec<String>)> = Vec::new();
+        for args in runs {
+            let a: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+            let (code, doc) = run(&a);
+            assert!(doc.get("error").is_some(), "{cmd}: no error key: {doc:#}");
+            // `checksum` lists a file it could not check among `files` (CLI.md "JSON"): its
+            // document's `error` stays null; the others could check nothing at all.
+            assert_eq!(
+                doc["error"].is_null(),
+                code != 2 || cmd == "checksum",
+                "{cmd} exit {code}: {doc:#}"
+            );
+            seen.push((code, keys(&doc)));
+        }
+        // header's pass is a database, its fail a checkpoint: the type's own keys differ there,
+        // the envelope does not.
+        let codes: Vec<i32> = seen.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes, vec![0, if cmd == "header" { 0 } else { 1 }, 2], "{cmd}");
+        if cmd != "header" {
+            assert_eq!(seen[0].1, seen[1].1, "{cmd}: pass and fail keys");
+            assert_eq!(seen[0].1, seen[2].1, "{cmd}: pass and error keys");
+        }
+        if cmd == "verify" {
+            assert!(seen[0].1.contains(&"manifest".to_string()));
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! `esecheck checksum FILE|DIR...` (eseutil /K): wiring only. The inputs are expanded and each
 //! file checked in `scan`, the run decided and rendered in `report::checksum`.
 
-use crate::report::checksum::{decide, render};
+use crate::report::checksum::{decide, render, ChecksumBody};
 use crate::report::output::{could_not_check, Options, Sinks};
 use crate::scan::file_check::{check_file_in_run, FileReport};
 use crate::scan::walk::expand_checksum_inputs;
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     let inputs = match expand_checksum_inputs(paths, recursive) {
         Ok(x) => x,
-        Err(e) => return could_not_check("checksum", &e, opts, sinks),
+        Err(e) => return could_not_check::<ChecksumBody>(&e, opts, sinks),
     };
     // Files overlap (issue 12): with one file at a time, each file's last chunks leave a thread
     // idle and its open, map and unmap stall both. The reports keep the order of the inputs.

@@ -1,6 +1,7 @@
 //! `esecheck logs DIR [--base NAME]` (eseutil /ML `<base>`): wiring only. The stream is
 //! checked in `scan::stream`, decided and rendered in `report::logs`.
 
+use crate::report::logs::LogsBody;
 use crate::report::output::{could_not_check, Options, Sinks};
 use crate::verdict::Verdict;
 use std::io;
@@ -11,6 +12,6 @@ use std::path::Path;
 pub fn logs(dir: &Path, base: Option<&str>, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     match crate::scan::check_stream(dir, base).and_then(|s| s.recheck().map(|()| s)) {
         Ok(s) => crate::report::logs::render(&s, opts, sinks),
-        Err(e) => could_not_check("logs", &e, opts, sinks),
+        Err(e) => could_not_check::<LogsBody>(&e, opts, sinks),
     }
 }

@@ -106,5 +106,5 @@ pub fn read_manifest(path: &Path) -> Result<manifest::Manifest, CheckError> {
     manifest::parse(input.bytes()).map_err(|e| CheckError::new(path, e.0))
 }
 
-/// `esecheck compare` (its home is [`super::compare`]; kept here for the path callers use).
+/// `esecheck compare` (its home is [`super::compare()`]; kept here for the path callers use).
 pub use super::compare::compare;

@@ -4,13 +4,35 @@
 
 use crate::error::CheckError;
 use crate::escape::escape_controls;
+use crate::report::json::{self, Body, CommandName, Document};
 use crate::report::output::{Options, Sinks};
-use crate::report::{json, log_text, text};
+use crate::report::{log_text, text};
 use crate::scan::file_check::{all_problems, unchecked, FileReport};
 use crate::scan::stream::{IgnoreKind, Ignored};
 use crate::verdict::Verdict;
+use serde::Serialize;
 use std::io;
 use std::path::PathBuf;
+
+/// `checksum --json`'s keys (CLI.md "JSON"): each file's report and the files set aside.
+#[derive(Debug, Serialize)]
+pub struct ChecksumBody<'a> {
+    /// One object per file (database, log, checkpoint, flush map, reserve, damaged member, or a
+    /// file that could not be checked).
+    pub files: &'a [FileReport],
+    /// Files of the directories named that were not checked, with the reason.
+    pub ignored: &'a [Ignored],
+}
+
+impl Body for ChecksumBody<'_> {
+    const COMMAND: CommandName = CommandName::Checksum;
+    fn empty(_: &CheckError) -> Self {
+        ChecksumBody {
+            files: &[],
+            ignored: &[],
+        }
+    }
+}
 
 /// What a `checksum` run decided: the files reported (in input order), those set aside, and the
 /// verdict.
@@ -77,11 +99,11 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
         }
     }
     if opts.json {
-        let body = serde_json::json!({ "files": &reports, "ignored": &ignored });
-        json::write(
-            sinks.out,
-            &json::document("checksum", verdict, &body, &all_problems(reports)),
-        )?;
+        let body = ChecksumBody {
+            files: reports,
+            ignored,
+        };
+        json::write(sinks.out, &Document::new(verdict, body, all_problems(reports)))?;
         return Ok(verdict);
     }
     if !opts.quiet {

@@ -2,34 +2,83 @@
 //! could-not-compare document and line (CLI.md "Manifest").
 
 use crate::error::CheckError;
-use crate::report::manifest::{self, Comparison};
+use crate::report::json::{self, Body, CommandName, Document};
+use crate::report::manifest::{self, Comparison, FileComparison};
 use crate::report::output::{Options, Sinks};
-use crate::report::{json, text};
+use crate::report::text;
 use crate::verdict::Verdict;
+use serde::Serialize;
 use std::io;
 use std::path::Path;
 
-/// The keys of a `compare` document that could not check anything.
-fn empty_compare(manifest: &Path, e: &CheckError) -> serde_json::Value {
-    let mut doc = json::document(
-        "compare",
-        Verdict::Error,
-        &serde_json::json!({
-            "manifest": manifest.display().to_string(), "root": null, "recorded_verdict": null,
-            "files": [], "identical": 0, "differing": 0, "missing": 0, "extra": 0, "notes": []
-        }),
-        &[e.to_problem()],
-    );
-    if let serde_json::Value::Object(m) = &mut doc {
-        m.insert("error".into(), serde_json::json!(e.raw()));
-    }
-    doc
+/// `compare --json`'s keys (CLI.md "Manifest"): the manifest and the copy compared, each file's
+/// comparison, the counts and the notes.
+#[derive(Debug, Serialize)]
+pub struct CompareBody<'a> {
+    /// The manifest file, as named.
+    pub manifest: String,
+    /// The copy's root (`null` when nothing was compared).
+    pub root: Option<&'a str>,
+    /// The verdict the manifest records for the set.
+    pub recorded_verdict: Option<Verdict>,
+    /// Each file of the manifest, then the extras.
+    pub files: &'a [FileComparison],
+    /// Files identical.
+    pub identical: usize,
+    /// Files that differ.
+    pub differing: usize,
+    /// Files missing.
+    pub missing: usize,
+    /// Extra files.
+    pub extra: usize,
+    /// What changes no verdict (an older manifest with no file identities).
+    pub notes: &'a [String],
 }
 
+impl<'a> CompareBody<'a> {
+    /// The keys of a comparison.
+    pub fn of(c: &'a Comparison) -> Self {
+        CompareBody {
+            manifest: c.manifest.clone(),
+            root: Some(&c.root),
+            recorded_verdict: Some(c.recorded_verdict),
+            files: &c.files,
+            identical: c.identical,
+            differing: c.differing,
+            missing: c.missing,
+            extra: c.extra,
+            notes: &c.notes,
+        }
+    }
+}
+
+impl Body for CompareBody<'_> {
+    const COMMAND: CommandName = CommandName::Compare;
+    fn empty(_: &CheckError) -> Self {
+        CompareBody {
+            manifest: String::new(),
+            root: None,
+            recorded_verdict: None,
+            files: &[],
+            identical: 0,
+            differing: 0,
+            missing: 0,
+            extra: 0,
+            notes: &[],
+        }
+    }
+}
+
+/// `compare`'s could-not-compare: the message once on stderr, then the error document (naming
+/// the manifest) or the text line.
 pub fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     writeln!(sinks.err, "esecheck: {e}")?;
     if opts.json {
-        json::write(sinks.out, &empty_compare(manifest, e))?;
+        let body = CompareBody {
+            manifest: manifest.display().to_string(),
+            ..CompareBody::empty(e)
+        };
+        json::write(sinks.out, &Document::error_with(body, e))?;
     } else {
         writeln!(
             sinks.out,
@@ -44,7 +93,10 @@ pub fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &m
 /// notes and problems unless quiet, and the line again.
 pub fn render(c: &Comparison, m: &manifest::Manifest, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     if opts.json {
-        json::write(sinks.out, &json::document("compare", c.verdict, c, &c.problems))?;
+        json::write(
+            sinks.out,
+            &Document::new(c.verdict, CompareBody::of(c), c.problems.clone()),
+        )?;
         return Ok(c.verdict);
     }
     let line = verdict_line(c, m);

@@ -5,8 +5,9 @@
 use crate::error::CheckError;
 use crate::escape::escape_controls;
 use crate::problem::Problem;
-use crate::report::output::{could_not_check, Options, Sinks};
-use crate::report::{json, log_text, text};
+use crate::report::json::{self, Body, CommandName, Document};
+use crate::report::output::{Options, Sinks};
+use crate::report::{log_text, text};
 use crate::scan::classify::{Classification, FileKind};
 use crate::scan::header_copies::CopyState;
 use crate::scan::{check_checkpoint, check_log};
@@ -14,40 +15,191 @@ use crate::verdict::Verdict;
 use serde::Serialize;
 use std::io;
 
-#[derive(Serialize)]
-struct DbHeaderJson<'a> {
-    path: &'a str,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    verdict: Verdict,
-    page_size: Option<usize>,
-    primary: CopyJson,
-    shadow: CopyJson,
-    identical: bool,
-    header: Option<&'a crate::format::DbFileHeader>,
-    problems: Vec<Problem>,
+/// One header copy of a database, in `header --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyJson {
+    /// Valid, bad checksum, all zero, beyond the end of the file…
+    pub state: CopyState,
+    /// The checksum the copy stores.
+    pub stored_checksum: u32,
+    /// The checksum computed over it.
+    pub computed_checksum: u32,
 }
 
-#[derive(Serialize)]
-struct CopyJson {
-    state: CopyState,
-    stored_checksum: u32,
-    computed_checksum: u32,
+impl CopyJson {
+    fn of(c: &crate::scan::header_copies::HeaderCopy) -> Self {
+        CopyJson {
+            state: c.state,
+            stored_checksum: c.stored_checksum,
+            computed_checksum: c.computed_checksum,
+        }
+    }
+}
+
+/// `header --json`'s keys (CLI.md "JSON"), by what the file is: each variant is one shape of
+/// document; several files are one document whose `files` holds each file's.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum HeaderBody {
+    /// A database: both copies and the one in use (eseutil /MH).
+    Database {
+        /// The file.
+        path: String,
+        /// `database`.
+        #[serde(rename = "type")]
+        kind: FileKind,
+        /// The page size detected (`null` when no copy verifies).
+        page_size: Option<usize>,
+        /// The primary copy (page −1).
+        primary: CopyJson,
+        /// The shadow copy (page 0).
+        shadow: CopyJson,
+        /// Both copies verify and are identical.
+        identical: bool,
+        /// DBFILEHDR of the copy in use.
+        header: Option<Box<crate::format::DbFileHeader>>,
+    },
+    /// A log (eseutil /ML on a file).
+    Log {
+        /// The file.
+        path: String,
+        /// `log`.
+        #[serde(rename = "type")]
+        kind: FileKind,
+        /// LGFILEHDR, when its checksum verifies.
+        header: Option<Box<crate::format::LogFileHeader>>,
+    },
+    /// A checkpoint (eseutil /MK).
+    Checkpoint {
+        /// The file.
+        path: String,
+        /// `checkpoint`.
+        #[serde(rename = "type")]
+        kind: FileKind,
+        /// The primary copy verifies.
+        primary_ok: bool,
+        /// The shadow copy verifies.
+        shadow_ok: bool,
+        /// Generation of the copy in use.
+        generation: Option<i32>,
+        /// Generation of the shadow copy, when it verifies.
+        shadow_generation: Option<i32>,
+        /// CHECKPOINT of the copy in use.
+        header: Option<Box<crate::format::CheckpointFile>>,
+    },
+    /// A flush map (FMFILEHDR).
+    FlushMap {
+        /// The file.
+        path: String,
+        /// `flushmap`.
+        #[serde(rename = "type")]
+        kind: FileKind,
+        /// The header page verifies.
+        header_ok: bool,
+        /// The checksum the header page stores.
+        stored_checksum: u32,
+        /// The checksum computed over it.
+        computed_checksum: u32,
+        /// FMFILEHDR.
+        header: Option<Box<crate::format::flush_map::FlushMapFileHeader>>,
+    },
+    /// A reserve log (not verified) or a damaged member: no header to dump.
+    NotDumped {
+        /// The file.
+        path: String,
+        /// What its name makes it.
+        #[serde(rename = "type")]
+        kind: FileKind,
+        /// Why it is not verified (reserve logs).
+        note: Option<&'static str>,
+        /// Always `null`.
+        header: Option<()>,
+    },
+    /// A file that could not be read as any ESE file.
+    Unknown {
+        /// The file.
+        path: String,
+        /// Always `null`.
+        #[serde(rename = "type")]
+        kind: Option<FileKind>,
+        /// Always `null`.
+        header: Option<()>,
+    },
+    /// Several files: each one's document.
+    Files {
+        /// One document per file, in the order named.
+        files: Vec<Document<HeaderBody>>,
+    },
+}
+
+impl Body for HeaderBody {
+    const COMMAND: CommandName = CommandName::Header;
+    fn empty(err: &CheckError) -> Self {
+        HeaderBody::Unknown {
+            path: err.path.clone(),
+            kind: None,
+            header: None,
+        }
+    }
+}
+
+/// What `header` made of one file: its verdict and, in `--json` mode, its document (written by
+/// the caller: alone, or among several files').
+pub struct HeaderOutcome {
+    /// The verdict, `--strict` applied.
+    pub verdict: Verdict,
+    /// The file's document (`--json` only).
+    pub document: Option<Document<HeaderBody>>,
+}
+
+/// `header`'s could-not-check for one file: the message on stderr, the error document kept.
+fn cannot(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
+    writeln!(sinks.err, "esecheck: {e}")?;
+    Ok(HeaderOutcome {
+        verdict: Verdict::Error,
+        document: opts.json.then(|| Document::error(e)),
+    })
+}
+
+/// A checked header's outcome: the document in `--json` mode.
+fn outcome(verdict: Verdict, opts: &Options, body: impl FnOnce() -> HeaderBody, problems: &[Problem]) -> HeaderOutcome {
+    HeaderOutcome {
+        verdict,
+        document: opts.json.then(|| Document::new(verdict, body(), problems.to_vec())),
+    }
+}
+
+/// `header` on a file that could not be opened: could not check, naming it.
+pub fn could_not_open(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
+    cannot(e, opts, sinks)
+}
+
+/// Writes the document of one file, or of several as one (CLI.md "JSON": `files` holds each
+/// file's document, `problems` the union of theirs).
+pub fn write_documents(mut docs: Vec<Document<HeaderBody>>, verdict: Verdict, sinks: &mut Sinks<'_>) -> io::Result<()> {
+    if docs.len() == 1 {
+        return json::write(sinks.out, &docs.remove(0));
+    }
+    let problems = docs.iter().flat_map(|d| d.problems.iter().cloned()).collect();
+    json::write(
+        sinks.out,
+        &Document::new(verdict, HeaderBody::Files { files: docs }, problems),
+    )
 }
 
 /// The header of one file whose bytes are `bytes`, classified as `class`, named `shown`: checked as
-/// its kind says and written out (text or one JSON document). The verdict with `--strict`
-/// applied.
+/// its kind says and written out in text, or kept as its JSON document. The verdict with
+/// `--strict` applied.
 pub fn write_header(
     bytes: &[u8],
     shown: &str,
     class: Classification,
     opts: &Options,
     sinks: &mut Sinks<'_>,
-) -> io::Result<Verdict> {
+) -> io::Result<HeaderOutcome> {
     let shown = shown.to_string();
-    if let Some(v) = header_not_dumped(bytes, &shown, class, opts, sinks)? {
-        return Ok(v);
+    if let Some(o) = header_not_dumped(bytes, &shown, class, opts, sinks)? {
+        return Ok(o);
     }
     match class.kind {
         // A database is recognised by its magic only (CLI.md Decision 1), as in `checksum`.
@@ -55,10 +207,7 @@ pub fn write_header(
         FileKind::Log => match check_log(bytes, &shown) {
             Ok(c) => {
                 let verdict = header_verdict(&c.problems, c.header.is_some(), opts.strict);
-                if opts.json {
-                    let body = serde_json::json!({"path": shown, "type": "log", "header": c.header});
-                    json::write(sinks.out, &json::document("header", verdict, &body, &c.problems))?;
-                } else {
+                if !opts.json {
                     if !opts.quiet {
                         log_text::write_log_header_dump(sinks.out, &c)?;
                         for p in c.problems.iter().filter(|p| is_header_problem(p)) {
@@ -69,17 +218,19 @@ pub fn write_header(
                     let shown = escape_controls(&shown);
                     writeln!(sinks.out, "{}: {shown}: log header {state}", verdict.word())?;
                 }
-                Ok(verdict)
+                let body = || HeaderBody::Log {
+                    path: shown.clone(),
+                    kind: FileKind::Log,
+                    header: c.header.clone().map(Box::new),
+                };
+                Ok(outcome(verdict, opts, body, &c.problems))
             }
-            Err(e) => could_not_check("header", &e, opts, sinks),
+            Err(e) => cannot(&e, opts, sinks),
         },
         FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
             Ok(c) => {
                 let verdict = Verdict::from_problems(&c.problems, opts.strict);
-                if opts.json {
-                    let body = serde_json::json!({"path": shown, "type": "checkpoint", "primary_ok": c.primary_ok, "shadow_ok": c.shadow_ok, "generation": c.generation, "shadow_generation": c.shadow_generation, "header": c.header});
-                    json::write(sinks.out, &json::document("header", verdict, &body, &c.problems))?;
-                } else {
+                if !opts.json {
                     if !opts.quiet {
                         log_text::write_checkpoint_header_dump(sinks.out, &c)?;
                         for p in &c.problems {
@@ -104,9 +255,18 @@ pub fn write_header(
                         ok(c.shadow_ok)
                     )?;
                 }
-                Ok(verdict)
+                let body = || HeaderBody::Checkpoint {
+                    path: shown.clone(),
+                    kind: FileKind::Checkpoint,
+                    primary_ok: c.primary_ok,
+                    shadow_ok: c.shadow_ok,
+                    generation: c.generation,
+                    shadow_generation: c.shadow_generation,
+                    header: c.header.clone().map(Box::new),
+                };
+                Ok(outcome(verdict, opts, body, &c.problems))
             }
-            Err(e) => could_not_check("header", &e, opts, sinks),
+            Err(e) => cannot(&e, opts, sinks),
         },
         // A flush map is recognised by its header or its name (Decision 1), as in `checksum`.
         FileKind::FlushMap if bytes.len() >= 4096 => {
@@ -118,11 +278,7 @@ pub fn write_header(
                 }
             }
             let verdict = Verdict::from_problems(&h.problems, opts.strict);
-            if opts.json {
-                let body = serde_json::json!({"path": shown, "type": "flushmap", "header_ok": h.header_ok, "stored_checksum": h.stored_checksum, "computed_checksum": h.computed_checksum, "header": h.header});
-                json::write(sinks.out, &json::document("header", verdict, &body, &h.problems))?;
-                writeln!(sinks.out)?;
-            } else {
+            if !opts.json {
                 if !opts.quiet {
                     text::write_flush_map_header(sinks.out, &shown, &h)?;
                     writeln!(sinks.out)?;
@@ -144,7 +300,15 @@ pub fn write_header(
                 };
                 writeln!(sinks.out, "{line}")?;
             }
-            Ok(verdict)
+            let body = || HeaderBody::FlushMap {
+                path: shown.clone(),
+                kind: FileKind::FlushMap,
+                header_ok: h.header_ok,
+                stored_checksum: h.stored_checksum,
+                computed_checksum: h.computed_checksum,
+                header: h.header.clone().map(Box::new),
+            };
+            Ok(outcome(verdict, opts, body, &h.problems))
         }
         _ => {
             let why = if bytes.len() < 4096 {
@@ -156,24 +320,9 @@ pub fn write_header(
                 "not an ESE database, log, checkpoint or flush map".to_string()
             };
             let code = crate::codes::JetErr::FileInvalidType;
-            could_not_check("header", &CheckError::new(&shown, why).with_code(code), opts, sinks)
+            cannot(&CheckError::new(&shown, why).with_code(code), opts, sinks)
         }
     }
-}
-
-/// The documents of several files' headers as one (CLI.md "JSON": `files` holds each file's
-/// document, `problems` the union of theirs).
-pub fn write_headers_json(docs: Vec<serde_json::Value>, verdict: Verdict, sinks: &mut Sinks<'_>) -> io::Result<()> {
-    let mut problems = Vec::new();
-    for doc in &docs {
-        if let Ok(ps) = serde_json::from_value::<Vec<serde_json::Value>>(doc["problems"].clone()) {
-            problems.extend(ps);
-        }
-    }
-    let body = serde_json::json!({ "files": docs });
-    let mut doc = json::document("header", verdict, &body, &[]);
-    doc["problems"] = serde_json::Value::Array(problems);
-    json::write(sinks.out, &doc)
 }
 
 /// `header` on a file that has no header to dump: a reserve or next-generation log (never
@@ -185,7 +334,7 @@ fn header_not_dumped(
     class: crate::scan::classify::Classification,
     opts: &Options,
     sinks: &mut Sinks<'_>,
-) -> io::Result<Option<Verdict>> {
+) -> io::Result<Option<HeaderOutcome>> {
     use crate::scan::classify::{damaged_member_problem, is_all_zeros, reserve_note};
     let member = matches!(class.kind, FileKind::Log | FileKind::Checkpoint | FileKind::Database);
     let (verdict, kind, note, problems) = if class.kind == FileKind::Reserve {
@@ -197,24 +346,33 @@ fn header_not_dumped(
         return Ok(None);
     };
     if opts.json {
-        let body = serde_json::json!({"path": path, "type": kind, "note": note, "header": null});
-        json::write(sinks.out, &json::document("header", verdict, &body, &problems))?;
-        writeln!(sinks.out)?;
+        // Written by the caller.
     } else if let Some(n) = note {
         writeln!(sinks.out, "PASS: {}: not verified: {n}", escape_controls(path))?;
     } else if let Some(p) = problems.first() {
-        writeln!(sinks.out, "FAIL: {}: {}", escape_controls(path), p.message)?;
+        writeln!(
+            sinks.out,
+            "FAIL: {}: {}",
+            escape_controls(path),
+            escape_controls(&p.message)
+        )?;
     }
-    Ok(Some(verdict))
+    let body = || HeaderBody::NotDumped {
+        path: path.to_string(),
+        kind,
+        note,
+        header: None,
+    };
+    Ok(Some(outcome(verdict, opts, body, &problems)))
 }
 
-fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
     use crate::codes::JetErr;
     let sh = crate::scan::header_copies::read_shadowed_header(bytes);
     if sh.page_size.is_none() {
         if let Some(v) = sh.unsupported_page_size {
             let e = CheckError::new(path, format!("header le_cbPageSize = {v} is not a page size ESE uses"));
-            return could_not_check("header", &e, opts, sinks);
+            return cannot(&e, opts, sinks);
         }
     }
     let mut problems = Vec::new();
@@ -246,27 +404,16 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
     }
     let verdict = Verdict::from_problems(&problems, opts.strict);
     if opts.json {
-        let j = DbHeaderJson {
-            path,
-            kind: "database",
-            verdict,
+        let body = || HeaderBody::Database {
+            path: path.to_string(),
+            kind: FileKind::Database,
             page_size: sh.page_size,
-            primary: CopyJson {
-                state: sh.primary.state,
-                stored_checksum: sh.primary.stored_checksum,
-                computed_checksum: sh.primary.computed_checksum,
-            },
-            shadow: CopyJson {
-                state: sh.shadow.state,
-                stored_checksum: sh.shadow.stored_checksum,
-                computed_checksum: sh.shadow.computed_checksum,
-            },
+            primary: CopyJson::of(&sh.primary),
+            shadow: CopyJson::of(&sh.shadow),
             identical: sh.identical,
-            header: chosen,
-            problems,
+            header: chosen.cloned().map(Box::new),
         };
-        json::write(sinks.out, &json::document("header", verdict, &j, &j.problems))?;
-        return Ok(verdict);
+        return Ok(outcome(verdict, opts, body, &problems));
     }
     if !opts.quiet {
         // With both copies bad, still show what the primary says: it is what an examiner wants.
@@ -302,7 +449,16 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
         ),
     };
     writeln!(sinks.out, "{line}")?;
-    Ok(verdict)
+    Ok(outcome(
+        verdict,
+        opts,
+        || HeaderBody::Unknown {
+            path: String::new(),
+            kind: None,
+            header: None,
+        },
+        &problems,
+    ))
 }
 
 /// Problems of a log that concern its header (the `header` command shows only those).

@@ -1,67 +1,102 @@
-//! JSON output (CLI.md "JSON"): one document per run on stdout, on every exit path of every
-//! command, in one envelope — `schema_version`, `command`, `verdict`, the command's own keys, then
-//! `problems` (never `null`). Renders results; decides nothing.
+//! JSON output (CLI.md "JSON"): one typed document per run on stdout, on every exit path of
+//! every command, in one envelope — `schema_version`, `command`, `verdict`, the command's own keys,
+//! `error`, then `problems` (never `null`). Each command's keys are one struct (its *body*, in the
+//! command's module of `report/`); the document of a run that could check nothing is that struct
+//! with what is known filled in ([`Body::empty`]) — one definition per document, so a pass, a
+//! fail and an error document of a command have the same top-level keys. Renders results; decides
+//! nothing.
 
 use crate::error::CheckError;
 use crate::problem::Problem;
 use crate::verdict::Verdict;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 
 /// The version of the documents' shape. It changes only when a key is removed or changes its
 /// meaning; keys are added without changing it.
 pub const SCHEMA_VERSION: u64 = 1;
 
-/// The keys a command's document carries when nothing could be checked: every one present,
-/// `null` when unknown, lists empty (CLI.md "JSON").
-fn empty_body(command: &str, err: &CheckError) -> Value {
-    match command {
-        "checksum" => json!({ "files": [] }),
-        "header" => json!({ "path": err.path, "type": null, "header": null }),
-        "logs" => json!({
-            "base": null, "directory": err.path, "first": null, "last": null,
-            "log_signature": null, "files": [], "ignored": []
-        }),
-        "verify" => json!({
-            "databases": [], "logs": null, "checkpoint": null, "required_range": null,
-            "truncate_below": null, "roll_forward_to": null, "unnecessary_logs_corrupt": [],
-            "logs_looked_for_in": null, "ignored": [], "flush_maps": []
-        }),
-        _ => json!({}),
-    }
+/// The command a document is of (`command` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommandName {
+    /// `esecheck checksum`.
+    Checksum,
+    /// `esecheck header`.
+    Header,
+    /// `esecheck logs`.
+    Logs,
+    /// `esecheck verify`.
+    Verify,
+    /// `esecheck compare`.
+    Compare,
 }
 
-/// A command's document: the envelope around `body`'s keys (a `verdict`, `problems`,
-/// `schema_version` or `command` key of `body` is replaced by the envelope's).
-pub fn document(command: &str, verdict: Verdict, body: &impl Serialize, problems: &[Problem]) -> Value {
-    let mut m = Map::new();
-    m.insert("schema_version".into(), json!(SCHEMA_VERSION));
-    m.insert("command".into(), json!(command));
-    m.insert("verdict".into(), json!(verdict));
-    if let Ok(Value::Object(b)) = serde_json::to_value(body) {
-        for (k, v) in b {
-            if !matches!(k.as_str(), "verdict" | "problems" | "schema_version" | "command") {
-                m.insert(k, v);
-            }
+/// A command's own keys: a struct serialized as a map, without `verdict`, `problems`, `error`,
+/// `schema_version` or `command` (the envelope's).
+pub trait Body: Serialize {
+    /// The command whose document this is.
+    const COMMAND: CommandName;
+
+    /// The keys of a run that could check nothing because of `err`: every key present, what is
+    /// known filled in (the path named), `null` when unknown, lists empty.
+    fn empty(err: &CheckError) -> Self;
+}
+
+/// One document: the envelope around a command's [`Body`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Document<B> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u64,
+    /// The command.
+    pub command: CommandName,
+    /// `pass` (exit 0), `fail` (1) or `error` (2).
+    pub verdict: Verdict,
+    /// The command's keys.
+    #[serde(flatten)]
+    pub body: B,
+    /// Only when nothing could be checked (exit 2 before any file was checked): `PATH: message`;
+    /// else `null`.
+    pub error: Option<String>,
+    /// Every problem, each naming its file (never `null`).
+    pub problems: Vec<Problem>,
+}
+
+impl<B: Body> Document<B> {
+    /// The document of a run that checked something.
+    pub fn new(verdict: Verdict, body: B, problems: Vec<Problem>) -> Self {
+        Document {
+            schema_version: SCHEMA_VERSION,
+            command: B::COMMAND,
+            verdict,
+            body,
+            error: None,
+            problems,
         }
     }
-    m.insert("problems".into(), json!(problems));
-    Value::Object(m)
-}
 
-/// The document of a run that could not check anything (exit 2): the command's keys empty, the
-/// error as the one problem and, for people, as `error` (`PATH: message`).
-pub fn error_document(command: &str, err: &CheckError) -> Value {
-    let mut body = empty_body(command, err);
-    if let Value::Object(m) = &mut body {
-        m.insert("error".into(), json!(err.raw()));
+    /// The document of a run that could check nothing (exit 2): the empty body, the error as
+    /// `error` (for people) and as the one problem, with the ESE error it corresponds to.
+    pub fn error(err: &CheckError) -> Self {
+        Self::error_with(B::empty(err), err)
     }
-    document(command, Verdict::Error, &body, &[err.to_problem()])
+
+    /// [`Document::error`] with a body that knows more than the error (`compare`: the manifest
+    /// named).
+    pub fn error_with(body: B, err: &CheckError) -> Self {
+        Document {
+            schema_version: SCHEMA_VERSION,
+            command: B::COMMAND,
+            verdict: Verdict::Error,
+            body,
+            error: Some(err.raw()),
+            problems: vec![err.to_problem()],
+        }
+    }
 }
 
 /// Writes `doc`, pretty-printed, and a newline.
-pub fn write(out: &mut dyn Write, doc: &Value) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, doc)?;
     writeln!(out)
 }
@@ -70,28 +105,51 @@ pub fn write(out: &mut dyn Write, doc: &Value) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_error_document_has_the_envelope_and_the_commands_keys() {
-        let e = CheckError::io("x.edb", &io::Error::from(io::ErrorKind::NotFound));
-        for (cmd, keys) in [
-            ("checksum", &["files"][..]),
-            ("header", &["path", "type", "header"][..]),
-            ("logs", &["base", "directory", "first", "last", "files", "ignored"][..]),
-            (
-                "verify",
-                &["databases", "logs", "checkpoint", "truncate_below", "ignored"][..],
-            ),
-        ] {
-            let d = error_document(cmd, &e);
-            assert_eq!(d["schema_version"], 1);
-            assert_eq!(d["command"], cmd);
-            assert_eq!(d["verdict"], "error");
-            assert_eq!(d["problems"][0]["code"], -1811, "{cmd}");
-            assert_eq!(d["problems"][0]["name"], "JET_errFileNotFound");
-            assert_eq!(d["problems"][0]["file"], "x.edb");
-            for k in keys {
-                assert!(d.get(*k).is_some(), "{cmd}: {k}");
+    #[derive(Serialize)]
+    struct Demo {
+        files: Vec<u8>,
+        path: String,
+    }
+
+    impl Body for Demo {
+        const COMMAND: CommandName = CommandName::Checksum;
+        fn empty(err: &CheckError) -> Self {
+            Demo {
+                files: Vec::new(),
+                path: err.path.clone(),
             }
         }
+    }
+
+    #[test]
+    fn the_envelope_is_in_order_and_an_error_document_has_every_key() {
+        let e = CheckError::io("x.edb", &io::Error::from(io::ErrorKind::NotFound));
+        let d = serde_json::to_value(Document::<Demo>::error(&e)).unwrap();
+        let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "schema_version",
+                "command",
+                "verdict",
+                "files",
+                "path",
+                "error",
+                "problems"
+            ]
+        );
+        assert_eq!(d["schema_version"], 1);
+        assert_eq!(d["command"], "checksum");
+        assert_eq!(d["verdict"], "error");
+        assert_eq!(d["error"], "x.edb: no such file or directory");
+        assert_eq!(d["problems"][0]["code"], -1811);
+        assert_eq!(d["problems"][0]["name"], "JET_errFileNotFound");
+        assert_eq!(d["problems"][0]["file"], "x.edb");
+        assert_eq!(d["path"], "x.edb");
+        // A document that checked something has the same keys, `error` null.
+        let ok = serde_json::to_value(Document::new(Verdict::Pass, Demo::empty(&e), Vec::new())).unwrap();
+        let ok_keys: Vec<&str> = ok.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(ok_keys, keys);
+        assert!(ok["error"].is_null());
     }
 }

@@ -1,13 +1,68 @@
 //! `logs`' verdict (`--strict` over every log's problems) and its only rendering, text or JSON
 //! (eseutil /ML `<base>`).
 
+use crate::error::CheckError;
 use crate::escape::escape_controls;
+use crate::format::Signature;
 use crate::problem::Problem;
+use crate::report::json::{self, Body, CommandName, Document};
 use crate::report::output::{Options, Sinks};
-use crate::report::{json, log_text, text};
+use crate::report::{log_text, text};
+use crate::scan::log::LogCheck;
+use crate::scan::stream::Ignored;
 use crate::scan::stream::StreamCheck;
 use crate::verdict::Verdict;
+use serde::Serialize;
 use std::io;
+
+/// `logs --json`'s keys (CLI.md Decision 18): the stream and each log's report.
+#[derive(Debug, Serialize)]
+pub struct LogsBody<'a> {
+    /// The base name (`SRU`, `E00`), when known.
+    pub base: Option<String>,
+    /// The directory searched.
+    pub directory: String,
+    /// Lowest generation present.
+    pub first: Option<i32>,
+    /// Highest generation present.
+    pub last: Option<i32>,
+    /// Per-log reports, in generation order, the current log last.
+    pub files: &'a [LogCheck],
+    /// Files of the directory that are not part of the stream, with the reason.
+    pub ignored: &'a [Ignored],
+    /// The stream's log signature.
+    pub log_signature: Option<Signature>,
+}
+
+impl<'a> LogsBody<'a> {
+    /// The keys of a checked stream.
+    pub fn of(s: &'a StreamCheck) -> Self {
+        LogsBody {
+            base: s.base.clone(),
+            directory: s.directory.clone(),
+            first: s.first,
+            last: s.last,
+            files: &s.files,
+            ignored: &s.ignored,
+            log_signature: s.log_signature,
+        }
+    }
+}
+
+impl Body for LogsBody<'_> {
+    const COMMAND: CommandName = CommandName::Logs;
+    fn empty(err: &CheckError) -> Self {
+        LogsBody {
+            base: None,
+            directory: err.path.clone(),
+            first: None,
+            last: None,
+            files: &[],
+            ignored: &[],
+            log_signature: None,
+        }
+    }
+}
 
 /// Writes a checked stream and returns its verdict, `--strict` applied.
 pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
@@ -29,7 +84,7 @@ pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Res
             .chain(s.files.iter().flat_map(|f| f.problems.iter()))
             .cloned()
             .collect();
-        json::write(sinks.out, &json::document("logs", verdict, s, &all))?;
+        json::write(sinks.out, &Document::new(verdict, LogsBody::of(s), all))?;
         return Ok(verdict);
     }
     if !opts.quiet {

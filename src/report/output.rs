@@ -2,7 +2,7 @@
 //! way a could-not-check error is reported.
 
 use crate::error::CheckError;
-use crate::report::json;
+use crate::report::json::{self, Body, Document};
 use crate::verdict::Verdict;
 use std::io::{self, Write};
 
@@ -27,12 +27,12 @@ pub struct Sinks<'a> {
     pub err: &'a mut dyn Write,
 }
 
-/// Reports a could-not-check error once: the JSON document in `--json` mode (with the message on
-/// stderr for people), otherwise the message on stderr.
-pub fn could_not_check(command: &str, e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+/// Reports a could-not-check error once: the command's error document (body `B`) in `--json`
+/// mode (with the message on stderr for people), otherwise the message on stderr.
+pub fn could_not_check<B: Body>(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     writeln!(sinks.err, "esecheck: {e}")?;
     if opts.json {
-        json::write(sinks.out, &json::error_document(command, e))?;
+        json::write(sinks.out, &Document::<B>::error(e))?;
     }
     Ok(Verdict::Error)
 }

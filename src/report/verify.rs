@@ -3,12 +3,83 @@
 
 use crate::error::CheckError;
 use crate::escape::escape_controls;
+use crate::report::json::{Body, CommandName, Document};
 use crate::report::output::{could_not_check, Options, Sinks};
-use crate::report::set::SetReport;
+use crate::report::set::{CheckpointSummary, DbSummary, LogsSummary, SetReport};
 use crate::report::{json, text};
+use crate::scan::flushmap::FlushMapCheck;
+use crate::scan::stream::Ignored;
 use crate::verdict::Verdict;
+use serde::Serialize;
 use std::io;
 use std::path::Path;
+
+/// `verify --json`'s keys (CLI.md "JSON"): the set's decision, what was set aside, the flush
+/// maps, and the manifest written.
+#[derive(Debug, Serialize)]
+pub struct VerifyBody<'a> {
+    /// Each database of the set.
+    pub databases: &'a [DbSummary],
+    /// The log stream, if any.
+    pub logs: Option<&'a LogsSummary>,
+    /// The checkpoint, if any.
+    pub checkpoint: Option<&'a CheckpointSummary>,
+    /// Union of the Log Required ranges of the databases that need logs.
+    pub required_range: Option<[i32; 2]>,
+    /// Logs below this generation may be truncated; `null` unless pass.
+    pub truncate_below: Option<i32>,
+    /// Last generation reachable from `truncate_below` without a gap or a corrupt log.
+    pub roll_forward_to: Option<i32>,
+    /// Generations whose damage was forgiven below `truncate_below`.
+    pub unnecessary_logs_corrupt: &'a [i32],
+    /// Where the logs of a database named alone were looked for.
+    pub logs_looked_for_in: Option<&'a str>,
+    /// Files not part of the set, with the reason.
+    pub ignored: &'a [Ignored],
+    /// The set's flush maps.
+    pub flush_maps: &'a [FlushMapCheck],
+    /// The manifest written (`--manifest`); `null` without one, or when it could not be written.
+    pub manifest: Option<String>,
+}
+
+impl<'a> VerifyBody<'a> {
+    /// The keys of a set report (`manifest` null).
+    pub fn of(r: &'a SetReport) -> Self {
+        let d = &r.decision;
+        VerifyBody {
+            databases: &d.databases,
+            logs: d.logs.as_ref(),
+            checkpoint: d.checkpoint.as_ref(),
+            required_range: d.required_range,
+            truncate_below: d.truncate_below,
+            roll_forward_to: d.roll_forward_to,
+            unnecessary_logs_corrupt: &d.unnecessary_logs_corrupt,
+            logs_looked_for_in: d.logs_looked_for_in.as_deref(),
+            ignored: &r.ignored,
+            flush_maps: &r.flush_maps,
+            manifest: None,
+        }
+    }
+}
+
+impl Body for VerifyBody<'_> {
+    const COMMAND: CommandName = CommandName::Verify;
+    fn empty(_: &CheckError) -> Self {
+        VerifyBody {
+            databases: &[],
+            logs: None,
+            checkpoint: None,
+            required_range: None,
+            truncate_below: None,
+            roll_forward_to: None,
+            unnecessary_logs_corrupt: &[],
+            logs_looked_for_in: None,
+            ignored: &[],
+            flush_maps: &[],
+            manifest: None,
+        }
+    }
+}
 
 /// The manifest `verify --manifest` was asked to write: where, at which block size, and how many
 /// files it holds when it was written (`None`: it could not be written).
@@ -33,13 +104,9 @@ pub fn render(
     let target = manifest;
     let written = manifest.and_then(|m| m.files);
     if opts.json {
-        let mut doc = json::document("verify", report.verdict(), &report, &report.decision.problems);
-        if let (Some(t), serde_json::Value::Object(m)) = (target, &mut doc) {
-            m.insert(
-                "manifest".into(),
-                serde_json::json!(written.map(|_| t.path.display().to_string())),
-            );
-        }
+        let mut body = VerifyBody::of(report);
+        body.manifest = target.and(written).and(target.map(|t| t.path.display().to_string()));
+        let doc = Document::new(report.verdict(), body, report.decision.problems.clone());
         json::write(sinks.out, &doc)?;
         return Ok(report.verdict());
     }
@@ -70,7 +137,7 @@ pub fn render(
 
 /// `verify`'s could-not-check: the message once on stderr, the JSON document or the text line.
 pub fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
-    could_not_check("verify", e, opts, sinks)?;
+    could_not_check::<VerifyBody>(e, opts, sinks)?;
     if !opts.json {
         // The message itself is on stderr, once (CLI.md "Text output").
         writeln!(
