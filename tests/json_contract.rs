@@ -470,3 +470,43 @@ fn a_commands_pass_fail_and_error_documents_have_the_same_keys() {
         }
     }
 }
+
+/// Issue 21 item 7: `verify --json` carries, per database, every counter `checksum --json` has
+/// for the same file, and every document says which esecheck made it and how it was run.
+#[test]
+fn verify_json_has_each_databases_counters_and_every_document_its_maker() {
+    let d = copy_set(BELKA_DIRTY);
+    let db = d.path().join("SRUDB.dat");
+    let (_, v) = run(&[os("verify"), d.path().as_os_str()]);
+    let (_, c) = run(&[os("checksum"), db.as_os_str()]);
+    let (vd, cd) = (&v["databases"][0], &c["files"][0]);
+    for k in [
+        "page_size",
+        "pages_seen",
+        "bad_checksums",
+        "correctable_checksums",
+        "uninitialized_pages",
+        "wrong_page_numbers",
+        "owned_pages",
+        "bad_pages",
+        "correctable_pages",
+    ] {
+        assert!(vd.get(k).is_some(), "verify lacks {k}: {vd:#}");
+        assert_eq!(vd[k], cd[k], "{k}");
+    }
+    // The real file's page size and page count (corpus MANIFEST: 4 KiB pages, 3,211,264 bytes).
+    assert_eq!(
+        (vd["page_size"].as_u64(), vd["pages_seen"].as_u64()),
+        (Some(4096), Some(784))
+    );
+    for doc in [&v, &c] {
+        assert_eq!(doc["esecheck_version"], env!("CARGO_PKG_VERSION"));
+        let argv: Vec<&str> = doc["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert!(argv.contains(&"--json") && argv.contains(&"--no-progress"), "{argv:?}");
+    }
+}

@@ -50,6 +50,11 @@ pub struct Document<B> {
     pub schema_version: u64,
     /// The command.
     pub command: CommandName,
+    /// The esecheck that made the document (`CARGO_PKG_VERSION`).
+    pub esecheck_version: &'static str,
+    /// The command line it ran with, each argument as lossy UTF-8 (no times: two runs over the
+    /// same files give the same document).
+    pub argv: Vec<String>,
     /// `pass` (exit 0), `fail` (1) or `error` (2).
     pub verdict: Verdict,
     /// The command's keys.
@@ -68,6 +73,8 @@ impl<B: Body> Document<B> {
         Document {
             schema_version: SCHEMA_VERSION,
             command: B::COMMAND,
+            esecheck_version: env!("CARGO_PKG_VERSION"),
+            argv: argv(),
             verdict,
             body,
             error: None,
@@ -87,12 +94,19 @@ impl<B: Body> Document<B> {
         Document {
             schema_version: SCHEMA_VERSION,
             command: B::COMMAND,
+            esecheck_version: env!("CARGO_PKG_VERSION"),
+            argv: argv(),
             verdict: Verdict::Error,
             body,
             error: Some(err.raw()),
             problems: vec![err.to_problem()],
         }
     }
+}
+
+/// This process's command line, each argument as lossy UTF-8.
+fn argv() -> Vec<String> {
+    std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect()
 }
 
 /// Writes `doc`, pretty-printed, and a newline.
@@ -131,6 +145,8 @@ mod tests {
             [
                 "schema_version",
                 "command",
+                "esecheck_version",
+                "argv",
                 "verdict",
                 "files",
                 "path",
@@ -140,6 +156,8 @@ mod tests {
         );
         assert_eq!(d["schema_version"], 1);
         assert_eq!(d["command"], "checksum");
+        assert_eq!(d["esecheck_version"], env!("CARGO_PKG_VERSION"));
+        assert!(d["argv"].as_array().is_some_and(|a| !a.is_empty()));
         assert_eq!(d["verdict"], "error");
         assert_eq!(d["error"], "x.edb: no such file or directory");
         assert_eq!(d["problems"][0]["code"], -1811);

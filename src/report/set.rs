@@ -111,8 +111,49 @@ pub struct DbSummary {
     pub log_signature: Option<Signature>,
     /// Pages seen.
     pub pages_seen: u64,
+    /// eseutil /K's counters and page lists, as `checksum --json` has them (issue 21 item 7:
+    /// every counter the text shows).
+    #[serde(flatten)]
+    pub pages: PageCounters,
     /// pass / fail.
     pub verdict: Verdict,
+}
+
+/// A database's page counters in `verify --json`, as in `checksum --json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageCounters {
+    /// Page size of the scan.
+    pub page_size: usize,
+    /// Pages that failed their checksum (header copies included).
+    pub bad_checksums: u64,
+    /// Pages with a correctable single-bit error.
+    pub correctable_checksums: u64,
+    /// All-zero pages.
+    pub uninitialized_pages: u64,
+    /// Pages that verify at another page number.
+    pub wrong_page_numbers: u64,
+    /// The last page the database owns (owned-space tree), when it could be read.
+    pub owned_pages: Option<u32>,
+    /// Bad pages, ascending (−1 and 0: the header copies).
+    pub bad_pages: Vec<i64>,
+    /// Correctable pages, ascending.
+    pub correctable_pages: Vec<i64>,
+}
+
+impl PageCounters {
+    /// The counters of a database's check.
+    pub fn of(c: &DbCheck) -> Self {
+        PageCounters {
+            page_size: c.page_size,
+            bad_checksums: c.bad_checksums,
+            correctable_checksums: c.correctable_checksums,
+            uninitialized_pages: c.uninitialized_pages,
+            wrong_page_numbers: c.wrong_page_numbers,
+            owned_pages: c.owned_pages,
+            bad_pages: c.bad_pages.clone(),
+            correctable_pages: c.correctable_pages.clone(),
+        }
+    }
 }
 
 /// Stream summary of `verify --json`.
@@ -830,6 +871,7 @@ fn summary(d: &DbView) -> DbSummary {
         log_committed: d.header.as_ref().map(|h| h.gen_max_committed),
         log_signature: d.header.as_ref().map(|h| h.sign_log),
         pages_seen: d.pages_seen,
+        pages: PageCounters::default(),
         verdict: d.verdict,
     }
 }
@@ -922,6 +964,9 @@ pub fn decide_set(scan: SetScan, strict: bool) -> SetReport {
         signature: c.log_signature,
     });
     let mut decision = decide(&dbs, problems, stream_view.as_ref(), chk_view.as_ref(), strict);
+    for (summary, c) in decision.databases.iter_mut().zip(&scan.db_checks) {
+        summary.pages = PageCounters::of(c);
+    }
     decision.logs_looked_for_in = scan.logs_looked_for_in.map(|d| d.display().to_string());
     SetReport {
         decision,
