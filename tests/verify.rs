@@ -324,3 +324,45 @@ fn database_named_as_a_file_finds_its_logs_and_checkpoint_beside_it() {
     assert_eq!(v["checkpoint"]["generation"], 81);
     assert_eq!(v["truncate_below"], 81);
 }
+
+/// Issue 21 item 7: a pass names what may go. Belkasoft Dirty (corpus MANIFEST): truncate below
+/// 81, numbered logs 78-81 (SRU0004E-SRU00051.log), SRU.log the current 82: 78-80 may go.
+#[test]
+fn a_pass_lists_the_truncatable_logs_by_name() {
+    let out = crate::util::esecheck()
+        .args(["verify", "--json", "--no-progress"])
+        .arg(crate::util::td(crate::util::BELKA_DIRTY))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<String> = j["truncatable_logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().rsplit(['/', '\\']).next().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["SRU0004E.log", "SRU0004F.log", "SRU00050.log"]);
+    let out = crate::util::esecheck()
+        .args(["verify", "-q", "--no-progress"])
+        .arg(crate::util::td(crate::util::BELKA_DIRTY))
+        .output()
+        .unwrap();
+    let line = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        line.trim_end()
+            .ends_with("Logs below 81 may be truncated: SRU0004E.log to SRU00050.log."),
+        "{line}"
+    );
+    // A set that fails lists none.
+    let d = crate::util::copy_set(crate::util::BELKA_DIRTY);
+    std::fs::remove_file(d.path().join("SRU00051.log")).unwrap();
+    let out = crate::util::esecheck()
+        .args(["verify", "--json", "--no-progress"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(j["truncatable_logs"], serde_json::json!([]));
+}

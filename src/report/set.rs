@@ -205,6 +205,10 @@ pub struct SetDecision {
     /// Generations whose damage was forgiven because they lie below `truncate_below` (CHKSGFILES'
     /// `pfOnlyUnnecessaryLogsCorrupt`; each also has a warning in `problems`).
     pub unnecessary_logs_corrupt: Vec<i32>,
+    /// The numbered logs of the stream below `truncate_below`, oldest first: what may be
+    /// deleted (never the current log, a reserve log or a damaged log forgiven below it); empty
+    /// when `truncate_below` is `null` or 0.
+    pub truncatable_logs: Vec<String>,
     /// Set-level problems (database and log problems included, severities final).
     pub problems: Vec<Problem>,
     /// Where the logs of a database named alone were looked for (beside it); `null` when the
@@ -290,6 +294,10 @@ pub fn decide(
     let unnecessary_logs_corrupt = stream
         .map(|s| forgiven_generations(s, truncate_candidate))
         .unwrap_or_default();
+    let truncatable_logs = match (stream, truncate_below) {
+        (Some(s), Some(t)) => truncatable_logs(s, t, &unnecessary_logs_corrupt),
+        _ => Vec::new(),
+    };
 
     SetDecision {
         verdict,
@@ -300,9 +308,22 @@ pub fn decide(
         truncate_below,
         roll_forward_to,
         unnecessary_logs_corrupt,
+        truncatable_logs,
         problems,
         logs_looked_for_in: None,
     }
+}
+
+/// What a pass lets a pipeline delete (issue 21 item 7): the numbered logs of the stream whose
+/// generation is below `truncate_below`, oldest first — never the current log (its generation is
+/// the newest), and never a damaged log forgiven below it (`forgiven`: it is reported, and a
+/// person may want to look at it before it goes).
+fn truncatable_logs(s: &StreamView, truncate_below: i32, forgiven: &[i32]) -> Vec<String> {
+    s.logs
+        .range(..truncate_below)
+        .filter(|(g, _)| Some(**g) != s.current && !forgiven.contains(g))
+        .map(|(_, l)| l.path.clone())
+        .collect()
 }
 
 /// CLI.md Decision 13 (CHKSGFILES' ErrCheckDbHeaders, ESE-FORMAT §9.5): databases that need logs
@@ -1553,6 +1574,23 @@ mod tests {
         let codes: Vec<Option<i32>> = r.problems.iter().map(code).collect();
         assert!(codes.contains(&Some(-528)) && codes.contains(&Some(-543)), "{codes:?}");
         assert_eq!(r.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn truncatable_logs_are_the_numbered_ones_below_truncate_below_not_forgiven() {
+        let s = stream(&[3, 4, 5, 6], Some(7));
+        assert_eq!(
+            truncatable_logs(&s, 6, &[]),
+            vec!["logs/E0000003.log", "logs/E0000004.log", "logs/E0000005.log"]
+        );
+        assert_eq!(
+            truncatable_logs(&s, 6, &[4]),
+            vec!["logs/E0000003.log", "logs/E0000005.log"]
+        );
+        assert!(truncatable_logs(&s, 3, &[]).is_empty());
+        assert!(truncatable_logs(&s, 0, &[]).is_empty());
+        // The current log is never one, whatever truncate_below says.
+        assert_eq!(truncatable_logs(&s, 100, &[]).len(), 4);
     }
 
     #[test]

@@ -501,7 +501,13 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// The one line a tired administrator reads: verdict, what was checked, what may be truncated.
+/// The file name of a path (either separator), escaped for a line of text.
+fn file_of(path: &str) -> String {
+    escape_controls(path.rsplit(['/', '\\']).next().unwrap_or(path)).into_owned()
+}
+
+/// The one line a tired administrator reads: verdict, what was checked, what may be truncated,
+/// naming the oldest and newest log that may go.
 pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
     use crate::verdict::Verdict;
     let d = &r.decision;
@@ -540,7 +546,11 @@ pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
                 (Some(t), Some(f)) if t <= f => {
                     format!("Every log present is still needed (from {t} on): none is old enough to truncate.")
                 }
-                (Some(t), Some(_)) => format!("Logs below {t} may be truncated."),
+                (Some(t), Some(_)) => match (d.truncatable_logs.first(), d.truncatable_logs.last()) {
+                    (Some(a), Some(b)) if a == b => format!("Logs below {t} may be truncated: {}.", file_of(a)),
+                    (Some(a), Some(b)) => format!("Logs below {t} may be truncated: {} to {}.", file_of(a), file_of(b)),
+                    _ => format!("Logs below {t} may be truncated."),
+                },
                 (None, Some(_)) => "Nothing to truncate.".to_string(),
             };
             let warn = d.problems.len();

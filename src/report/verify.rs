@@ -32,6 +32,8 @@ pub struct VerifyBody<'a> {
     pub roll_forward_to: Option<i32>,
     /// Generations whose damage was forgiven below `truncate_below`.
     pub unnecessary_logs_corrupt: &'a [i32],
+    /// The numbered logs below `truncate_below`: what may be deleted.
+    pub truncatable_logs: &'a [String],
     /// Where the logs of a database named alone were looked for.
     pub logs_looked_for_in: Option<&'a str>,
     /// Files not part of the set, with the reason.
@@ -54,6 +56,7 @@ impl<'a> VerifyBody<'a> {
             truncate_below: d.truncate_below,
             roll_forward_to: d.roll_forward_to,
             unnecessary_logs_corrupt: &d.unnecessary_logs_corrupt,
+            truncatable_logs: &d.truncatable_logs,
             logs_looked_for_in: d.logs_looked_for_in.as_deref(),
             ignored: &r.ignored,
             flush_maps: &r.flush_maps,
@@ -73,6 +76,7 @@ impl Body for VerifyBody<'_> {
             truncate_below: None,
             roll_forward_to: None,
             unnecessary_logs_corrupt: &[],
+            truncatable_logs: &[],
             logs_looked_for_in: None,
             ignored: &[],
             flush_maps: &[],
