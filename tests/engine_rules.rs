@@ -139,7 +139,7 @@ fn a_database_in_a_state_the_engine_refuses_fails_the_set_with_the_engines_code(
     let r = verify(d.path(), &[]);
     assert_eq!(
         message_of(&r.json, -1226),
-        "state IncrementalReseedInProgress: an incremental reseed was in progress: the copy is not a usable database (the engine attaches only CleanShutdown and recovers only DirtyShutdown or DirtyAndPatchedShutdown)"
+        "state Incremental Reseed In Progress: an incremental reseed was in progress: the copy is not a usable database (the engine attaches only a Clean Shutdown database and recovers only Dirty Shutdown or Dirty and Patched Shutdown)"
     );
 }
 

@@ -366,3 +366,26 @@ fn a_pass_lists_the_truncatable_logs_by_name() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(j["truncatable_logs"], serde_json::json!([]));
 }
+
+/// Issue 21 item 7: no internal names in text — a state in eseutil's words, a header copy's
+/// state in words (the engine identifiers stay in JSON).
+#[test]
+fn text_says_states_in_words() {
+    let out = crate::util::esecheck()
+        .args(["verify", "--no-progress"])
+        .arg(crate::util::td(crate::util::BELKA_DIRTY))
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.contains("PASS [Dirty Shutdown] "), "{t}");
+    assert!(!t.contains("DirtyShutdown"), "{t}");
+    let d = crate::util::copy_set(crate::util::BELKA_DIRTY);
+    let db = d.path().join("SRUDB.dat");
+    let mut b = std::fs::read(&db).unwrap();
+    b[100] ^= 1; // the primary header copy's checksum no longer verifies
+    std::fs::write(&db, b).unwrap();
+    let out = crate::util::esecheck().arg("header").arg(&db).output().unwrap();
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.contains("primary header is not valid (bad checksum)"), "{t}");
+    assert!(!t.contains("BadChecksum"), "{t}");
+}

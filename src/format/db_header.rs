@@ -283,6 +283,22 @@ pub mod dbstate {
     pub const REVERT_IN_PROGRESS: u32 = 8;
 }
 
+/// `le_dbstate` in eseutil /MH's words (`Dirty Shutdown`), for text; [`state_name`] is the
+/// engine's identifier, for JSON.
+pub fn state_words(state: u32) -> &'static str {
+    match state {
+        1 => "Just Created",
+        2 => "Dirty Shutdown",
+        3 => "Clean Shutdown",
+        4 => "Being Converted",
+        5 => "Force Detach",
+        6 => "Incremental Reseed In Progress",
+        7 => "Dirty and Patched Shutdown",
+        8 => "Revert In Progress",
+        _ => "Unknown",
+    }
+}
+
 /// Names of `le_dbstate` values (§1.6).
 pub fn state_name(state: u32) -> &'static str {
     match state {

@@ -381,7 +381,7 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
             problems.push(Problem::warning(
                 Some(JetErr::ReadVerifyFailure),
                 path,
-                format!("{name} header is not valid ({:?})", copy.state),
+                format!("{name} header is not valid ({})", text::copy_state_text(copy.state)),
             ));
         }
     }

@@ -363,7 +363,7 @@ fn unlogged_database(d: &DbView) -> Option<Problem> {
         &d.path,
         format!(
             "{} without a log signature: the database was unlogged and cannot be recovered",
-            h.state_name()
+            crate::format::db_header::state_words(h.db_state)
         ),
     ))
 }
@@ -378,7 +378,7 @@ fn unusable_range_problem(d: &DbView) -> Option<Problem> {
         &d.path,
         format!(
             "{} but its Log Required range {}-{} is unusable ({why}): the header does not say which logs replay it",
-            h.state_name(),
+            crate::format::db_header::state_words(h.db_state),
             h.gen_min_required,
             h.gen_max_required
         ),
@@ -457,7 +457,10 @@ fn needs_logs_but_none_found(d: &DbView, required: Option<[i32; 2]>) -> Problem 
         match required {
             Some([a, b]) => format!(
                 "database needs logs {a}-{b} ({}) but no log files were found",
-                d.header.as_ref().map(|h| h.state_name()).unwrap_or("")
+                d.header
+                    .as_ref()
+                    .map(|h| crate::format::db_header::state_words(h.db_state))
+                    .unwrap_or("")
             ),
             None => "database needs logs but no log files were found".to_string(),
         },
@@ -1165,7 +1168,7 @@ mod tests {
         let p = unlogged_database(&db("a.edb", dirty(5, 7).log_signature(zero))).unwrap();
         assert_eq!((p.severity, code(&p)), (Severity::Error, Some(-550)));
         assert!(
-            p.message.starts_with("DirtyShutdown without a log signature"),
+            p.message.starts_with("Dirty Shutdown without a log signature"),
             "{}",
             p.message
         );
@@ -1276,7 +1279,7 @@ mod tests {
             (p.severity, code(&p), p.file.as_str()),
             (Severity::Error, Some(-543), "a.edb")
         );
-        assert!(p.message.contains("needs logs 5-7 (DirtyShutdown)"), "{}", p.message);
+        assert!(p.message.contains("needs logs 5-7 (Dirty Shutdown)"), "{}", p.message);
         let p = needs_logs_but_none_found(&d, None);
         assert_eq!(p.message, "database needs logs but no log files were found");
     }

@@ -55,7 +55,7 @@ fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::
 /// The /K summary of a database: counters in eseutil's order, then each problem once.
 pub fn write_db_check(out: &mut dyn Write, c: &DbCheck) -> io::Result<()> {
     writeln!(out, "File: {}", escape_controls(&c.path))?;
-    let state = c.state.unwrap_or("unknown state");
+    let state = c.state.map_or("unknown state", state_name_text);
     let detected = if c.page_size_detected {
         ""
     } else {
@@ -305,16 +305,24 @@ pub fn signature_text(s: &Signature) -> String {
 
 /// A database state in eseutil's words: `Dirty Shutdown`.
 pub fn state_text(state: u32) -> &'static str {
+    crate::format::db_header::state_words(state)
+}
+
+/// A state's engine name (`DirtyShutdown`, as JSON has it) in eseutil's words, for text.
+pub fn state_name_text(name: &str) -> &'static str {
+    (0..=8)
+        .find(|&s| crate::format::db_header::state_name(s) == name)
+        .map_or("Unknown", state_text)
+}
+
+/// A header copy's state in words (`bad checksum`, not `BadChecksum`).
+pub fn copy_state_text(state: CopyState) -> &'static str {
     match state {
-        1 => "Just Created",
-        2 => "Dirty Shutdown",
-        3 => "Clean Shutdown",
-        4 => "Being Converted",
-        5 => "Force Detach",
-        6 => "Incremental Reseed In Progress",
-        7 => "Dirty and Patched Shutdown",
-        8 => "Revert In Progress",
-        _ => "Unknown",
+        CopyState::Valid => "valid",
+        CopyState::Missing => "beyond the end of the file",
+        CopyState::Zeroed => "all zero",
+        CopyState::BadChecksum => "bad checksum",
+        CopyState::PageSizeMismatch => "page size field does not match",
     }
 }
 
@@ -601,7 +609,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
             out,
             "  {} [{}] {}: {} pages seen, {} bad, {} correctable, {} uninitialized; Log Required {req}, Log Committed {}; Log Signature {}",
             s.verdict.word(),
-            s.state.unwrap_or("?"),
+            s.state.map_or("?", state_name_text),
             escape_controls(&s.path),
             c.pages_seen,
             c.bad_checksums,

@@ -469,8 +469,8 @@ pub fn attach_refusal(h: &DbFileHeader) -> Option<AttachRefusal> {
     refuse(
         what.0,
         format!(
-            "state {}: {}: the copy is not a usable database (the engine attaches only CleanShutdown and recovers only DirtyShutdown or DirtyAndPatchedShutdown)",
-            h.state_name(),
+            "state {}: {}: the copy is not a usable database (the engine attaches only a Clean Shutdown database and recovers only Dirty Shutdown or Dirty and Patched Shutdown)",
+            crate::format::db_header::state_words(h.db_state),
             what.1
         ),
     )
@@ -810,7 +810,7 @@ mod tests {
         let r = attach_refusal(&hdr(DbBuilder::new(4096).state(6))).unwrap();
         assert_eq!(
             r.message,
-            "state IncrementalReseedInProgress: an incremental reseed was in progress: the copy is not a usable database (the engine attaches only CleanShutdown and recovers only DirtyShutdown or DirtyAndPatchedShutdown)"
+            "state Incremental Reseed In Progress: an incremental reseed was in progress: the copy is not a usable database (the engine attaches only a Clean Shutdown database and recovers only Dirty Shutdown or Dirty and Patched Shutdown)"
         );
         // le_attrib must be attribDb (0); le_filetype 0, 1 or 5.
         let r = attach_refusal(&hdr(DbBuilder::new(4096).header_u32(12, 1))).unwrap();
