@@ -4,6 +4,8 @@
 //! Layout: [`mod@format`] parses on-disk structures (no I/O), [`checksum`] holds the algorithms,
 //! [`scan`] does I/O and parallel work, [`report`] turns findings into verdicts and output.
 
+#![warn(missing_docs)]
+
 pub mod checksum;
 pub mod codes;
 pub mod commands;

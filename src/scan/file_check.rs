@@ -296,6 +296,8 @@ fn not_an_ese_file(shown: &str, bytes: &[u8]) -> CheckError {
     CheckError::new(shown, why).with_code(JetErr::FileInvalidType)
 }
 
+/// A file that could not be checked (exit 2), as `checksum` reports it: `kind` is what it was
+/// taken for, if anything.
 pub fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileReport {
     FileReport::Unchecked(Unchecked {
         path: path.to_string(),
