@@ -69,7 +69,7 @@ pub(crate) fn progress_bar(opts: &Options) -> Option<indicatif::ProgressBar> {
     }
     let pb = indicatif::ProgressBar::new(0);
     let template =
-        "{spinner} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}";
+        "{spinner} [{bar:20}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta} {wide_msg}";
     if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         pb.set_style(style.progress_chars("=> "));
     }
