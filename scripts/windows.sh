@@ -5,7 +5,8 @@
 #
 # The tool chain comes from Debian, not rustup (no rustup target can be fetched here): rustc-web
 # and cargo-web (Rust 1.96, /usr/bin/rustc, /usr/bin/cargo), rust-web-src (std's source, where
-# -Z build-std looks for it), mingw-w64 as the linker and wine64 to run the exe and the tests.
+# -Z build-std looks for it), installed or upgraded from an older one by scripts/debian-rust.sh;
+# mingw-w64 as the linker and wine64 to run the exe and the tests.
 # std is built from source for the target (-Z build-std, allowed on a stable compiler by
 # RUSTC_BOOTSTRAP=1), once: the exe and the tests share the `windows` profile of Cargo.toml.
 #
@@ -20,40 +21,21 @@ TARGET=x86_64-pc-windows-gnu
 PROFILE=windows
 WINE=/usr/lib/wine/wine64 # Debian puts no wine64 on PATH
 WINESERVER=/usr/lib/wine/wineserver
-PACKAGES=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64)
 
 export CARGO_TARGET_DIR="${WINDOWS_TARGET_DIR:-$PWD/target/windows}"
 export WINEPREFIX="${WINEPREFIX:-$CARGO_TARGET_DIR/wineprefix}"
 # Quiet, headless, and no offer to install Mono or Gecko into the prefix.
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" DISPLAY=
-# Debian's Rust before the rustup one; std may be built from source by this stable compiler.
-export PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1
-export CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
-unset RUSTUP_TOOLCHAIN
 
 step() { printf '== windows: %s\n' "$*"; }
 now() { date +%s; }
 t0=$(now)
 
 # --- packages -----------------------------------------------------------------------------------
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]}"
-  if [ "$(id -u)" != 0 ]; then
-    echo "scripts/windows.sh: needs root to install: ${missing[*]}" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-case "$(rustc --version)" in
-  "rustc 1.9"[6-9]* | "rustc 1."[1-9][0-9][0-9]*) ;;
-  *) echo "scripts/windows.sh: $(command -v rustc) is $(rustc --version); rustc-web >= 1.96 expected" >&2; exit 1 ;;
-esac
+# Debian's Rust (an older rustc-web is upgraded), first on PATH, with RUSTC_BOOTSTRAP=1.
+# shellcheck source=scripts/debian-rust.sh
+. scripts/debian-rust.sh
+debian_rust_ensure 1.96 gcc-mingw-w64-x86-64 wine64
 t_packages=$(now)
 
 # --- the Wine prefix, with the test-only stand-in bcryptprimitives.dll ---------------------------

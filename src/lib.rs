@@ -2,11 +2,14 @@
 //! `eseutil /K /MH /ML /MK` and Exchange's CHKSGFILES do, with a verdict a pipeline can act on.
 //!
 //! Layout: [`mod@format`] parses on-disk structures (no I/O), [`checksum`] holds the algorithms,
-//! [`scan`] does I/O and parallel work, [`report`] turns findings into verdicts and output.
+//! [`scan`] does I/O and parallel work, [`report`] turns findings into verdicts and output,
+//! [`commands`] wires each command and [`cli`] defines the command line (options, help, man page,
+//! completions).
 
 #![warn(missing_docs)]
 
 pub mod checksum;
+pub mod cli;
 pub mod codes;
 pub mod commands;
 pub mod error;
@@ -34,7 +37,7 @@ mod layers {
             "checksum" => 2,
             "scan" => 3,
             "report" => 4,
-            "commands" => 5,
+            "cli" | "commands" => 5,
             _ => return None,
         })
     }

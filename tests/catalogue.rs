@@ -375,9 +375,20 @@ fn l06_wrong_file_type_is_1812_and_unknown_version_is_514() {
     );
 }
 
+/// The stream's error codes, sorted (their order is not what a row promises); a row's stream
+/// carries no warning, which this checks too.
 fn stream_codes(dir: &std::path::Path) -> Vec<i32> {
     let s = check_stream(dir, None).unwrap();
-    error_codes(s.problems.iter().chain(s.files.iter().flat_map(|f| f.problems.iter())))
+    let problems: Vec<_> = s
+        .problems
+        .iter()
+        .chain(s.files.iter().flat_map(|f| f.problems.iter()))
+        .collect();
+    let warnings: Vec<_> = problems.iter().filter(|p| !p.is_error()).collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut codes = error_codes(problems);
+    codes.sort_unstable();
+    codes
 }
 
 #[test]
@@ -385,7 +396,8 @@ fn s01_missing_log_in_the_middle_is_528() {
     let d = tempfile::tempdir().unwrap();
     LogStreamBuilder::new("E00", 10, 5).write_to(d.path()).unwrap();
     std::fs::remove_file(d.path().join("E000000C.log")).unwrap();
-    assert!(stream_codes(d.path()).contains(&-528));
+    // ESE-FORMAT §9.3: one gap (generation 12) among the archived logs, nothing else.
+    assert_eq!(stream_codes(d.path()), vec![-528]);
 }
 
 #[test]
@@ -393,7 +405,10 @@ fn s02_renamed_log_is_513() {
     let d = tempfile::tempdir().unwrap();
     LogStreamBuilder::new("E00", 10, 5).write_to(d.path()).unwrap();
     std::fs::rename(d.path().join("E000000B.log"), d.path().join("E0000014.log")).unwrap();
-    assert!(stream_codes(d.path()).contains(&-513));
+    // ESE-FORMAT §9.3 walks the archived logs by name (10, 12, 13, 20 here), then the current
+    // log: the renamed log's name and header disagree (−513), and the walk finds the gaps its
+    // name leaves (11, and 14-19) and a current log (14) that is not last + 1 (21): −528 each.
+    assert_eq!(stream_codes(d.path()), vec![-528, -528, -528, -513]);
 }
 
 #[test]
@@ -404,7 +419,8 @@ fn s03_foreign_log_is_530() {
         .customize(move |g, b| if g == 12 { b.log_signature(other) } else { b })
         .write_to(d.path())
         .unwrap();
-    assert!(stream_codes(d.path()).contains(&-530));
+    // Only the signature differs: the time and checksum chains still hold (§9.3).
+    assert_eq!(stream_codes(d.path()), vec![-530]);
 }
 
 #[test]
@@ -420,7 +436,7 @@ fn s04_broken_previous_generation_time_is_515() {
         })
         .write_to(d.path())
         .unwrap();
-    assert!(stream_codes(d.path()).contains(&-515));
+    assert_eq!(stream_codes(d.path()), vec![-515]);
 }
 
 #[test]
@@ -430,7 +446,8 @@ fn s05_accumulated_checksum_chain_mismatch_is_590() {
         .customize(|g, b| if g == 12 { b.checksum_prev(0x1234_5678) } else { b })
         .write_to(d.path())
         .unwrap();
-    assert!(stream_codes(d.path()).contains(&-590));
+    // Generation 11 is intact, so the −590 is 12's own (Decision 15), and the only problem.
+    assert_eq!(stream_codes(d.path()), vec![-590]);
 }
 
 #[test]
@@ -438,7 +455,8 @@ fn s06_current_log_not_last_plus_one_is_528() {
     let d = tempfile::tempdir().unwrap();
     LogStreamBuilder::new("E00", 10, 5).write_to(d.path()).unwrap();
     std::fs::remove_file(d.path().join("E000000D.log")).unwrap(); // 13; E00.log holds 14
-    assert!(stream_codes(d.path()).contains(&-528));
+                                                                  // No gap among the archived logs 10-12; the current log is not last + 1: one −528.
+    assert_eq!(stream_codes(d.path()), vec![-528]);
 }
 
 // ---- checkpoint ------------------------------------------------------------------------------
@@ -449,6 +467,13 @@ fn c01_one_checkpoint_copy_damaged_is_a_warning() {
     b[4096 + 300] ^= 1;
     let c = check_checkpoint(&b, "E00.chk").unwrap();
     assert_eq!((c.verdict, c.primary_ok, c.shadow_ok), (Verdict::Pass, true, false));
+    // Decision 19: the warning is −533, and it is the only problem.
+    let problems: Vec<_> = c
+        .problems
+        .iter()
+        .map(|p| (p.is_error(), p.code.map(|c| c.code())))
+        .collect();
+    assert_eq!(problems, vec![(false, Some(-533))], "{:?}", c.problems);
 }
 
 #[test]

@@ -208,12 +208,22 @@ fn both_checkpoint_copies_bad_fails() {
     assert!(json_codes(&v, "error").contains(&-533));
 }
 
+/// Decision 19: one checkpoint copy bad is a warning, −533 (`JET_errCheckpointCorrupt`), and the
+/// other copy is used: the set still passes with the primary's generation 81 (MANIFEST).
 #[test]
 fn one_checkpoint_copy_bad_is_a_warning() {
     let d = copy_set("museum-srum-win10-belkasoftctf/Dirty");
     flip(&d.path().join("SRU.chk"), 4096 + 100);
-    let (code, _) = verify(&[d.path()]);
-    assert_eq!(code, 0);
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(json_codes(&v, "error"), Vec::<i64>::new(), "{v:#}");
+    assert_eq!(json_codes(&v, "warning"), vec![-533], "{v:#}");
+    let warning = &v["problems"][0];
+    assert_eq!(warning["name"], "JET_errCheckpointCorrupt");
+    assert!(warning["file"].as_str().unwrap().ends_with("SRU.chk"), "{warning}");
+    assert_eq!(v["checkpoint"]["generation"], 81);
+    assert_eq!(v["truncate_below"], 81);
 }
 
 #[test]
@@ -296,10 +306,33 @@ fn logs_apart_from_the_database_are_found_with_dash_dash_logs() {
     assert_eq!(v["checkpoint"]["generation"], 81);
 }
 
+/// Decision 3: `verify` with no database found exits 2 ("no database found"); the JSON envelope
+/// carries it as `error` (`PATH: message`) and as the one problem, with no ESE code.
 #[test]
 fn no_database_exits_2() {
     let d = tempfile::tempdir().unwrap();
-    esecheck().arg("verify").arg(d.path()).assert().code(2);
+    let dir = d.path().to_str().unwrap();
+    let (code, v) = verify(&[d.path()]);
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(v["verdict"], "error");
+    assert_eq!(v["error"], format!("{dir}: no database found"));
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{v:#}");
+    assert_eq!(
+        (&problems[0]["severity"], &problems[0]["code"], &problems[0]["file"]),
+        (&Value::from("error"), &Value::Null, &Value::from(dir))
+    );
+    assert_eq!(problems[0]["message"], "no database found");
+
+    let out = esecheck().arg("verify").arg(d.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(&format!("{dir}: no database found")), "{text}");
+    assert!(!text.contains("PASS"), "{text}");
 }
 
 #[test]
