@@ -642,7 +642,11 @@ fn required_range_problems(s: &StreamView, needing: &[&DbView], lo: i32, hi: i32
             Some(l) => problems.extend(log_page_size_differs(l, g, needing)),
         }
     }
-    problems.extend(required_logs_missing(&s.directory, &missing, lo, hi));
+    // How many are missing in all: the listing stops at MAX_LISTED_MISSING, the count does not
+    // (the logs present in the range are counted, not the generations walked).
+    let present = s.logs.range(lo..=hi).count() as u64;
+    let total = (i64::from(hi) - i64::from(lo) + 1) as u64 - present;
+    problems.extend(required_logs_missing(&s.directory, &missing, total, lo, hi));
     problems.extend(required_beyond_last_log(s, hi, missing.is_empty()));
     problems
 }
@@ -666,14 +670,23 @@ fn log_page_size_differs(l: &LogView, g: i32, needing: &[&DbView]) -> Option<Pro
 }
 
 /// CLI.md Decision 15: a required generation that is missing is −543, one problem listing them
-/// all, at the first.
-fn required_logs_missing(directory: &str, missing: &[i32], lo: i32, hi: i32) -> Option<Problem> {
+/// (the first [`MAX_LISTED_MISSING`]; `total` says how many are missing in all), at the first.
+fn required_logs_missing(directory: &str, missing: &[i32], total: u64, lo: i32, hi: i32) -> Option<Problem> {
     let first = *missing.first()?;
+    let listed = if total > missing.len() as u64 {
+        format!(
+            "{}, … ({total} logs, the first {} listed)",
+            gens_list(missing),
+            missing.len()
+        )
+    } else {
+        gens(missing)
+    };
     Some(
         Problem::error(
             Some(JetErr::RequiredLogFilesMissing),
             directory,
-            format!("required log {} missing (required {lo}-{hi})", gens(missing)),
+            format!("required log {listed} missing (required {lo}-{hi})"),
         )
         .at_generation(i64::from(first)),
     )
@@ -863,7 +876,8 @@ fn roll_forward(s: &StreamView, from: Option<i32>) -> Option<i32> {
     last
 }
 
-fn gens(v: &[i32]) -> String {
+/// Generations as runs (`3-4, 6`), without a count.
+fn gens_list(v: &[i32]) -> String {
     let mut parts = Vec::new();
     let mut i = 0;
     while i < v.len() {
@@ -878,7 +892,12 @@ fn gens(v: &[i32]) -> String {
         });
         i = j + 1;
     }
-    let s = parts.join(", ");
+    parts.join(", ")
+}
+
+/// Generations as runs with their count: `3-4, 6 (3 logs)`, or `5` alone.
+fn gens(v: &[i32]) -> String {
+    let s = gens_list(v);
     if v.len() == 1 {
         s
     } else {
@@ -1397,10 +1416,16 @@ mod tests {
         );
         assert_eq!(p.message, "required log 6 missing (required 5-7)");
         // Several missing: one problem listing them, at the first.
-        let p = required_logs_missing("logs", &[3, 4, 6], 3, 7).unwrap();
+        let p = required_logs_missing("logs", &[3, 4, 6], 3, 3, 7).unwrap();
         assert_eq!(p.generation, Some(3));
         assert_eq!(p.message, "required log 3-4, 6 (3 logs) missing (required 3-7)");
-        assert!(required_logs_missing("logs", &[], 3, 7).is_none());
+        assert!(required_logs_missing("logs", &[], 0, 3, 7).is_none());
+        // A listing cut short says how many are missing in all.
+        let p = required_logs_missing("logs", &[4, 5], 2_000_000, 4, 2_000_003).unwrap();
+        assert_eq!(
+            p.message,
+            "required log 4-5, … (2000000 logs, the first 2 listed) missing (required 4-2000003)"
+        );
     }
 
     #[test]
