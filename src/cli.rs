@@ -26,7 +26,8 @@ pub struct Cli {
     /// Print the verdict line only.
     #[arg(long, short, global = true)]
     pub quiet: bool,
-    /// Treat warnings (correctable checksums, a bad shadow header, stale extra logs) as failures.
+    /// Treat warnings as failures (exit 1): correctable single-bit errors, damage in logs no longer
+    /// needed, one bad checkpoint copy, flush-map damage, a missing checkpoint (see CLI.md).
     #[arg(long, global = true)]
     pub strict: bool,
     /// Number of worker threads (default: one per core; at most 256).
