@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | database | [`DatabaseChecker`] | the file size and its first bytes (both header copies), then page buffers of any size in any order, from several threads at once, and holes |
 //! | flush map | `FlushMapChecker` (to come) | the file size and its header page, then page buffers in any order, and holes |
-//! | log | `LogChecker` (to come) | the file size, then its bytes in order, in buffers of any size |
+//! | log | [`LogChecker`] | the file size, then its bytes in order, in buffers of any size |
 //! | checkpoint | `CheckpointChecker` (to come) | the file size, then its bytes in order |
 //!
 //! Each `finish` returns the same result (`DbCheck`, `LogCheck`, `CheckpointCheck`,
@@ -29,8 +29,10 @@
 //! the ground floor and the pure parts of `scan` (`classify`, `header_copies`).
 
 pub mod database;
+pub mod log;
 
 pub use database::DatabaseChecker;
+pub use log::LogChecker;
 
 use crate::error::CheckError;
 use std::collections::BTreeMap;
