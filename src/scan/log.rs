@@ -7,7 +7,6 @@
 use crate::error::CheckError;
 use crate::scan::core::log::LogChecker;
 
-pub(crate) use crate::scan::core::log::{file_name, ser_opt_display};
 pub use crate::scan::core::log::{generation_outside_log_generations, LogCheck, SEGMENT_SIZE};
 
 /// Checks one log file (`bytes` = the whole file, `path` = its name for messages).

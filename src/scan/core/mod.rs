@@ -4,9 +4,9 @@
 //! | file | checker | fed with |
 //! |---|---|---|
 //! | database | [`DatabaseChecker`] | the file size and its first bytes (both header copies), then page buffers of any size in any order, from several threads at once, and holes |
-//! | flush map | `FlushMapChecker` (to come) | the file size and its header page, then page buffers in any order, and holes |
+//! | flush map | [`FlushMapChecker`] | the file size and its header page, then page buffers in any order, and holes |
 //! | log | [`LogChecker`] | the file size, then its bytes in order, in buffers of any size |
-//! | checkpoint | `CheckpointChecker` (to come) | the file size, then its bytes in order |
+//! | checkpoint | [`CheckpointChecker`] | the file size, then its bytes in order |
 //!
 //! Each `finish` returns the same result (`DbCheck`, `LogCheck`, `CheckpointCheck`,
 //! `FlushMapCheck`), problems in the same order, as the file scan of `scan::database`,
@@ -28,10 +28,14 @@
 //! No I/O here, no threads of its own, no progress: this module names only `checksum`, `format`,
 //! the ground floor and the pure parts of `scan` (`classify`, `header_copies`).
 
+pub mod checkpoint;
 pub mod database;
+pub mod flushmap;
 pub mod log;
 
+pub use checkpoint::CheckpointChecker;
 pub use database::DatabaseChecker;
+pub use flushmap::FlushMapChecker;
 pub use log::LogChecker;
 
 use crate::error::CheckError;
