@@ -26,7 +26,9 @@
 //! a unit test beside it; a checker only puts them in order.
 //!
 //! No I/O here, no threads of its own, no progress: this module names only `checksum`, `format`,
-//! the ground floor and the pure parts of `scan` (`classify`, `header_copies`).
+//! the ground floor and the pure parts of `scan` (`classify`, `header_copies`, and the types
+//! `scan::file::Stamp` and `scan::crc::FileCrc` that `LogCheck` carries for its callers); a unit
+//! test below keeps it so.
 
 pub mod checkpoint;
 pub mod database;
@@ -171,6 +173,47 @@ mod tests {
         c.claim(45..50).unwrap();
         assert_eq!(c.first_gap(0..50), Some(40..45));
         assert_eq!(c.first_gap(0..40), None);
+    }
+
+    /// The core does no I/O and starts no thread: its product code names no file, mapping,
+    /// thread pool, progress bar or the file scans built on it.
+    #[test]
+    fn the_core_names_no_io_threads_or_progress() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scan/core");
+        let banned = [
+            "std::fs",
+            "std::io",
+            "std::thread",
+            "rayon",
+            "indicatif",
+            "memmap2",
+            "libc",
+            "scan::file::",
+            "scan::crc::",
+            "scan::progress",
+            "scan::database",
+            "scan::log::",
+            "scan::set",
+            "scan::stream",
+        ];
+        let allowed = ["scan::file::Stamp", "scan::crc::FileCrc"];
+        let mut files = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let product = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+            for line in product.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                let mut rest = line.to_string();
+                for a in allowed {
+                    rest = rest.replace(a, "");
+                }
+                for b in banned {
+                    assert!(!rest.contains(b), "{}: {line}", path.display());
+                }
+            }
+            files += 1;
+        }
+        assert_eq!(files, 5);
     }
 
     #[test]
