@@ -21,6 +21,7 @@ mod log_rules;
 mod logs;
 mod manifest;
 mod properties;
+mod scan_core;
 mod set_rules;
 mod sparse;
 mod testkit;

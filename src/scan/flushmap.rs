@@ -1,112 +1,23 @@
-//! Flush maps (`.jfm`, ESE-FORMAT.md §8): an 8 KiB header page with the legacy checksum, then
-//! 8 KiB data pages with the new-format checksum at `pgno = file page − 1`. Damage here is a
-//! warning, never a failure (CLI.md Decision 8): the flush map is rebuilt by the engine.
-//!
-//! Pages are numbered as the engine numbers them (`fmpgno`): −1 for the header page, 0, 1, … for
-//! the data pages (file page k holds fmpgno k − 1), the way eseutil's flush-map check reports
-//! them. Works on bytes the caller mapped; opens nothing.
+//! Flush maps (`.jfm`, ESE-FORMAT.md §8; CLI.md Decision 8): the file scan that feeds the
+//! [`FlushMapChecker`] of the scan core, where the rules live
+//! ([`crate::scan::core::flushmap`]): 4 MiB chunks in parallel, holes declared unread, each chunk
+//! hashed for a manifest and released once checked. Works on bytes the caller mapped; opens
+//! nothing.
 
-use crate::checksum::legacy::{legacy_checksum, legacy_checksum_ok};
-use crate::checksum::page::{verify_segment, PageCheck, PageStatus};
-use crate::codes::JetErr;
-use crate::format::common::filetype;
-use crate::format::flush_map::{FlushMapFileHeader, FM_HEADER_FMPGNO, FM_PAGE_SIZE};
+use crate::error::CheckError;
 use crate::problem::Problem;
+use crate::scan::core::flushmap::{header_page, FlushMapChecker};
+use crate::scan::core::FeedError;
 use crate::verdict::Verdict;
-use serde::Serialize;
 
-/// Flush-map page size.
-pub const FM_PAGE: usize = FM_PAGE_SIZE;
+pub use crate::scan::core::flushmap::{FlushMapCheck, FlushMapHeaderCheck, FM_PAGE};
 
-/// What a flush map's header page says and whether it verifies (for `esecheck header FILE.jfm`).
-#[derive(Debug, Clone, Serialize)]
-pub struct FlushMapHeaderCheck {
-    /// The whole 8192-byte header page is present and its legacy checksum verifies.
-    pub header_ok: bool,
-    /// `checksum` @0 as stored.
-    pub stored_checksum: u32,
-    /// The legacy XOR computed over the header page (over the bytes present when it is cut short).
-    pub computed_checksum: u32,
-    /// The fields, when at least FMFILEHDR's 671 bytes are present (shown even when the checksum
-    /// fails, as a database header dump does, for the examiner).
-    pub header: Option<FlushMapFileHeader>,
-    /// Warnings about the header page (checksum, size, file type).
-    pub problems: Vec<Problem>,
-}
-
-/// Checks the header page (file page 0) of a flush map held in `bytes`. Every finding is a
-/// warning: the caller decides what a bad header means (`checksum`: a warning, Decision 8;
-/// `header`: a failure, as /MH fails a database whose header is unusable).
+/// Checks the header page (file page 0) of a flush map held in `bytes` (the whole file, or at
+/// least its first 8192 bytes when it has them). Every finding is a warning: the caller decides
+/// what a bad header means (`checksum`: a warning, Decision 8; `header`: a failure, as /MH fails
+/// a database whose header is unusable).
 pub fn check_flush_map_header(bytes: &[u8], path: &str) -> FlushMapHeaderCheck {
-    let page = bytes.get(..FM_PAGE).unwrap_or(bytes);
-    let header = FlushMapFileHeader::parse(page).ok();
-    let stored = header.as_ref().map_or(0, |h| h.checksum);
-    let computed = legacy_checksum(page);
-    let complete = page.len() == FM_PAGE;
-    let header_ok = complete && legacy_checksum_ok(page);
-    let mut problems = Vec::new();
-    if !complete {
-        problems.push(Problem::warning(
-            Some(JetErr::ReadVerifyFailure),
-            path,
-            format!(
-                "flush map header page is incomplete: the file ends at {} bytes, before the 8192-byte header page does",
-                bytes.len()
-            ),
-        ));
-    } else if !header_ok {
-        problems.push(
-            Problem::warning(
-                Some(JetErr::ReadVerifyFailure),
-                path,
-                format!(
-                    "flush map header page (page -1) checksum mismatch (stored 0x{stored:08X}, computed 0x{computed:08X}); the engine rebuilds flush maps"
-                ),
-            )
-            .at_page(FM_HEADER_FMPGNO)
-            .at_offset(0),
-        );
-    }
-    if let Some(h) = header.as_ref().filter(|_| header_ok) {
-        if h.filetype != filetype::UNKNOWN && h.filetype != filetype::FLUSH_MAP {
-            problems.push(Problem::warning(
-                Some(JetErr::FileInvalidType),
-                path,
-                format!("filetype is {}, not 7 (flush map)", h.filetype),
-            ));
-        }
-    }
-    FlushMapHeaderCheck {
-        header_ok,
-        stored_checksum: stored,
-        computed_checksum: computed,
-        header,
-        problems,
-    }
-}
-
-/// The result of checking a flush map.
-#[derive(Debug, Clone, Serialize)]
-pub struct FlushMapCheck {
-    /// The file.
-    pub path: String,
-    /// Always `"flushmap"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// pass: flush-map damage is a warning (`--strict` is applied by the caller).
-    pub verdict: Verdict,
-    /// Pages in the file, header included.
-    pub pages_seen: u64,
-    /// Pages whose checksum fails and cannot be corrected (header page included).
-    pub bad_checksums: u64,
-    /// Data pages with a single-bit error the engine would correct (§4.4).
-    pub correctable_checksums: u64,
-    /// Flush-map page numbers of the bad pages, ascending (−1 = header page).
-    pub bad_pages: Vec<i64>,
-    /// Flush-map page numbers of the correctable pages, ascending.
-    pub correctable_pages: Vec<i64>,
-    /// Warnings only.
-    pub problems: Vec<Problem>,
+    header_page(path, &bytes[..bytes.len().min(FM_PAGE)], bytes.len() as u64)
 }
 
 /// How a flush map is scanned; the default reads every page and releases nothing.
@@ -126,128 +37,97 @@ pub struct FlushMapOptions<'a> {
 
 /// Data pages checked per task: 4 MiB, as for databases.
 const PAGES_PER_CHUNK: usize = (4 << 20) / FM_PAGE;
+/// Bytes of pages checked before they are hashed for a manifest: 128 KiB, as for databases.
+const CRC_BATCH: usize = 128 << 10;
 
 /// Checks a flush map held in `bytes`, reading every page.
 pub fn check_flush_map(bytes: &[u8], path: &str) -> FlushMapCheck {
     check_flush_map_with(bytes, path, &FlushMapOptions::default())
 }
 
-/// The damaged data pages of `data` (the pages after the header page, `data` starting at file
-/// offset [`FM_PAGE`]), in parallel over 4 MiB chunks, in page order: `(fmpgno, check)`.
-fn damaged_data_pages(data: &[u8], opts: &FlushMapOptions<'_>) -> Vec<(u32, PageCheck)> {
-    use crate::scan::file::{first_hole_after, in_hole};
-    use rayon::prelude::*;
-    let per_chunk = PAGES_PER_CHUNK * FM_PAGE;
-    let chunks: Vec<Vec<(u32, PageCheck)>> = data
-        .par_chunks(per_chunk)
-        .enumerate()
-        .map(|(ci, chunk)| {
-            let mut found = Vec::new();
-            let chunk_offset = FM_PAGE + ci * per_chunk;
-            let mut hole = first_hole_after(opts.holes, chunk_offset);
-            let mut crc = opts.crc.map(|c| c.range(chunk_offset as u64));
-            for (i, page) in chunk.chunks_exact(FM_PAGE).enumerate() {
-                let offset = chunk_offset + i * FM_PAGE;
-                if in_hole(opts.holes, &mut hole, offset, offset + FM_PAGE) {
-                    if let Some(h) = crc.as_mut() {
-                        h.zeros(FM_PAGE as u64);
-                    }
-                    continue;
-                }
-                let fmpgno = u32::try_from(ci * PAGES_PER_CHUNK + i).unwrap_or(u32::MAX);
-                let check = verify_segment(page, fmpgno);
-                // After the check, while the page is in the core's cache.
-                if let Some(h) = crc.as_mut() {
-                    h.update(page);
-                }
-                if matches!(check.status, PageStatus::Correctable | PageStatus::Bad) {
-                    found.push((fmpgno, check));
-                }
-            }
-            if let Some(h) = crc {
-                h.done();
-            }
-            if let Some(release) = opts.release {
-                release(chunk_offset, chunk.len());
-            }
-            found
-        })
-        .collect();
-    chunks.into_iter().flatten().collect()
-}
-
 /// Checks a flush map held in `bytes`, with the scan's hints (`opts`).
 pub fn check_flush_map_with(bytes: &[u8], path: &str, opts: &FlushMapOptions<'_>) -> FlushMapCheck {
-    let pages = bytes.chunks_exact(FM_PAGE);
-    let pages_seen = pages.len() as u64;
-    let head = check_flush_map_header(bytes, path);
-    let mut c = FlushMapCheck {
+    let checked = FlushMapChecker::new(path, bytes.len() as u64, &bytes[..bytes.len().min(FM_PAGE)]).and_then(|c| {
+        feed_pages(&c, bytes, opts).map_err(|e| CheckError::new(path, e.to_string()))?;
+        c.finish()
+    });
+    // The pages are fed exactly once above, so the checker has nothing to refuse; were it to,
+    // the flush map is reported as not checked rather than passed.
+    checked.unwrap_or_else(|e| FlushMapCheck {
         path: path.to_string(),
-        kind: "flushmap",
-        verdict: Verdict::Pass,
-        pages_seen,
+        kind: crate::scan::classify::FileKind::FlushMap,
+        verdict: Verdict::Error,
+        pages_seen: 0,
         bad_checksums: 0,
         correctable_checksums: 0,
         bad_pages: Vec::new(),
         correctable_pages: Vec::new(),
-        problems: head.problems,
-    };
-    if pages_seen > 0 && !head.header_ok {
-        c.bad_checksums += 1;
-        c.bad_pages.push(FM_HEADER_FMPGNO);
-    }
-    let data = bytes.get(FM_PAGE..(pages_seen as usize) * FM_PAGE).unwrap_or_default();
-    for (fmpgno, check) in damaged_data_pages(data, opts) {
-        let offset = (u64::from(fmpgno) + 1) * FM_PAGE as u64;
-        match check.status {
-            PageStatus::Good | PageStatus::Uninitialized => {}
-            PageStatus::Correctable => {
-                c.correctable_checksums += 1;
-                c.correctable_pages.push(i64::from(fmpgno));
-                c.problems.push(data_page_problem(path, fmpgno, &check, offset));
-            }
-            PageStatus::Bad => {
-                c.bad_checksums += 1;
-                c.bad_pages.push(i64::from(fmpgno));
-                c.problems.push(data_page_problem(path, fmpgno, &check, offset));
-            }
-        }
-    }
-    if bytes.len() % FM_PAGE != 0 || pages_seen == 0 {
-        c.problems.push(Problem::warning(
-            None,
-            path,
-            format!("flush map size {} is not a multiple of 8192 bytes", bytes.len()),
-        ));
-    }
-    c.verdict = Verdict::from_problems(&c.problems, false);
-    c
+        problems: vec![Problem::error(None, path, e.message)],
+    })
 }
 
-fn data_page_problem(path: &str, fmpgno: u32, check: &PageCheck, offset: u64) -> Problem {
-    let message = if check.status == PageStatus::Correctable {
-        let bits: Vec<String> = check.corrected_bits().iter().map(|b| b.to_string()).collect();
-        format!(
-            "flush map page {fmpgno} checksum verification failed but the corruption (bit {}) can be corrected (stored {}, computed {}); the engine rebuilds flush maps",
-            bits.join(", bit "),
-            check.stored,
-            check.computed
-        )
-    } else {
-        format!(
-            "flush map page {fmpgno} checksum mismatch (stored {}, computed {}); the engine rebuilds flush maps",
-            check.stored, check.computed
-        )
-    };
-    Problem::warning(Some(JetErr::ReadVerifyFailure), path, message)
-        .at_page(i64::from(fmpgno))
-        .at_offset(offset)
+/// Feeds the data pages of `bytes` (after the header page) in parallel over 4 MiB chunks: pages
+/// wholly inside a hole declared unread (and hashed as zeros), the others fed in runs and hashed
+/// after their checks, each chunk released once done.
+fn feed_pages(checker: &FlushMapChecker, bytes: &[u8], opts: &FlushMapOptions<'_>) -> Result<(), FeedError> {
+    use crate::scan::file::{first_hole_after, in_hole};
+    use rayon::prelude::*;
+    let range = checker.data_range();
+    let data = &bytes[range.start as usize..range.end as usize];
+    let per_chunk = PAGES_PER_CHUNK * FM_PAGE;
+    data.par_chunks(per_chunk).enumerate().try_for_each(|(ci, chunk)| {
+        let chunk_offset = FM_PAGE + ci * per_chunk;
+        let mut hole = first_hole_after(opts.holes, chunk_offset);
+        let mut crc = opts.crc.map(|c| c.range(chunk_offset as u64));
+        let pages = chunk.len() / FM_PAGE;
+        let mut in_a_hole = |i: usize| {
+            let at = chunk_offset + i * FM_PAGE;
+            in_hole(opts.holes, &mut hole, at, at + FM_PAGE)
+        };
+        let mut i = 0;
+        while i < pages {
+            let run = i;
+            while i < pages && !in_a_hole(i) {
+                i += 1;
+            }
+            let run_bytes = &chunk[run * FM_PAGE..i * FM_PAGE];
+            let run_offset = chunk_offset + run * FM_PAGE;
+            match crc.as_mut() {
+                // Each batch hashed right after its check, while it is in cache (as for databases).
+                Some(h) => {
+                    for (k, batch) in run_bytes.chunks(CRC_BATCH).enumerate() {
+                        checker.feed((run_offset + k * CRC_BATCH) as u64, batch)?;
+                        h.update(batch);
+                    }
+                }
+                None => checker.feed(run_offset as u64, run_bytes)?,
+            }
+            let zeros = i;
+            while i < pages && in_a_hole(i) {
+                i += 1;
+            }
+            if zeros < i {
+                checker.hole((chunk_offset + zeros * FM_PAGE) as u64..(chunk_offset + i * FM_PAGE) as u64)?;
+                if let Some(h) = crc.as_mut() {
+                    h.zeros(((i - zeros) * FM_PAGE) as u64);
+                }
+            }
+        }
+        if let Some(h) = crc {
+            h.done();
+        }
+        if let Some(release) = opts.release {
+            release(chunk_offset, chunk.len());
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::checksum::ecc_block;
+    use crate::checksum::legacy_checksum;
 
     /// A flush map of a header page and `data` data pages, each sealed as the engine seals it.
     fn flush_map(data: usize) -> Vec<u8> {

@@ -4,6 +4,7 @@
 pub mod checkpoint;
 pub mod classify;
 pub mod copy;
+pub mod core;
 pub mod crc;
 pub mod database;
 pub mod file;
