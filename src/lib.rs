@@ -117,6 +117,40 @@ mod layers {
         assert!(upward.is_empty(), "imports from a layer above:\n{}", upward.join("\n"));
     }
 
+    /// What renders output: a `write!`/`writeln!`, a JSON document or serializer, a print.
+    fn renders(line: &str) -> bool {
+        [
+            "writeln!",
+            "write!",
+            "json::",
+            "serde_json",
+            "print!",
+            "println!",
+            "eprint",
+        ]
+        .iter()
+        .any(|m| line.contains(m))
+    }
+
+    /// Issue 21 item 4: `commands/` only wires; every line of text and JSON is rendered in
+    /// `report/`.
+    #[test]
+    fn no_file_under_commands_renders_text_or_json() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+        let mut files = Vec::new();
+        visit(&dir, &mut files);
+        assert!(files.len() >= 6, "{files:?}");
+        let mut found = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            for line in product_lines(&text).into_iter().filter(|l| renders(l)) {
+                found.push(format!("{}: {}", f.display(), line.trim()));
+            }
+        }
+        assert!(found.is_empty(), "rendering under src/commands:\n{}", found.join("\n"));
+        assert!(renders("    writeln!(sinks.out)?;") && !renders("use crate::report::header;"));
+    }
+
     #[test]
     fn the_check_sees_an_upward_import() {
         let text = "use crate::format::Reader;\n// crate::report in a comment\nuse crate::scan::x;\nuse crate::{codes, report::set};\n#[cfg(test)]\nmod tests {\n use crate::testkit;\n}\n";

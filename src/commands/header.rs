@@ -1,7 +1,7 @@
 //! `esecheck header FILE...` (eseutil /MH, /ML, /MK): wiring only. The file is opened and
 //! classified in `scan`; what its header says, and whether that fails, is `report::header`'s.
 
-use crate::report::header::{could_not_open, write_documents, write_header, HeaderOutcome};
+use crate::report::header::{could_not_open, write_between_files, write_documents, write_header, HeaderOutcome};
 use crate::report::output::{Options, Sinks};
 use crate::scan::{classify, Input};
 use crate::verdict::Verdict;
@@ -15,8 +15,8 @@ pub fn headers(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::
     let mut verdict = Verdict::Pass;
     let mut docs = Vec::new();
     for (i, p) in paths.iter().enumerate() {
-        if i > 0 && !opts.json && !opts.quiet {
-            writeln!(sinks.out)?;
+        if i > 0 {
+            write_between_files(opts, sinks)?;
         }
         let o = header_of(p, opts, sinks)?;
         verdict = verdict.combine(o.verdict);

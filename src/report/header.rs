@@ -174,6 +174,14 @@ pub fn could_not_open(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> 
     cannot(e, opts, sinks)
 }
 
+/// Between two files' text dumps, a blank line (nothing in `--json` or `--quiet` mode).
+pub fn write_between_files(opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<()> {
+    if !opts.json && !opts.quiet {
+        writeln!(sinks.out)?;
+    }
+    Ok(())
+}
+
 /// Writes the document of one file, or of several as one (CLI.md "JSON": `files` holds each
 /// file's document, `problems` the union of theirs).
 pub fn write_documents(mut docs: Vec<Document<HeaderBody>>, verdict: Verdict, sinks: &mut Sinks<'_>) -> io::Result<()> {
