@@ -3,7 +3,7 @@
 //! All logic lives in the library.
 
 use clap::FromArgMatches;
-use esecheck::cli::{self, Cli, Command};
+use esecheck::cli::{self, Cli};
 use esecheck::commands::{self, Options, Sinks};
 use esecheck::verdict::Verdict;
 use std::io::{self, Write};
@@ -120,27 +120,7 @@ fn try_main(cli: Cli) -> io::Result<Verdict> {
         out: &mut out,
         err: &mut err,
     };
-    let verdict = match &cli.command {
-        Command::Checksum { files, recursive } => commands::checksum(files, *recursive, &opts, &mut sinks)?,
-        Command::Header { files } => commands::headers(files, &opts, &mut sinks)?,
-        Command::Logs { dir, base } => commands::logs(dir, base.as_deref(), &opts, &mut sinks)?,
-        Command::Verify {
-            paths,
-            base,
-            logs,
-            manifest,
-            block_size,
-        } => {
-            let target = manifest.as_ref().map(|path| commands::manifest::ManifestTarget {
-                path: path.clone(),
-                block_size: *block_size,
-            });
-            commands::verify(paths, base.clone(), logs.clone(), target.as_ref(), &opts, &mut sinks)?
-        }
-        Command::Compare { manifest, paths } => commands::manifest::compare(manifest, paths, &opts, &mut sinks)?,
-        // Printed by `cli::generated_text` above.
-        Command::Man | Command::Completions { .. } => Verdict::Pass,
-    };
+    let verdict = commands::run(&cli.command, &opts, &mut sinks)?;
     out.flush()?;
     Ok(verdict)
 }

@@ -510,3 +510,32 @@ fn verify_json_has_each_databases_counters_and_every_document_its_maker() {
         assert!(argv.contains(&"--json") && argv.contains(&"--no-progress"), "{argv:?}");
     }
 }
+
+/// Issue 21, a new subcommand: every checking command clap knows (its list, not one written
+/// here) prints one JSON document naming itself, even when it can check nothing — so a command
+/// added to `cli.rs` without its dispatch in `commands/` or its body in `report/` fails here.
+#[test]
+fn every_checking_command_clap_knows_prints_its_own_document() {
+    let cmd = esecheck::cli::command();
+    let mut seen = Vec::new();
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name();
+        if matches!(name, "man" | "completions" | "help") {
+            continue;
+        }
+        // As many missing paths as it takes positional arguments.
+        let positional = sub.get_arguments().filter(|a| a.is_positional()).count().max(1);
+        let missing = std::env::temp_dir().join("esecheck-no-such-file");
+        let mut args: Vec<std::ffi::OsString> = vec![name.into()];
+        args.extend(std::iter::repeat_n(missing.clone().into_os_string(), positional));
+        let a: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+        let (code, doc) = run(&a);
+        assert_eq!(code, 2, "{name}: {doc:#}");
+        assert_eq!(doc["command"], name, "{name}: {doc:#}");
+        seen.push(name.to_string());
+    }
+    // The five of CLI.md at least (a new one joins the loop by itself).
+    for known in ["checksum", "header", "logs", "verify", "compare"] {
+        assert!(seen.iter().any(|s| s == known), "{known} not among {seen:?}");
+    }
+}

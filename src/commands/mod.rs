@@ -19,8 +19,36 @@ pub use verify::verify;
 pub use crate::report::output::{Options, Sinks};
 pub use crate::scan::file_check::{DamagedMember, FileReport, NotVerified, Unchecked};
 
+use crate::verdict::Verdict;
 use std::io;
 use std::path::Path;
+
+/// Runs a parsed command (the dispatch `main.rs` calls): each checking command's arguments go to
+/// its function; `man` and `completions` are printed by `main.rs` before this is called (nothing
+/// is checked, `--threads` plays no part) and pass here.
+pub fn run(command: &crate::cli::Command, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    use crate::cli::Command;
+    Ok(match command {
+        Command::Checksum { files, recursive } => checksum(files, *recursive, opts, sinks)?,
+        Command::Header { files } => headers(files, opts, sinks)?,
+        Command::Logs { dir, base } => logs(dir, base.as_deref(), opts, sinks)?,
+        Command::Verify {
+            paths,
+            base,
+            logs,
+            manifest,
+            block_size,
+        } => {
+            let target = manifest.as_ref().map(|path| manifest::ManifestTarget {
+                path: path.clone(),
+                block_size: *block_size,
+            });
+            verify(paths, base.clone(), logs.clone(), target.as_ref(), opts, sinks)?
+        }
+        Command::Compare { manifest, paths } => compare(manifest, paths, opts, sinks)?,
+        Command::Man | Command::Completions { .. } => Verdict::Pass,
+    })
+}
 
 /// The most worker threads esecheck starts (`--threads` above it is capped with a note): the
 /// scans are bound by storage and memory bandwidth long before this, and thousands of threads

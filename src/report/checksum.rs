@@ -4,7 +4,7 @@
 
 use crate::error::CheckError;
 use crate::escape::escape_controls;
-use crate::report::json::{self, Body, CommandName, Document};
+use crate::report::json::{self, Body, Document};
 use crate::report::output::{Options, Sinks};
 use crate::report::{log_text, text};
 use crate::scan::file_check::{all_problems, unchecked, FileReport};
@@ -25,7 +25,7 @@ pub struct ChecksumBody<'a> {
 }
 
 impl Body for ChecksumBody<'_> {
-    const COMMAND: CommandName = CommandName::Checksum;
+    const COMMAND: &'static str = "checksum";
     fn empty(_: &CheckError) -> Self {
         ChecksumBody {
             files: &[],

@@ -2,7 +2,7 @@
 //! could-not-compare document and line (CLI.md "Manifest").
 
 use crate::error::CheckError;
-use crate::report::json::{self, Body, CommandName, Document};
+use crate::report::json::{self, Body, Document};
 use crate::report::manifest::{self, Comparison, FileComparison};
 use crate::report::output::{Options, Sinks};
 use crate::report::text;
@@ -53,7 +53,7 @@ impl<'a> CompareBody<'a> {
 }
 
 impl Body for CompareBody<'_> {
-    const COMMAND: CommandName = CommandName::Compare;
+    const COMMAND: &'static str = "compare";
     fn empty(_: &CheckError) -> Self {
         CompareBody {
             manifest: String::new(),

@@ -5,7 +5,7 @@
 use crate::error::CheckError;
 use crate::escape::escape_controls;
 use crate::problem::Problem;
-use crate::report::json::{self, Body, CommandName, Document};
+use crate::report::json::{self, Body, Document};
 use crate::report::output::{Options, Sinks};
 use crate::report::{log_text, text};
 use crate::scan::classify::{Classification, FileKind};
@@ -133,7 +133,7 @@ pub enum HeaderBody {
 }
 
 impl Body for HeaderBody {
-    const COMMAND: CommandName = CommandName::Header;
+    const COMMAND: &'static str = "header";
     fn empty(err: &CheckError) -> Self {
         HeaderBody::Unknown {
             path: err.path.clone(),

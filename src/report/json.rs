@@ -16,27 +16,12 @@ use std::io::{self, Write};
 /// meaning; keys are added without changing it.
 pub const SCHEMA_VERSION: u64 = 1;
 
-/// The command a document is of (`command` in JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CommandName {
-    /// `esecheck checksum`.
-    Checksum,
-    /// `esecheck header`.
-    Header,
-    /// `esecheck logs`.
-    Logs,
-    /// `esecheck verify`.
-    Verify,
-    /// `esecheck compare`.
-    Compare,
-}
-
 /// A command's own keys: a struct serialized as a map, without `verdict`, `problems`, `error`,
 /// `schema_version` or `command` (the envelope's).
 pub trait Body: Serialize {
-    /// The command whose document this is.
-    const COMMAND: CommandName;
+    /// The command whose document this is, as its name on the command line (`command` in
+    /// JSON): a new command's body says it here, and no list elsewhere needs it.
+    const COMMAND: &'static str;
 
     /// The keys of a run that could check nothing because of `err`: every key present, what is
     /// known filled in (the path named), `null` when unknown, lists empty.
@@ -48,8 +33,8 @@ pub trait Body: Serialize {
 pub struct Document<B> {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u64,
-    /// The command.
-    pub command: CommandName,
+    /// The command's name.
+    pub command: &'static str,
     /// The esecheck that made the document (`CARGO_PKG_VERSION`).
     pub esecheck_version: &'static str,
     /// The command line it ran with, each argument as lossy UTF-8 (no times: two runs over the
@@ -126,7 +111,7 @@ mod tests {
     }
 
     impl Body for Demo {
-        const COMMAND: CommandName = CommandName::Checksum;
+        const COMMAND: &'static str = "checksum";
         fn empty(err: &CheckError) -> Self {
             Demo {
                 files: Vec::new(),

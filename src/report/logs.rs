@@ -5,7 +5,7 @@ use crate::error::CheckError;
 use crate::escape::escape_controls;
 use crate::format::Signature;
 use crate::problem::Problem;
-use crate::report::json::{self, Body, CommandName, Document};
+use crate::report::json::{self, Body, Document};
 use crate::report::output::{Options, Sinks};
 use crate::report::{log_text, text};
 use crate::scan::log::LogCheck;
@@ -50,7 +50,7 @@ impl<'a> LogsBody<'a> {
 }
 
 impl Body for LogsBody<'_> {
-    const COMMAND: CommandName = CommandName::Logs;
+    const COMMAND: &'static str = "logs";
     fn empty(err: &CheckError) -> Self {
         LogsBody {
             base: None,

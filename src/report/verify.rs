@@ -3,7 +3,7 @@
 
 use crate::error::CheckError;
 use crate::escape::escape_controls;
-use crate::report::json::{Body, CommandName, Document};
+use crate::report::json::{Body, Document};
 use crate::report::output::{could_not_check, Options, Sinks};
 use crate::report::set::{CheckpointSummary, DbSummary, LogsSummary, SetReport};
 use crate::report::{json, text};
@@ -66,7 +66,7 @@ impl<'a> VerifyBody<'a> {
 }
 
 impl Body for VerifyBody<'_> {
-    const COMMAND: CommandName = CommandName::Verify;
+    const COMMAND: &'static str = "verify";
     fn empty(_: &CheckError) -> Self {
         VerifyBody {
             databases: &[],
