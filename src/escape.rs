@@ -1,4 +1,4 @@
-//! Making strings from files and file names safe to print as part of one line of text (issue 11):
+//! Making strings from files and file names safe to print as part of one line of text (CLI.md "Text output"):
 //! the one escaping function every text writer uses. Pure; no I/O.
 
 use std::borrow::Cow;

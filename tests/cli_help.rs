@@ -1,4 +1,4 @@
-//! Help and packaging as users expect (issue 13 item 12): every command's help has an example
+//! Help and packaging as users expect (README "Install"): every command's help has an example
 //! and the exit status, options a command ignores are hidden from its help yet still accepted
 //! before and after its name, and `man` and `completions` print something usable with exit 0.
 //! The list of commands is clap's own (`esecheck::cli::command()`), so a command added without

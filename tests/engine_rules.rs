@@ -112,7 +112,7 @@ fn put_u32(b: &mut [u8], off: usize, v: u32) {
 
 #[test]
 fn a_database_in_a_state_the_engine_refuses_fails_the_set_with_the_engines_code() {
-    // db.cxx ErrDBReadHeaderCheckConsistency; the table of issue 20 rule 1.
+    // db.cxx ErrDBReadHeaderCheckConsistency; the table of CLI.md Decision 22, the state.
     for (state, code) in [
         (1u32, -550),
         (4, -563),

@@ -1,4 +1,4 @@
-//! Faults around the scan (issue 6): inputs that are not regular files, that vanish or shrink
+//! Faults around the scan (CLI.md "Exit status"): inputs that are not regular files, that vanish or shrink
 //! while being read, names that are not UTF-8, a closed stdout, and the read-only guarantee.
 //! Every case must end with exit status 1 or 2 (or the input's own verdict) and a message naming
 //! the file: never a signal, never a panic, never a hang.
@@ -302,7 +302,7 @@ fn truncate_while_mapped(args: &[&str], pass_dir: bool) {
         }
     }
     // Alive when cut (mapped or not yet): the cut must end in exit 2, through the SIGBUS
-    // handler during the scan or the re-check after it (issue 11).
+    // handler during the scan or the re-check after it (CLI.md "Exit status").
     let exited_before_cut = !cut_while_mapped && child.try_wait().unwrap().is_some();
     if !cut_while_mapped {
         cut(8192);
@@ -439,12 +439,12 @@ fn a_log_that_is_not_a_regular_file_is_not_left_out_of_the_stream() {
         if kind == "directory" {
             assert!(last.contains("SRU00051.log: is a directory"), "{last}");
         }
-        // Named like a log of the set: the set cannot be checked (issue 11 item 2).
+        // Named like a log of the set: the set cannot be checked (CLI.md "Exit status", special entries).
         run(&[os("verify"), dir.path().as_os_str()], &[2]);
     }
 }
 
-/// A directory where the checkpoint should be (issue 11 item 2): it may be the set's checkpoint,
+/// A directory where the checkpoint should be (CLI.md "Exit status", special entries): it may be the set's checkpoint,
 /// so the set cannot be checked: exit 2 naming it (it used to be listed as ignored, exit 0).
 #[test]
 fn a_directory_named_like_the_checkpoint_makes_the_set_uncheckable() {

@@ -1,4 +1,4 @@
-//! Hostile environments (issue 11): absurd `--threads`, file names that try to forge output
+//! Hostile environments (CLI.md "Text output" and "Exit status"): absurd `--threads`, file names that try to forge output
 //! lines, files full of garbage, a stdout that cannot be written, a mapping the OS refuses, a
 //! database cut to its first page. The verdict and the exit status must survive all of them.
 
@@ -130,7 +130,7 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
 }
 
 /// `header` on a flush map named to forge a line: its verdict line names it escaped, like every
-/// other file (issue 21 item 1: the one command whose line printed the name raw).
+/// other file (CLI.md "Text output": the one command whose line printed the name raw).
 #[cfg(unix)]
 #[test]
 fn a_flush_map_named_with_a_newline_cannot_forge_a_header_line() {

@@ -1,4 +1,4 @@
-//! `verify --manifest` and `esecheck compare` (issue 16) end to end, on copies of the real SRUM
+//! `verify --manifest` and `esecheck compare` (CLI.md "Manifest") end to end, on copies of the real SRUM
 //! sets in `testdata/`: an identical copy passes; a changed byte, a zeroed page that `verify`
 //! passes, a cut at a page boundary, a missing log, an extra log and a renamed file are each
 //! named (exit 1); a manifest edited by hand is exit 2, never a false difference. Issue 20 rule 8:
@@ -121,7 +121,7 @@ fn the_manifest_holds_every_file_of_the_set_with_the_crcs_of_its_bytes_and_the_s
             .map(|b| format!("{:08x}", crc32fast::hash(b)))
             .collect();
         assert_eq!(file["blocks"], serde_json::json!(blocks));
-        // Which file was verified (issue 20 rule 8): as the file system names it.
+        // Which file was verified (CLI.md "Manifest", file identities): as the file system names it.
         let meta = std::fs::metadata(f.snap().join(file["path"].as_str().unwrap())).unwrap();
         #[cfg(unix)]
         {
@@ -486,7 +486,7 @@ fn a_sparse_database_gets_the_crcs_of_its_bytes_with_holes_skipped() {
     assert_eq!(collector.finish(&bytes, &holes), want);
 }
 
-// ---- issue 20 rule 8: `compare` compares a copy ------------------------------------------------
+// ---- CLI.md "Manifest", file identities: `compare` compares a copy ------------------------------------------------
 
 /// What the manifest at `m` records of each file: its path, device, inode and birth time.
 fn recorded_ids(m: &Path) -> Vec<(String, FileId)> {
@@ -659,7 +659,7 @@ fn a_real_copy_passes_and_so_does_the_set_restored_to_its_own_paths() {
 #[test]
 fn a_manifest_without_file_identities_still_compares_with_a_note() {
     let f = Fixture::new(BELKA_DIRTY);
-    // As written before issue 20 rule 8: no device, inode or birth_time; its manifest_crc32
+    // As written before CLI.md "Manifest", file identities: no device, inode or birth_time; its manifest_crc32
     // recomputed as CLI.md says: the CRC-32 of every other key, in order, as compact JSON.
     let mut doc: Value = serde_json::from_slice(&std::fs::read(f.manifest()).unwrap()).unwrap();
     for file in doc["files"].as_array_mut().unwrap() {

@@ -1,4 +1,4 @@
-//! Property tests over pages and segments built by the fixture writer (issue 6 item 2): what the
+//! Property tests over pages and segments built by the fixture writer (docs/CORRUPTION.md): what the
 //! tests in `tests/testkit.rs` do not already cover.
 
 use crate::util::PAGE_SIZES;
@@ -81,7 +81,7 @@ fn page_offset_matches_the_spec_layout() {
     assert_eq!(page_offset(8192, 1), 2 * 8192);
 }
 
-// ---- The backup-set invariant (issue 10 rule 2) ---------------------------------------------
+// ---- The backup-set invariant (CLI.md Decision 14, the invariant) ---------------------------------------------
 
 use esecheck::codes::JetErr;
 use esecheck::format::{DbFileHeader, Signature};
@@ -191,7 +191,7 @@ proptest! {
             signature: Some(sig_of(foreign)),
         });
         // As decide_set does: each database's own problems come in, here the one a header can
-        // carry without any page (issue 20 rule 1: a state the engine refuses fails the set).
+        // carry without any page (CLI.md Decision 22, the state: a state the engine refuses fails the set).
         let db_problems: Vec<Problem> = dbs
             .iter()
             .filter_map(|d| refusal_problem(d.header.as_ref().unwrap(), &d.path, true))

@@ -55,7 +55,7 @@ fn the_stream_signature_of_20000_logs_costs_a_few_comparisons_per_log() {
 fn verify_and_logs_over_20000_one_segment_logs_open_each_log_a_bounded_number_of_times() {
     let dir = tempfile::tempdir().unwrap();
     // The smallest valid logs: a header, one data segment and the shadow segment (12 KiB). An
-    // archived log always holds a record (issue 20 rule 7), so the data segment is written.
+    // archived log always holds a record (CLI.md Decision 11), so the data segment is written.
     let paths = LogStreamBuilder::new("E00", 1, LOGS)
         .template(|g| LogBuilder::new(g).csec_lg_file(3).data_segments(1))
         .write_to(dir.path())

@@ -1,4 +1,4 @@
-//! The scan core fed by a caller gives what the file scan gives (issue 21 item 2): every real
+//! The scan core fed by a caller gives what the file scan gives (docs/ARCHITECTURE.md, the scan core): every real
 //! database, log, checkpoint and flush map of `testdata/` and the corpus, and damaged copies,
 //! fed out of order (databases and flush maps: page by page from the last, and in buffers of a
 //! random number of pages in a shuffled order from three threads) or in odd pieces (logs: a

@@ -3,6 +3,17 @@
 //! `util` holds the helpers they share. `tests/scale.rs` is a binary of its own (Cargo.toml says
 //! why). A new file in `tests/` runs only once it is declared here; the last test below fails
 //! until it is.
+//!
+//! Where a new test goes: a page, segment or checkpoint rule on real files → `corpus_damage`
+//! (every real file) or `catalogue` (one row of docs/CORRUPTION.md); a rule of the backup set →
+//! `set_rules` (Decisions 13-21) or `engine_rules` (Decision 22: what the engine refuses);
+//! `verify` on real sets → `verify`, on sets the fixture writer makes → `verify_crafted`; logs
+//! and streams → `logs`, `log_rules`; a database → `database`; the manifest and `compare` →
+//! `manifest`; JSON shape and every exit path → `json_contract`; help, man, completions →
+//! `cli_help`; other CLI behaviour → `cli`; hostile names, options and environments → `hostile`;
+//! files that change, vanish or are special → `faults`, sparse files → `sparse`; the scan core
+//! fed by a caller → `scan_core`; Windows paths → `windows`; the whole corpus → `corpus_sweep`;
+//! properties over generated inputs → `properties`; the fixture writer itself → `testkit`.
 
 mod util;
 

@@ -37,7 +37,7 @@ pub fn read_td(rel: &str) -> Vec<u8> {
 /// The shared corpus (`../shared/corpus`), when present. `ESECHECK_CORPUS=required` (set by
 /// `.ci/run`, which always has the corpus beside the clone) turns its absence into a failure, so
 /// CI cannot pass by skipping what uses it; anywhere else (a user's clone, a user's own CI) the
-/// caller skips that part with a note on stderr (issue 14).
+/// caller skips that part with a note on stderr (docs/ARCHITECTURE.md "Tests").
 pub fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let required = std::env::var("ESECHECK_CORPUS").is_ok_and(|v| v == "required");

@@ -37,7 +37,7 @@ fn run(dir: &Path) -> esecheck::report::set::SetReport {
 
 #[test]
 fn crafted_dirty_set_passes_and_truncates_at_the_lower_of_checkpoint_and_required() {
-    // Checkpoint 11 below Log Required 12-14: recovery starts at 11 (issue 20 rule 4 needs the
+    // Checkpoint 11 below Log Required 12-14: recovery starts at 11 (CLI.md Decision 22, the checkpoint needs the
     // checkpoint at or below lGenMinRequired), truncation at the lower of the two.
     let d = tempfile::tempdir().unwrap();
     set(
@@ -214,7 +214,7 @@ fn hostile_database_header_values_cannot_be_checked() {
 
 #[test]
 fn a_state_or_file_type_the_engine_never_writes_cannot_be_checked_alone_and_fails_a_set() {
-    // CLI.md Decision 2 for `checksum`; issue 20 rule 1 for `verify` (db.cxx
+    // CLI.md Decision 2 for `checksum`; CLI.md Decision 22, the state for `verify` (db.cxx
     // ErrDBReadHeaderCheckConsistency refuses the header: JET_errDatabaseCorrupted).
     for (what, db) in [
         ("state 99", DbBuilder::new(4096).state(99)),

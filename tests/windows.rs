@@ -1,4 +1,4 @@
-//! What a Windows user expects of paths (issue 15), run under Wine in CI (scripts/windows.sh):
+//! What a Windows user expects of paths (README "On Windows"), run under Wine in CI (scripts/windows.sh):
 //! paths printed as given, with Windows' separator where esecheck joins a name to a directory;
 //! paths past MAX_PATH and `\\?\` paths checked like any other; a shadow-copy device path
 //! (`\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN\…`) handed to the system untouched.

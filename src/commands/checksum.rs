@@ -19,9 +19,9 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
         Ok(x) => x,
         Err(e) => return could_not_check::<ChecksumBody>(&e, opts, sinks),
     };
-    // Files overlap (issue 12): with one file at a time, each file's last chunks leave a thread
+    // Files overlap (docs/PERFORMANCE.md): with one file at a time, each file's last chunks leave a thread
     // idle and its open, map and unmap stall both. The reports keep the order of the inputs.
-    // One bar for the whole run (issue 13 item 8).
+    // One bar for the whole run (CLI.md "Common options", progress).
     let pb = super::progress_bar(opts);
     let progress = pb.as_ref().map(crate::scan::progress::Progress::new);
     if let Some(p) = &progress {

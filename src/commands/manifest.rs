@@ -1,4 +1,4 @@
-//! The manifest's commands (issue 16): writing the manifest of a verified set
+//! The manifest's commands (CLI.md "Manifest"): writing the manifest of a verified set
 //! (`verify --manifest`), atomically and never over an input, and `esecheck compare MANIFEST
 //! PATH...`. Wiring only: the format and the decision are in
 //! [`report::manifest`](crate::report::manifest), the hashing in [`scan::crc`](crate::scan::crc)

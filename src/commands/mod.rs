@@ -89,7 +89,7 @@ pub fn check_file_then(path: &Path, opts: &Options, before_recheck: &dyn Fn(&Pat
 
 /// The progress bar of a run, on stderr when it is a terminal (and neither `--json` nor
 /// `--no-progress`): total bytes, percent, rate, ETA, and the file being checked as "n of m:
-/// NAME" (issue 13 item 8). Its length is set once the inputs are known.
+/// NAME" (CLI.md "Common options", progress). Its length is set once the inputs are known.
 pub(crate) fn progress_bar(opts: &Options) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !opts.progress || opts.json || !std::io::stderr().is_terminal() {

@@ -426,8 +426,8 @@ impl DbFileHeader {
     /// state is one recovery replays (DirtyShutdown, DirtyAndPatchedShutdown), or it is clean
     /// and either end of its Log Required range is set. A database in a state the engine
     /// refuses (JustCreated, BeingConverted, ForceDetach, IncrementalReseedInProgress,
-    /// RevertInProgress, any unknown value) needs none: no replay makes it usable (issue 20
-    /// rule 1).
+    /// RevertInProgress, any unknown value) needs none: no replay makes it usable (CLI.md
+    /// Decision 22).
     pub fn needs_logs(&self) -> bool {
         match self.db_state {
             dbstate::DIRTY_SHUTDOWN | dbstate::DIRTY_AND_PATCHED_SHUTDOWN => true,

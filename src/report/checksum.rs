@@ -145,7 +145,7 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
             )?;
         }
     } else if reports.len() > 1 {
-        // Quiet: one line per file that did not pass, then the summary (issue 13 item 6).
+        // Quiet: one line per file that did not pass, then the summary (CLI.md "Text output").
         for r in reports.iter().filter(|r| r.verdict() != Verdict::Pass) {
             writeln!(sinks.out, "{}: {}", r.verdict().word(), summary(r))?;
         }

@@ -1,4 +1,4 @@
-//! The manifest of a verified set (issue 16, CLI.md "Manifest"): its format, written by
+//! The manifest of a verified set (CLI.md "Manifest", CLI.md "Manifest"): its format, written by
 //! `verify --manifest` and read back by `compare`, with its own CRC so that a damaged or edited
 //! manifest is refused rather than taken for a difference; and the decision of `compare`: what
 //! each difference between a copy and the manifest means. No I/O here: the bytes come from and go
@@ -107,7 +107,7 @@ pub struct ManifestFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_size: Option<u64>,
     /// The device of the file verified ([`FileId::device`]); `None` in a manifest written
-    /// before issue 20 rule 8, which records no identities.
+    /// before CLI.md "Manifest", file identities, which records no identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<u64>,
     /// The inode of the file verified ([`FileId::inode`]); `None` as for `device`.
@@ -660,7 +660,7 @@ fn the_verified_set_itself(m: &Manifest, copy: &CopyScan) -> Option<CheckError> 
     ))
 }
 
-/// The note of a manifest that records no file identities (written before issue 20 rule 8):
+/// The note of a manifest that records no file identities (written before CLI.md "Manifest", file identities):
 /// such a manifest still compares, but cannot tell the set itself from a copy.
 pub const NO_IDENTITIES_NOTE: &str = "the manifest records no file identities (it was written by an older esecheck), so a copy that is the verified set itself (the same directory, or links to its files) cannot be told from a real copy";
 
@@ -675,7 +675,7 @@ fn records_no_identities(m: &Manifest) -> bool {
 /// warning. An identical copy of a set whose recorded verdict was not pass fails too.
 ///
 /// `Err` (could not compare, exit 2) when the copy is the verified set itself
-/// ([`is_the_same_file`], issue 20 rule 8): that wins over every difference.
+/// ([`is_the_same_file`], CLI.md "Manifest", file identities): that wins over every difference.
 pub fn decide_compare(
     m: &Manifest,
     manifest_path: &str,
@@ -1088,7 +1088,7 @@ mod tests {
 
     #[test]
     fn a_manifest_without_identities_still_compares_with_a_note() {
-        // As written before issue 20 rule 8: no device, inode or birth_time, and its CRC over
+        // As written before CLI.md "Manifest", file identities: no device, inode or birth_time, and its CRC over
         // what it holds.
         let mut doc: Value = serde_json::from_slice(&to_bytes(&sample())).unwrap();
         for f in doc["files"].as_array_mut().unwrap() {

@@ -111,7 +111,7 @@ pub struct DbSummary {
     pub log_signature: Option<Signature>,
     /// Pages seen.
     pub pages_seen: u64,
-    /// eseutil /K's counters and page lists, as `checksum --json` has them (issue 21 item 7:
+    /// eseutil /K's counters and page lists, as `checksum --json` has them (CLI.md "JSON":
     /// every counter the text shows).
     #[serde(flatten)]
     pub pages: PageCounters,
@@ -221,7 +221,7 @@ const MAX_LISTED_MISSING: usize = 1000;
 
 /// Damage to a log's own bytes, whose severity depends on where the log lies (Decision 15): a
 /// header or segment checksum, a torn or unreadable log, a wrong file size, an archived log with
-/// no data segment of its own generation under an intact header (wiped data, issue 20 rule 7),
+/// no data segment of its own generation under an intact header (wiped data, CLI.md Decision 11),
 /// and the −590 that such damage causes in the next log. Set consistency is not here: a foreign
 /// signature (−530), a name that disagrees with the header (−513, also a verified header whose
 /// generation no log can have, rule 5), a broken time chain (−515), a −590 after an intact log,
@@ -314,7 +314,7 @@ pub fn decide(
     }
 }
 
-/// What a pass lets a pipeline delete (issue 21 item 7): the numbered logs of the stream whose
+/// What a pass lets a pipeline delete (CLI.md "JSON"): the numbered logs of the stream whose
 /// generation is below `truncate_below`, oldest first — never the current log (its generation is
 /// the newest), and never a damaged log forgiven below it (`forgiven`: it is reported, and a
 /// person may want to look at it before it goes).

@@ -159,7 +159,7 @@ pub fn write_problems_per_file(out: &mut dyn Write, indent: &str, problems: &[Pr
         });
         *n += 1;
         if *n <= MAX_TEXT_PROBLEMS_PER_FILE {
-            // A follow-on is shown under its cause, marked (issue 13 item 5).
+            // A follow-on is shown under its cause, marked (CLI.md Decision 15, follow-ons).
             let mark = if p.follows.is_some() { "  ↳ " } else { "" };
             write!(out, "{indent}{mark}")?;
             write_problem_with_file(out, p)?;
@@ -265,7 +265,7 @@ pub fn write_flush_map_header(out: &mut dyn Write, path: &str, c: &FlushMapHeade
     Ok(())
 }
 
-/// One notation for every text output (issue 13 item 9), as eseutil writes them.
+/// One notation for every text output (CLI.md Decision 18 and eseutil /MH), as eseutil writes them.
 ///
 /// A generation: decimal, hex in parentheses (`81 (0x51)`).
 pub fn gen_text(g: i64) -> String {
@@ -578,7 +578,7 @@ pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
             let first = root_error(&d.problems)
                 .map(located_message)
                 .or_else(|| {
-                    // --strict: name the warning that failed the set (issue 13 item 6).
+                    // --strict: name the warning that failed the set (CLI.md "Text output").
                     d.problems
                         .iter()
                         .find(|p| !p.is_error())

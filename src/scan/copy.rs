@@ -1,4 +1,4 @@
-//! The I/O of `esecheck compare` (issue 16): finds, under the copy's root, each file a manifest
+//! The I/O of `esecheck compare` (CLI.md "Manifest"): finds, under the copy's root, each file a manifest
 //! lists and hashes it (CRC-32 of the whole file and of its blocks, in parallel over the mapped
 //! file as the scans read), and lists the files beside them that the manifest does not list.
 //! Returns what it found, with the identity (device, inode, birth time) of each file it opened;

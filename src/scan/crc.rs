@@ -1,5 +1,5 @@
 //! CRC-32 of whole files and of fixed-size blocks, accumulated by the scans that already read the
-//! bytes (issue 16): each worker hashes the range it checks, as a few pieces that never cross a
+//! bytes (CLI.md "Manifest"): each worker hashes the range it checks, as a few pieces that never cross a
 //! block boundary, and [`FileCrcs::finish`] joins the pieces into per-block CRCs and the
 //! whole-file CRC. Ranges a scan skips because they are holes of a sparse file get the CRC of
 //! zeros without being read; ranges no scan hashed (header pages, a trailing partial page) are

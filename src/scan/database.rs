@@ -31,7 +31,7 @@ pub struct DbOptions<'a> {
     pub holes: &'a [std::ops::Range<usize>],
     /// When set, the page scan also hashes every page it reads (and gives each page of a hole
     /// the CRC of zeros) into this collector, in the same workers, while the page is in cache
-    /// (`verify --manifest`, issue 16); the header pages and a trailing partial page are left to
+    /// (`verify --manifest`, CLI.md "Manifest"); the header pages and a trailing partial page are left to
     /// [`FileCrcs::finish`](crate::scan::crc::FileCrcs::finish).
     pub crc: Option<&'a crate::scan::crc::FileCrcs>,
     /// Checked as a member of a backup set (`verify`): a header the engine refuses to attach or

@@ -7,7 +7,7 @@
 //! the path, both before the open (so a device is never opened) and again on the opened
 //! descriptor (so a path swapped in between is caught).
 //!
-//! # A file that changes while it is read (issue 6)
+//! # A file that changes while it is read (CLI.md "Exit status")
 //!
 //! A memory map gives no consistent snapshot: if another process truncates the file, touching a
 //! page past the new end raises SIGBUS, and so does a disk read error under the map. Advisory
@@ -39,7 +39,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// Files up to this size are read into memory; larger ones are mapped. Small enough that a few
-/// workers reading at once stay far below the 64 MiB anonymous-memory budget (issue 5), large
+/// workers reading at once stay far below the 64 MiB anonymous-memory budget (docs/PERFORMANCE.md), large
 /// enough for every Exchange (1 MiB) and SRUM (64 KiB) log.
 pub const HEAP_LIMIT: u64 = 8 << 20;
 
@@ -48,7 +48,7 @@ static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(
 
 /// How many times this process has opened an input through [`Input::open`] or [`read_head`]: a
 /// count, not a timing, with which a test proves that each file of a large set is opened a
-/// bounded number of times (issue 12).
+/// bounded number of times (docs/PERFORMANCE.md).
 pub fn inputs_opened() -> u64 {
     OPENED.load(std::sync::atomic::Ordering::Relaxed)
 }
@@ -108,7 +108,7 @@ enum Backing {
 
 /// What identifies a file's contents without reading them: device, inode, size and mtime, from
 /// the descriptor at open, and the file's birth time where the platform gives one ([`FileId`]).
-/// Compared with a fresh `stat` by path after the scan (issue 11): any difference means the file
+/// Compared with a fresh `stat` by path after the scan (CLI.md "Exit status"): any difference means the file
 /// changed (or was replaced, if need be by a new file that got the old inode number back) while
 /// it was checked. atime and ctime are not compared (reading may change the first; metadata-only
 /// changes the second).
@@ -133,7 +133,7 @@ pub struct Stamp {
 /// Which file this is on its machine, whatever path reaches it: device and inode (on Windows the
 /// volume serial number and the 64-bit file index), and its creation time where the platform
 /// gives one. A fact, taken from the descriptor the file was read through; what two of them mean
-/// together is `report::manifest`'s decision (issue 20 rule 8).
+/// together is `report::manifest`'s decision (CLI.md "Manifest", file identities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileId {
     /// `st_dev`; on Windows the volume serial number. With `inode`, 0 and 0 mean unknown.
@@ -303,7 +303,7 @@ impl Input {
 
     /// Byte ranges of [`bytes`](Self::bytes) that are holes of a sparse file: they read as zeros,
     /// and a scan may count the pages wholly inside them as uninitialized without touching them
-    /// (issue 12). Sorted, disjoint, never empty ranges; empty for files read into memory, on
+    /// (docs/PERFORMANCE.md). Sorted, disjoint, never empty ranges; empty for files read into memory, on
     /// systems without `SEEK_HOLE`, and when the file system's answer is not consistent with the
     /// space the file has allocated (`trusted_holes`).
     pub fn holes(&self) -> &[std::ops::Range<usize>] {
@@ -327,7 +327,7 @@ impl Input {
     /// Tells the kernel this process is done, for now, with `bytes()[offset..offset + len]`: the
     /// whole 4 KiB pages inside the range are unmapped from the process (they stay in the page
     /// cache), so a scan's resident set stays at the chunks in flight instead of growing to the
-    /// file size (issue 5). Reading the range again is allowed and sees the same bytes. Ranges
+    /// file size (docs/PERFORMANCE.md). Reading the range again is allowed and sees the same bytes. Ranges
     /// outside the file and errors are ignored: this is only a hint. A no-op off Unix.
     pub fn release(&self, offset: usize, len: usize) {
         #[cfg(unix)]
@@ -360,7 +360,7 @@ const SNIFF_LEN: usize = 8192 + 8;
 
 /// Reads what [`crate::scan::classify::classify`] and, for a database, the header copies need,
 /// without reading the rest: classifying the returned bytes gives the same answer as classifying
-/// the first [`CLASSIFY_LEN`] bytes of the file (issue 12: a 64 KiB log was read whole here and
+/// the first [`CLASSIFY_LEN`] bytes of the file (docs/PERFORMANCE.md: a 64 KiB log was read whole here and
 /// again when it was checked).
 ///
 /// The first 8 KiB decide everything but the magic of a shadow copy at 16 or 32 KiB pages; those

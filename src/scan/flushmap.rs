@@ -25,13 +25,13 @@ pub fn check_flush_map_header(bytes: &[u8], path: &str) -> FlushMapHeaderCheck {
 pub struct FlushMapOptions<'a> {
     /// Called from any thread with `(offset, len)` of each range the scan has finished with, as
     /// for databases ([`crate::scan::database::DbOptions::release`]): a 16 GiB flush map stays at
-    /// the chunks in flight, not its size, in the resident set (issue 12).
+    /// the chunks in flight, not its size, in the resident set (docs/PERFORMANCE.md).
     pub release: Option<&'a (dyn Fn(usize, usize) + Sync)>,
     /// Byte ranges known to read as zeros ([`crate::scan::file::Input::holes`]): an all-zero
     /// data page is neither damaged nor counted, so pages wholly inside are skipped unread.
     pub holes: &'a [std::ops::Range<usize>],
     /// When set, every data page read is also hashed into this collector, and every page of a
-    /// hole gets the CRC of zeros (`verify --manifest`, issue 16), as for databases.
+    /// hole gets the CRC of zeros (`verify --manifest`, CLI.md "Manifest"), as for databases.
     pub crc: Option<&'a crate::scan::crc::FileCrcs>,
 }
 

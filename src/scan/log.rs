@@ -20,7 +20,7 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
 
 /// [`check_log`], calling `release(offset, len)` with each 4 MiB range of the file the check has
 /// finished with, so that a mapped log larger than [`crate::scan::file::HEAP_LIMIT`] stays at a
-/// few MiB of the resident set ([`crate::scan::file::Input::release`], issue 12).
+/// few MiB of the resident set ([`crate::scan::file::Input::release`], docs/PERFORMANCE.md).
 pub fn check_log_with(
     bytes: &[u8],
     path: &str,

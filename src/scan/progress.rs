@@ -1,4 +1,4 @@
-//! Progress over a whole run (issue 13 item 8): the bytes of every file to check, which file is
+//! Progress over a whole run (CLI.md "Common options", progress): the bytes of every file to check, which file is
 //! being checked and how many of how many. The bar itself (indicatif, on stderr, only on a
 //! terminal) is created and drawn by the command; the scans only advance it. Prints nothing.
 

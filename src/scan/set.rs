@@ -68,7 +68,7 @@ pub struct SetFile {
     /// Its CRCs.
     pub crc: crate::scan::crc::FileCrc,
     /// Which file it is (device, inode, birth time), from the open its CRCs were hashed through
-    /// (issue 20 rule 8: `compare` tells the set itself from a copy by it).
+    /// (CLI.md "Manifest", file identities: `compare` tells the set itself from a copy by it).
     pub id: crate::scan::file::FileId,
 }
 
@@ -116,7 +116,7 @@ struct Entry {
     /// For a database: the log signature of its usable header, and whether it needs logs.
     db_log: Option<(Signature, bool)>,
     /// The path under which a verified attach list of the stream's logs or checkpoint names
-    /// this file as an attached database (issue 20 rule 6), when it was not a database by its
+    /// this file as an attached database (CLI.md Decision 1, members by the attach list), when it was not a database by its
     /// bytes.
     attached_as: Option<String>,
 }
@@ -209,7 +209,7 @@ fn expand(
                 let ese_named = name.is_none_or(|n| name_kind(n).is_some() || names_a_log_stream_file(n));
                 match std::fs::metadata(&e.path) {
                     // Named like a member, it may be the member: the set cannot be checked
-                    // without it (issue 11). Anything else that is not a regular file is set
+                    // without it (CLI.md "Exit status", special entries). Anything else that is not a regular file is set
                     // aside, by name (a FIFO is never opened).
                     Ok(m) if ese_named => {
                         return Err(CheckError::new(
@@ -470,7 +470,7 @@ fn wanted_beside_a_database(name: &str) -> bool {
 
 /// CLI.md Decision 20: a database named alone has its logs and checkpoint looked for beside it
 /// (as Exchange and Windows keep them by default). So has a named file that is nothing by its
-/// bytes: the stream beside it may name it as its attached database, wiped (issue 20 rule 6),
+/// bytes: the stream beside it may name it as its attached database, wiped (CLI.md Decision 1, members by the attach list),
 /// and it is then that damaged database rather than "not part of the set". Adds them to
 /// `entries` (not those already named, nor the excluded manifest) and returns the directory
 /// searched.
@@ -582,7 +582,7 @@ fn set_progress_total(p: &Progress<'_>, stream_entries: &[StreamEntry], entries:
 
 /// The file names (lower case, last path component) of the databases attached to the stream, by
 /// the attach lists (`rgbAttach`) of every log header and of the checkpoint copy in use whose
-/// checksum verifies, with the path as the list has it (issue 20 rule 6).
+/// checksum verifies, with the path as the list has it (CLI.md Decision 1, members by the attach list).
 fn attached_database_names(
     stream: Option<&StreamCheck>,
     checkpoint: Option<&CheckpointCheck>,
@@ -804,7 +804,7 @@ impl Naming {
     }
 }
 
-/// The naming of the stream's logs (issue 20 rule 9): `None` when its logs carry both
+/// The naming of the stream's logs (CLI.md Decision 21): `None` when its logs carry both
 /// extensions or neither (then either checkpoint extension is taken, as the engine tries both
 /// before a stream has settled one, log.cxx `ErrLGICheckpointInit`).
 fn stream_naming(s: &StreamCheck) -> Option<Naming> {
@@ -825,7 +825,7 @@ fn stream_naming(s: &StreamCheck) -> Option<Naming> {
     }
 }
 
-/// CLI.md Decision 21 and issue 20 rule 9: every checkpoint but the set's is set aside. The
+/// CLI.md Decision 21 and CLI.md Decision 21: every checkpoint but the set's is set aside. The
 /// stream's base with the other naming's extension is "checkpoint of the other naming (not
 /// used)"; any other is "checkpoint of another stream", naming its base when its name has one.
 fn other_checkpoints(checkpoints: &[PathBuf], chosen: Option<&PathBuf>, base: Option<&str>) -> Vec<Ignored> {
@@ -1066,7 +1066,7 @@ fn check_one_database(
         )),
         Ok(c) => DbResult::Checked(Box::new(c)),
         // Known by its magic alone, a file that cannot be checked is exit 2 (Decision 2); one the
-        // stream names as attached is a damaged member of the set (issue 20 rule 6).
+        // stream names as attached is a damaged member of the set (CLI.md Decision 1, members by the attach list).
         Err(err) if e.class.by_header && e.attached_as.is_none() => return Err(err),
         Err(err) => DbResult::Damaged(damaged_database(e, bytes, &shown, &err.message)),
     };
@@ -1074,7 +1074,7 @@ fn check_one_database(
 }
 
 /// A database of the set by its name, or by the stream's attach list, whose bytes hold no
-/// usable database (CLI.md Decision 1, issue 20 rule 6): the damaged member's problem, saying
+/// usable database (CLI.md Decision 1, CLI.md Decision 1, members by the attach list): the damaged member's problem, saying
 /// which attach list entry names it.
 fn damaged_database(e: &Entry, bytes: &[u8], shown: &str, detail: &str) -> Problem {
     let mut p = damaged_member_problem(FileKind::Database, bytes, shown, detail);
@@ -1092,7 +1092,7 @@ pub fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// The set's checkpoint among `cands` (CLI.md Decision 21, issue 20 rule 9): `<base>.chk` for a
+/// The set's checkpoint among `cands` (CLI.md Decision 21, CLI.md Decision 21): `<base>.chk` for a
 /// `.log` stream, `<base>.jcp` for a `.jtx` one, either when the naming is not known; with no
 /// base known, the only candidate.
 fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>, naming: Option<Naming>) -> Option<PathBuf> {

@@ -38,7 +38,7 @@ pub enum IgnoreKind {
     /// A checkpoint that belongs to another stream.
     OtherCheckpoint,
     /// The stream's base with the other naming's extension (`.jcp` beside a `.log` stream,
-    /// `.chk` beside a `.jtx` one): the engine never opens it (issue 20 rule 9).
+    /// `.chk` beside a `.jtx` one): the engine never opens it (CLI.md Decision 21).
     OtherNamingCheckpoint,
     /// A log outside the set's log directory.
     OutsideLogDirectory,
@@ -105,7 +105,7 @@ pub struct StreamCheck {
     pub log_signature: Option<Signature>,
     /// Every database path the attach lists of the stream's verified log headers name, once
     /// each (the per-log lists are dropped to keep a long stream small): what makes a wiped
-    /// database a member of the set by name (issue 20 rule 6).
+    /// database a member of the set by name (CLI.md Decision 1, members by the attach list).
     #[serde(skip)]
     pub attached_databases: std::collections::BTreeSet<String>,
 }
@@ -149,7 +149,7 @@ impl StreamCheck {
         out
     }
 
-    /// Checks that no log of the stream changed since it was read (issue 11): `Err` (could not
+    /// Checks that no log of the stream changed since it was read (CLI.md "Exit status"): `Err` (could not
     /// check) naming the first that did.
     pub fn recheck(&self) -> Result<(), CheckError> {
         crate::scan::file::recheck_all(
@@ -172,7 +172,7 @@ impl StreamCheck {
 /// for the others.
 ///
 /// Generic so that a test can count the comparisons: one hash and at most a few equality tests
-/// per header, whatever the number of logs (issue 12).
+/// per header, whatever the number of logs (docs/PERFORMANCE.md).
 pub fn stream_signature<S: Copy + Eq + std::hash::Hash>(headers: &[S], expected: Option<S>) -> Option<S> {
     if let Some(e) = expected.filter(|e| headers.contains(e)) {
         return Some(e);

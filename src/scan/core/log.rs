@@ -76,7 +76,7 @@ pub struct LogCheck {
     /// caller that opened it; `check_log` opens nothing).
     #[serde(skip)]
     pub opened: Option<(std::path::PathBuf, crate::scan::file::Stamp)>,
-    /// The file's CRCs, hashed in the worker that checked it (`verify --manifest`, issue 16;
+    /// The file's CRCs, hashed in the worker that checked it (`verify --manifest`, CLI.md "Manifest";
     /// set by the caller that opened it; `scan_set` moves it into `SetScan::files`).
     #[serde(skip)]
     pub crc: Option<crate::scan::crc::FileCrc>,
