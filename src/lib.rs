@@ -132,7 +132,7 @@ mod layers {
         .any(|m| line.contains(m))
     }
 
-    /// Issue 21 item 4: `commands/` only wires; every line of text and JSON is rendered in
+    /// docs/ARCHITECTURE.md: `commands/` only wires; every line of text and JSON is rendered in
     /// `report/`.
     #[test]
     fn no_file_under_commands_renders_text_or_json() {

@@ -1,4 +1,4 @@
-//! Issue 20, "what the engine refuses, esecheck refuses": the engine's preconditions for attaching
+//! CLI.md Decision 22, "what the engine refuses, esecheck refuses": the engine's preconditions for attaching
 //! a clean database and recovering a dirty one, each tried on a re-sealed copy of a real set (every
 //! checksum verifies, so only the rule can catch it). Values from the corpus MANIFEST:
 //! belkasoft Dirty = SRUDB.dat DirtyShutdown, format 0x620.20.0, Log Required 81-81, Log
@@ -168,9 +168,23 @@ fn checksum_and_header_warn_on_a_refused_state_and_cannot_check_an_unknown_one()
         assert_eq!(json_codes(&r.json, "warning"), vec![-1935], "{cmd}");
         assert_eq!(command(cmd, &db, &["--strict"]).code, 1, "{cmd} --strict");
     }
-    // A state ESE never writes stays could-not-check alone (CLI.md Decision 2).
+    // A state or file type ESE never writes stays could-not-check alone (CLI.md Decision 2), in
+    // `header` as in `checksum`, naming the field.
     edit_db(&db, |h| put_u32(h, 52, 9));
-    assert_eq!(command("checksum", &db, &[]).code, 2);
+    for cmd in ["checksum", "header"] {
+        let r = command(cmd, &db, &[]);
+        assert_eq!(r.code, 2, "{cmd}: {:#}", r.json);
+        assert!(r.json.to_string().contains("le_dbstate = 9"), "{cmd}: {:#}", r.json);
+    }
+    edit_db(&db, |h| {
+        put_u32(h, 52, 8);
+        put_u32(h, 667, 3);
+    });
+    for cmd in ["checksum", "header"] {
+        let r = command(cmd, &db, &[]);
+        assert_eq!(r.code, 2, "{cmd}: {:#}", r.json);
+        assert!(r.json.to_string().contains("le_filetype = 3"), "{cmd}: {:#}", r.json);
+    }
 }
 
 // ---- Rule 2: temporary means temporary -------------------------------------------------------

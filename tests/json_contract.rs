@@ -1,4 +1,4 @@
-//! Issue 13 item 4: one JSON document on stdout on every exit path of every command, with the
+//! CLI.md item 4: one JSON document on stdout on every exit path of every command, with the
 //! same envelope (`schema_version`, `command`, `verdict`, `problems`) and the command's own keys
 //! (`null` when unknown, lists never `null`). Inputs are real files of testdata/ (their verdicts
 //! are the corpus MANIFEST's) and damaged or missing copies of them.
@@ -192,7 +192,7 @@ fn verify_json_on_every_exit_path() {
     assert_eq!(doc["problems"][0]["name"], "JET_errFileNotFound");
 }
 
-// ---- Issue 13 items 6 and 10: `checksum DIR`, quiet lines that name what failed -------------
+// ---- CLI.md items 6 and 10: `checksum DIR`, quiet lines that name what failed -------------
 
 #[test]
 fn checksum_of_a_directory_checks_every_ese_file_in_it_and_ignores_the_rest() {
@@ -236,7 +236,7 @@ fn checksum_quiet_prints_one_line_per_failing_file_and_a_summary_naming_them() {
     assert!(lines[1].starts_with("FAIL: 1 of 3 files failed verification: ") && lines[1].contains("SRUDB.dat"));
 }
 
-// ---- Issue 13 item 5: headline the cause, not the side effect -------------------------------
+// ---- CLI.md item 5: headline the cause, not the side effect -------------------------------
 
 #[test]
 fn a_damaged_log_is_the_headline_not_the_590_it_causes() {
@@ -318,7 +318,7 @@ fn verify_strict_quiet_names_the_warning_that_failed_the_set() {
     );
 }
 
-// ---- Issue 13 item 9: `header` reads like eseutil -----------------------------------------
+// ---- CLI.md item 9: `header` reads like eseutil -----------------------------------------
 
 #[test]
 fn header_of_a_real_database_gives_eseutil_field_lines() {
@@ -389,7 +389,7 @@ fn header_takes_several_files() {
     assert_eq!(types, ["database", "log", "checkpoint", "flushmap"]);
 }
 
-/// Issue 21 item 5: one typed document per command — its pass, fail and error documents have
+/// CLI.md "JSON": one typed document per command — its pass, fail and error documents have
 /// the same top-level keys, `error` and (for `verify`) `manifest` included, `null` when they do
 /// not apply.
 #[test]
@@ -471,7 +471,7 @@ fn a_commands_pass_fail_and_error_documents_have_the_same_keys() {
     }
 }
 
-/// Issue 21 item 7: `verify --json` carries, per database, every counter `checksum --json` has
+/// CLI.md "JSON": `verify --json` carries, per database, every counter `checksum --json` has
 /// for the same file, and every document says which esecheck made it and how it was run.
 #[test]
 fn verify_json_has_each_databases_counters_and_every_document_its_maker() {
@@ -511,7 +511,7 @@ fn verify_json_has_each_databases_counters_and_every_document_its_maker() {
     }
 }
 
-/// Issue 21, a new subcommand: every checking command clap knows (its list, not one written
+/// docs/ARCHITECTURE.md "Adding a subcommand": every checking command clap knows (its list, not one written
 /// here) prints one JSON document naming itself, even when it can check nothing — so a command
 /// added to `cli.rs` without its dispatch in `commands/` or its body in `report/` fails here.
 #[test]

@@ -1,4 +1,4 @@
-//! Issue 20, rules 5 and 7, on re-sealed copies of the real belkasoft Dirty set (corpus MANIFEST:
+//! CLI.md Decision 22, rules 5 and 7, on re-sealed copies of the real belkasoft Dirty set (corpus MANIFEST:
 //! SRUDB.dat DirtyShutdown requiring 81, checkpoint 81, logs SRU0004E-SRU00051 = 78-81 in format
 //! 8.4000.5.16 and SRU.log = 82 in 8.4000.60.140, whose `checksumPrevLogAllSegments` holds
 //! generation 81's accumulated checksum, ESE-FORMAT §6.5):

@@ -521,7 +521,7 @@ fn v7_lrchecksum_chain_walks_and_survives_hostile_cbnext() {
     }
 }
 
-/// Issue 20 rule 7 in the legacy format: a numbered v7 log with no LRCHECKSUM record of its own
+/// CLI.md Decision 11 in the legacy format: a numbered v7 log with no LRCHECKSUM record of its own
 /// generation already fails (−501), before and after the rule, because the walk starts at the
 /// first record and its range checksum covers the generation (ESE-FORMAT §6.6).
 #[test]

@@ -1,7 +1,7 @@
 //! `verify --manifest` and `esecheck compare` (CLI.md "Manifest") end to end, on copies of the real SRUM
 //! sets in `testdata/`: an identical copy passes; a changed byte, a zeroed page that `verify`
 //! passes, a cut at a page boundary, a missing log, an extra log and a renamed file are each
-//! named (exit 1); a manifest edited by hand is exit 2, never a false difference. Issue 20 rule 8:
+//! named (exit 1); a manifest edited by hand is exit 2, never a false difference. CLI.md "Manifest", file identities:
 //! the verified set itself given as the copy (the same directory, links to its files) is exit 2,
 //! and a restore to the original paths is not.
 

@@ -1,4 +1,4 @@
-//! Issue 12, "linear in everything": a set of 20,000 logs is checked with a bounded amount of work
+//! CLI.md, "linear in everything": a set of 20,000 logs is checked with a bounded amount of work
 //! per log. Every check here is a count (files opened, comparisons made, logs reported), never a
 //! timing.
 //!

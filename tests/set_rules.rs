@@ -1,4 +1,4 @@
-//! Issue 10, "never a false pass": the rules of the backup-set verdict at every edge of the
+//! CLI.md, "never a false pass": the rules of the backup-set verdict at every edge of the
 //! format, one test (or a few) named for each rule. Values come from the real sets in testdata/
 //! (corpus MANIFEST: belkasoft Dirty requires 81, checkpoint 81, logs 78-82; win10-rathbunvm
 //! Clean has Last Consistent generation 9, checked with `xxd -s 56 -l 4`), from the spec, or from
@@ -255,7 +255,7 @@ fn an_inverted_log_required_82_81_is_unusable_550() {
 
 #[test]
 fn incremental_reseed_and_revert_in_progress_fail_with_their_own_code_and_need_no_logs() {
-    // Issue 20 rule 1 (db.cxx ErrDBReadHeaderCheckConsistency): −1226 and −1935, whatever the
+    // CLI.md Decision 22, the state (db.cxx ErrDBReadHeaderCheckConsistency): −1226 and −1935, whatever the
     // range; Decision 13 no longer says these states need logs (no replay makes them usable).
     for (state, code) in [(6u32, -1226), (8, -1935)] {
         let d = tempfile::tempdir().unwrap();

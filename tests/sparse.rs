@@ -1,4 +1,4 @@
-//! Issue 12, "holes are free": the holes of a sparse database or flush map are counted as what
+//! CLI.md, "holes are free": the holes of a sparse database or flush map are counted as what
 //! reading their zeros finds (uninitialized pages), without reading them. Every test compares
 //! the report with hole-skipping on (the file system's holes, [`Input::holes`]) and off (no holes:
 //! every page read); they must be identical.

@@ -358,7 +358,7 @@ fn database_named_as_a_file_finds_its_logs_and_checkpoint_beside_it() {
     assert_eq!(v["truncate_below"], 81);
 }
 
-/// Issue 21 item 7: a pass names what may go. Belkasoft Dirty (corpus MANIFEST): truncate below
+/// CLI.md "JSON": a pass names what may go. Belkasoft Dirty (corpus MANIFEST): truncate below
 /// 81, numbered logs 78-81 (SRU0004E-SRU00051.log), SRU.log the current 82: 78-80 may go.
 #[test]
 fn a_pass_lists_the_truncatable_logs_by_name() {
@@ -400,7 +400,7 @@ fn a_pass_lists_the_truncatable_logs_by_name() {
     assert_eq!(j["truncatable_logs"], serde_json::json!([]));
 }
 
-/// Issue 21 item 7: no internal names in text — a state in eseutil's words, a header copy's
+/// CLI.md "JSON": no internal names in text — a state in eseutil's words, a header copy's
 /// state in words (the engine identifiers stay in JSON).
 #[test]
 fn text_says_states_in_words() {

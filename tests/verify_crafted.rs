@@ -61,7 +61,7 @@ fn crafted_dirty_set_passes_and_truncates_at_the_lower_of_checkpoint_and_require
 
 #[test]
 fn a_checkpoint_ahead_of_a_dirty_database_is_543() {
-    // Issue 20 rule 4 (logredo.cxx ErrLGRICheckAttachNow): checkpoint 13 above lGenMinRequired
+    // CLI.md Decision 22, the checkpoint (logredo.cxx ErrLGRICheckAttachNow): checkpoint 13 above lGenMinRequired
     // 12: recovery would start past generation 12. This set passed before the rule.
     let d = tempfile::tempdir().unwrap();
     set(
@@ -136,7 +136,7 @@ fn dirty_database_with_no_required_range_fails() {
     assert_eq!(r.decision.required_range, None);
 }
 
-/// Issue 10 rule 2: an inverted Log Required range says nothing trustworthy about which logs
+/// CLI.md rule 2: an inverted Log Required range says nothing trustworthy about which logs
 /// replay the database: -550, never a pass, and it adds nothing to the required range.
 #[test]
 fn inverted_required_range_is_unusable_550() {

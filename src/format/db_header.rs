@@ -516,7 +516,7 @@ mod tests {
 
     #[test]
     fn only_states_recovery_replays_need_logs() {
-        // Issue 20 rule 1: DirtyShutdown and DirtyAndPatchedShutdown are replayed; a clean
+        // CLI.md Decision 22, the state: DirtyShutdown and DirtyAndPatchedShutdown are replayed; a clean
         // database needs logs only with a Log Required range set; every refused state needs none.
         for (state, needs) in [
             (1u32, false),

@@ -401,7 +401,11 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
         ));
     }
     let chosen = sh.chosen();
-    // Issue 20 rule 1: /MH dumps any state; one the engine would refuse is a warning here.
+    // /MH dumps any state; one the engine would refuse is a warning here, one it never writes
+    // cannot be checked (CLI.md Decisions 2 and 22), as in `checksum`.
+    if let Some(e) = chosen.and_then(|h| crate::scan::database::state_or_type_never_written(h, path)) {
+        return cannot(&e, opts, sinks);
+    }
     problems.extend(chosen.and_then(|h| crate::scan::database::refusal_problem(h, path, false)));
     if chosen.is_none() {
         problems.push(Problem::error(

@@ -618,7 +618,7 @@ pub fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
     }
 }
 
-/// Issue 20 rule 8 ("`compare` compares a copy"): whether `seen`, the file `compare` read, is
+/// CLI.md "Manifest", file identities ("`compare` compares a copy"): whether `seen`, the file `compare` read, is
 /// `recorded`, the very file `verify` read — not a copy of it but the same file reached again
 /// through a hard link, a symbolic link, or the verified directory named as the copy.
 ///
@@ -639,7 +639,7 @@ pub fn is_the_same_file(recorded: &FileId, seen: &FileId) -> bool {
     known && (recorded.device, recorded.inode) == (seen.device, seen.inode) && births_agree
 }
 
-/// Issue 20 rule 8: the first file of the manifest that the copy holds as the very file verified
+/// CLI.md "Manifest", file identities: the first file of the manifest that the copy holds as the very file verified
 /// ([`is_the_same_file`]), as a could-not-compare error (exit 2) naming the PATH given that leads
 /// to it and the file. A copy that is the set itself proves nothing about any copy, whatever
 /// else differs.
@@ -664,7 +664,7 @@ fn the_verified_set_itself(m: &Manifest, copy: &CopyScan) -> Option<CheckError> 
 /// such a manifest still compares, but cannot tell the set itself from a copy.
 pub const NO_IDENTITIES_NOTE: &str = "the manifest records no file identities (it was written by an older esecheck), so a copy that is the verified set itself (the same directory, or links to its files) cannot be told from a real copy";
 
-/// Issue 20 rule 8: a manifest written before the rule records no file identities. It still
+/// CLI.md "Manifest", file identities: a manifest written before the rule records no file identities. It still
 /// compares, exactly as before, with [`NO_IDENTITIES_NOTE`].
 fn records_no_identities(m: &Manifest) -> bool {
     m.files.iter().all(|f| f.recorded_id().is_none())

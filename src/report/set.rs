@@ -739,7 +739,7 @@ fn clean_db_signature_differs(d: &DbView, sig: Option<Signature>) -> Option<Prob
     })
 }
 
-/// Issue 20 rule 3, logredo.cxx (the check before `REDO_HIGH_LOG_MISMATCH_ERROR_ID`, which
+/// CLI.md Decision 22, the required log, logredo.cxx (the check before `REDO_HIGH_LOG_MISMATCH_ERROR_ID`, which
 /// returns `JET_errRequiredLogFilesMissing`): when recovery opens the log of generation
 /// `lGenMaxRequired`, its `tmCreate` must be the time the database recorded for that generation
 /// ([`DbFileHeader::expected_gen_max_required_time`]). A log of that generation and signature
@@ -765,7 +765,7 @@ fn required_log_other_incarnation(d: &DbView, s: &StreamView) -> Option<Problem>
     })
 }
 
-/// Issue 20 rule 4, logredo.cxx `ErrLGRICheckAttachNow`: recovery starts at the checkpoint's
+/// CLI.md Decision 22, the checkpoint, logredo.cxx `ErrLGRICheckAttachNow`: recovery starts at the checkpoint's
 /// generation, and attaching a DirtyShutdown database whose `lGenMinRequired` lies below it fails
 /// with `JET_errRequiredLogFilesMissing` (−543): the logs it needs would be skipped.
 /// DirtyAndPatchedShutdown is exempt, as in the engine (an incremental reseed can leave
@@ -785,7 +785,7 @@ fn checkpoint_ahead_of_database(c: &CheckpointView, chk_gen: i32, d: &DbView) ->
     })
 }
 
-/// Issue 20 rule 4 and CLI.md Decision 16: recovery opens the checkpoint's log first, so when a
+/// CLI.md Decision 22, the checkpoint and CLI.md Decision 16: recovery opens the checkpoint's log first, so when a
 /// database needs logs a checkpoint generation that is not a log of the stream is −528
 /// (`JET_errMissingLogFile`, an error); when none needs logs it only bounds `truncate_below` and
 /// its absence is the −509 warning.
@@ -1508,7 +1508,7 @@ mod tests {
 
     #[test]
     fn the_required_log_must_be_the_incarnation_the_database_was_written_with() {
-        // Issue 20 rule 3 (logredo.cxx, REDO_HIGH_LOG_MISMATCH_ERROR_ID): format 0x620.20.0
+        // CLI.md Decision 22, the required log (logredo.cxx, REDO_HIGH_LOG_MISMATCH_ERROR_ID): format 0x620.20.0
         // has no logtimeGenMaxRequired, so with Log Required ending at Log Committed the
         // database's logtimeGenMaxCreate is the time expected of generation 7.
         let s = stream(&[5, 6, 7], Some(8));
@@ -1550,7 +1550,7 @@ mod tests {
 
     #[test]
     fn recovery_cannot_start_at_a_checkpoint_ahead_of_a_dirty_database() {
-        // Issue 20 rule 4, logredo.cxx ErrLGRICheckAttachNow.
+        // CLI.md Decision 22, the checkpoint, logredo.cxx ErrLGRICheckAttachNow.
         let c = chk(6, default_log_signature());
         let d = db("a.edb", dirty(5, 7));
         let p = checkpoint_ahead_of_database(&c, 6, &d).unwrap();

@@ -11,8 +11,8 @@ use crate::scan::file::{first_hole_after, in_hole};
 use rayon::prelude::*;
 
 pub use crate::scan::core::database::{
-    attach_refusal, looks_temporary, refusal_problem, AttachRefusal, DbCheck, MAX_GENERATION, MAX_PAGE_PROBLEMS,
-    MIN_FILE_LEN,
+    attach_refusal, looks_temporary, refusal_problem, state_or_type_never_written, AttachRefusal, DbCheck,
+    MAX_GENERATION, MAX_PAGE_PROBLEMS, MIN_FILE_LEN,
 };
 
 /// Options for a database scan.

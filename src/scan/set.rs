@@ -600,7 +600,7 @@ fn attached_database_names(
         .collect()
 }
 
-/// Issue 20 rule 6, "a member is a member, even wiped": a file of the set whose name (compared
+/// CLI.md Decision 1 (members by the attach list), "a member is a member, even wiped": a file of the set whose name (compared
 /// case-insensitively) is that of a database the stream's logs or checkpoint name as attached
 /// ([`attached_database_names`]) is a database of the set by name (CLI.md Decision 1), whatever
 /// its bytes: destroyed headers, empty, short or all zeros, it is a damaged database (exit 1),
@@ -1286,7 +1286,7 @@ mod tests {
 
     #[test]
     fn a_file_the_attach_list_names_is_a_database_of_the_set_whatever_its_bytes() {
-        // Issue 20 rule 6: names compared case-insensitively, by the last path component of
+        // CLI.md Decision 1 (members by the attach list): names compared case-insensitively, by the last path component of
         // either separator; only files that are nothing else by their bytes are promoted.
         let mut s = stream_of(&[]);
         s.attached_databases = [
@@ -1389,7 +1389,7 @@ mod tests {
 
     #[test]
     fn the_checkpoint_follows_the_log_naming() {
-        // Issue 20 rule 9 (log.cxx: .log goes with .chk, .jtx with .jcp).
+        // CLI.md Decision 21 (log.cxx: .log goes with .chk, .jtx with .jcp).
         let cands = vec![PathBuf::from("d/SRU.jcp"), PathBuf::from("d/SRU.chk")];
         assert_eq!(
             pick_checkpoint(&cands, Some("SRU"), Some(Naming::Legacy)),

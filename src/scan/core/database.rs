@@ -482,19 +482,17 @@ fn unsupported_page_size(path: &str, header: &ShadowedHeader) -> Result<(), Chec
     }
 }
 
-/// Refuses header values outside the sets ESE uses (exit 2, CLI.md Decision 2), flags a valid
-/// copy whose magic is wrong (−1209), and a header the engine refuses ([`refusal_problem`],
-/// Decision 22). `in_set` (`verify`): an unknown state or file type is that refusal (−1206,
-/// exit 1), not a value that cannot be checked.
-fn header_values(h: &DbFileHeader, path: &str, in_set: bool) -> Result<Vec<Problem>, CheckError> {
+/// CLI.md Decision 2 for a database checked alone (`checksum`, `header`): a `le_filetype` that is
+/// no database's (0, 1, 5) or a `le_dbstate` outside 1-8 is a header value outside the sets ESE
+/// writes — the file cannot be checked (exit 2). In a set it is the engine's refusal instead
+/// ([`attach_refusal`], −1206).
+pub fn state_or_type_never_written(h: &DbFileHeader, path: &str) -> Option<CheckError> {
     use crate::format::common::filetype;
-    if !in_set
-        && !matches!(
-            h.file_type,
-            filetype::UNKNOWN | filetype::DATABASE | filetype::TEMP_DATABASE
-        )
-    {
-        return Err(CheckError::new(
+    if !matches!(
+        h.file_type,
+        filetype::UNKNOWN | filetype::DATABASE | filetype::TEMP_DATABASE
+    ) {
+        return Some(CheckError::new(
             path,
             format!(
                 "header le_filetype = {} is not a database (JET_errFileInvalidType, -1812)",
@@ -502,14 +500,27 @@ fn header_values(h: &DbFileHeader, path: &str, in_set: bool) -> Result<Vec<Probl
             ),
         ));
     }
-    if !in_set && !(1..=8).contains(&h.db_state) {
-        return Err(CheckError::new(
+    if !(1..=8).contains(&h.db_state) {
+        return Some(CheckError::new(
             path,
             format!(
                 "header le_dbstate = {} is not a database state ESE writes (1-8)",
                 h.db_state
             ),
         ));
+    }
+    None
+}
+
+/// Refuses header values outside the sets ESE uses (exit 2, CLI.md Decision 2), flags a valid
+/// copy whose magic is wrong (−1209), and a header the engine refuses ([`refusal_problem`],
+/// Decision 22). `in_set` (`verify`): an unknown state or file type is that refusal (−1206,
+/// exit 1), not a value that cannot be checked.
+fn header_values(h: &DbFileHeader, path: &str, in_set: bool) -> Result<Vec<Problem>, CheckError> {
+    if !in_set {
+        if let Some(e) = state_or_type_never_written(h, path) {
+            return Err(e);
+        }
     }
     for (name, g) in [
         ("le_lGenMinRequired", h.gen_min_required),
