@@ -539,3 +539,68 @@ fn every_checking_command_clap_knows_prints_its_own_document() {
         assert!(seen.iter().any(|s| s == known), "{known} not among {seen:?}");
     }
 }
+
+/// docs/CLI.md's JSON samples are true (issue 21 item 8): each is valid JSON, and every key it
+/// shows, at every depth, is a key of the real document of the same kind on the bundled Dirty set
+/// (`checksum --json` of SRUDB.dat, `verify --json`, the manifest of `verify --manifest`).
+#[test]
+fn the_json_samples_of_cli_md_show_only_keys_the_real_documents_have() {
+    fn missing_keys(sample: &Value, real: &Value, at: &str, out: &mut Vec<String>) {
+        match (sample, real) {
+            (Value::Object(s), Value::Object(r)) => {
+                for (k, v) in s {
+                    match r.get(k) {
+                        None => out.push(format!("{at}.{k}")),
+                        Some(rv) => missing_keys(v, rv, &format!("{at}.{k}"), out),
+                    }
+                }
+            }
+            (Value::Array(s), Value::Array(r)) => {
+                // Each object of the sample against the real list's first object of its `type`.
+                for v in s.iter().filter(|x| x.is_object()) {
+                    let like = r
+                        .iter()
+                        .find(|x| x.is_object() && (v.get("type").is_none() || x.get("type") == v.get("type")));
+                    if let Some(first) = like {
+                        missing_keys(v, first, &format!("{at}[]"), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let doc = std::fs::read_to_string(td("../docs/CLI.md")).unwrap();
+    let blocks: Vec<Value> = doc
+        .split("```json\n")
+        .skip(1)
+        .map(|b| {
+            let body = &b[..b.find("\n```").unwrap()];
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("CLI.md sample is not JSON ({e}):\n{body}"))
+        })
+        .collect();
+    assert_eq!(blocks.len(), 3, "checksum, verify and manifest samples");
+    let set = copy_set(BELKA_DIRTY);
+    let (_, checksum) = run(&[os("checksum"), set.path().join("SRUDB.dat").as_os_str()]);
+    let (_, verify) = run(&[os("verify"), set.path().as_os_str()]);
+    let m = tempfile::tempdir().unwrap();
+    let mpath = m.path().join("set.manifest.json");
+    let (_, _) = run(&[
+        os("verify"),
+        set.path().as_os_str(),
+        os("--manifest"),
+        mpath.as_os_str(),
+    ]);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    let mut missing = Vec::new();
+    for (sample, real, what) in [
+        (&blocks[0], &checksum, "checksum"),
+        (&blocks[1], &verify, "verify"),
+        (&blocks[2], &manifest, "manifest"),
+    ] {
+        missing_keys(sample, real, what, &mut missing);
+    }
+    assert!(
+        missing.is_empty(),
+        "CLI.md shows keys the documents do not have: {missing:?}"
+    );
+}
