@@ -33,12 +33,12 @@ pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut 
         inputs
             .files
             .par_iter()
-            .map(|(p, _)| check_file_in_run(p, progress.as_ref(), &|_| {}).under_strict(opts.strict))
+            .map(|(p, _)| check_file_in_run(p, progress.as_ref(), &|_| {}))
             .collect()
     };
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    let run = decide(&inputs.files, checked, inputs.ignored, &inputs.dirs);
+    let run = decide(&inputs.files, checked, inputs.ignored, &inputs.dirs, opts.strict);
     render(&run, opts, sinks)
 }

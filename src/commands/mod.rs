@@ -16,12 +16,12 @@ pub use header::{header, headers};
 pub use logs::logs;
 pub use verify::verify;
 
+pub use crate::report::checksum::{check_file, check_file_then};
 pub use crate::report::output::{Options, Sinks};
 pub use crate::scan::file_check::{DamagedMember, FileReport, NotVerified, Unchecked};
 
 use crate::verdict::Verdict;
 use std::io;
-use std::path::Path;
 
 /// Runs a parsed command (the dispatch `main.rs` calls): each checking command's arguments go to
 /// its function; `man` and `completions` are printed by `main.rs` before this is called (nothing
@@ -72,19 +72,6 @@ pub fn capped_threads(requested: usize) -> (usize, Option<String>) {
 /// left on device`.
 pub fn write_failed(doing: &str, e: &io::Error) -> String {
     format!("{doing} failed: {}", crate::scan::file::io_words(e))
-}
-
-/// Checks one file of any kind, chosen by its header (CLI.md Decision 1), as `checksum` does:
-/// [`crate::scan::file_check::check_file`] with `--strict` applied.
-pub fn check_file(path: &Path, opts: &Options) -> FileReport {
-    crate::scan::file_check::check_file(path).under_strict(opts.strict)
-}
-
-/// [`check_file`], calling `before_recheck` between the scan and the re-check that the file did
-/// not change while it was checked (a test hook: it lets a test change the file at that point,
-/// deterministically).
-pub fn check_file_then(path: &Path, opts: &Options, before_recheck: &dyn Fn(&Path)) -> FileReport {
-    crate::scan::file_check::check_file_then(path, before_recheck).under_strict(opts.strict)
 }
 
 /// The progress bar of a run, on stderr when it is a terminal (and neither `--json` nor

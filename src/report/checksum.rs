@@ -48,16 +48,18 @@ pub struct ChecksumRun {
 
 /// CLI.md `checksum DIR`: inside a directory a file that is no ESE file is not part of what is
 /// checked (listed under `ignored`); a directory that held no ESE file is could-not-check
-/// (−1811). `inputs` are `(path, named)` in the order checked, `checked` their reports with
-/// `--strict` applied.
+/// (−1811). `inputs` are `(path, named)` in the order checked, `checked` their reports;
+/// `--strict` is applied here, to each file (CLI.md Decision 17).
 pub fn decide(
     inputs: &[(PathBuf, bool)],
     checked: Vec<FileReport>,
     mut ignored: Vec<Ignored>,
     empty_dirs: &[PathBuf],
+    strict: bool,
 ) -> ChecksumRun {
     let mut reports: Vec<FileReport> = Vec::with_capacity(inputs.len());
     for ((_, named), r) in inputs.iter().zip(checked) {
+        let r = r.under_strict(strict);
         // Inside a directory, a file that is no ESE file is not part of what is checked.
         if let FileReport::Unchecked(u) = &r {
             if !named && u.kind.is_none() && u.code == Some(crate::codes::JetErr::FileInvalidType) {
@@ -154,85 +156,100 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
     Ok(verdict)
 }
 
+/// Checks one file of any kind, chosen by its header (CLI.md Decision 1), as `checksum` does:
+/// [`crate::scan::file_check::check_file`] with `--strict` applied.
+pub fn check_file(path: &std::path::Path, opts: &Options) -> FileReport {
+    crate::scan::file_check::check_file(path).under_strict(opts.strict)
+}
+
+/// [`check_file`], calling `before_recheck` between the scan and the re-check that the file did
+/// not change while it was checked (a test hook: it lets a test change the file at that point,
+/// deterministically).
+pub fn check_file_then(
+    path: &std::path::Path,
+    opts: &Options,
+    before_recheck: &dyn Fn(&std::path::Path),
+) -> FileReport {
+    crate::scan::file_check::check_file_then(path, before_recheck).under_strict(opts.strict)
+}
+
 /// One line about a file, for text output: paths and messages escaped.
 pub fn summary(r: &FileReport) -> String {
-    {
-        use escape_controls as esc;
-        match r {
-            FileReport::Database(c) => {
-                // The bad pages first, as runs, and whether the database owns them.
-                let bad = if c.bad_checksums > 0 {
-                    let pages: Vec<i64> = c.bad_pages.iter().copied().filter(|&p| p >= 1).collect();
-                    let runs = text::page_runs(&pages);
-                    let shown: Vec<String> = runs
-                        .iter()
-                        .take(5)
-                        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
-                        .collect();
-                    let more = if runs.len() > 5 { ", …" } else { "" };
-                    let headers = c.bad_pages.iter().filter(|&&p| p < 1).count();
-                    let owned = match c.owned_pages {
-                        Some(o) if !pages.is_empty() && pages.iter().all(|&p| p > i64::from(o)) => {
-                            ", all beyond the owned space"
-                        }
-                        _ => "",
-                    };
-                    let mut parts = Vec::new();
-                    if !pages.is_empty() {
-                        let word = if pages.len() == 1 { "page" } else { "pages" };
-                        parts.push(format!("{} bad {word} {}{more}{owned}", pages.len(), shown.join(", ")));
+    use escape_controls as esc;
+    match r {
+        FileReport::Database(c) => {
+            // The bad pages first, as runs, and whether the database owns them.
+            let bad = if c.bad_checksums > 0 {
+                let pages: Vec<i64> = c.bad_pages.iter().copied().filter(|&p| p >= 1).collect();
+                let runs = text::page_runs(&pages);
+                let shown: Vec<String> = runs
+                    .iter()
+                    .take(5)
+                    .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+                    .collect();
+                let more = if runs.len() > 5 { ", …" } else { "" };
+                let headers = c.bad_pages.iter().filter(|&&p| p < 1).count();
+                let owned = match c.owned_pages {
+                    Some(o) if !pages.is_empty() && pages.iter().all(|&p| p > i64::from(o)) => {
+                        ", all beyond the owned space"
                     }
-                    if headers > 0 {
-                        parts.push(format!(
-                            "{headers} bad header cop{}",
-                            if headers == 1 { "y" } else { "ies" }
-                        ));
-                    }
-                    format!("{}; ", parts.join(", "))
-                } else {
-                    String::new()
+                    _ => "",
                 };
-                format!(
-                    "{}: {bad}{} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
-                    esc(&c.path),
-                    c.pages_seen,
-                    c.bad_checksums,
-                    c.correctable_checksums,
-                    c.uninitialized_pages,
-                    c.wrong_page_numbers
-                )
-            }
-            FileReport::Log(c) => format!(
-                "{}: log generation {}, {} segments seen, {} bad, {} correctable",
-                esc(&c.path),
-                c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
-                c.sectors_seen,
-                c.bad_sectors,
-                c.correctable_sectors
-            ),
-            FileReport::Checkpoint(c) => format!(
-                "{}: checkpoint, primary {}, shadow {}",
-                esc(&c.path),
-                if c.primary_ok { "OK" } else { "bad" },
-                if c.shadow_ok { "OK" } else { "bad" }
-            ),
-            FileReport::FlushMap(c) => format!(
-                "{}: flush map, {} pages, {} bad checksums{}, {} correctable{} (warnings only)",
+                let mut parts = Vec::new();
+                if !pages.is_empty() {
+                    let word = if pages.len() == 1 { "page" } else { "pages" };
+                    parts.push(format!("{} bad {word} {}{more}{owned}", pages.len(), shown.join(", ")));
+                }
+                if headers > 0 {
+                    parts.push(format!(
+                        "{headers} bad header cop{}",
+                        if headers == 1 { "y" } else { "ies" }
+                    ));
+                }
+                format!("{}; ", parts.join(", "))
+            } else {
+                String::new()
+            };
+            format!(
+                "{}: {bad}{} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
                 esc(&c.path),
                 c.pages_seen,
                 c.bad_checksums,
-                text::page_list(&c.bad_pages),
                 c.correctable_checksums,
-                text::page_list(&c.correctable_pages)
-            ),
-            FileReport::NotVerified(c) => format!("{}: not verified ({})", esc(&c.path), c.note),
-            FileReport::DamagedMember(c) => format!(
-                "{}: {}",
-                esc(&c.path),
-                esc(c.problems.first().map(|p| p.message.as_str()).unwrap_or("damaged"))
-            ),
-            FileReport::Unchecked(u) => format!("{}: could not check: {}", esc(&u.path), esc(&u.error)),
+                c.uninitialized_pages,
+                c.wrong_page_numbers
+            )
         }
+        FileReport::Log(c) => format!(
+            "{}: log generation {}, {} segments seen, {} bad, {} correctable",
+            esc(&c.path),
+            c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
+            c.sectors_seen,
+            c.bad_sectors,
+            c.correctable_sectors
+        ),
+        FileReport::Checkpoint(c) => format!(
+            "{}: checkpoint, primary {}, shadow {}",
+            esc(&c.path),
+            if c.primary_ok { "OK" } else { "bad" },
+            if c.shadow_ok { "OK" } else { "bad" }
+        ),
+        FileReport::FlushMap(c) => format!(
+            "{}: flush map, {} pages, {} bad checksums{}, {} correctable{} (warnings only)",
+            esc(&c.path),
+            c.pages_seen,
+            c.bad_checksums,
+            text::page_list(&c.bad_pages),
+            c.correctable_checksums,
+            text::page_list(&c.correctable_pages)
+        ),
+        FileReport::NotVerified(c) => format!("{}: not verified ({})", esc(&c.path), c.note),
+        FileReport::DamagedMember(c) => format!(
+            "{}: {}",
+            esc(&c.path),
+            esc(c.problems.first().map(|p| p.message.as_str()).unwrap_or("damaged"))
+        ),
+        FileReport::Unchecked(u) => format!("{}: could not check: {}", esc(&u.path), esc(&u.error)),
     }
 }
 
@@ -261,14 +278,10 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
     // never says "no bad checksums".
     fn warnings_phrase(r: &FileReport) -> Option<String> {
         let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let (path, problems) = match r {
-            FileReport::Database(c) => (&c.path, &c.problems),
-            FileReport::Log(c) => (&c.path, &c.problems),
-            FileReport::Checkpoint(c) => (&c.path, &c.problems),
-            FileReport::FlushMap(c) => (&c.path, &c.problems),
-            FileReport::DamagedMember(c) => (&c.path, &c.problems),
-            FileReport::NotVerified(_) | FileReport::Unchecked(_) => return None,
-        };
+        if matches!(r, FileReport::NotVerified(_) | FileReport::Unchecked(_)) {
+            return None;
+        }
+        let (path, problems) = (r.path(), r.problems());
         let path = &escape_controls(path).into_owned();
         let warnings = problems.iter().filter(|p| !p.is_error()).count() as u64;
         if warnings == 0 || r.verdict() != Verdict::Pass {

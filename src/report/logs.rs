@@ -66,24 +66,18 @@ impl Body for LogsBody<'_> {
 
 /// Writes a checked stream and returns its verdict, `--strict` applied.
 pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+    // Every problem: the stream's and every log's, each naming its file.
+    let all: Vec<Problem> = s
+        .problems
+        .iter()
+        .chain(s.files.iter().flat_map(|f| f.problems.iter()))
+        .cloned()
+        .collect();
     let mut verdict = s.verdict;
     if opts.strict && verdict == Verdict::Pass {
-        let all: Vec<Problem> = s
-            .problems
-            .iter()
-            .chain(s.files.iter().flat_map(|f| f.problems.iter()))
-            .cloned()
-            .collect();
         verdict = Verdict::from_problems(&all, true);
     }
     if opts.json {
-        // Top-level problems: the stream's and every log's, each naming its file.
-        let all: Vec<Problem> = s
-            .problems
-            .iter()
-            .chain(s.files.iter().flat_map(|f| f.problems.iter()))
-            .cloned()
-            .collect();
         json::write(sinks.out, &Document::new(verdict, LogsBody::of(s), all))?;
         return Ok(verdict);
     }

@@ -64,6 +64,60 @@ pub fn check_database(bytes: &[u8], path: &str, opts: &DbOptions<'_>) -> Result<
 /// the stream the prefetcher was following through memory.
 const CRC_BATCH: usize = 128 << 10;
 
+/// Feeds one chunk of pages (`chunk`, at file offset `chunk_offset`, pages of `page_size`
+/// bytes) to a checker through `feed` and `hole`: the pages wholly inside a hole of `holes`
+/// (`hole` the cursor into them) declared without being read, the others fed in runs between
+/// holes — in batches of [`CRC_BATCH`], each hashed into `crc` right after its check when a
+/// manifest is wanted, the holes hashed as zeros. The one walk of the database and flush-map
+/// file scans.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn feed_chunk(
+    chunk: &[u8],
+    chunk_offset: usize,
+    page_size: usize,
+    holes: &[std::ops::Range<usize>],
+    hole: &mut usize,
+    mut crc: Option<&mut crate::scan::crc::RangeHasher<'_>>,
+    feed: impl Fn(u64, &[u8]) -> Result<(), FeedError>,
+    declare_hole: impl Fn(std::ops::Range<u64>) -> Result<(), FeedError>,
+) -> Result<(), FeedError> {
+    let pages = chunk.len() / page_size;
+    let mut in_a_hole = |i: usize| {
+        let at = chunk_offset + i * page_size;
+        in_hole(holes, hole, at, at + page_size)
+    };
+    let mut i = 0;
+    while i < pages {
+        let run = i;
+        while i < pages && !in_a_hole(i) {
+            i += 1;
+        }
+        let run_bytes = &chunk[run * page_size..i * page_size];
+        let run_offset = chunk_offset + run * page_size;
+        match crc.as_deref_mut() {
+            Some(h) => {
+                // After the checks of CRC_BATCH bytes, while they are still in the core's cache.
+                for (k, batch) in run_bytes.chunks(CRC_BATCH).enumerate() {
+                    feed((run_offset + k * CRC_BATCH) as u64, batch)?;
+                    h.update(batch);
+                }
+            }
+            None => feed(run_offset as u64, run_bytes)?,
+        }
+        let zeros = i;
+        while i < pages && in_a_hole(i) {
+            i += 1;
+        }
+        if zeros < i {
+            declare_hole((chunk_offset + zeros * page_size) as u64..(chunk_offset + i * page_size) as u64)?;
+            if let Some(h) = crc.as_deref_mut() {
+                h.zeros(((i - zeros) * page_size) as u64);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Feeds every data page of `bytes` to `checker`: 4 MiB chunks in parallel, the pages wholly
 /// inside a hole declared without being read (never mapped, so never released), the others fed
 /// in runs between holes — in batches of [`CRC_BATCH`] each hashed right after its check when a
@@ -91,41 +145,16 @@ fn feed_pages(checker: &DatabaseChecker, bytes: &[u8], opts: &DbOptions<'_>) -> 
             }
             return Ok(());
         }
-        let pages = chunk.len() / page_size;
-        let in_a_hole = |hole: &mut usize, i: usize| {
-            let at = chunk_offset + i * page_size;
-            in_hole(holes, hole, at, at + page_size)
-        };
-        let mut i = 0;
-        while i < pages {
-            let run = i;
-            while i < pages && !in_a_hole(&mut hole, i) {
-                i += 1;
-            }
-            let run_bytes = &chunk[run * page_size..i * page_size];
-            let run_offset = chunk_offset + run * page_size;
-            match crc.as_mut() {
-                Some(h) => {
-                    // After the checks of CRC_BATCH bytes, while they are still in the core's cache.
-                    for (k, batch) in run_bytes.chunks(CRC_BATCH).enumerate() {
-                        checker.feed((run_offset + k * CRC_BATCH) as u64, batch)?;
-                        h.update(batch);
-                    }
-                }
-                None => checker.feed(run_offset as u64, run_bytes)?,
-            }
-            let zeros = i;
-            while i < pages && in_a_hole(&mut hole, i) {
-                i += 1;
-            }
-            if zeros < i {
-                let start = chunk_offset + zeros * page_size;
-                checker.hole(start as u64..(chunk_offset + i * page_size) as u64)?;
-                if let Some(h) = crc.as_mut() {
-                    h.zeros(((i - zeros) * page_size) as u64);
-                }
-            }
-        }
+        feed_chunk(
+            chunk,
+            chunk_offset,
+            page_size,
+            holes,
+            &mut hole,
+            crc.as_mut(),
+            |at, b| checker.feed(at, b),
+            |r| checker.hole(r),
+        )?;
         if let Some(h) = crc {
             h.done();
         }

@@ -314,13 +314,8 @@ pub fn all_problems(reports: &[FileReport]) -> Vec<Problem> {
     let mut out = Vec::new();
     for r in reports {
         match r {
-            FileReport::Database(c) => out.extend(c.problems.iter().cloned()),
-            FileReport::Log(c) => out.extend(c.problems.iter().cloned()),
-            FileReport::Checkpoint(c) => out.extend(c.problems.iter().cloned()),
-            FileReport::FlushMap(c) => out.extend(c.problems.iter().cloned()),
-            FileReport::DamagedMember(c) => out.extend(c.problems.iter().cloned()),
-            FileReport::NotVerified(_) => {}
             FileReport::Unchecked(u) => out.push(Problem::error(u.code, &u.path, u.error.clone())),
+            r => out.extend(r.problems().iter().cloned()),
         }
     }
     out

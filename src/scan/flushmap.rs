@@ -37,8 +37,6 @@ pub struct FlushMapOptions<'a> {
 
 /// Data pages checked per task: 4 MiB, as for databases.
 const PAGES_PER_CHUNK: usize = (4 << 20) / FM_PAGE;
-/// Bytes of pages checked before they are hashed for a manifest: 128 KiB, as for databases.
-const CRC_BATCH: usize = 128 << 10;
 
 /// Checks a flush map held in `bytes`, reading every page.
 pub fn check_flush_map(bytes: &[u8], path: &str) -> FlushMapCheck {
@@ -70,7 +68,7 @@ pub fn check_flush_map_with(bytes: &[u8], path: &str, opts: &FlushMapOptions<'_>
 /// wholly inside a hole declared unread (and hashed as zeros), the others fed in runs and hashed
 /// after their checks, each chunk released once done.
 fn feed_pages(checker: &FlushMapChecker, bytes: &[u8], opts: &FlushMapOptions<'_>) -> Result<(), FeedError> {
-    use crate::scan::file::{first_hole_after, in_hole};
+    use crate::scan::file::first_hole_after;
     use rayon::prelude::*;
     let range = checker.data_range();
     let data = &bytes[range.start as usize..range.end as usize];
@@ -79,40 +77,16 @@ fn feed_pages(checker: &FlushMapChecker, bytes: &[u8], opts: &FlushMapOptions<'_
         let chunk_offset = FM_PAGE + ci * per_chunk;
         let mut hole = first_hole_after(opts.holes, chunk_offset);
         let mut crc = opts.crc.map(|c| c.range(chunk_offset as u64));
-        let pages = chunk.len() / FM_PAGE;
-        let mut in_a_hole = |i: usize| {
-            let at = chunk_offset + i * FM_PAGE;
-            in_hole(opts.holes, &mut hole, at, at + FM_PAGE)
-        };
-        let mut i = 0;
-        while i < pages {
-            let run = i;
-            while i < pages && !in_a_hole(i) {
-                i += 1;
-            }
-            let run_bytes = &chunk[run * FM_PAGE..i * FM_PAGE];
-            let run_offset = chunk_offset + run * FM_PAGE;
-            match crc.as_mut() {
-                // Each batch hashed right after its check, while it is in cache (as for databases).
-                Some(h) => {
-                    for (k, batch) in run_bytes.chunks(CRC_BATCH).enumerate() {
-                        checker.feed((run_offset + k * CRC_BATCH) as u64, batch)?;
-                        h.update(batch);
-                    }
-                }
-                None => checker.feed(run_offset as u64, run_bytes)?,
-            }
-            let zeros = i;
-            while i < pages && in_a_hole(i) {
-                i += 1;
-            }
-            if zeros < i {
-                checker.hole((chunk_offset + zeros * FM_PAGE) as u64..(chunk_offset + i * FM_PAGE) as u64)?;
-                if let Some(h) = crc.as_mut() {
-                    h.zeros(((i - zeros) * FM_PAGE) as u64);
-                }
-            }
-        }
+        crate::scan::database::feed_chunk(
+            chunk,
+            chunk_offset,
+            FM_PAGE,
+            opts.holes,
+            &mut hole,
+            crc.as_mut(),
+            |at, b| checker.feed(at, b),
+            |r| checker.hole(r),
+        )?;
         if let Some(h) = crc {
             h.done();
         }
