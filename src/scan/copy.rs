@@ -93,13 +93,10 @@ pub fn scan_copy(
     }
     let mut candidates: BTreeMap<String, PathBuf> = BTreeMap::new();
     for d in &dirs {
-        let entries = std::fs::read_dir(d).map_err(|e| CheckError::io(d, &e))?;
-        for e in entries {
-            let e = e.map_err(|err| CheckError::io(d, &err))?;
-            let path = d.join(e.file_name());
-            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                if let Some(rel) = relative_to(&root, &path) {
-                    candidates.entry(rel).or_insert(path);
+        for e in crate::scan::walk::list_dir(d)? {
+            if e.kind == crate::scan::walk::EntryKind::File {
+                if let Some(rel) = relative_to(&root, &e.path) {
+                    candidates.entry(rel).or_insert(e.path);
                 }
             }
         }

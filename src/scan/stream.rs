@@ -261,33 +261,16 @@ pub struct StreamEntry {
 /// a log-named directory is kept (named like a log it stays a candidate and fails to open,
 /// naming the file).
 pub fn list_entries(dir: &Path, keep_dirs: bool) -> Result<Vec<StreamEntry>, CheckError> {
-    let rd = std::fs::read_dir(dir).map_err(|e| CheckError::io(dir, &e))?;
-    let mut out = Vec::new();
-    for entry in rd {
-        let entry = entry.map_err(|e| CheckError::io(dir, &e))?;
-        let path = entry.path();
-        // The entry's type from the directory itself when it is a plain file (no `stat` per
-        // entry); links and anything else are followed as before.
-        if entry.file_type().is_ok_and(|t| t.is_file()) {
-            out.push(StreamEntry {
-                path,
-                name: entry.file_name(),
-                regular: true,
-            });
-            continue;
-        }
-        let regular = match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() && !keep_dirs && !entry.file_name().to_str().is_some_and(names_a_log) => continue,
-            Ok(m) => m.is_file(),
-            Err(_) => false,
-        };
-        out.push(StreamEntry {
-            path,
-            name: entry.file_name(),
-            regular,
-        });
-    }
-    Ok(out)
+    use crate::scan::walk::{list_dir, EntryKind};
+    Ok(list_dir(dir)?
+        .into_iter()
+        .filter(|e| keep_dirs || e.kind != EntryKind::Dir || e.name.to_str().is_some_and(names_a_log))
+        .map(|e| StreamEntry {
+            regular: e.kind == EntryKind::File,
+            path: e.path,
+            name: e.name,
+        })
+        .collect())
 }
 
 struct Candidate {
