@@ -13,10 +13,10 @@ use std::path::Path;
 /// and the message are escaped ([`escape_controls`]), so a
 /// file name cannot forge a line. JSON uses the fields, or [`CheckError::raw`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {}", escape_controls(path), escape_controls(message))]
+#[error("{}: {}", path, escape_controls(message))]
 pub struct CheckError {
     /// The file or directory, as the user named it.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// What went wrong, one sentence without the path.
     pub message: String,
     /// The ESE error it corresponds to, when one does (a missing file is −1811, a file that
@@ -27,13 +27,13 @@ pub struct CheckError {
 impl CheckError {
     /// `PATH: message` as it is, unescaped: for JSON, which escapes on its own.
     pub fn raw(&self) -> String {
-        format!("{}: {}", self.path, self.message)
+        format!("{}: {}", self.path.unescaped(), self.message)
     }
 
     /// A could-not-check error for `path`.
     pub fn new(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
         CheckError {
-            path: path.as_ref().display().to_string(),
+            path: path.as_ref().into(),
             message: message.into(),
             code: None,
         }

@@ -52,6 +52,88 @@ impl std::fmt::Display for Shown<'_> {
     }
 }
 
+/// A file's path as esecheck names it in its results (a scan result's `path`, a problem's
+/// `file`): a `String` whose [`Display`](std::fmt::Display) escapes control characters
+/// ([`escape_controls`]), so that any text output that formats it is safe, and printing it
+/// unescaped has to be asked for by name ([`ShownPath::unescaped`], for JSON, comparisons and
+/// opening the file). Serialised as the plain string (JSON escapes on its own).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ShownPath(String);
+
+impl ShownPath {
+    /// The path as given, unescaped: for JSON, for comparing and for opening the file; never for
+    /// a line of text.
+    pub fn unescaped(&self) -> &str {
+        &self.0
+    }
+
+    /// True for the empty path (a result not yet given one).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for ShownPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&escape_controls(&self.0))
+    }
+}
+
+impl From<String> for ShownPath {
+    fn from(s: String) -> Self {
+        ShownPath(s)
+    }
+}
+
+impl From<&String> for ShownPath {
+    fn from(s: &String) -> Self {
+        ShownPath(s.clone())
+    }
+}
+
+impl From<&str> for ShownPath {
+    fn from(s: &str) -> Self {
+        ShownPath(s.to_string())
+    }
+}
+
+impl From<&ShownPath> for ShownPath {
+    fn from(s: &ShownPath) -> Self {
+        s.clone()
+    }
+}
+
+impl From<&std::path::Path> for ShownPath {
+    fn from(p: &std::path::Path) -> Self {
+        ShownPath(p.display().to_string())
+    }
+}
+
+impl From<&std::path::PathBuf> for ShownPath {
+    fn from(p: &std::path::PathBuf) -> Self {
+        ShownPath(p.display().to_string())
+    }
+}
+
+impl PartialEq<str> for ShownPath {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ShownPath {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for ShownPath {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
 #[cfg(test)]
 mod shown_tests {
     use super::*;
@@ -61,5 +143,15 @@ mod shown_tests {
         let forged = "bad\nPASS: ok\x1b[2K";
         assert_eq!(format!("{}", Shown(forged)), "bad\\nPASS: ok\\e[2K");
         assert_eq!(Shown("C:\\Logs\\E00.log").to_string(), "C:\\Logs\\E00.log");
+    }
+
+    #[test]
+    fn a_shown_path_escapes_when_formatted_and_serialises_as_it_is() {
+        let p = ShownPath::from("bad\nPASS: ok.edb");
+        assert_eq!(p.to_string(), "bad\\nPASS: ok.edb");
+        assert_eq!(format!("{p}: checked"), "bad\\nPASS: ok.edb: checked");
+        assert_eq!(p.unescaped(), "bad\nPASS: ok.edb");
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#""bad\nPASS: ok.edb""#);
+        assert_eq!(p, "bad\nPASS: ok.edb");
     }
 }

@@ -23,7 +23,7 @@ pub struct Problem {
     #[serde(flatten, serialize_with = "ser_code")]
     pub code: Option<JetErr>,
     /// The file the problem is in (or the directory, for stream-level problems).
-    pub file: String,
+    pub file: crate::escape::ShownPath,
     /// Logical page number (database; −1 and 0 are the header copies).
     pub page: Option<i64>,
     /// Log generation.
@@ -67,7 +67,7 @@ fn ser_code<S: Serializer>(code: &Option<JetErr>, s: S) -> Result<S::Ok, S::Erro
 
 impl Problem {
     /// An error-severity problem in `file`.
-    pub fn error(code: Option<JetErr>, file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(code: Option<JetErr>, file: impl Into<crate::escape::ShownPath>, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Error,
             code,
@@ -85,7 +85,11 @@ impl Problem {
     }
 
     /// A warning in `file`.
-    pub fn warning(code: Option<JetErr>, file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: Option<JetErr>,
+        file: impl Into<crate::escape::ShownPath>,
+        message: impl Into<String>,
+    ) -> Self {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(code, file, message)

@@ -102,7 +102,7 @@ fn db_view(state: u32, lo: i32, hi: i32, consistent: i32, sig: Signature) -> DbV
         .log_signature(sig)
         .header();
     DbView {
-        path: format!("db-{state}-{lo}-{hi}.edb"),
+        path: format!("db-{state}-{lo}-{hi}.edb").into(),
         header: Some(DbFileHeader::parse(&bytes).unwrap()),
         page_size: 4096,
         pages_seen: 16,
@@ -171,7 +171,7 @@ proptest! {
                             .at_generation(i64::from(g)),
                     );
                 }
-                logs.insert(g, LogView { path, intact: !damaged[i], signature: Some(sig_of(false)), page_size: Some(4096), created: None });
+                logs.insert(g, LogView { path: path.into(), intact: !damaged[i], signature: Some(sig_of(false)), page_size: Some(4096), created: None });
             }
             StreamView {
                 base: "E00".into(),
@@ -194,7 +194,7 @@ proptest! {
         // carry without any page (CLI.md Decision 22, the state: a state the engine refuses fails the set).
         let db_problems: Vec<Problem> = dbs
             .iter()
-            .filter_map(|d| refusal_problem(d.header.as_ref().unwrap(), &d.path, true))
+            .filter_map(|d| refusal_problem(d.header.as_ref().unwrap(), d.path.unescaped(), true))
             .collect();
         let d = decide(&dbs, db_problems, stream.as_ref(), checkpoint.as_ref(), false);
         if d.verdict == Verdict::Pass {

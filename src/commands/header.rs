@@ -45,5 +45,5 @@ fn header_of(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<H
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let class = classify(input.bytes(), &name);
-    write_header(input.bytes(), &path.display().to_string(), class, opts, sinks)
+    write_header(input.bytes(), &path.into(), class, opts, sinks)
 }

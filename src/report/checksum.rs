@@ -72,7 +72,7 @@ pub fn decide(
     // A directory that held no ESE file: nothing there could be checked.
     for d in empty_dirs {
         let prefix = d.display().to_string();
-        if !reports.iter().any(|r| r.path().starts_with(&prefix)) {
+        if !reports.iter().any(|r| r.path().unescaped().starts_with(&prefix)) {
             let e =
                 CheckError::new(d, "no ESE file found in the directory").with_code(crate::codes::JetErr::FileNotFound);
             reports.push(unchecked(&prefix, None, e));
@@ -92,12 +92,7 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
     let (reports, ignored, verdict) = (&run.reports, &run.ignored, run.verdict);
     for r in reports {
         if let FileReport::Unchecked(u) = r {
-            writeln!(
-                sinks.err,
-                "esecheck: {}: {}",
-                escape_controls(&u.path),
-                escape_controls(&u.error)
-            )?;
+            writeln!(sinks.err, "esecheck: {}: {}", u.path, escape_controls(&u.error))?;
         }
     }
     if opts.json {
@@ -115,9 +110,7 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
                 FileReport::Log(c) => log_text::write_log_check(sinks.out, c)?,
                 FileReport::Checkpoint(c) => log_text::write_checkpoint_check(sinks.out, c)?,
                 FileReport::FlushMap(c) => text::write_flush_map_check(sinks.out, c)?,
-                FileReport::NotVerified(c) => {
-                    writeln!(sinks.out, "{}: not verified: {}", escape_controls(&c.path), c.note)?
-                }
+                FileReport::NotVerified(c) => writeln!(sinks.out, "{}: not verified: {}", c.path, c.note)?,
                 FileReport::DamagedMember(c) => {
                     for p in &c.problems {
                         text::write_problem_with_file(sinks.out, p)?;
@@ -132,12 +125,7 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
         }
         const MAX_IGNORED_LINES: usize = 20;
         for i in ignored.iter().take(MAX_IGNORED_LINES) {
-            writeln!(
-                sinks.out,
-                "Ignored: {} ({})",
-                escape_controls(&i.path),
-                escape_controls(&i.why)
-            )?;
+            writeln!(sinks.out, "Ignored: {} ({})", i.path, escape_controls(&i.why))?;
         }
         if ignored.len() > MAX_IGNORED_LINES {
             writeln!(
@@ -212,7 +200,7 @@ pub fn summary(r: &FileReport) -> String {
             };
             format!(
                 "{}: {bad}{} pages seen, {} bad checksums, {} correctable, {} uninitialized, {} wrong page numbers",
-                esc(&c.path),
+                &c.path,
                 c.pages_seen,
                 c.bad_checksums,
                 c.correctable_checksums,
@@ -222,7 +210,7 @@ pub fn summary(r: &FileReport) -> String {
         }
         FileReport::Log(c) => format!(
             "{}: log generation {}, {} segments seen, {} bad, {} correctable",
-            esc(&c.path),
+            &c.path,
             c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
             c.sectors_seen,
             c.bad_sectors,
@@ -230,26 +218,26 @@ pub fn summary(r: &FileReport) -> String {
         ),
         FileReport::Checkpoint(c) => format!(
             "{}: checkpoint, primary {}, shadow {}",
-            esc(&c.path),
+            &c.path,
             if c.primary_ok { "OK" } else { "bad" },
             if c.shadow_ok { "OK" } else { "bad" }
         ),
         FileReport::FlushMap(c) => format!(
             "{}: flush map, {} pages, {} bad checksums{}, {} correctable{} (warnings only)",
-            esc(&c.path),
+            &c.path,
             c.pages_seen,
             c.bad_checksums,
             text::page_list(&c.bad_pages),
             c.correctable_checksums,
             text::page_list(&c.correctable_pages)
         ),
-        FileReport::NotVerified(c) => format!("{}: not verified ({})", esc(&c.path), c.note),
+        FileReport::NotVerified(c) => format!("{}: not verified ({})", &c.path, c.note),
         FileReport::DamagedMember(c) => format!(
             "{}: {}",
-            esc(&c.path),
+            &c.path,
             esc(c.problems.first().map(|p| p.message.as_str()).unwrap_or("damaged"))
         ),
-        FileReport::Unchecked(u) => format!("{}: could not check: {}", esc(&u.path), esc(&u.error)),
+        FileReport::Unchecked(u) => format!("{}: could not check: {}", &u.path, esc(&u.error)),
     }
 }
 
@@ -259,7 +247,7 @@ fn names_of(reports: &[FileReport], v: Verdict) -> String {
     let names: Vec<String> = reports
         .iter()
         .filter(|r| r.verdict() == v)
-        .map(|r| escape_controls(r.path()).into_owned())
+        .map(|r| r.path().to_string())
         .collect();
     let mut out = names.iter().take(MAX).cloned().collect::<Vec<_>>().join(", ");
     if names.len() > MAX {
@@ -282,7 +270,6 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
             return None;
         }
         let (path, problems) = (r.path(), r.problems());
-        let path = &escape_controls(path).into_owned();
         let warnings = problems.iter().filter(|p| !p.is_error()).count() as u64;
         if warnings == 0 || r.verdict() != Verdict::Pass {
             return None;

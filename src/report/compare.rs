@@ -83,7 +83,7 @@ pub fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &m
         writeln!(
             sinks.out,
             "ERROR: {}: could not compare; do not report the copy complete.",
-            crate::escape::escape_controls(&e.path)
+            e.path
         )?;
     }
     Ok(Verdict::Error)

@@ -3,7 +3,7 @@
 //! itself, text or JSON.
 
 use crate::error::CheckError;
-use crate::escape::escape_controls;
+use crate::escape::{escape_controls, ShownPath};
 use crate::problem::Problem;
 use crate::report::json::{self, Body, Document};
 use crate::report::output::{Options, Sinks};
@@ -44,7 +44,7 @@ pub enum HeaderBody {
     /// A database: both copies and the one in use (eseutil /MH).
     Database {
         /// The file.
-        path: String,
+        path: crate::escape::ShownPath,
         /// `database`.
         #[serde(rename = "type")]
         kind: FileKind,
@@ -62,7 +62,7 @@ pub enum HeaderBody {
     /// A log (eseutil /ML on a file).
     Log {
         /// The file.
-        path: String,
+        path: crate::escape::ShownPath,
         /// `log`.
         #[serde(rename = "type")]
         kind: FileKind,
@@ -72,7 +72,7 @@ pub enum HeaderBody {
     /// A checkpoint (eseutil /MK).
     Checkpoint {
         /// The file.
-        path: String,
+        path: crate::escape::ShownPath,
         /// `checkpoint`.
         #[serde(rename = "type")]
         kind: FileKind,
@@ -90,7 +90,7 @@ pub enum HeaderBody {
     /// A flush map (FMFILEHDR).
     FlushMap {
         /// The file.
-        path: String,
+        path: crate::escape::ShownPath,
         /// `flushmap`.
         #[serde(rename = "type")]
         kind: FileKind,
@@ -106,7 +106,7 @@ pub enum HeaderBody {
     /// A reserve log (not verified) or a damaged member: no header to dump.
     NotDumped {
         /// The file.
-        path: String,
+        path: crate::escape::ShownPath,
         /// What its name makes it.
         #[serde(rename = "type")]
         kind: FileKind,
@@ -118,7 +118,7 @@ pub enum HeaderBody {
     /// A file that could not be read as any ESE file.
     Unknown {
         /// The file.
-        path: String,
+        path: crate::escape::ShownPath,
         /// Always `null`.
         #[serde(rename = "type")]
         kind: Option<FileKind>,
@@ -200,19 +200,19 @@ pub fn write_documents(mut docs: Vec<Document<HeaderBody>>, verdict: Verdict, si
 /// `--strict` applied.
 pub fn write_header(
     bytes: &[u8],
-    shown: &str,
+    shown: &ShownPath,
     class: Classification,
     opts: &Options,
     sinks: &mut Sinks<'_>,
 ) -> io::Result<HeaderOutcome> {
-    let shown = shown.to_string();
+    let shown = shown.clone();
     if let Some(o) = header_not_dumped(bytes, &shown, class, opts, sinks)? {
         return Ok(o);
     }
     match class.kind {
         // A database is recognised by its magic only (CLI.md Decision 1), as in `checksum`.
         FileKind::Database if bytes.len() >= 4096 && class.by_header => db_header(bytes, &shown, opts, sinks),
-        FileKind::Log => match check_log(bytes, &shown) {
+        FileKind::Log => match check_log(bytes, shown.unescaped()) {
             Ok(c) => {
                 let verdict = header_verdict(&c.problems, c.header.is_some(), opts.strict);
                 if !opts.json {
@@ -223,7 +223,7 @@ pub fn write_header(
                         }
                     }
                     let state = if c.header.is_some() { "valid" } else { "damaged" };
-                    let shown = escape_controls(&shown);
+                    let shown = &shown;
                     writeln!(sinks.out, "{}: {shown}: log header {state}", verdict.word())?;
                 }
                 let body = || HeaderBody::Log {
@@ -235,7 +235,7 @@ pub fn write_header(
             }
             Err(e) => cannot(&e, opts, sinks),
         },
-        FileKind::Checkpoint => match check_checkpoint(bytes, &shown) {
+        FileKind::Checkpoint => match check_checkpoint(bytes, shown.unescaped()) {
             Ok(c) => {
                 let verdict = Verdict::from_problems(&c.problems, opts.strict);
                 if !opts.json {
@@ -258,7 +258,7 @@ pub fn write_header(
                     writeln!(
                         sinks.out,
                         "{word}: {}: checkpoint primary {}, shadow {}{differs}",
-                        escape_controls(&shown),
+                        &shown,
                         ok(c.primary_ok),
                         ok(c.shadow_ok)
                     )?;
@@ -278,7 +278,7 @@ pub fn write_header(
         },
         // A flush map is recognised by its header or its name (Decision 1), as in `checksum`.
         FileKind::FlushMap if bytes.len() >= 4096 => {
-            let mut h = crate::scan::flushmap::check_flush_map_header(bytes, &shown);
+            let mut h = crate::scan::flushmap::check_flush_map_header(bytes, shown.unescaped());
             // `header` follows /MH: an unusable header page fails, even of a flush map (Decision 8).
             if !h.header_ok {
                 for p in &mut h.problems {
@@ -294,7 +294,7 @@ pub fn write_header(
                         text::write_problem(sinks.out, p)?;
                     }
                 }
-                let shown = crate::escape::Shown(&shown);
+                let shown = &shown;
                 let line = match (verdict, h.problems.iter().find(|p| p.is_error())) {
                     (Verdict::Pass, _) if h.problems.is_empty() => {
                         format!("PASS: {shown}: flush map header valid.")
@@ -328,7 +328,7 @@ pub fn write_header(
                 "not an ESE database, log, checkpoint or flush map".to_string()
             };
             let code = crate::codes::JetErr::FileInvalidType;
-            cannot(&CheckError::new(&shown, why).with_code(code), opts, sinks)
+            cannot(&CheckError::new(shown.unescaped(), why).with_code(code), opts, sinks)
         }
     }
 }
@@ -338,7 +338,7 @@ pub fn write_header(
 /// 1; CLI.md Decision 1). `None` for everything else.
 fn header_not_dumped(
     bytes: &[u8],
-    path: &str,
+    path: &ShownPath,
     class: crate::scan::classify::Classification,
     opts: &Options,
     sinks: &mut Sinks<'_>,
@@ -348,7 +348,12 @@ fn header_not_dumped(
     let (verdict, kind, note, problems) = if class.kind == FileKind::Reserve {
         (Verdict::Pass, class.kind, Some(reserve_note(bytes)), Vec::new())
     } else if member && !class.by_header && (is_all_zeros(bytes) || class.kind == FileKind::Database) {
-        let p = damaged_member_problem(class.kind, bytes, path, "no database magic in either header copy");
+        let p = damaged_member_problem(
+            class.kind,
+            bytes,
+            path.unescaped(),
+            "no database magic in either header copy",
+        );
         (Verdict::Fail, class.kind, None, vec![p])
     } else {
         return Ok(None);
@@ -356,17 +361,12 @@ fn header_not_dumped(
     if opts.json {
         // Written by the caller.
     } else if let Some(n) = note {
-        writeln!(sinks.out, "PASS: {}: not verified: {n}", escape_controls(path))?;
+        writeln!(sinks.out, "PASS: {path}: not verified: {n}")?;
     } else if let Some(p) = problems.first() {
-        writeln!(
-            sinks.out,
-            "FAIL: {}: {}",
-            escape_controls(path),
-            escape_controls(&p.message)
-        )?;
+        writeln!(sinks.out, "FAIL: {path}: {}", escape_controls(&p.message))?;
     }
     let body = || HeaderBody::NotDumped {
-        path: path.to_string(),
+        path: path.into(),
         kind,
         note,
         header: None,
@@ -374,12 +374,15 @@ fn header_not_dumped(
     Ok(Some(outcome(verdict, opts, body, &problems)))
 }
 
-fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
+fn db_header(bytes: &[u8], path: &ShownPath, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
     use crate::codes::JetErr;
     let sh = crate::scan::header_copies::read_shadowed_header(bytes);
     if sh.page_size.is_none() {
         if let Some(v) = sh.unsupported_page_size {
-            let e = CheckError::new(path, format!("header le_cbPageSize = {v} is not a page size ESE uses"));
+            let e = CheckError::new(
+                path.unescaped(),
+                format!("header le_cbPageSize = {v} is not a page size ESE uses"),
+            );
             return cannot(&e, opts, sinks);
         }
     }
@@ -403,10 +406,10 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
     let chosen = sh.chosen();
     // /MH dumps any state; one the engine would refuse is a warning here, one it never writes
     // cannot be checked (CLI.md Decisions 2 and 22), as in `checksum`.
-    if let Some(e) = chosen.and_then(|h| crate::scan::database::state_or_type_never_written(h, path)) {
+    if let Some(e) = chosen.and_then(|h| crate::scan::database::state_or_type_never_written(h, path.unescaped())) {
         return cannot(&e, opts, sinks);
     }
-    problems.extend(chosen.and_then(|h| crate::scan::database::refusal_problem(h, path, false)));
+    problems.extend(chosen.and_then(|h| crate::scan::database::refusal_problem(h, path.unescaped(), false)));
     if chosen.is_none() {
         problems.push(Problem::error(
             Some(JetErr::DatabaseCorrupted),
@@ -417,7 +420,7 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
     let verdict = Verdict::from_problems(&problems, opts.strict);
     if opts.json {
         let body = || HeaderBody::Database {
-            path: path.to_string(),
+            path: path.into(),
             kind: FileKind::Database,
             page_size: sh.page_size,
             primary: CopyJson::of(&sh.primary),
@@ -445,7 +448,7 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
             text::write_problem(sinks.out, p)?;
         }
     }
-    let shown = escape_controls(path);
+    let shown = path;
     let line = match verdict {
         Verdict::Pass if problems.is_empty() => format!("PASS: {shown}: header valid, primary and shadow identical."),
         Verdict::Pass => format!("PASS: {shown}: header usable ({} warning(s)).", problems.len()),
@@ -465,7 +468,7 @@ fn db_header(bytes: &[u8], path: &str, opts: &Options, sinks: &mut Sinks<'_>) ->
         verdict,
         opts,
         || HeaderBody::Unknown {
-            path: String::new(),
+            path: Default::default(),
             kind: None,
             header: None,
         },

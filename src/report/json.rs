@@ -115,7 +115,7 @@ mod tests {
         fn empty(err: &CheckError) -> Self {
             Demo {
                 files: Vec::new(),
-                path: err.path.clone(),
+                path: err.path.unescaped().to_string(),
             }
         }
     }

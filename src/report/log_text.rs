@@ -19,7 +19,7 @@ pub fn write_log_check(w: &mut dyn Write, c: &LogCheck) -> io::Result<()> {
         Verdict::Fail => "damaged",
         Verdict::Error => "could not be checked",
     };
-    writeln!(w, "      Log file: {} - {state}", escape_controls(&c.path))?;
+    writeln!(w, "      Log file: {} - {state}", c.path)?;
     if c.bad_sectors > 0 {
         if let Some(l) = c.last_lgpos {
             writeln!(w, "      Log damaged (unusable). Last Lgpos: {}", eseutil_lgpos(l))?;
@@ -31,7 +31,7 @@ pub fn write_log_check(w: &mut dyn Write, c: &LogCheck) -> io::Result<()> {
 /// eseutil /ML `<file>` header dump (for `esecheck header LOG`), then the verdict line.
 pub fn write_log_header_dump(w: &mut dyn Write, c: &LogCheck) -> io::Result<()> {
     writeln!(w, "      Base name: {}", escape_controls(base_of(c.file_name())))?;
-    writeln!(w, "      Log file: {}", escape_controls(&c.path))?;
+    writeln!(w, "      Log file: {}", c.path)?;
     match &c.header {
         Some(h) => write_log_header(w, h)?,
         None => writeln!(w, "      (header checksum fails: fields not trusted)")?,
@@ -105,7 +105,7 @@ pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> 
         h.page_size()
     )?;
     for a in &h.attach {
-        writeln!(w, "      {} {}", a.dbid, escape_controls(&a.path))?;
+        writeln!(w, "      {} {}", a.dbid, a.path)?;
         writeln!(
             w,
             "                 dbtime: {} (0x{:X})  objidLast: {}  Signature: {}",
@@ -135,7 +135,7 @@ fn base_of(name: &str) -> &str {
 /// Verify-mode text: `Checkpoint file: <name> - OK` and the problems.
 pub fn write_checkpoint_check(w: &mut dyn Write, c: &CheckpointCheck) -> io::Result<()> {
     let state = if c.verdict == Verdict::Pass { "OK" } else { "damaged" };
-    writeln!(w, "      Checkpoint file: {} - {state}", escape_controls(&c.path))?;
+    writeln!(w, "      Checkpoint file: {} - {state}", c.path)?;
     for p in &c.problems {
         write_problem(w, p)?;
     }
@@ -144,7 +144,7 @@ pub fn write_checkpoint_check(w: &mut dyn Write, c: &CheckpointCheck) -> io::Res
 
 /// eseutil /MK dump (for `esecheck header CHK`), then the verdict text.
 pub fn write_checkpoint_header_dump(w: &mut dyn Write, c: &CheckpointCheck) -> io::Result<()> {
-    writeln!(w, "      Checkpoint file: {}", escape_controls(&c.path))?;
+    writeln!(w, "      Checkpoint file: {}", c.path)?;
     writeln!(
         w,
         "      Primary copy: {}   Shadow copy: {}",
@@ -175,7 +175,7 @@ pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Res
     write_env_paths(w, &h.dbms_param)?;
     write_env_tuple(w, &h.dbms_param)?;
     for a in &h.attach {
-        writeln!(w, "      {} {}", a.dbid, escape_controls(&a.path))?;
+        writeln!(w, "      {} {}", a.dbid, a.path)?;
     }
     Ok(())
 }
@@ -190,7 +190,7 @@ pub fn write_stream(w: &mut dyn Write, s: &StreamCheck) -> io::Result<()> {
         write_log_check(w, f)?;
     }
     for i in &s.ignored {
-        writeln!(w, "      Ignored: {} ({})", esc(&i.path), esc(&i.why))?;
+        writeln!(w, "      Ignored: {} ({})", &i.path, esc(&i.why))?;
     }
     write_problems(w, &s.problems)?;
     writeln!(w)?;

@@ -21,7 +21,7 @@ pub struct LogsBody<'a> {
     /// The base name (`SRU`, `E00`), when known.
     pub base: Option<String>,
     /// The directory searched.
-    pub directory: String,
+    pub directory: crate::escape::ShownPath,
     /// Lowest generation present.
     pub first: Option<i32>,
     /// Highest generation present.
@@ -98,16 +98,16 @@ pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Res
     let line = match verdict {
         Verdict::Pass => format!(
             "PASS: {}: stream {} {range}: no damaged log files were found.",
-            escape_controls(&s.directory),
+            s.directory,
             escape_controls(s.base.as_deref().unwrap_or("?"))
         ),
         Verdict::Fail => format!(
             "FAIL: {}",
-            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", escape_controls(&s.directory)))
+            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", s.directory))
         ),
         Verdict::Error => format!(
             "ERROR: {}",
-            first_err.unwrap_or_else(|| format!("{}: could not check", escape_controls(&s.directory)))
+            first_err.unwrap_or_else(|| format!("{}: could not check", s.directory))
         ),
     };
     writeln!(sinks.out, "{line}")?;

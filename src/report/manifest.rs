@@ -224,7 +224,7 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
     let pages: HashMap<&str, u64> = report
         .db_checks
         .iter()
-        .map(|c| (c.path.as_str(), c.page_size as u64))
+        .map(|c| (c.path.unescaped(), c.page_size as u64))
         .collect();
     // Sized up front: growing a map of 100,000 logs rehashes it about 17 times.
     let n_logs = report.stream.as_ref().map_or(0, |s| s.files.len());
@@ -234,7 +234,7 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
             .stream
             .iter()
             .flat_map(|s| s.files.iter())
-            .map(|l| (l.path.as_str(), l)),
+            .map(|l| (l.path.unescaped(), l)),
     );
     let file = |paths: &mut RelPaths<'_>, f: &crate::scan::set::SetFile| {
         let shown = f.path.display().to_string();
@@ -287,7 +287,7 @@ pub fn build(report: &SetReport, block_size: u64) -> Manifest {
                 .db_checks
                 .iter()
                 .map(|c| DbIdentity {
-                    path: rel(std::path::Path::new(&c.path)),
+                    path: rel(std::path::Path::new(c.path.unescaped())),
                     db_signature: c.chosen_header().map(|h| h.sign_db.to_string()),
                     log_signature: c.chosen_header().map(|h| h.sign_log.to_string()),
                     state: c.state.map(str::to_string),

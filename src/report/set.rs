@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct DbView {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// The header copy in use (`None` when both copies are bad).
     pub header: Option<DbFileHeader>,
     /// Page size of the scan.
@@ -46,7 +46,7 @@ impl DbView {
 #[derive(Debug, Clone)]
 pub struct LogView {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// True when the log has no error of its own (header, segments).
     pub intact: bool,
     /// Its `signLog`.
@@ -63,7 +63,7 @@ pub struct StreamView {
     /// Base name (`E00`, `SRU`, `edb`).
     pub base: String,
     /// Directory of the logs.
-    pub directory: String,
+    pub directory: crate::escape::ShownPath,
     /// The stream's signature (of its newest log).
     pub signature: Option<Signature>,
     /// Logs by generation.
@@ -81,7 +81,7 @@ pub struct StreamView {
 #[derive(Debug, Clone)]
 pub struct CheckpointView {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// At least one copy valid.
     pub usable: bool,
     /// Generation of `le_lgposCheckpoint`: the lower of the copies that verify (what bounds
@@ -98,7 +98,7 @@ pub struct CheckpointView {
 #[derive(Debug, Clone, Serialize)]
 pub struct DbSummary {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// `le_dbstate` name.
     pub state: Option<&'static str>,
     /// Needs log replay (Decision 13).
@@ -162,7 +162,7 @@ pub struct LogsSummary {
     /// Base name.
     pub base: String,
     /// Directory.
-    pub directory: String,
+    pub directory: crate::escape::ShownPath,
     /// Lowest generation present.
     pub first: Option<i32>,
     /// Highest generation present.
@@ -177,7 +177,7 @@ pub struct LogsSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckpointSummary {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// Checkpoint generation.
     pub generation: Option<i32>,
     /// pass / fail.
@@ -208,12 +208,12 @@ pub struct SetDecision {
     /// The numbered logs of the stream below `truncate_below`, oldest first: what may be
     /// deleted (never the current log, a reserve log or a damaged log forgiven below it); empty
     /// when `truncate_below` is `null` or 0.
-    pub truncatable_logs: Vec<String>,
+    pub truncatable_logs: Vec<crate::escape::ShownPath>,
     /// Set-level problems (database and log problems included, severities final).
     pub problems: Vec<Problem>,
     /// Where the logs of a database named alone were looked for (beside it); `null` when the
     /// set was named with its logs, a directory or `--logs`.
-    pub logs_looked_for_in: Option<String>,
+    pub logs_looked_for_in: Option<crate::escape::ShownPath>,
 }
 
 /// Missing generations are listed up to this many; a hostile range cannot make the walk long.
@@ -318,7 +318,7 @@ pub fn decide(
 /// generation is below `truncate_below`, oldest first — never the current log (its generation is
 /// the newest), and never a damaged log forgiven below it (`forgiven`: it is reported, and a
 /// person may want to look at it before it goes).
-fn truncatable_logs(s: &StreamView, truncate_below: i32, forgiven: &[i32]) -> Vec<String> {
+fn truncatable_logs(s: &StreamView, truncate_below: i32, forgiven: &[i32]) -> Vec<crate::escape::ShownPath> {
     s.logs
         .range(..truncate_below)
         .filter(|(g, _)| Some(**g) != s.current && !forgiven.contains(g))
@@ -646,7 +646,7 @@ fn required_range_problems(s: &StreamView, needing: &[&DbView], lo: i32, hi: i32
     // (the logs present in the range are counted, not the generations walked).
     let present = s.logs.range(lo..=hi).count() as u64;
     let total = (i64::from(hi) - i64::from(lo) + 1) as u64 - present;
-    problems.extend(required_logs_missing(&s.directory, &missing, total, lo, hi));
+    problems.extend(required_logs_missing(s.directory.unescaped(), &missing, total, lo, hi));
     problems.extend(required_beyond_last_log(s, hi, missing.is_empty()));
     problems
 }
@@ -1010,7 +1010,7 @@ pub fn decide_set(scan: SetScan, strict: bool) -> SetReport {
     for (summary, c) in decision.databases.iter_mut().zip(&scan.db_checks) {
         summary.pages = PageCounters::of(c);
     }
-    decision.logs_looked_for_in = scan.logs_looked_for_in.map(|d| d.display().to_string());
+    decision.logs_looked_for_in = scan.logs_looked_for_in.map(|d| d.as_path().into());
     SetReport {
         decision,
         ignored: scan.ignored,
@@ -1056,7 +1056,7 @@ fn view_of_stream(s: &StreamCheck) -> StreamView {
     let current = s
         .files
         .iter()
-        .find(|f| is_current_name(&f.path, s.base.as_deref()))
+        .find(|f| is_current_name(f.path.unescaped(), s.base.as_deref()))
         .and_then(|f| f.generation);
     StreamView {
         base: s.base.clone().unwrap_or_default(),
@@ -1095,7 +1095,7 @@ mod tests {
 
     fn db(path: &str, b: DbBuilder) -> DbView {
         DbView {
-            path: path.to_string(),
+            path: path.into(),
             header: Some(DbFileHeader::parse(&b.header()).unwrap()),
             page_size: b.page_size(),
             pages_seen: 16,
@@ -1110,7 +1110,7 @@ mod tests {
 
     fn log(g: i32) -> LogView {
         LogView {
-            path: format!("logs/E00{g:05X}.log"),
+            path: format!("logs/E00{g:05X}.log").into(),
             intact: true,
             signature: Some(default_log_signature()),
             page_size: Some(8192),
@@ -1130,14 +1130,14 @@ mod tests {
             logs.insert(
                 c,
                 LogView {
-                    path: "logs/E00.log".to_string(),
+                    path: "logs/E00.log".into(),
                     ..log(c)
                 },
             );
         }
         StreamView {
             base: "E00".to_string(),
-            directory: "logs".to_string(),
+            directory: "logs".into(),
             signature: Some(default_log_signature()),
             logs,
             current,
@@ -1148,7 +1148,7 @@ mod tests {
 
     fn chk(generation: i32, sig: Signature) -> CheckpointView {
         CheckpointView {
-            path: "logs/E00.chk".to_string(),
+            path: "logs/E00.chk".into(),
             usable: true,
             generation: Some(generation),
             in_use_generation: Some(generation),
@@ -1166,12 +1166,12 @@ mod tests {
         assert!(page_size_differs_between_dbs(&a, &same).is_none());
         let p = signature_differs_between_dbs(&a, &other_sig).unwrap();
         assert_eq!(
-            (p.severity, code(&p), p.file.as_str()),
+            (p.severity, code(&p), p.file.unescaped()),
             (Severity::Error, Some(-530), "b.edb")
         );
         let p = page_size_differs_between_dbs(&a, &other_size).unwrap();
         assert_eq!(
-            (p.severity, code(&p), p.file.as_str()),
+            (p.severity, code(&p), p.file.unescaped()),
             (Severity::Error, Some(-1213), "b.edb")
         );
         assert!(
@@ -1295,7 +1295,7 @@ mod tests {
         let d = db("a.edb", dirty(5, 7));
         let p = needs_logs_but_none_found(&d, Some([5, 7]));
         assert_eq!(
-            (p.severity, code(&p), p.file.as_str()),
+            (p.severity, code(&p), p.file.unescaped()),
             (Severity::Error, Some(-543), "a.edb")
         );
         assert!(p.message.contains("needs logs 5-7 (Dirty Shutdown)"), "{}", p.message);
@@ -1382,7 +1382,7 @@ mod tests {
         let s = stream(&[5, 6, 7], Some(8));
         let p = db_signature_differs_from_logs(&db("a.edb", dirty(5, 7).log_signature(foreign())), &s).unwrap();
         assert_eq!(
-            (p.severity, code(&p), p.file.as_str()),
+            (p.severity, code(&p), p.file.unescaped()),
             (Severity::Error, Some(-530), "a.edb")
         );
         assert!(db_signature_differs_from_logs(&db("a.edb", dirty(5, 7)), &s).is_none());
@@ -1518,7 +1518,7 @@ mod tests {
         let other = at(dirty(5, 7).log_committed(7), created(99));
         let p = required_log_other_incarnation(&other, &s).unwrap();
         assert_eq!(
-            (p.severity, code(&p), p.file.as_str(), p.generation),
+            (p.severity, code(&p), p.file.unescaped(), p.generation),
             (Severity::Error, Some(-543), "logs/E0000007.log", Some(7))
         );
         assert!(
@@ -1555,7 +1555,7 @@ mod tests {
         let d = db("a.edb", dirty(5, 7));
         let p = checkpoint_ahead_of_database(&c, 6, &d).unwrap();
         assert_eq!(
-            (p.severity, code(&p), p.file.as_str()),
+            (p.severity, code(&p), p.file.unescaped()),
             (Severity::Error, Some(-543), "a.edb")
         );
         assert!(

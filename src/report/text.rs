@@ -14,7 +14,7 @@ use std::io::{self, Write};
 /// person can read. JSON lists every problem.
 pub const MAX_TEXT_PROBLEMS_PER_FILE: usize = 50;
 
-use crate::escape::escape_controls;
+use crate::escape::{escape_controls, ShownPath};
 
 /// Prints one problem line: `ERROR: message [code name]` or `WARNING: …`, for output grouped
 /// under the file the problem is in.
@@ -30,7 +30,7 @@ pub fn write_problem_with_file(out: &mut dyn Write, p: &Problem) -> io::Result<(
 
 /// `FILE: message`: a problem as one self-contained sentence.
 pub fn located_message(p: &Problem) -> String {
-    format!("{}: {}", escape_controls(&p.file), escape_controls(&p.message))
+    format!("{}: {}", p.file, escape_controls(&p.message))
 }
 
 fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::Result<()> {
@@ -54,7 +54,7 @@ fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::
 
 /// The /K summary of a database: counters in eseutil's order, then each problem once.
 pub fn write_db_check(out: &mut dyn Write, c: &DbCheck) -> io::Result<()> {
-    writeln!(out, "File: {}", escape_controls(&c.path))?;
+    writeln!(out, "File: {}", c.path)?;
     let state = c.state.map_or("unknown state", state_name_text);
     let detected = if c.page_size_detected {
         ""
@@ -150,8 +150,8 @@ pub fn write_problems(out: &mut dyn Write, problems: &[Problem]) -> io::Result<(
 /// after `indent`: at most [`MAX_TEXT_PROBLEMS_PER_FILE`] per file, in the list's order, then one
 /// line per file counting the rest (`… and N more problems in FILE; --json lists them all`).
 pub fn write_problems_per_file(out: &mut dyn Write, indent: &str, problems: &[Problem]) -> io::Result<()> {
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let mut order: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashMap<&ShownPath, usize> = std::collections::HashMap::new();
+    let mut order: Vec<&ShownPath> = Vec::new();
     for p in problems {
         let n = seen.entry(&p.file).or_insert_with(|| {
             order.push(&p.file);
@@ -175,24 +175,20 @@ pub fn write_problems_per_file(out: &mut dyn Write, indent: &str, problems: &[Pr
 }
 
 /// `… and N more; --json lists them all` (with the file named when the list mixes files).
-fn write_more_line(out: &mut dyn Write, indent: &str, more: usize, file: Option<&str>) -> io::Result<()> {
+fn write_more_line(out: &mut dyn Write, indent: &str, more: usize, file: Option<&ShownPath>) -> io::Result<()> {
     if more == 0 {
         return Ok(());
     }
     let what = if more == 1 { "problem" } else { "problems" };
     match file {
-        Some(f) => writeln!(
-            out,
-            "{indent}… and {more} more {what} in {}; --json lists them all",
-            escape_controls(f)
-        ),
+        Some(f) => writeln!(out, "{indent}… and {more} more {what} in {f}; --json lists them all"),
         None => writeln!(out, "{indent}… and {more} more {what}; --json lists them all"),
     }
 }
 
 /// The summary of a flush map.
 pub fn write_flush_map_check(out: &mut dyn Write, c: &FlushMapCheck) -> io::Result<()> {
-    writeln!(out, "File: {}", escape_controls(&c.path))?;
+    writeln!(out, "File: {}", c.path)?;
     writeln!(out, "Type: flush map, 8192 byte pages")?;
     writeln!(out)?;
     writeln!(out, "{:>12} pages seen", c.pages_seen)?;
@@ -222,11 +218,11 @@ pub fn page_list(pages: &[i64]) -> String {
 }
 
 /// The flush-map header page in the vocabulary of eseutil's flush-map dump.
-pub fn write_flush_map_header(out: &mut dyn Write, path: &str, c: &FlushMapHeaderCheck) -> io::Result<()> {
+pub fn write_flush_map_header(out: &mut dyn Write, path: &ShownPath, c: &FlushMapHeaderCheck) -> io::Result<()> {
     fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
         writeln!(out, "{label:>34}: {value}")
     }
-    writeln!(out, "Flush map file: {}", escape_controls(path))?;
+    writeln!(out, "Flush map file: {path}")?;
     let state = if c.header_ok { "OK" } else { "BAD" };
     field(
         out,
@@ -347,7 +343,7 @@ fn version_text(v: u32, update: u32) -> String {
 /// administrator can hold the two side by side.
 pub fn write_db_header(
     out: &mut dyn Write,
-    path: &str,
+    path: &ShownPath,
     h: &DbFileHeader,
     primary: &HeaderCopy,
     shadow: &HeaderCopy,
@@ -364,7 +360,7 @@ pub fn write_db_header(
             format!("{n} (last: {})", time_text(t))
         }
     }
-    writeln!(out, "         Database: {}", escape_controls(path))?;
+    writeln!(out, "         Database: {path}")?;
     writeln!(out)?;
     writeln!(out, "DATABASE HEADER:")?;
     writeln!(out, "Checksum Information:")?;
@@ -510,7 +506,8 @@ fn thousands(n: u64) -> String {
 }
 
 /// The file name of a path (either separator), escaped for a line of text.
-fn file_of(path: &str) -> String {
+fn file_of(path: &ShownPath) -> String {
+    let path = path.unescaped();
     escape_controls(path.rsplit(['/', '\\']).next().unwrap_or(path)).into_owned()
 }
 
@@ -610,7 +607,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
             "  {} [{}] {}: {} pages seen, {} bad, {} correctable, {} uninitialized; Log Required {req}, Log Committed {}; Log Signature {}",
             s.verdict.word(),
             s.state.map_or("?", state_name_text),
-            escape_controls(&s.path),
+            s.path,
             c.pages_seen,
             c.bad_checksums,
             c.correctable_checksums,
@@ -625,7 +622,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
             "Logs: {} {} in {}: generations {}-{} ({} files)",
             l.verdict.word(),
             escape_controls(&l.base),
-            escape_controls(&l.directory),
+            l.directory,
             l.first.map(|g| g.to_string()).unwrap_or_default(),
             l.last.map(|g| g.to_string()).unwrap_or_default(),
             l.count
@@ -635,8 +632,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
     if let Some(dir) = &d.logs_looked_for_in {
         writeln!(
             out,
-            "  (logs and checkpoint looked for in {}, beside the database named)",
-            escape_controls(dir)
+            "  (logs and checkpoint looked for in {dir}, beside the database named)"
         )?;
     }
     for f in &r.flush_maps {
@@ -644,7 +640,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
             out,
             "Flush map: {} {}: {} pages, {} bad, {} correctable (damage here is a warning)",
             f.verdict.word(),
-            escape_controls(&f.path),
+            f.path,
             f.pages_seen,
             f.bad_checksums,
             f.correctable_checksums
@@ -655,7 +651,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
             out,
             "Checkpoint: {} {} generation {}",
             c.verdict.word(),
-            escape_controls(&c.path),
+            c.path,
             c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into())
         )?,
         None => writeln!(out, "Checkpoint: none found")?,
@@ -673,7 +669,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
     if !r.ignored.is_empty() {
         writeln!(out, "Ignored:")?;
         for i in &r.ignored {
-            writeln!(out, "  {}: {}", escape_controls(&i.path), escape_controls(&i.why))?;
+            writeln!(out, "  {}: {}", i.path, escape_controls(&i.why))?;
         }
     }
     if !d.problems.is_empty() {

@@ -2,7 +2,6 @@
 //! the details, the manifest written), and its could-not-check line.
 
 use crate::error::CheckError;
-use crate::escape::escape_controls;
 use crate::report::json::{Body, Document};
 use crate::report::output::{could_not_check, Options, Sinks};
 use crate::report::set::{CheckpointSummary, DbSummary, LogsSummary, SetReport};
@@ -33,9 +32,9 @@ pub struct VerifyBody<'a> {
     /// Generations whose damage was forgiven below `truncate_below`.
     pub unnecessary_logs_corrupt: &'a [i32],
     /// The numbered logs below `truncate_below`: what may be deleted.
-    pub truncatable_logs: &'a [String],
+    pub truncatable_logs: &'a [crate::escape::ShownPath],
     /// Where the logs of a database named alone were looked for.
-    pub logs_looked_for_in: Option<&'a str>,
+    pub logs_looked_for_in: Option<&'a crate::escape::ShownPath>,
     /// Files not part of the set, with the reason.
     pub ignored: &'a [Ignored],
     /// The set's flush maps.
@@ -57,7 +56,7 @@ impl<'a> VerifyBody<'a> {
             roll_forward_to: d.roll_forward_to,
             unnecessary_logs_corrupt: &d.unnecessary_logs_corrupt,
             truncatable_logs: &d.truncatable_logs,
-            logs_looked_for_in: d.logs_looked_for_in.as_deref(),
+            logs_looked_for_in: d.logs_looked_for_in.as_ref(),
             ignored: &r.ignored,
             flush_maps: &r.flush_maps,
             manifest: None,
@@ -117,7 +116,7 @@ pub fn render(
     let line = match (target, written) {
         (Some(t), None) => format!(
             "ERROR: {}: the manifest could not be written; do not report the backup complete.",
-            escape_controls(&t.path.display().to_string())
+            crate::escape::ShownPath::from(t.path)
         ),
         _ => text::verify_verdict_line(report),
     };
@@ -129,7 +128,7 @@ pub fn render(
             writeln!(
                 sinks.out,
                 "Manifest: {}: {n} files, CRC-32 of each and of each {}-byte block",
-                escape_controls(&t.path.display().to_string()),
+                crate::escape::ShownPath::from(t.path),
                 t.block_size
             )?;
         }
@@ -147,7 +146,7 @@ pub fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>
         writeln!(
             sinks.out,
             "ERROR: {}: could not check the set; do not truncate.",
-            escape_controls(&e.path)
+            e.path
         )?;
     }
     Ok(Verdict::Error)

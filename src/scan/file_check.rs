@@ -19,7 +19,7 @@ use std::path::Path;
 #[derive(Debug, Clone, Serialize)]
 pub struct Unchecked {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// What it was taken for, if anything.
     #[serde(rename = "type")]
     pub kind: Option<FileKind>,
@@ -57,7 +57,7 @@ pub enum FileReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct NotVerified {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// Always `reserve`.
     #[serde(rename = "type")]
     pub kind: FileKind,
@@ -72,7 +72,7 @@ pub struct NotVerified {
 #[derive(Debug, Clone, Serialize)]
 pub struct DamagedMember {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// The member its name promises.
     #[serde(rename = "type")]
     pub kind: FileKind,
@@ -84,7 +84,7 @@ pub struct DamagedMember {
 
 impl FileReport {
     /// The file.
-    pub fn path(&self) -> &str {
+    pub fn path(&self) -> &crate::escape::ShownPath {
         match self {
             FileReport::Database(c) => &c.path,
             FileReport::Log(c) => &c.path,
@@ -239,7 +239,7 @@ fn check_opened_kind(input: &Input, path: &Path, shown: &str, bar: Option<&indic
             Err(e) => damaged_or_unchecked(class, shown, bytes, e),
         },
         FileKind::Reserve => FileReport::NotVerified(NotVerified {
-            path: shown.to_string(),
+            path: shown.into(),
             kind: FileKind::Reserve,
             verdict: Verdict::Pass,
             note: crate::scan::classify::reserve_note(bytes).to_string(),
@@ -260,7 +260,7 @@ fn is_zero_filled_member(class: Classification, bytes: &[u8]) -> bool {
 /// (`detail`: what the check found).
 fn damaged_member(shown: &str, kind: FileKind, bytes: &[u8], detail: &str) -> FileReport {
     FileReport::DamagedMember(DamagedMember {
-        path: shown.to_string(),
+        path: shown.into(),
         kind,
         verdict: Verdict::Fail,
         problems: vec![crate::scan::classify::damaged_member_problem(
@@ -300,7 +300,7 @@ fn not_an_ese_file(shown: &str, bytes: &[u8]) -> CheckError {
 /// taken for, if anything.
 pub fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileReport {
     FileReport::Unchecked(Unchecked {
-        path: path.to_string(),
+        path: path.into(),
         kind,
         verdict: Verdict::Error,
         error: e.message,

@@ -52,7 +52,7 @@ pub fn check_flush_map_with(bytes: &[u8], path: &str, opts: &FlushMapOptions<'_>
     // The pages are fed exactly once above, so the checker has nothing to refuse; were it to,
     // the flush map is reported as not checked rather than passed.
     checked.unwrap_or_else(|e| FlushMapCheck {
-        path: path.to_string(),
+        path: path.into(),
         kind: crate::scan::classify::FileKind::FlushMap,
         verdict: Verdict::Error,
         pages_seen: 0,

@@ -945,7 +945,7 @@ fn set_files(
     block_size: u64,
 ) -> Result<Vec<SetFile>, CheckError> {
     use rayon::prelude::*;
-    let ignored_paths: BTreeSet<&str> = ignored.iter().map(|i| i.path.as_str()).collect();
+    let ignored_paths: BTreeSet<&str> = ignored.iter().map(|i| i.path.unescaped()).collect();
     let mut out: Vec<(PathBuf, MemberType, Option<Hashed>)> = entries
         .iter()
         .filter(|e| e.regular)
@@ -1268,7 +1268,7 @@ mod tests {
         let s = StreamCheck {
             verdict: crate::verdict::Verdict::Fail,
             base: None,
-            directory: "d".to_string(),
+            directory: "d".into(),
             first: None,
             last: None,
             files: Vec::new(),
@@ -1375,7 +1375,7 @@ mod tests {
             PathBuf::from("d/weird.chk"),
         ];
         let got = other_checkpoints(&cands, Some(&cands[0]), Some("E00"));
-        let whys: Vec<(&str, &str)> = got.iter().map(|i| (i.path.as_str(), i.why.as_str())).collect();
+        let whys: Vec<(&str, &str)> = got.iter().map(|i| (i.path.unescaped(), i.why.as_str())).collect();
         assert_eq!(
             whys,
             vec![
@@ -1409,7 +1409,7 @@ mod tests {
         let got = other_checkpoints(&cands, Some(&cands[1]), Some("SRU"));
         assert_eq!(got.len(), 1);
         assert_eq!(
-            (got[0].path.as_str(), got[0].why.as_str(), got[0].kind),
+            (got[0].path.unescaped(), got[0].why.as_str(), got[0].kind),
             (
                 "d/SRU.jcp",
                 "checkpoint of the other naming (not used)",
@@ -1426,13 +1426,13 @@ mod tests {
                 .iter()
                 .map(|n| {
                     let mut c = crate::scan::log::LogCheck::not_checked(&CheckError::new(*n, "x"));
-                    c.path = n.to_string();
+                    c.path = (*n).into();
                     c
                 })
                 .collect(),
             verdict: crate::verdict::Verdict::Pass,
             base: None,
-            directory: "d".to_string(),
+            directory: "d".into(),
             first: None,
             last: None,
             ignored: Vec::new(),

@@ -63,7 +63,7 @@ impl IgnoreKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ignored {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// Why it is not part of the stream.
     pub why: String,
     /// The reason, as a type.
@@ -73,7 +73,7 @@ pub struct Ignored {
 
 impl Ignored {
     /// A file set aside for `kind`, in words `why`.
-    pub fn new(path: impl Into<String>, kind: IgnoreKind, why: impl Into<String>) -> Ignored {
+    pub fn new(path: impl Into<crate::escape::ShownPath>, kind: IgnoreKind, why: impl Into<String>) -> Ignored {
         Ignored {
             path: path.into(),
             why: why.into(),
@@ -90,7 +90,7 @@ pub struct StreamCheck {
     /// The base name as written in the file names (e.g. `SRU`).
     pub base: Option<String>,
     /// The directory searched.
-    pub directory: String,
+    pub directory: crate::escape::ShownPath,
     /// Lowest generation present.
     pub first: Option<i32>,
     /// Highest generation present (normally the current `<base>.log`).
@@ -343,7 +343,7 @@ pub fn check_stream_entries(
     let mut out = StreamCheck {
         verdict: Verdict::Pass,
         base: mine.first().map(|c| c.base.clone()).or(base.map(str::to_string)),
-        directory: dir.display().to_string(),
+        directory: dir.into(),
         first: None,
         last: None,
         files: Vec::new(),
@@ -354,7 +354,7 @@ pub fn check_stream_entries(
     };
     if mine.is_empty() {
         out.problems.extend(wiped.iter().cloned());
-        out.problems.push(no_logs_found(&out.directory, base));
+        out.problems.push(no_logs_found(out.directory.unescaped(), base));
         out.verdict = verdict_without_logs(&wiped);
         return Ok(out);
     }
@@ -657,7 +657,7 @@ fn check_each_log(
 fn chain_checks(out: &mut StreamCheck, mine: Vec<Candidate>, results: Vec<LogCheck>, expected: Option<Signature>) {
     let mut files = results;
     let (archived, current) = place_logs(&mine, &mut files);
-    let dir = out.directory.clone();
+    let dir = out.directory.unescaped().to_string();
     let mut problems = duplicate_generations(&dir, &archived);
     let gens: Vec<i64> = archived.keys().copied().collect();
     problems.extend(gens.windows(2).filter_map(|w| gap_between(&dir, w[0], w[1])));
@@ -796,7 +796,7 @@ fn current_not_last_plus_one(f: &LogCheck, last_archived: Option<i64>) -> Option
     (i64::from(g) != last + 1).then(|| {
         stream_error(
             JetErr::MissingLogFile,
-            &f.path,
+            f.path.unescaped(),
             Some(i64::from(g)),
             format!(
                 "current log has generation 0x{g:X}, expected 0x{:X} (last archived + 1)",
@@ -814,7 +814,7 @@ fn signature_differs_from_stream(f: &LogCheck, sig: Signature) -> Option<Problem
     (h.sign_log != sig).then(|| {
         stream_error(
             JetErr::BadLogSignature,
-            &f.path,
+            f.path.unescaped(),
             Some(i64::from(h.generation)),
             format!("log signature {} differs from the stream's {}", h.sign_log, sig),
         )
@@ -844,7 +844,7 @@ fn generation_chain(order: &[usize], files: &[LogCheck], problems: &mut Vec<Prob
         let (Some(h), Some(ph)) = (&files[i].header, &files[pi].header) else {
             continue;
         };
-        let path = &files[i].path;
+        let path = files[i].path.unescaped();
         let prev = &files[pi];
         let prev_damaged = has_any_problem(prev, g - 1, &with_problem);
         let found = [

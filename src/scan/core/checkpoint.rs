@@ -24,7 +24,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckpointCheck {
     /// The file as named by the caller.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// Always [`FileKind::Checkpoint`] (`"checkpoint"` in JSON).
     #[serde(rename = "type")]
     pub kind: FileKind,
@@ -100,7 +100,7 @@ impl CheckpointChecker {
     pub fn new(path: &str, file_size: u64) -> Result<CheckpointChecker, CheckError> {
         shorter_than_a_copy(path, file_size)?;
         Ok(CheckpointChecker {
-            path: path.to_string(),
+            path: path.into(),
             file_size,
             fed: 0,
             copies: Vec::with_capacity(2 * CHECKPOINT_COPY_SIZE),
@@ -144,7 +144,7 @@ impl CheckpointChecker {
             s: shadow.and_then(|b| CheckpointFile::parse(b).ok()),
         };
         let mut c = CheckpointCheck {
-            path: path.to_string(),
+            path: path.into(),
             kind: FileKind::Checkpoint,
             verdict: Verdict::Pass,
             primary_ok: ctx.primary_ok,

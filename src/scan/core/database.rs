@@ -42,7 +42,7 @@ pub const HEAD_LEN: usize = 2 * 32768;
 #[derive(Debug, Clone, Serialize)]
 pub struct DbCheck {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// Always [`FileKind::Database`] (`"database"` in JSON).
     #[serde(rename = "type")]
     pub kind: FileKind,
@@ -232,7 +232,7 @@ impl DatabaseChecker {
         head_findings.problems.extend(trailing_partial_page(&ctx));
         head_findings.problems.extend(temporary_database_note(&ctx));
         Ok(DatabaseChecker {
-            path: path.to_string(),
+            path: path.into(),
             file_size,
             header,
             page_size,
@@ -395,7 +395,7 @@ impl DatabaseChecker {
         }
         problems.extend(no_whole_page(&ctx));
         Ok(DbCheck {
-            path: self.path.clone(),
+            path: self.path.as_str().into(),
             kind: FileKind::Database,
             verdict: Verdict::from_problems(&problems, false),
             page_size: self.page_size,

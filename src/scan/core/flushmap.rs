@@ -45,7 +45,7 @@ pub struct FlushMapHeaderCheck {
 #[derive(Debug, Clone, Serialize)]
 pub struct FlushMapCheck {
     /// The file.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// Always [`FileKind::FlushMap`] (`"flushmap"` in JSON).
     #[serde(rename = "type")]
     pub kind: FileKind,
@@ -159,7 +159,7 @@ impl FlushMapChecker {
             ));
         }
         Ok(FlushMapChecker {
-            path: path.to_string(),
+            path: path.into(),
             file_size,
             head: header_page(path, head, file_size),
             acc: Mutex::new((Vec::new(), Coverage::default())),
@@ -244,7 +244,7 @@ impl FlushMapChecker {
         let path = self.path.as_str();
         let pages_seen = self.file_size / FM_PAGE as u64;
         let mut c = FlushMapCheck {
-            path: path.to_string(),
+            path: path.into(),
             kind: FileKind::FlushMap,
             verdict: Verdict::Pass,
             pages_seen,

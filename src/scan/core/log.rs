@@ -36,7 +36,7 @@ pub const SEGMENT_SIZE: usize = 4096;
 #[derive(Debug, Clone, Serialize)]
 pub struct LogCheck {
     /// The file as named by the caller.
-    pub path: String,
+    pub path: crate::escape::ShownPath,
     /// Always [`FileKind::Log`] (`"log"` in JSON).
     #[serde(rename = "type")]
     pub kind: FileKind,
@@ -99,9 +99,9 @@ pub(crate) fn ser_opt_hex<S: Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok,
 }
 
 impl LogCheck {
-    fn empty(path: &str) -> LogCheck {
+    fn empty(path: impl Into<crate::escape::ShownPath>) -> LogCheck {
         LogCheck {
-            path: path.to_string(),
+            path: path.into(),
             kind: FileKind::Log,
             verdict: Verdict::Pass,
             generation: None,
@@ -175,7 +175,7 @@ impl LogCheck {
 
     /// The file name (last path component).
     pub fn file_name(&self) -> &str {
-        file_name(&self.path)
+        file_name(self.path.unescaped())
     }
 
     /// A log of a stream whose verified header holds a generation no log can have
@@ -323,7 +323,7 @@ impl LogChecker {
             ));
         }
         Ok(LogChecker {
-            path: path.to_string(),
+            path: path.into(),
             file_size,
             fed: 0,
             carry: Vec::new(),
