@@ -168,3 +168,35 @@ fn checksum_on_a_sparse_database_counts_its_holes_as_uninitialized_pages() {
     assert_eq!(f["pages_seen"], 8192 + 2048);
     assert_eq!(f["bad_checksums"], 2);
 }
+
+#[test]
+fn progress_counts_the_bytes_read_and_takes_the_holes_off_the_total() {
+    // The run's bar starts at the file's size (holes are not known before the file is opened);
+    // the scan moves it only by the bytes it reads, and takes each hole it skips off the total,
+    // so the bar ends full and its rate and ETA are those of reading. Holes: pages 100-2999
+    // (2900 pages of 8 KiB) and the 16 MiB (2048 pages) appended.
+    let mut image = sparse_database_image();
+    let size = image.len() + (16 << 20);
+    image.resize(size, 0);
+    let at = |pgno: usize| (pgno + 1) * PAGE;
+    let holes = [at(100)..at(3000), image.len() - (16 << 20)..image.len()];
+    let bar = indicatif::ProgressBar::hidden();
+    esecheck::scan::progress::Progress::new(&bar).set_total(1, size as u64);
+    let opts = DbOptions {
+        holes: &holes,
+        progress: Some(&bar),
+        ..DbOptions::default()
+    };
+    check_database(&image, "db.edb", &opts).unwrap();
+    let read = (size - (2900 + 2048) * PAGE) as u64;
+    assert_eq!((bar.position(), bar.length()), (read, Some(read)));
+    // Without holes every byte is read and the total stays the file's size.
+    let bar = indicatif::ProgressBar::hidden();
+    esecheck::scan::progress::Progress::new(&bar).set_total(1, size as u64);
+    let opts = DbOptions {
+        progress: Some(&bar),
+        ..DbOptions::default()
+    };
+    check_database(&image, "db.edb", &opts).unwrap();
+    assert_eq!((bar.position(), bar.length()), (size as u64, Some(size as u64)));
+}

@@ -24,6 +24,7 @@ mod corpus_damage;
 mod corpus_sweep;
 mod database;
 mod engine_rules;
+mod eseutil_dump;
 mod faults;
 mod flushmap_and_ranges;
 mod hostile;

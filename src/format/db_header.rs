@@ -256,6 +256,45 @@ pub struct DbFileHeader {
     /// @716 `le_ulRevertCount`.
     #[serde(rename = "le_ulRevertCount")]
     pub revert_count: u32,
+    /// @304 `le_cpgUpgrade55Format`.
+    #[serde(rename = "le_cpgUpgrade55Format")]
+    pub cpg_upgrade_55_format: i32,
+    /// @308 `le_cpgUpgradeFreePages`.
+    #[serde(rename = "le_cpgUpgradeFreePages")]
+    pub cpg_upgrade_free_pages: i32,
+    /// @312 `le_cpgUpgradeSpaceMapPages`.
+    #[serde(rename = "le_cpgUpgradeSpaceMapPages")]
+    pub cpg_upgrade_space_map_pages: i32,
+    /// @488 `le_ulIncrementalReseedCountOld`.
+    #[serde(rename = "le_ulIncrementalReseedCountOld")]
+    pub incremental_reseed_count_old: u32,
+    /// @504 `le_ulPagePatchCountOld`.
+    #[serde(rename = "le_ulPagePatchCountOld")]
+    pub page_patch_count_old: u32,
+    /// @584 `signDbHdrFlush`.
+    #[serde(rename = "signDbHdrFlush")]
+    pub sign_db_hdr_flush: Signature,
+    /// @612 `signFlushMapHdrFlush`.
+    #[serde(rename = "signFlushMapHdrFlush")]
+    pub sign_flush_map_hdr_flush: Signature,
+    /// @656 `le_lgposLastResize`.
+    #[serde(rename = "le_lgposLastResize")]
+    pub lgpos_last_resize: Lgpos,
+    /// @688 `signRBSHdrFlush`.
+    #[serde(rename = "signRBSHdrFlush")]
+    pub sign_rbs_hdr_flush: Signature,
+    /// @720 `logtimeRevertFrom`.
+    #[serde(rename = "logtimeRevertFrom")]
+    pub logtime_revert_from: LogTime,
+    /// @728 `logtimeRevertTo`.
+    #[serde(rename = "logtimeRevertTo")]
+    pub logtime_revert_to: LogTime,
+    /// @736 `le_ulRevertPageCount`.
+    #[serde(rename = "le_ulRevertPageCount")]
+    pub revert_page_count: u32,
+    /// @740 `le_lgposCommitBeforeRevert`.
+    #[serde(rename = "le_lgposCommitBeforeRevert")]
+    pub lgpos_commit_before_revert: Lgpos,
 }
 
 /// The format version (`le_ulVersion`, `le_ulDaeUpdateMajor`, `le_ulDaeUpdateMinor`) from which
@@ -397,6 +436,19 @@ impl DbFileHeader {
             gen_pre_redo_min_consistent: r.i32(680, "le_lGenPreRedoMinConsistent")?,
             gen_pre_redo_min_required: r.i32(684, "le_lGenPreRedoMinRequired")?,
             revert_count: r.u32(716, "le_ulRevertCount")?,
+            cpg_upgrade_55_format: r.i32(304, "le_cpgUpgrade55Format")?,
+            cpg_upgrade_free_pages: r.i32(308, "le_cpgUpgradeFreePages")?,
+            cpg_upgrade_space_map_pages: r.i32(312, "le_cpgUpgradeSpaceMapPages")?,
+            incremental_reseed_count_old: r.u32(488, "le_ulIncrementalReseedCountOld")?,
+            page_patch_count_old: r.u32(504, "le_ulPagePatchCountOld")?,
+            sign_db_hdr_flush: Signature::read(&r, 584, "signDbHdrFlush")?,
+            sign_flush_map_hdr_flush: Signature::read(&r, 612, "signFlushMapHdrFlush")?,
+            lgpos_last_resize: Lgpos::read(&r, 656, "le_lgposLastResize")?,
+            sign_rbs_hdr_flush: Signature::read(&r, 688, "signRBSHdrFlush")?,
+            logtime_revert_from: LogTime::read(&r, 720, "logtimeRevertFrom")?,
+            logtime_revert_to: LogTime::read(&r, 728, "logtimeRevertTo")?,
+            revert_page_count: r.u32(736, "le_ulRevertPageCount")?,
+            lgpos_commit_before_revert: Lgpos::read(&r, 740, "le_lgposCommitBeforeRevert")?,
         })
     }
 

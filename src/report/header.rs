@@ -434,14 +434,7 @@ fn db_header(bytes: &[u8], path: &ShownPath, opts: &Options, sinks: &mut Sinks<'
         // With both copies bad, still show what the primary says: it is what an examiner wants.
         let shown = chosen.or(sh.primary.header.as_ref()).or(sh.shadow.header.as_ref());
         if let Some(h) = shown {
-            text::write_db_header(
-                sinks.out,
-                path,
-                h,
-                &sh.primary,
-                &sh.shadow,
-                sh.page_size.unwrap_or(h.page_size() as usize),
-            )?;
+            text::write_db_header(sinks.out, path, h, &sh.primary, &sh.shadow)?;
             writeln!(sinks.out)?;
         }
         for p in &problems {

@@ -261,39 +261,47 @@ pub fn write_flush_map_header(out: &mut dyn Write, path: &ShownPath, c: &FlushMa
     Ok(())
 }
 
-/// One notation for every text output (CLI.md Decision 18 and eseutil /MH), as eseutil writes them.
+/// The notation of eseutil's dumps (CLI.md Decision 18), each function one of the engine's
+/// printf formats (dbdump.cxx, daedef.hxx, logdump.cxx), so that a dump reads as eseutil's.
 ///
-/// A generation: decimal, hex in parentheses (`81 (0x51)`).
+/// A generation as /ML's `lGeneration` prints it (`%u (0x%X)`): `81 (0x51)`.
 pub fn gen_text(g: i64) -> String {
-    format!("{g} (0x{g:X})")
+    format!("{} (0x{:X})", g as u32, g as u32)
 }
 
-/// A generation range: `81-81 (0x51-0x51)`.
+/// A generation range as /MH prints Log Required (`%u-%u (0x%x-0x%x)`): `81-81 (0x51-0x51)`.
 pub fn range_text(a: i64, b: i64) -> String {
-    format!("{a}-{b} (0x{a:X}-0x{b:X})")
+    let (a, b) = (a as u32, b as u32);
+    format!("{a}-{b} (0x{a:x}-0x{b:x})")
 }
 
-/// A log position: `(0x51,8,0)` (generation, sector, byte, in hex as eseutil writes them).
+/// A log position (`(0x%X,%X,%X)`: generation, sector, byte, in upper-case hex): `(0x51,8,0)`.
 pub fn lgpos_text(l: Lgpos) -> String {
-    format!("(0x{:X},{:X},{:X})", l.generation, l.isec, l.ib)
+    format!("(0x{:X},{:X},{:X})", l.generation as u32, l.isec, l.ib)
 }
 
-/// A time: `02/14/2021 02:34:52.486 UTC` (or `LOC` when the file says local time); an unset
-/// time is eseutil's `00/00/1900 00:00:00.000`, with no zone.
+/// A time as `DUMPPrintLogTime` prints it (`%02d/%02d/%04d %02d:%02d:%02d.%3.3d %s`):
+/// `02/14/2021 02:34:52.486 UTC`, `LOC` when the time is not marked UTC — an unset time too:
+/// `00/00/1900 00:00:00.000 LOC`.
 pub fn time_text(t: &LogTime) -> String {
-    if t.is_zero() {
-        "00/00/1900 00:00:00.000".to_string()
-    } else {
-        t.to_string()
-    }
+    t.to_string()
 }
 
-/// A signature: `Create time:08/01/2020 21:48:10.509 UTC Rand:2749186782 Computer:` (eseutil),
-/// the same for databases, logs and checkpoints.
+/// A signature as `SigToSz` prints it (`Create time:%02d/%02d/%04d %02d:%02d:%02d.%3.3d
+/// Rand:%lu Computer:%s`, no time zone): `Create time:08/01/2020 21:48:10.509 Rand:2749186782
+/// Computer:`, the same for databases, logs and checkpoints.
 pub fn signature_text(s: &Signature) -> String {
+    let t = s.created();
+    let b = t.raw;
     format!(
-        "Create time:{} Rand:{} Computer:{}",
-        time_text(&s.created()),
+        "Create time:{:02}/{:02}/{:04} {:02}:{:02}:{:02}.{:03} Rand:{} Computer:{}",
+        b[4],
+        b[3],
+        1900 + u32::from(b[5]),
+        b[2],
+        b[1],
+        b[0],
+        t.millis(),
         s.random(),
         escape_controls(&s.computer_name())
     )
@@ -324,171 +332,291 @@ pub fn copy_state_text(state: CopyState) -> &'static str {
 
 fn copy_line(c: &HeaderCopy) -> String {
     match c.state {
-        CopyState::Valid => format!("OK (checksum 0x{:08X})", c.stored_checksum),
+        CopyState::Valid => format!("OK (checksum 0x{:08x})", c.stored_checksum),
         CopyState::Missing => "missing (beyond end of file)".into(),
         CopyState::Zeroed => "all zero".into(),
         CopyState::BadChecksum => format!(
-            "checksum error (stored 0x{:08X}, computed 0x{:08X})",
+            "checksum error (stored 0x{:08x}, computed 0x{:08x})",
             c.stored_checksum, c.computed_checksum
         ),
         CopyState::PageSizeMismatch => "page size field does not match".into(),
     }
 }
 
-fn version_text(v: u32, update: u32) -> String {
-    format!("0x{v:X},{update}")
-}
-
-/// The /MH dump of a database header, in eseutil's order, field names and notation, so an
-/// administrator can hold the two side by side.
+/// The /MH dump of a database header: the lines of eseutil's `ErrDUMPHeader` and
+/// `ErrDUMPHeaderStandard` (dbdump.cxx), in their order, labels, padding and notation, so an
+/// administrator can hold the two side by side. The copy dumped is the primary when it verifies
+/// ("DATABASE HEADER:"), else the shadow when it does ("DATABASE SHADOW HEADER:", as eseutil),
+/// else the primary anyway. Left out, as they describe eseutil's binary and not the file:
+/// `Engine ulMagic` and `Engine ulVersion`; and the patch file's lines (legacy streaming
+/// backup, read from a second file). What esecheck adds (each copy's state, the time fields
+/// eseutil leaves out of this header) follows the block, each line starting `esecheck:`.
 pub fn write_db_header(
     out: &mut dyn Write,
     path: &ShownPath,
     h: &DbFileHeader,
     primary: &HeaderCopy,
     shadow: &HeaderCopy,
-    page_size: usize,
 ) -> io::Result<()> {
-    fn field(out: &mut dyn Write, k: &str, v: &str) -> io::Result<()> {
-        // Values such as the computer name come from the file: printed escaped like paths.
-        writeln!(out, "{k:>28}: {}", escape_controls(v))
-    }
-    fn count(n: u32, t: &LogTime) -> String {
-        if n == 0 && t.is_zero() {
-            "none".to_string()
-        } else {
-            format!("{n} (last: {})", time_text(t))
-        }
-    }
+    let lt = time_text;
+    let sig = signature_text;
+    let lg = lgpos_text;
+    let u = |v: i32| v as u32;
     writeln!(out, "         Database: {path}")?;
-    writeln!(out)?;
-    writeln!(out, "DATABASE HEADER:")?;
-    writeln!(out, "Checksum Information:")?;
-    writeln!(out, "Expected Checksum: 0x{:08X}", primary.computed_checksum)?;
-    writeln!(out, "  Actual Checksum: 0x{:08X}", primary.stored_checksum)?;
-    writeln!(out, "   Primary header: {}", copy_line(primary))?;
-    writeln!(out, "    Shadow header: {}", copy_line(shadow))?;
-    writeln!(out)?;
-    writeln!(out, "Fields:")?;
-    let file_type = match h.file_type {
-        0 => "Database (file type 0)".to_string(),
-        1 => "Database".to_string(),
-        5 => "Temp Database".to_string(),
-        n => n.to_string(),
+    let dumped = if primary.state != CopyState::Valid && shadow.state == CopyState::Valid {
+        writeln!(out, "\nDATABASE SHADOW HEADER:")?;
+        shadow
+    } else {
+        writeln!(out, "\nDATABASE HEADER:")?;
+        primary
     };
-    let rows: Vec<(&str, String)> = vec![
-        ("File Type", file_type),
-        ("Checksum", format!("0x{:08X}", h.checksum)),
-        ("Format ulMagic", format!("0x{:08X}", h.magic)),
-        ("Format ulVersion", version_text(h.version, h.dae_update_major)),
-        (
-            "Format ulUpdate",
-            format!("{}.{}", h.dae_update_major, h.dae_update_minor),
-        ),
-        ("Created ulVersion", version_text(h.create_version, h.create_update)),
-        ("DB Signature", signature_text(&h.sign_db)),
-        ("cbDbPage", page_size.to_string()),
-        ("dbtime", format!("{} (0x{:X})", h.dbtime_dirtied, h.dbtime_dirtied)),
-        ("State", state_text(h.db_state).to_string()),
-        (
-            "Log Required",
-            range_text(h.gen_min_required.into(), h.gen_max_required.into()),
-        ),
-        ("Gen. Max. Req. Creation Time", time_text(&h.logtime_gen_max_required)),
-        ("Log Committed", range_text(0, h.gen_max_committed.into())),
-        ("Log Recovering", gen_text(h.gen_recovering.into())),
-        ("Log Consistent", gen_text(h.gen_min_consistent.into())),
-        ("GenMax Creation", time_text(&h.logtime_gen_max_create)),
-        (
-            "Shadowed",
-            if shadow.state == CopyState::Valid { "Yes" } else { "No" }.to_string(),
-        ),
-        ("Last Objid", h.objid_last.to_string()),
-        (
-            "Scrub Dbtime",
-            format!("{} (0x{:X})", h.dbtime_last_scrub, h.dbtime_last_scrub),
-        ),
-        ("Scrub Date", time_text(&h.logtime_scrub)),
-        ("Repair Count", h.repair_count.to_string()),
-        ("Repair Date", time_text(&h.logtime_repair)),
-        ("Old Repair Count", h.repair_count_old.to_string()),
-        (
-            "Last Consistent",
-            format!(
-                "{}  {}",
-                lgpos_text(h.lgpos_consistent),
-                time_text(&h.logtime_consistent)
-            ),
-        ),
-        (
-            "Last Attach",
-            format!("{}  {}", lgpos_text(h.lgpos_attach), time_text(&h.logtime_attach)),
-        ),
-        (
-            "Last Detach",
-            format!("{}  {}", lgpos_text(h.lgpos_detach), time_text(&h.logtime_detach)),
-        ),
-        (
-            "Last ReAttach",
-            format!(
-                "{}  {}",
-                lgpos_text(h.lgpos_last_reattach),
-                time_text(&h.logtime_last_reattach)
-            ),
-        ),
-        ("Dbid", h.dbid.to_string()),
-        ("Log Signature", signature_text(&h.sign_log)),
-        (
-            "OS Version",
-            format!("({}.{}.{} SP {})", h.os_major, h.os_minor, h.os_build, h.os_sp),
-        ),
-    ];
-    for (k, v) in &rows {
-        field(out, k, v)?;
+    writeln!(out, "Checksum Information:")?;
+    writeln!(out, "Expected Checksum: 0x{:08x}", dumped.computed_checksum)?;
+    writeln!(out, "  Actual Checksum: 0x{:08x}", dumped.stored_checksum)?;
+    writeln!(out, "\nFields:")?;
+    let file_type = if h.attrib == 0 { "Database" } else { "UNKNOWN" };
+    writeln!(out, "        File Type: {file_type}")?;
+    writeln!(out, "         Checksum: 0x{:x}", h.checksum)?;
+    writeln!(out, "   Format ulMagic: 0x{:x}", h.magic)?;
+    writeln!(
+        out,
+        " Format ulVersion: 0x{:x},{},{}  (attached by {})",
+        h.version, h.dae_update_major as i32, h.dae_update_minor as i32, h.efv_max_bin_attach as i32
+    )?;
+    writeln!(
+        out,
+        "Created ulVersion: 0x{:x},{}",
+        h.create_version, h.create_update as i16
+    )?;
+    writeln!(out, "     DB Signature: {}", sig(&h.sign_db))?;
+    writeln!(out, "         cbDbPage: {}", h.cb_page_size as i32)?;
+    writeln!(
+        out,
+        "           dbtime: {} (0x{:x})",
+        h.dbtime_dirtied, h.dbtime_dirtied
+    )?;
+    writeln!(out, "            State: {}", state_text(h.db_state))?;
+    let (min, max, pre) = (
+        u(h.gen_min_required),
+        u(h.gen_max_required),
+        u(h.gen_pre_redo_min_required),
+    );
+    writeln!(
+        out,
+        "     Log Required: {min}-{max} (0x{min:x}-0x{max:x}) [Min. Req. Pre-Redo: {pre} (0x{pre:x})]"
+    )?;
+    writeln!(out, "Gen. Max. Req. Creation Time: {}", lt(&h.logtime_gen_max_required))?;
+    let com = u(h.gen_max_committed);
+    writeln!(out, "    Log Committed: 0-{com} (0x0-0x{com:x})")?;
+    writeln!(out, "Gen. Max. Com. Creation Time: {}", lt(&h.logtime_gen_max_create))?;
+    let (con, pre) = (u(h.gen_min_consistent), u(h.gen_pre_redo_min_consistent));
+    writeln!(
+        out,
+        "   Log Consistent: {con} (0x{con:x}) [Pre-Redo: {pre} (0x{pre:x})]"
+    )?;
+    let rec = u(h.gen_recovering);
+    writeln!(out, "   Log Recovering: {rec} (0x{rec:x})")?;
+    // m_ulDbFlags byte 0, fDbShadowingDisabled (0x01): a flag, not whether the shadow verifies.
+    let shadowed = if h.db_flags & 1 != 0 { "No" } else { "Yes" };
+    writeln!(out, "         Shadowed: {shadowed}")?;
+    writeln!(out, "       Last Objid: {}", h.objid_last)?;
+    writeln!(
+        out,
+        "     Scrub Dbtime: {} (0x{:x})",
+        h.dbtime_last_scrub, h.dbtime_last_scrub
+    )?;
+    writeln!(out, "       Scrub Date: {}", lt(&h.logtime_scrub))?;
+    writeln!(out, "     Repair Count: {}", h.repair_count)?;
+    writeln!(out, "      Repair Date: {}", lt(&h.logtime_repair))?;
+    writeln!(out, " Old Repair Count: {}", h.repair_count_old)?;
+    writeln!(
+        out,
+        "  Last Consistent: {}  {}",
+        lg(h.lgpos_consistent),
+        lt(&h.logtime_consistent)
+    )?;
+    writeln!(
+        out,
+        "      Last Attach: {}  {}",
+        lg(h.lgpos_attach),
+        lt(&h.logtime_attach)
+    )?;
+    writeln!(
+        out,
+        "      Last Detach: {}  {}",
+        lg(h.lgpos_detach),
+        lt(&h.logtime_detach)
+    )?;
+    writeln!(
+        out,
+        "    Last ReAttach: {}  {}",
+        lg(h.lgpos_last_reattach),
+        lt(&h.logtime_last_reattach)
+    )?;
+    writeln!(out, "             Dbid: {}", h.dbid as i16)?;
+    writeln!(out, "    Log Signature: {}", sig(&h.sign_log))?;
+    writeln!(
+        out,
+        "       OS Version: ({}.{}.{} SP {} NLS {:x}.{:x})",
+        h.os_major,
+        h.os_minor,
+        h.os_build,
+        h.os_sp,
+        h.sort_version >> 32,
+        h.sort_version & 0xFFFF_FFFF
+    )?;
+    let reseed = h.incremental_reseed_count != 0
+        || h.incremental_reseed_count_old != 0
+        || h.page_patch_count != 0
+        || h.page_patch_count_old != 0;
+    if reseed {
+        writeln!(out, "     Reseed Count: {}", h.incremental_reseed_count)?;
+        writeln!(out, "      Reseed Date: {}", lt(&h.logtime_incremental_reseed))?;
+        writeln!(out, " Old Reseed Count: {}", h.incremental_reseed_count_old)?;
+        writeln!(out, "      Patch Count: {}", h.page_patch_count)?;
+        writeln!(out, "       Patch Date: {}", lt(&h.logtime_page_patch))?;
+        writeln!(out, "  Old Patch Count: {}", h.page_patch_count_old)?;
     }
-    for (name, b) in [
-        ("Previous Full Backup", &h.bkinfo_full_prev),
-        ("Previous Incremental Backup", &h.bkinfo_inc_prev),
-        ("Previous Copy Backup", &h.bkinfo_copy_prev),
-        ("Previous Differential Backup", &h.bkinfo_diff_prev),
-        ("Current Full Backup", &h.bkinfo_full_cur),
-        ("Current Shadow copy backup", &h.bkinfo_snapshot_cur),
+    for (name, b, kind) in [
+        ("Previous Full Backup", &h.bkinfo_full_prev, h.bkinfo_type_full_prev),
+        (
+            "Previous Incremental Backup",
+            &h.bkinfo_inc_prev,
+            h.bkinfo_type_inc_prev,
+        ),
+        ("Previous Copy Backup", &h.bkinfo_copy_prev, h.bkinfo_type_copy_prev),
+        (
+            "Previous Differential Backup",
+            &h.bkinfo_diff_prev,
+            h.bkinfo_type_diff_prev,
+        ),
+        ("Current Full Backup", &h.bkinfo_full_cur, 0),
+        ("Current Shadow copy backup", &h.bkinfo_snapshot_cur, 0),
     ] {
-        writeln!(out)?;
-        writeln!(out, "{name}:")?;
-        field(out, "Log Gen", &range_text(b.gen_low.into(), b.gen_high.into()))?;
-        field(out, "Mark", &lgpos_text(b.lgpos_mark))?;
-        field(out, "Mark", &time_text(&b.logtime_mark))?;
+        // DBFILEHDR::BKINFOTYPE: 0 backupNormal, 1 backupOSSnapshot, 2 backupSnapshot.
+        let suffix = match kind {
+            0 => "",
+            1 => " - OSSnapshot",
+            2 => " - Snapshot",
+            _ => " - UNKNOWN",
+        };
+        let (lo, hi) = (b.gen_low, b.gen_high);
+        writeln!(out, "\n{name}:")?;
+        writeln!(out, "        Log Gen: {lo}-{hi} (0x{lo:x}-0x{hi:x}){suffix}")?;
+        writeln!(out, "           Mark: {}", lg(b.lgpos_mark))?;
+        writeln!(out, "           Mark: {}", lt(&b.logtime_mark))?;
     }
     writeln!(out)?;
-    let rows: Vec<(&str, String)> = vec![
-        (
-            "ECC Fix Success Count",
-            count(h.ecc_fix_success, &h.logtime_ecc_fix_success),
-        ),
-        ("Old ECC Fix Success Count", h.ecc_fix_success_old.to_string()),
-        ("ECC Fix Error Count", count(h.ecc_fix_fail, &h.logtime_ecc_fix_fail)),
-        ("Old ECC Fix Error Count", h.ecc_fix_fail_old.to_string()),
-        (
-            "Bad Checksum Error Count",
-            count(h.bad_checksum, &h.logtime_bad_checksum),
-        ),
-        ("Old bad Checksum Error Count", h.bad_checksum_old.to_string()),
-        (
-            "Incremental Reseed Count",
-            count(h.incremental_reseed_count, &h.logtime_incremental_reseed),
-        ),
-        ("Page Patch Count", count(h.page_patch_count, &h.logtime_page_patch)),
-        ("Revert Count", h.revert_count.to_string()),
-        ("Extend Count", count(h.extend_count, &h.logtime_last_extend)),
-        ("Shrink Count", count(h.shrink_count, &h.logtime_last_shrink)),
-        ("Trim Count", h.trim_count.to_string()),
-        ("Last checksum finish Date", time_text(&h.logtime_dbscan_prev)),
-        ("Current checksum start Date", time_text(&h.logtime_dbscan_start)),
-        ("Current checksum page", h.pgno_dbscan_highest.to_string()),
-    ];
-    for (k, v) in &rows {
-        field(out, k, v)?;
+    writeln!(out, "     cpgUpgrade55Format: {}", h.cpg_upgrade_55_format)?;
+    writeln!(out, "    cpgUpgradeFreePages: {}", h.cpg_upgrade_free_pages)?;
+    writeln!(out, "cpgUpgradeSpaceMapPages: {}", h.cpg_upgrade_space_map_pages)?;
+    let resize = if h.lgpos_last_resize == h.lgpos_attach {
+        "(Matches \"Last Attach\", no subsequent resize)"
+    } else if h.lgpos_last_resize == h.lgpos_consistent {
+        "(Matches \"Last Consistent\", no subsequent resize)"
+    } else {
+        ""
+    };
+    writeln!(out, "\n      Last Resize: {}  {resize}", lg(h.lgpos_last_resize))?;
+    writeln!(out, "\n     Extend Count: {}", h.extend_count)?;
+    writeln!(out, "      Extend Date: {}", lt(&h.logtime_last_extend))?;
+    writeln!(out, "\n     Shrink Count: {}", h.shrink_count)?;
+    writeln!(out, "      Shrink Date: {}", lt(&h.logtime_last_shrink))?;
+    writeln!(out, "\n       Trim Count: {}", h.trim_count)?;
+    // Only for JET_filetypeDatabase (1), as eseutil.
+    if h.file_type == 1 {
+        writeln!(out)?;
+        let found = |n: u32| {
+            if n == 0 {
+                "none".to_string()
+            } else {
+                format!("found ({n})")
+            }
+        };
+        writeln!(out, "       ECC Fix Success Count: {}", found(h.ecc_fix_success))?;
+        if h.ecc_fix_success != 0 {
+            writeln!(out, "   Last ECC Fix Success Date: {}", lt(&h.logtime_ecc_fix_success))?;
+        }
+        writeln!(out, "   Old ECC Fix Success Count: {}", found(h.ecc_fix_success_old))?;
+        writeln!(out, "         ECC Fix Error Count: {}", found(h.ecc_fix_fail))?;
+        if h.ecc_fix_fail != 0 {
+            writeln!(out, "     Last ECC Fix Error Date: {}", lt(&h.logtime_ecc_fix_fail))?;
+        }
+        writeln!(out, "     Old ECC Fix Error Count: {}", found(h.ecc_fix_fail_old))?;
+        writeln!(out, "    Bad Checksum Error Count: {}", found(h.bad_checksum))?;
+        if h.bad_checksum != 0 {
+            writeln!(out, "Last Bad Checksum Error Date: {}", lt(&h.logtime_bad_checksum))?;
+        }
+        writeln!(out, "Old bad Checksum Error Count: {}", found(h.bad_checksum_old))?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  Last Database Maintenance Finish Date: {}",
+            lt(&h.logtime_dbscan_prev)
+        )?;
+        writeln!(
+            out,
+            "Current Database Maintenance Start Date: {}",
+            lt(&h.logtime_dbscan_start)
+        )?;
+        writeln!(
+            out,
+            "      Highest Continuous Database Maintenance Page: {}",
+            h.pgno_dbscan_highest_continuous
+        )?;
+        writeln!(
+            out,
+            "      Highest Database Maintenance Page: {}",
+            h.pgno_dbscan_highest
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "  Database Header Flush Signature: {}", sig(&h.sign_db_hdr_flush))?;
+    writeln!(
+        out,
+        " Flush Map Header Flush Signature: {}",
+        sig(&h.sign_flush_map_hdr_flush)
+    )?;
+    writeln!(out, "       RBS Header Flush Signature: {}", sig(&h.sign_rbs_hdr_flush))?;
+    let revert = h.revert_count > 0 || h.revert_page_count > 0;
+    if revert {
+        writeln!(out)?;
+        writeln!(out, "     Revert Count: {}", h.revert_count)?;
+        writeln!(out, " Revert From Date: {}", lt(&h.logtime_revert_from))?;
+        writeln!(out, "   Revert To Date: {}", lt(&h.logtime_revert_to))?;
+        writeln!(out, "Revert Page Count: {}", h.revert_page_count)?;
+        writeln!(out, "Last Commit Before Revert: {}  ", lg(h.lgpos_commit_before_revert))?;
+    }
+    // eseutil's block ends here (its trailing blank line); what follows is esecheck's own.
+    writeln!(out)?;
+    writeln!(out, "esecheck: primary header: {}", copy_line(primary))?;
+    writeln!(out, "esecheck: shadow header: {}", copy_line(shadow))?;
+    // The times eseutil prints only when their count is set: in text whatever the count, as in
+    // JSON, so that no time of the header is JSON-only.
+    let mut left_out: Vec<(&str, &LogTime)> = Vec::new();
+    if h.file_type != 1 || h.ecc_fix_success == 0 {
+        left_out.push(("Last ECC Fix Success Date", &h.logtime_ecc_fix_success));
+    }
+    if h.file_type != 1 || h.ecc_fix_fail == 0 {
+        left_out.push(("Last ECC Fix Error Date", &h.logtime_ecc_fix_fail));
+    }
+    if h.file_type != 1 || h.bad_checksum == 0 {
+        left_out.push(("Last Bad Checksum Error Date", &h.logtime_bad_checksum));
+    }
+    if h.file_type != 1 {
+        left_out.push(("Last Database Maintenance Finish Date", &h.logtime_dbscan_prev));
+        left_out.push(("Current Database Maintenance Start Date", &h.logtime_dbscan_start));
+    }
+    if !reseed {
+        left_out.push(("Reseed Date", &h.logtime_incremental_reseed));
+        left_out.push(("Patch Date", &h.logtime_page_patch));
+    }
+    if !revert {
+        left_out.push(("Revert From Date", &h.logtime_revert_from));
+        left_out.push(("Revert To Date", &h.logtime_revert_to));
+    }
+    for (label, t) in left_out {
+        writeln!(out, "esecheck: {label}: {}", lt(t))?;
     }
     Ok(())
 }

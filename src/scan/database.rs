@@ -8,6 +8,7 @@ use crate::error::CheckError;
 use crate::scan::core::database::DatabaseChecker;
 use crate::scan::core::FeedError;
 use crate::scan::file::{first_hole_after, in_hole};
+use crate::scan::progress::advance;
 use rayon::prelude::*;
 
 pub use crate::scan::core::database::{
@@ -69,7 +70,7 @@ const CRC_BATCH: usize = 128 << 10;
 /// (`hole` the cursor into them) declared without being read, the others fed in runs between
 /// holes — in batches of [`CRC_BATCH`], each hashed into `crc` right after its check when a
 /// manifest is wanted, the holes hashed as zeros. The one walk of the database and flush-map
-/// file scans.
+/// file scans. Returns the bytes declared as holes (not read), for the progress.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn feed_chunk(
     chunk: &[u8],
@@ -80,8 +81,9 @@ pub(crate) fn feed_chunk(
     mut crc: Option<&mut crate::scan::crc::RangeHasher<'_>>,
     feed: impl Fn(u64, &[u8]) -> Result<(), FeedError>,
     declare_hole: impl Fn(std::ops::Range<u64>) -> Result<(), FeedError>,
-) -> Result<(), FeedError> {
+) -> Result<usize, FeedError> {
     let pages = chunk.len() / page_size;
+    let mut skipped = 0;
     let mut in_a_hole = |i: usize| {
         let at = chunk_offset + i * page_size;
         in_hole(holes, hole, at, at + page_size)
@@ -110,18 +112,20 @@ pub(crate) fn feed_chunk(
         }
         if zeros < i {
             declare_hole((chunk_offset + zeros * page_size) as u64..(chunk_offset + i * page_size) as u64)?;
+            skipped += (i - zeros) * page_size;
             if let Some(h) = crc.as_deref_mut() {
                 h.zeros(((i - zeros) * page_size) as u64);
             }
         }
     }
-    Ok(())
+    Ok(skipped)
 }
 
 /// Feeds every data page of `bytes` to `checker`: 4 MiB chunks in parallel, the pages wholly
 /// inside a hole declared without being read (never mapped, so never released), the others fed
 /// in runs between holes — in batches of [`CRC_BATCH`] each hashed right after its check when a
-/// manifest is wanted — then the chunk released and counted in the progress.
+/// manifest is wanted — then the chunk released and counted in the progress: its bytes read
+/// move the bar, its holes shrink the total ([`crate::scan::progress::advance`]).
 fn feed_pages(checker: &DatabaseChecker, bytes: &[u8], opts: &DbOptions<'_>) -> Result<(), FeedError> {
     let page_size = checker.page_size();
     let data_range = checker.data_range();
@@ -141,11 +145,11 @@ fn feed_pages(checker: &DatabaseChecker, bytes: &[u8], opts: &DbOptions<'_>) -> 
                 h.done();
             }
             if let Some(p) = opts.progress {
-                p.inc(chunk.len() as u64);
+                advance(p, 0, chunk.len() as u64);
             }
             return Ok(());
         }
-        feed_chunk(
+        let skipped = feed_chunk(
             chunk,
             chunk_offset,
             page_size,
@@ -159,7 +163,7 @@ fn feed_pages(checker: &DatabaseChecker, bytes: &[u8], opts: &DbOptions<'_>) -> 
             h.done();
         }
         if let Some(p) = opts.progress {
-            p.inc(chunk.len() as u64);
+            advance(p, (chunk.len() - skipped) as u64, skipped as u64);
         }
         if let Some(release) = opts.release {
             release(chunk_offset, chunk.len());

@@ -188,7 +188,7 @@ fn check_opened(input: &Input, path: &Path, shown: &str, bar: Option<&indicatif:
     let report = check_opened_kind(input, path, shown, bar);
     // A database advances the bar page by page; every other file counts once checked.
     if let (Some(b), false) = (bar, matches!(report, FileReport::Database(_))) {
-        b.inc(input.bytes().len() as u64);
+        crate::scan::progress::file_checked(b, input.bytes().len() as u64, input.holes());
     }
     report
 }

@@ -86,7 +86,8 @@ fn feed_pages(checker: &FlushMapChecker, bytes: &[u8], opts: &FlushMapOptions<'_
             crc.as_mut(),
             |at, b| checker.feed(at, b),
             |r| checker.hole(r),
-        )?;
+        )
+        .map(drop)?;
         if let Some(h) = crc {
             h.done();
         }

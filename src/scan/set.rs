@@ -734,7 +734,7 @@ fn check_or_set_aside(
             g.stamps.push((e.path.clone(), input.stamp()));
             if let Some(p) = progress {
                 p.file_started(&e.path);
-                p.inc(input.bytes().len() as u64);
+                crate::scan::progress::file_checked(p.bar(), input.bytes().len() as u64, input.holes());
                 p.file_finished(&e.path);
             }
             let collector = crc_block_size.map(crate::scan::crc::FileCrcs::new);
@@ -888,7 +888,7 @@ fn check_set_checkpoint(
     g.stamps.push((p.clone(), input.stamp()));
     if let Some(pr) = progress {
         pr.file_started(p);
-        pr.inc(input.bytes().len() as u64);
+        crate::scan::progress::file_checked(pr.bar(), input.bytes().len() as u64, input.holes());
         pr.file_finished(p);
     }
     let bytes = input.bytes();
