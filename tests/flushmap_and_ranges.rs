@@ -311,7 +311,7 @@ fn checkpoint_generation_0x7fffffff_is_exit_2() {
     let d = tempfile::tempdir().unwrap();
     for (g, shown) in [
         (0x7FFF_FFFFu32, "2147483647 (0x7FFFFFFF)"),
-        (0xFFFF_FFFF, "4294967295 (0xFFFFFFFF)"),
+        (0xFFFF_FFFF, "-1 (0xFFFFFFFF)"),
         (0, "0 (0x0)"),
     ] {
         let f = checkpoint_with_generation(d.path(), g, g);

@@ -223,7 +223,9 @@ pub fn summary(r: &FileReport) -> String {
         FileReport::Log(c) => format!(
             "{}: log generation {}, {} segments seen, {} bad, {} correctable",
             esc(&c.path),
-            c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
+            c.generation
+                .map(|g| crate::format::Generation(g.into()).to_string())
+                .unwrap_or_else(|| "?".into()),
             c.sectors_seen,
             c.bad_sectors,
             c.correctable_sectors

@@ -201,7 +201,7 @@ pub fn write_stream(w: &mut dyn Write, s: &StreamCheck) -> io::Result<()> {
         writeln!(w, "No damaged log files were found.")?;
     }
     if let (Some(a), Some(b)) = (s.first, s.last) {
-        writeln!(w, "Generations: 0x{a:X} - 0x{b:X}")?;
+        writeln!(w, "Generations: {}", crate::format::GenerationRange(a.into(), b.into()))?;
     }
     // The verdict line is the caller's: it also knows about --strict.
     Ok(())

@@ -85,7 +85,11 @@ pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Res
         log_text::write_stream(sinks.out, s)?;
     }
     let range = match (s.first, s.last) {
-        (Some(a), Some(b)) => format!("generations {a}-{b}, {} logs", s.files.len()),
+        (Some(a), Some(b)) => format!(
+            "generations {}, {} logs",
+            crate::format::GenerationRange(a.into(), b.into()),
+            s.files.len()
+        ),
         _ => "no logs".to_string(),
     };
     // The first error names its own file (a log, or the directory for stream problems).
