@@ -86,20 +86,11 @@ pub fn decide(
     }
 }
 
-/// Writes a `checksum` run: the could-not-check messages on stderr, then one JSON document, or
-/// the text (each file's report unless quiet, then the verdict line).
+/// Writes a `checksum` run on stdout: one JSON document, or the text (each file's report unless
+/// quiet, then the verdict line). A file that could not be checked is named with the reason on
+/// stdout — its own line among several files, else the verdict line — never on stderr.
 pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     let (reports, ignored, verdict) = (&run.reports, &run.ignored, run.verdict);
-    for r in reports {
-        if let FileReport::Unchecked(u) = r {
-            writeln!(
-                sinks.err,
-                "esecheck: {}: {}",
-                escape_controls(&u.path),
-                escape_controls(&u.error)
-            )?;
-        }
-    }
     if opts.json {
         let body = ChecksumBody {
             files: reports,
@@ -123,7 +114,8 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
                         text::write_problem_with_file(sinks.out, p)?;
                     }
                 }
-                FileReport::Unchecked(_) => continue,
+                // Its line (below, among several files) or the verdict line says why.
+                FileReport::Unchecked(_) => {}
             }
             if reports.len() > 1 {
                 writeln!(sinks.out, "{}: {}", r.verdict().word(), summary(r))?;
@@ -255,6 +247,14 @@ pub fn summary(r: &FileReport) -> String {
     }
 }
 
+/// The file that could not be checked, when `r` is one.
+fn unchecked_of(r: &FileReport) -> Option<&crate::scan::file_check::Unchecked> {
+    match r {
+        FileReport::Unchecked(u) => Some(u),
+        _ => None,
+    }
+}
+
 /// The files with verdict `v`, named (the first ten, then a count).
 fn names_of(reports: &[FileReport], v: Verdict) -> String {
     const MAX: usize = 10;
@@ -365,9 +365,22 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
                 )
             }
         }
-        Verdict::Error => format!(
-            "ERROR: {unchecked} of {n} {files} could not be checked: {}.",
-            names_of(reports, Verdict::Error)
-        ),
+        Verdict::Error => match reports.iter().filter_map(unchecked_of).collect::<Vec<_>>()[..] {
+            // One file: the reason is on this line (CLI.md "Exit status").
+            [u] if n == 1 => format!(
+                "ERROR: could not check {}: {}.",
+                escape_controls(&u.path),
+                escape_controls(&u.error)
+            ),
+            [u] => format!(
+                "ERROR: 1 of {n} {files} could not be checked: {}: {}.",
+                escape_controls(&u.path),
+                escape_controls(&u.error)
+            ),
+            _ => format!(
+                "ERROR: {unchecked} of {n} {files} could not be checked: {}.",
+                names_of(reports, Verdict::Error)
+            ),
+        },
     }
 }

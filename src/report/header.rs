@@ -152,9 +152,16 @@ pub struct HeaderOutcome {
     pub document: Option<Document<HeaderBody>>,
 }
 
-/// `header`'s could-not-check for one file: the message on stderr, the error document kept.
+/// `header`'s could-not-check for one file, on stdout: the verdict line naming the reason
+/// ("ERROR: could not check the header: PATH: …."), or the error document kept (`--json`).
 fn cannot(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
-    writeln!(sinks.err, "esecheck: {e}")?;
+    if !opts.json {
+        writeln!(
+            sinks.out,
+            "{}",
+            crate::report::output::could_not_check_line(" the header", e, "")
+        )?;
+    }
     Ok(HeaderOutcome {
         verdict: Verdict::Error,
         document: opts.json.then(|| Document::error(e)),
