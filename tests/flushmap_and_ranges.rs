@@ -387,3 +387,43 @@ fn checkpoint_copies_that_differ_warn() {
     assert_eq!(v["files"][0]["shadow_generation"], 81);
     assert_eq!(v["files"][0]["problems"], serde_json::json!([]));
 }
+
+/// `header -q --strict` names the warning that failed it, for every kind of header (issue 21
+/// item 7; as `verify --strict -q` does): a database's bad shadow copy, two checkpoint copies
+/// that differ.
+#[test]
+fn header_quiet_strict_names_the_warning_that_failed_it() {
+    let d = tempfile::tempdir().unwrap();
+    let db = damaged_copy(d.path(), &format!("{BELKA_DIRTY}/SRUDB.dat"), |b| b[4096 + 100] ^= 0xFF);
+    let line = |args: &[&str], f: &Path, code: i32| {
+        let out = esecheck_no_progress().args(args).arg(f).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let shown = db.display();
+    assert_eq!(
+        line(&["header", "-q"], &db, 0),
+        format!("PASS: {shown}: header usable (1 warning(s)).\n")
+    );
+    assert_eq!(
+        line(&["header", "-q", "--strict"], &db, 1),
+        format!("FAIL: {shown}: with --strict, a warning: shadow header is not valid (bad checksum)\n")
+    );
+    let chk = checkpoint_with_generation(d.path(), 81, 80);
+    let warning = "shadow checkpoint copy differs from the primary (shadow generation 80 (0x50), primary 81 (0x51)); the primary is used and the shadow treated as stale";
+    assert_eq!(
+        line(&["header", "-q"], &chk, 0),
+        format!(
+            "PASS with warnings: {}: checkpoint primary OK, shadow OK; {warning}\n",
+            chk.display()
+        )
+    );
+    assert_eq!(
+        line(&["header", "-q", "--strict"], &chk, 1),
+        format!(
+            "FAIL: {}: checkpoint primary OK, shadow OK; with --strict, a warning: {warning}\n",
+            chk.display()
+        )
+    );
+}
