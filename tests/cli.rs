@@ -59,13 +59,15 @@ fn checksum_json_has_the_contract_fields() {
 
 #[test]
 fn missing_file_exits_2_naming_it() {
-    esecheck()
-        .args(["checksum", "/nonexistent/E00.edb"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "/nonexistent/E00.edb: no such file or directory",
-        ));
+    // The reason is on the verdict line, and only there (CLI.md "Exit status").
+    crate::util::assert_exit_2_line(
+        esecheck().args(["checksum", "/nonexistent/E00.edb"]),
+        "ERROR: could not check /nonexistent/E00.edb: no such file or directory.",
+    );
+    crate::util::assert_exit_2_line(
+        esecheck().args(["checksum", "-q", "/nonexistent/E00.edb"]),
+        "ERROR: could not check /nonexistent/E00.edb: no such file or directory.",
+    );
 }
 
 #[test]
@@ -80,17 +82,20 @@ fn directory_empty_short_and_foreign_files_exit_2() {
     std::fs::write(&text, vec![b'x'; 9000]).unwrap();
     for (p, msg) in [
         (dir.path().to_path_buf(), "no ESE file found in the directory"),
-        (empty, "empty"),
-        (short, "shorter than"),
-        (text, "not an ESE file"),
+        (empty, "file is empty; not an ESE file"),
+        (
+            short,
+            "file is 1000 bytes, shorter than the smallest ESE header (4096 bytes); not an ESE file",
+        ),
+        (
+            text,
+            "not an ESE file (no database magic, no log, checkpoint or flush-map header)",
+        ),
     ] {
-        esecheck()
-            .arg("checksum")
-            .arg(&p)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(p.display().to_string()))
-            .stderr(predicate::str::contains(msg));
+        crate::util::assert_exit_2_line(
+            esecheck().arg("checksum").arg(&p),
+            &format!("ERROR: could not check {}: {msg}.", p.display()),
+        );
     }
 }
 
@@ -105,12 +110,13 @@ fn hostile_page_size_in_a_self_consistent_header_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("hostile.edb");
     std::fs::write(&p, &f).unwrap();
-    esecheck()
-        .arg("checksum")
-        .arg(&p)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("12345"));
+    crate::util::assert_exit_2_line(
+        esecheck().arg("checksum").arg(&p),
+        &format!(
+            "ERROR: could not check {}: header le_cbPageSize = 12345 is not a page size ESE uses (2048, 4096, 8192, 16384, 32768).",
+            p.display()
+        ),
+    );
 }
 
 #[test]
@@ -174,4 +180,64 @@ fn header_dump_uses_eseutil_names_and_json_uses_format_names() {
 fn usage_error_exits_2() {
     esecheck().arg("frobnicate").assert().code(2);
     esecheck().arg("checksum").assert().code(2);
+}
+
+/// CLI.md "Exit status": every command's exit-2 verdict line says why, also with `-q`, and
+/// stderr does not repeat it; with `--json` the document's `error` says it and stderr is empty.
+#[test]
+fn every_exit_2_verdict_line_names_the_reason_and_stderr_stays_empty() {
+    let why = "/nonexistent: no such file or directory";
+    for (args, line) in [
+        (vec!["checksum"], format!("ERROR: could not check {why}.")),
+        (vec!["header"], format!("ERROR: could not check the header: {why}.")),
+        (
+            vec!["logs"],
+            format!("ERROR: could not check the log stream: {why}; do not truncate."),
+        ),
+        (
+            vec!["verify"],
+            format!("ERROR: could not check the set: {why}; do not truncate."),
+        ),
+        (
+            vec!["compare", "/nonexistent"],
+            format!("ERROR: could not compare: {why}; do not report the copy complete."),
+        ),
+    ] {
+        for quiet in [false, true] {
+            let mut cmd = esecheck();
+            cmd.args(&args).args(quiet.then_some("-q")).arg("/nonexistent");
+            let out = crate::util::assert_exit_2_line(&mut cmd, &line);
+            assert_eq!(out, format!("{line}\n"), "{args:?}");
+        }
+        let out = esecheck()
+            .args(&args)
+            .args(["--json", "/nonexistent"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        if args[0] == "checksum" {
+            // checksum reports each file: its `error` says why.
+            assert_eq!(v["files"][0]["error"], "no such file or directory");
+        } else {
+            assert_eq!(v["error"], why, "{args:?}");
+        }
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+    // Several files: each one that could not be checked has its line, the verdict names the one.
+    let chk = td("museum-srum-win10-belkasoftctf/Dirty/SRU.chk");
+    for quiet in [false, true] {
+        let mut cmd = esecheck();
+        cmd.arg("checksum")
+            .args(quiet.then_some("-q"))
+            .arg("/nonexistent")
+            .arg(&chk);
+        let out =
+            crate::util::assert_exit_2_line(&mut cmd, &format!("ERROR: 1 of 2 files could not be checked: {why}."));
+        assert!(
+            out.lines()
+                .any(|l| l == format!("ERROR: {}: could not check: no such file or directory", "/nonexistent")),
+            "{out}"
+        );
+    }
 }

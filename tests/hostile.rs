@@ -158,20 +158,27 @@ fn a_flush_map_named_with_a_newline_cannot_forge_a_header_line() {
 /// valid path there), and the message it then gives is the OS's, not the one tested here.
 #[cfg(unix)]
 #[test]
-fn a_could_not_check_message_escapes_the_name_on_stderr() {
+fn a_could_not_check_message_escapes_the_name_on_the_verdict_line() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join(format!("{FORGED}\x1b[2K\r"));
-    for cmd in ["checksum", "header", "verify"] {
+    let shown = format!(
+        "{}/bad\\nPASS: 1 file verified, no bad checksums.\\n\\e[2K\\r: no such file or directory",
+        dir.path().display()
+    );
+    for (cmd, line) in [
+        ("checksum", format!("ERROR: could not check {shown}.")),
+        ("header", format!("ERROR: could not check the header: {shown}.")),
+        (
+            "verify",
+            format!("ERROR: could not check the set: {shown}; do not truncate."),
+        ),
+    ] {
         let out = esecheck_bounded(120).arg(cmd).arg(&missing).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{cmd}");
-        let stderr = text(&out.stderr);
-        no_line_starts_with_pass(cmd, &out.stderr);
         no_line_starts_with_pass(cmd, &out.stdout);
-        assert!(
-            stderr.contains("bad\\nPASS: 1 file verified, no bad checksums.\\n\\e[2K\\r: "),
-            "{cmd}: {stderr}"
-        );
-        assert!(!stderr.contains('\x1b') && !stderr.contains('\r'), "{cmd}: {stderr:?}");
+        // The reason is on the one verdict line, escaped; stderr does not repeat it.
+        assert_eq!(text(&out.stdout), format!("{line}\n"), "{cmd}");
+        assert_eq!(text(&out.stderr), "", "{cmd}");
     }
     // JSON carries the name as it is.
     let out = esecheck_bounded(120)
@@ -337,10 +344,14 @@ fn a_mapping_the_os_refuses_names_the_size() {
         .unwrap();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("big.edb: cannot map 2147483648 bytes: Cannot allocate memory"),
-        "{stderr}"
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "ERROR: could not check {}: cannot map 2147483648 bytes: Cannot allocate memory.\n",
+            f.display()
+        )
     );
+    assert_eq!(stderr, "");
 }
 
 // ---- item 7: a missing shadow header counts like a damaged one -------------------------------
@@ -510,12 +521,17 @@ fn special_entries_named_like_ese_files_make_verify_exit_2_without_blocking() {
             "socket" => _listener = UnixListener::bind(&p).unwrap(),
             _ => std::fs::create_dir(&p).unwrap(),
         }
-        let out = esecheck_bounded(120).arg("verify").arg(dir.path()).output().unwrap();
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name} {what}: {stderr}");
-        assert!(
-            stderr.contains(name) && stderr.contains("named like an ESE file"),
-            "{name} {what}: {stderr}"
+        let kind = match what {
+            "fifo" => "a FIFO",
+            "socket" => "a socket",
+            _ => "a directory",
+        };
+        crate::util::assert_exit_2_line(
+            esecheck_bounded(120).arg("verify").arg(dir.path()),
+            &format!(
+                "ERROR: could not check the set: {}: is {kind}, not a regular file, but is named like an ESE file: the set cannot be checked; do not truncate.",
+                p.display()
+            ),
         );
     }
     // Not named like an ESE file: set aside, and the set passes.

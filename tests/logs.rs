@@ -239,7 +239,7 @@ fn every_complete_real_set_passes_check_stream() {
         }
         assert_eq!(v["files"][0]["type"], "log");
         let mut text = Vec::new();
-        esecheck::report::log_text::write_stream(&mut text, &s).unwrap();
+        esecheck::report::log_text::write_stream(&mut text, &s, s.verdict).unwrap();
         assert!(String::from_utf8(text)
             .unwrap()
             .contains("No damaged log files were found."));
@@ -769,4 +769,80 @@ fn a_real_segment_header_names_its_own_position() {
     );
     assert_eq!(h.flags & 0x2000, 0x2000);
     assert!(LogSegmentHeader::parse(&b[4096..4096 + 20]).is_err());
+}
+
+/// `logs` never contradicts itself (issue 21 item 7): no pass wording before a FAIL, `-q` names
+/// the root problem (the damaged log, not the −590 it causes in the next), every problem line
+/// names its file, and `--strict` names the warning that failed the stream.
+#[test]
+fn logs_text_never_contradicts_its_verdict() {
+    use crate::util::{copy_set, esecheck_no_progress, BELKA_DIRTY};
+    let run = |args: &[&str], dir: &std::path::Path, code: i32| {
+        let out = esecheck_no_progress().arg("logs").args(args).arg(dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // A gap: every log verifies, the stream does not.
+    let gap = copy_set(BELKA_DIRTY);
+    std::fs::remove_file(gap.path().join("SRU0004F.log")).unwrap();
+    let d = gap.path().display();
+    let out = run(&[], gap.path(), 1);
+    let tail: Vec<&str> = out.lines().rev().take(5).collect();
+    assert_eq!(
+        tail,
+        [
+            format!("FAIL: {d}: Missing log file(s): generation 79 (0x4F)").as_str(),
+            "Generations: 78-82 (0x4E-0x52)",
+            "Every log file verifies, but the stream is broken (see above).",
+            "",
+            format!("ERROR: {d}: Missing log file(s): generation 79 (0x4F) [-528 JET_errMissingLogFile]").as_str(),
+        ],
+        "{out}"
+    );
+    assert!(!out.contains("No damaged log files were found"), "{out}");
+    // Generation 80 damaged: -q names it, not the -590 of 81 that follows from it; the -590's
+    // line names SRU00051.log.
+    let damaged = copy_set(BELKA_DIRTY);
+    let f = damaged.path().join("SRU00050.log");
+    let mut b = std::fs::read(&f).unwrap();
+    b[4096 * 3 + 100] ^= 0xFF;
+    std::fs::write(&f, b).unwrap();
+    assert_eq!(
+        run(&["-q"], damaged.path(), 1),
+        format!(
+            "FAIL: {}: segment 3: checksum mismatch (stored 0x6C1113EEF70114FB, computed 0x6C1113EEF7011404)\n",
+            f.display()
+        )
+    );
+    let out = run(&[], damaged.path(), 1);
+    assert!(
+        out.lines().any(|l| l
+            == format!(
+                "  ↳ ERROR: {}: prev gen accumulated segment checksum 0x2EE22EE2FCFA1147 differs from 0x4296429648EA0A26, that of the segments of generation 80 (0x50) (follow-on: generation 80 (0x50) is itself damaged) [-590 JET_errLogSequenceChecksumMismatch]",
+                damaged.path().join("SRU00051.log").display()
+            )),
+        "{out}"
+    );
+    assert!(out.lines().any(|l| l == "Damaged log files were found."), "{out}");
+    // Only a warning (no current log): a pass, and with --strict a FAIL naming it.
+    let warned = copy_set(BELKA_DIRTY);
+    std::fs::remove_file(warned.path().join("SRU.log")).unwrap();
+    let d = warned.path().display();
+    let warning = format!("{d}: no current log SRU.log (or .jtx): the newest generation may be missing");
+    assert_eq!(
+        run(&["-q", "--strict"], warned.path(), 1),
+        format!("FAIL: with --strict, a warning: {warning}\n")
+    );
+    let out = run(&["--strict"], warned.path(), 1);
+    assert!(
+        out.lines()
+            .any(|l| l == "Every log file verifies, but warnings fail the stream with --strict."),
+        "{out}"
+    );
+    assert!(!out.contains("No damaged log files were found"), "{out}");
+    assert_eq!(
+        run(&["-q"], warned.path(), 0),
+        format!("PASS: {d}: stream SRU generations 78-81 (0x4E-0x51), 4 logs: no damaged log files were found.\n")
+    );
 }

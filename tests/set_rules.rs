@@ -389,22 +389,29 @@ fn a_named_file_that_is_no_part_of_the_set_is_exit_2_naming_it() {
         &["--base", "SRU"],
     );
     assert_eq!(r.code, 2, "{:#}", r.json);
-    assert!(
-        r.stderr.contains("edb00001.log") && r.stderr.contains("not part of the set"),
-        "{}",
-        r.stderr
+    // --json: the document's `error` carries the reason; stderr does not repeat it.
+    assert_eq!(
+        r.json["error"],
+        format!(
+            "{}: named on the command line but not part of the set: other log stream (base edb)",
+            foreign.display()
+        )
     );
+    assert_eq!(r.stderr, "");
     // Not an ESE file, named: exit 2, never -1206.
     std::fs::remove_file(&foreign).unwrap();
     let access = d.path().join("db1.mdb");
     std::fs::write(&access, b"\0\x01\0\0Standard Jet DB\0".repeat(300)).unwrap();
     let r = verify_json(&[&p("SRUDB.dat"), &access], &[]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("db1.mdb") && r.stderr.contains("not an ESE file"),
-        "{}",
-        r.stderr
+    assert_eq!(
+        r.json["error"],
+        format!(
+            "{}: named on the command line but not part of the set: not an ESE file",
+            access.display()
+        )
     );
+    assert_eq!(r.stderr, "");
 }
 
 #[test]
@@ -432,13 +439,20 @@ fn a_base_that_names_no_stream_is_exit_2_and_names_the_streams_found() {
     let d = td(BELKA_DIRTY);
     let r = verify_json(&[&d], &["--base", "E00"]);
     assert_eq!(r.code, 2, "{:#}", r.json);
-    assert!(
-        r.stderr.contains("no log stream E00") && r.stderr.contains("streams found: SRU (use --base SRU)"),
-        "{}",
-        r.stderr
+    let why = format!(
+        "{0}: no log stream E00 in {0}; streams found: SRU (use --base SRU)",
+        d.display()
     );
-    let out = esecheck().args(["logs", "--base", "E00"]).arg(&d).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(r.json["error"], why);
+    assert_eq!(r.stderr, "");
+    crate::util::assert_exit_2_line(
+        esecheck().args(["logs", "--base", "E00"]).arg(&d),
+        &format!("ERROR: could not check the log stream: {why}; do not truncate."),
+    );
+    crate::util::assert_exit_2_line(
+        esecheck().args(["verify", "-q", "--base", "E00"]).arg(&d),
+        &format!("ERROR: could not check the set: {why}; do not truncate."),
+    );
 }
 
 #[test]
@@ -501,13 +515,14 @@ fn logs_of_other_bases_are_listed_as_another_stream_and_several_streams_name_the
     .unwrap();
     let r = verify_json(&[d.path()], &[]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("several log streams (edb, SRU)")
-            && r.stderr
-                .contains("the databases' log signature is that of stream SRU (use --base SRU)"),
-        "{}",
-        r.stderr
+    assert_eq!(
+        r.json["error"],
+        format!(
+            "{}: several log streams (edb, SRU): choose one with --base; the databases' log signature is that of stream SRU (use --base SRU)",
+            d.path().display()
+        )
     );
+    assert_eq!(r.stderr, "");
     let r = verify_json(&[d.path()], &["--base", "SRU"]);
     assert_eq!(r.code, 0, "{:#}", r.json);
     let ignored = r.json["ignored"].as_array().unwrap();

@@ -166,3 +166,17 @@ pub fn json_codes(v: &serde_json::Value, severity: &str) -> Vec<i64> {
         })
         .unwrap_or_default()
 }
+
+/// CLI.md "Exit status": a run that could not check exits 2 with the reason on its stdout verdict
+/// line, its last line, which is `line` exactly, and says nothing on stderr (stderr carries only
+/// what stdout does not). Returns stdout.
+pub fn assert_exit_2_line(cmd: &mut Command, line: &str) -> String {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "stdout: {stdout}\nstderr: {stderr}");
+    assert_eq!(stdout.lines().last(), Some(line), "stdout: {stdout}");
+    assert!(stdout.ends_with('\n'), "{stdout}");
+    assert_eq!(stderr, "", "stderr must hold only what stdout does not say");
+    stdout
+}

@@ -344,8 +344,10 @@ fn text_verdict_line_comes_first_and_last() {
         .unwrap();
     let s = String::from_utf8(out.stdout).unwrap();
     let first = s.lines().next().unwrap();
-    assert!(first.starts_with("PASS: 1 database"), "{first}");
-    assert!(first.contains("required 81-81") && first.contains("Logs below 81 may be truncated"));
+    assert_eq!(
+        first,
+        "PASS: 1 database (784 pages) sound, logs 78-82 (0x4E-0x52) intact, required 81-81 (0x51-0x51). Logs below 81 (0x51) may be truncated: SRU0004E.log to SRU00050.log."
+    );
     assert_eq!(s.lines().last().unwrap(), first);
 }
 
@@ -384,7 +386,7 @@ fn a_pass_lists_the_truncatable_logs_by_name() {
     let line = String::from_utf8_lossy(&out.stdout);
     assert!(
         line.trim_end()
-            .ends_with("Logs below 81 may be truncated: SRU0004E.log to SRU00050.log."),
+            .ends_with("Logs below 81 (0x51) may be truncated: SRU0004E.log to SRU00050.log."),
         "{line}"
     );
     // A set that fails lists none.
@@ -421,4 +423,56 @@ fn text_says_states_in_words() {
     let t = String::from_utf8_lossy(&out.stdout);
     assert!(t.contains("primary header is not valid (bad checksum)"), "{t}");
     assert!(!t.contains("BadChecksum"), "{t}");
+}
+
+/// CLI.md Decision 18: every generation in text is `81 (0x51)`, every range `78-82 (0x4E-0x52)`,
+/// in `verify`'s details, `logs`' summary and verdict, and `checksum`'s line per log.
+#[test]
+fn generations_are_written_in_one_notation_in_every_text_line() {
+    let dir = crate::util::td(crate::util::BELKA_DIRTY);
+    let d = dir.display().to_string();
+    let run = |args: &[&str]| {
+        let out = crate::util::esecheck()
+            .args(args)
+            .arg("--no-progress")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let s = run(&["verify", &d]);
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(
+        lines.contains(&format!("  PASS [Dirty Shutdown] {d}/SRUDB.dat: 784 pages seen, 0 bad, 0 correctable, 135 uninitialized; Log Required 81-81 (0x51-0x51), Log Committed 81 (0x51); Log Signature a3dd42de 08/01/2020 21:48:10.509 UTC").as_str()),
+        "{s}"
+    );
+    assert!(
+        lines.contains(&format!("Logs: PASS SRU in {d}: generations 78-82 (0x4E-0x52), 5 files").as_str()),
+        "{s}"
+    );
+    assert!(
+        lines.contains(&format!("Checkpoint: PASS {d}/SRU.chk generation 81 (0x51)").as_str()),
+        "{s}"
+    );
+    assert!(
+        lines.contains(&"Required range: 81-81 (0x51-0x51)   truncate below: 81 (0x51)   roll forward to: 82 (0x52)"),
+        "{s}"
+    );
+    let s = run(&["logs", &d]);
+    let tail: Vec<&str> = s.lines().rev().take(2).collect();
+    assert_eq!(
+        tail,
+        [
+            format!("PASS: {d}: stream SRU generations 78-82 (0x4E-0x52), 5 logs: no damaged log files were found.")
+                .as_str(),
+            "Generations: 78-82 (0x4E-0x52)"
+        ],
+        "{s}"
+    );
+    let log = format!("{d}/SRU0004E.log");
+    let s = run(&["checksum", &log, &format!("{d}/SRU.chk")]);
+    assert!(
+        s.lines()
+            .any(|l| l == format!("PASS: {log}: log generation 78 (0x4E), 14 segments seen, 0 bad, 0 correctable")),
+        "{s}"
+    );
 }

@@ -104,16 +104,22 @@ fn a_shadow_copy_device_path_reaches_the_system_as_given() {
     // classify) is the path's own, with the device prefix kept.
     assert_eq!(Path::new(&db).parent(), Some(Path::new(dir)));
     assert_eq!(Path::new(&db).file_name().unwrap(), "SRUDB.dat");
-    for (cmd, path) in [
-        ("checksum", &db),
-        ("header", &db),
-        ("verify", &db),
-        ("logs", &dir.to_string()),
+    for (cmd, path, what) in [
+        ("checksum", &db, ""),
+        ("header", &db, " the header:"),
+        ("verify", &db, " the set:"),
+        ("logs", &dir.to_string(), " the log stream:"),
     ] {
         let out = esecheck_bounded(60).arg(cmd).arg(path).output().unwrap();
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{cmd}: {stderr}");
-        assert!(stderr.contains(&format!("{path}: ")), "{cmd}: {stderr}");
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {stdout}");
+        // The reason is on the verdict line (the OS's words after the path); stderr is empty.
+        assert!(
+            stdout.starts_with(&format!("ERROR: could not check{what} {path}: ")),
+            "{cmd}: {stdout}"
+        );
+        assert_eq!(stdout.lines().count(), 1, "{cmd}: {stdout}");
+        assert_eq!(stderr, "", "{cmd}");
     }
     let out = esecheck_bounded(60)
         .args(["verify", "--json"])

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let dir = DIR.get_or_init(|| tempfile::tempdir().expect("tempdir")).path();
     esecheck_fuzz::write_dir(data, dir).expect("write fuzz files");
     if let Ok(s) = check_stream(dir, None) {
-        let _ = esecheck::report::log_text::write_stream(&mut std::io::sink(), &s);
+        let _ = esecheck::report::log_text::write_stream(&mut std::io::sink(), &s, s.verdict);
     }
     if let Ok(r) = verify_set(&[dir.to_path_buf()], &VerifyOptions::default()) {
         let _ = r.verdict();

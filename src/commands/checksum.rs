@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     let inputs = match expand_checksum_inputs(paths, recursive) {
         Ok(x) => x,
-        Err(e) => return could_not_check::<ChecksumBody>(&e, opts, sinks),
+        Err(e) => return could_not_check::<ChecksumBody>(&e, "", "", opts, sinks),
     };
     // Files overlap (docs/PERFORMANCE.md): with one file at a time, each file's last chunks leave a thread
     // idle and its open, map and unmap stall both. The reports keep the order of the inputs.

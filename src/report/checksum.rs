@@ -86,15 +86,11 @@ pub fn decide(
     }
 }
 
-/// Writes a `checksum` run: the could-not-check messages on stderr, then one JSON document, or
-/// the text (each file's report unless quiet, then the verdict line).
+/// Writes a `checksum` run on stdout: one JSON document, or the text (each file's report unless
+/// quiet, then the verdict line). A file that could not be checked is named with the reason on
+/// stdout — its own line among several files, else the verdict line — never on stderr.
 pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     let (reports, ignored, verdict) = (&run.reports, &run.ignored, run.verdict);
-    for r in reports {
-        if let FileReport::Unchecked(u) = r {
-            writeln!(sinks.err, "esecheck: {}: {}", u.path, escape_controls(&u.error))?;
-        }
-    }
     if opts.json {
         let body = ChecksumBody {
             files: reports,
@@ -116,7 +112,8 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
                         text::write_problem_with_file(sinks.out, p)?;
                     }
                 }
-                FileReport::Unchecked(_) => continue,
+                // Its line (below, among several files) or the verdict line says why.
+                FileReport::Unchecked(_) => {}
             }
             if reports.len() > 1 {
                 writeln!(sinks.out, "{}: {}", r.verdict().word(), summary(r))?;
@@ -211,7 +208,9 @@ pub fn summary(r: &FileReport) -> String {
         FileReport::Log(c) => format!(
             "{}: log generation {}, {} segments seen, {} bad, {} correctable",
             &c.path,
-            c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into()),
+            c.generation
+                .map(|g| crate::format::Generation(g.into()).to_string())
+                .unwrap_or_else(|| "?".into()),
             c.sectors_seen,
             c.bad_sectors,
             c.correctable_sectors
@@ -238,6 +237,14 @@ pub fn summary(r: &FileReport) -> String {
             esc(c.problems.first().map(|p| p.message.as_str()).unwrap_or("damaged"))
         ),
         FileReport::Unchecked(u) => format!("{}: could not check: {}", &u.path, esc(&u.error)),
+    }
+}
+
+/// The file that could not be checked, when `r` is one.
+fn unchecked_of(r: &FileReport) -> Option<&crate::scan::file_check::Unchecked> {
+    match r {
+        FileReport::Unchecked(u) => Some(u),
+        _ => None,
     }
 }
 
@@ -350,9 +357,18 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
                 )
             }
         }
-        Verdict::Error => format!(
-            "ERROR: {unchecked} of {n} {files} could not be checked: {}.",
-            names_of(reports, Verdict::Error)
-        ),
+        Verdict::Error => match reports.iter().filter_map(unchecked_of).collect::<Vec<_>>()[..] {
+            // One file: the reason is on this line (CLI.md "Exit status").
+            [u] if n == 1 => format!("ERROR: could not check {}: {}.", u.path, escape_controls(&u.error)),
+            [u] => format!(
+                "ERROR: 1 of {n} {files} could not be checked: {}: {}.",
+                u.path,
+                escape_controls(&u.error)
+            ),
+            _ => format!(
+                "ERROR: {unchecked} of {n} {files} could not be checked: {}.",
+                names_of(reports, Verdict::Error)
+            ),
+        },
     }
 }

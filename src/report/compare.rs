@@ -69,10 +69,10 @@ impl Body for CompareBody<'_> {
     }
 }
 
-/// `compare`'s could-not-compare: the message once on stderr, then the error document (naming
-/// the manifest) or the text line.
+/// `compare`'s could-not-compare, once on stdout: the error document (naming the manifest), or
+/// the verdict line with the reason ("ERROR: could not compare: PATH: …; do not report the copy
+/// complete.").
 pub fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
-    writeln!(sinks.err, "esecheck: {e}")?;
     if opts.json {
         let body = CompareBody {
             manifest: manifest.display().to_string(),
@@ -82,8 +82,7 @@ pub fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &m
     } else {
         writeln!(
             sinks.out,
-            "ERROR: {}: could not compare; do not report the copy complete.",
-            e.path
+            "ERROR: could not compare: {e}; do not report the copy complete."
         )?;
     }
     Ok(Verdict::Error)

@@ -152,9 +152,16 @@ pub struct HeaderOutcome {
     pub document: Option<Document<HeaderBody>>,
 }
 
-/// `header`'s could-not-check for one file: the message on stderr, the error document kept.
+/// `header`'s could-not-check for one file, on stdout: the verdict line naming the reason
+/// ("ERROR: could not check the header: PATH: …."), or the error document kept (`--json`).
 fn cannot(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
-    writeln!(sinks.err, "esecheck: {e}")?;
+    if !opts.json {
+        writeln!(
+            sinks.out,
+            "{}",
+            crate::report::output::could_not_check_line(" the header", e, "")
+        )?;
+    }
     Ok(HeaderOutcome {
         verdict: Verdict::Error,
         document: opts.json.then(|| Document::error(e)),
@@ -224,7 +231,12 @@ pub fn write_header(
                     }
                     let state = if c.header.is_some() { "valid" } else { "damaged" };
                     let shown = &shown;
-                    writeln!(sinks.out, "{}: {shown}: log header {state}", verdict.word())?;
+                    let own: Vec<Problem> = c.problems.iter().filter(|p| is_header_problem(p)).cloned().collect();
+                    let why = match failed_by(&own) {
+                        Some(why) if verdict != Verdict::Pass => format!(": {why}"),
+                        _ => String::new(),
+                    };
+                    writeln!(sinks.out, "{}: {shown}: log header {state}{why}", verdict.word())?;
                 }
                 let body = || HeaderBody::Log {
                     path: shown.clone(),
@@ -252,8 +264,8 @@ pub fn write_header(
                         v => v.word(),
                     };
                     let differs = match c.problems.iter().find(|p| !p.is_error()) {
-                        Some(p) if verdict == Verdict::Pass => format!("; {}", p.message),
-                        _ => String::new(),
+                        Some(p) if verdict == Verdict::Pass => format!("; {}", escape_controls(&p.message)),
+                        _ => failed_by(&c.problems).map(|why| format!("; {why}")).unwrap_or_default(),
                     };
                     writeln!(
                         sinks.out,
@@ -304,7 +316,10 @@ pub fn write_header(
                         h.problems.len()
                     ),
                     (_, Some(p)) => format!("FAIL: {shown}: {}", crate::escape::Shown(&p.message)),
-                    (_, None) => format!("FAIL: {shown}: flush map header warnings with --strict"),
+                    (_, None) => format!(
+                        "FAIL: {shown}: {}",
+                        failed_by(&h.problems).unwrap_or_else(|| "flush map header warnings with --strict".into())
+                    ),
                 };
                 writeln!(sinks.out, "{line}")?;
             }
@@ -330,6 +345,18 @@ pub fn write_header(
             let code = crate::codes::JetErr::FileInvalidType;
             cannot(&CheckError::new(shown.unescaped(), why).with_code(code), opts, sinks)
         }
+    }
+}
+
+/// What failed a header, for its verdict line (escaped): the first error's message, or with
+/// `--strict` and only warnings the warning that failed it ("with --strict, a warning: …", as
+/// `verify` says). `None` without problems.
+fn failed_by(problems: &[Problem]) -> Option<String> {
+    match problems.iter().find(|p| p.is_error()) {
+        Some(p) => Some(escape_controls(&p.message).into_owned()),
+        None => problems
+            .first()
+            .map(|p| format!("with --strict, a warning: {}", escape_controls(&p.message))),
     }
 }
 
@@ -447,13 +474,7 @@ fn db_header(bytes: &[u8], path: &ShownPath, opts: &Options, sinks: &mut Sinks<'
         Verdict::Pass => format!("PASS: {shown}: header usable ({} warning(s)).", problems.len()),
         _ => format!(
             "FAIL: {shown}: {}",
-            escape_controls(
-                problems
-                    .iter()
-                    .find(|p| p.is_error())
-                    .map(|p| p.message.as_str())
-                    .unwrap_or("header check failed")
-            )
+            failed_by(&problems).unwrap_or_else(|| "header check failed".into())
         ),
     };
     writeln!(sinks.out, "{line}")?;

@@ -217,8 +217,10 @@ pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Res
     Ok(())
 }
 
-/// eseutil /ML `<base>` style text: one line per log, the problems, then the summary.
-pub fn write_stream(w: &mut dyn Write, s: &StreamCheck) -> io::Result<()> {
+/// eseutil /ML `<base>` style text: one line per log, the problems, then the summary, which never
+/// contradicts `verdict` (the stream's, `--strict` applied): "No damaged log files were found."
+/// only when it passes. The stream's problems name their file (the directory or a log).
+pub fn write_stream(w: &mut dyn Write, s: &StreamCheck, verdict: Verdict) -> io::Result<()> {
     writeln!(w, "Verifying log files...")?;
     use crate::escape::escape_controls as esc;
     writeln!(w, "     Base name: {}", esc(s.base.as_deref().unwrap_or("(none)")))?;
@@ -229,16 +231,23 @@ pub fn write_stream(w: &mut dyn Write, s: &StreamCheck) -> io::Result<()> {
     for i in &s.ignored {
         writeln!(w, "      Ignored: {} ({})", &i.path, esc(&i.why))?;
     }
-    write_problems(w, &s.problems)?;
+    crate::report::text::write_problems_per_file(w, "", &crate::report::text::causes_first(&s.problems))?;
     writeln!(w)?;
     let damaged = s.files.iter().any(|f| f.verdict != Verdict::Pass);
     if damaged {
         writeln!(w, "Damaged log files were found.")?;
+    } else if s.problems.iter().any(|p| p.is_error()) {
+        writeln!(w, "Every log file verifies, but the stream is broken (see above).")?;
+    } else if verdict != Verdict::Pass && !s.files.is_empty() {
+        writeln!(
+            w,
+            "Every log file verifies, but warnings fail the stream with --strict."
+        )?;
     } else if !s.files.is_empty() {
         writeln!(w, "No damaged log files were found.")?;
     }
     if let (Some(a), Some(b)) = (s.first, s.last) {
-        writeln!(w, "Generations: 0x{a:X} - 0x{b:X}")?;
+        writeln!(w, "Generations: {}", crate::format::GenerationRange(a.into(), b.into()))?;
     }
     // The verdict line is the caller's: it also knows about --strict.
     Ok(())

@@ -82,19 +82,19 @@ pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Res
         return Ok(verdict);
     }
     if !opts.quiet {
-        log_text::write_stream(sinks.out, s)?;
+        log_text::write_stream(sinks.out, s, verdict)?;
     }
     let range = match (s.first, s.last) {
-        (Some(a), Some(b)) => format!("generations {a}-{b}, {} logs", s.files.len()),
+        (Some(a), Some(b)) => format!(
+            "generations {}, {} logs",
+            crate::format::GenerationRange(a.into(), b.into()),
+            s.files.len()
+        ),
         _ => "no logs".to_string(),
     };
-    // The first error names its own file (a log, or the directory for stream problems).
-    let first_err = s
-        .problems
-        .iter()
-        .chain(s.files.iter().flat_map(|f| f.problems.iter()))
-        .find(|p| p.is_error())
-        .map(text::located_message);
+    // The root error (the damaged log, not the −590 it causes in the next one) names its own
+    // file (a log, or the directory for stream problems).
+    let first_err = text::root_error(&all).map(text::located_message);
     let line = match verdict {
         Verdict::Pass => format!(
             "PASS: {}: stream {} {range}: no damaged log files were found.",
@@ -103,7 +103,14 @@ pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Res
         ),
         Verdict::Fail => format!(
             "FAIL: {}",
-            first_err.unwrap_or_else(|| format!("{}: warnings with --strict", s.directory))
+            first_err
+                .or_else(|| {
+                    // --strict: name the warning that failed the stream, as `verify` does.
+                    all.iter()
+                        .find(|p| !p.is_error())
+                        .map(|p| format!("with --strict, a warning: {}", text::located_message(p)))
+                })
+                .unwrap_or_else(|| format!("{}: warnings with --strict", s.directory))
         ),
         Verdict::Error => format!(
             "ERROR: {}",

@@ -605,7 +605,10 @@ pub fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
         }
         (MemberType::Log, _, Some(ss)) => {
             let (a, b) = (offset / ss, last / ss);
-            let g = f.generation.map(|g| format!("generation {g}, ")).unwrap_or_default();
+            let g = f
+                .generation
+                .map(|g| format!("generation {}, ", crate::format::Generation(g.into())))
+                .unwrap_or_default();
             let segs = if a == b {
                 format!("segment {a}")
             } else {
@@ -1136,7 +1139,7 @@ mod tests {
         log.segment_size = Some(4096);
         assert_eq!(
             covers(&log, 0, 1 << 20),
-            "generation 81, segments 0-255 (segment 0 is the header)"
+            "generation 81 (0x51), segments 0-255 (segment 0 is the header)"
         );
     }
 }

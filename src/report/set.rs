@@ -8,7 +8,7 @@
 use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::db_header::DbFileHeader;
-use crate::format::{LogTime, Signature};
+use crate::format::{Generation, GenerationRange, GenerationRuns, LogTime, Signature};
 use crate::problem::{Problem, Severity};
 use crate::scan::checkpoint::CheckpointCheck;
 use crate::scan::database::DbCheck;
@@ -377,10 +377,9 @@ fn unusable_range_problem(d: &DbView) -> Option<Problem> {
         Some(JetErr::DatabaseDirtyShutdown),
         &d.path,
         format!(
-            "{} but its Log Required range {}-{} is unusable ({why}): the header does not say which logs replay it",
+            "{} but its Log Required range {} is unusable ({why}): the header does not say which logs replay it",
             crate::format::db_header::state_words(h.db_state),
-            h.gen_min_required,
-            h.gen_max_required
+            GenerationRange(h.gen_min_required.into(), h.gen_max_required.into())
         ),
     ))
 }
@@ -596,12 +595,14 @@ fn graded_below_truncation(p: &Problem, truncate_below: Option<i32>) -> Problem 
             p.severity = Severity::Warning;
             p.message = match p.follows {
                 Some(_) => format!(
-                    "{} (that log lies below generation {t}, not needed: only unnecessary logs corrupt)",
-                    p.message
+                    "{} (that log lies below generation {}, not needed: only unnecessary logs corrupt)",
+                    p.message,
+                    Generation(t.into())
                 ),
                 None => format!(
-                    "{} (below generation {t}, not needed: only unnecessary logs corrupt)",
-                    p.message
+                    "{} (below generation {}, not needed: only unnecessary logs corrupt)",
+                    p.message,
+                    Generation(t.into())
                 ),
             };
         }
@@ -673,20 +674,15 @@ fn log_page_size_differs(l: &LogView, g: i32, needing: &[&DbView]) -> Option<Pro
 /// (the first [`MAX_LISTED_MISSING`]; `total` says how many are missing in all), at the first.
 fn required_logs_missing(directory: &str, missing: &[i32], total: u64, lo: i32, hi: i32) -> Option<Problem> {
     let first = *missing.first()?;
-    let listed = if total > missing.len() as u64 {
-        format!(
-            "{}, … ({total} logs, the first {} listed)",
-            gens_list(missing),
-            missing.len()
-        )
-    } else {
-        gens(missing)
-    };
     Some(
         Problem::error(
             Some(JetErr::RequiredLogFilesMissing),
             directory,
-            format!("required log {listed} missing (required {lo}-{hi})"),
+            format!(
+                "{} (required {})",
+                logs_missing("required", missing, total),
+                GenerationRange(lo.into(), hi.into())
+            ),
         )
         .at_generation(i64::from(first)),
     )
@@ -700,7 +696,11 @@ fn required_beyond_last_log(s: &StreamView, hi: i32, none_missing: bool) -> Opti
         Problem::error(
             Some(JetErr::RequiredLogFilesMissing),
             &s.directory,
-            format!("no current {}.log and generation {hi} is required", s.base),
+            format!(
+                "no current {}.log and generation {} is required",
+                s.base,
+                Generation(hi.into())
+            ),
         )
     })
 }
@@ -718,8 +718,9 @@ fn committed_logs_missing(s: &StreamView, hi: i32, committed: i32) -> Option<Pro
             Some(JetErr::CommittedLogFilesMissing),
             &s.directory,
             format!(
-                "committed log {} missing (Log Committed up to {committed}): committed transactions would be lost",
-                gens(&missing)
+                "{} (Log Committed up to {}): committed transactions would be lost",
+                logs_missing("committed", &missing, missing.len() as u64),
+                Generation(committed.into())
             ),
         )
         .at_generation(i64::from(first)),
@@ -757,8 +758,9 @@ fn required_log_other_incarnation(d: &DbView, s: &StreamView) -> Option<Problem>
             Some(JetErr::RequiredLogFilesMissing),
             &l.path,
             format!(
-                "log generation {g} was created {created}, but {} needs the generation {g} created {expected}: this log is another incarnation of that generation (a diverged log stream), recovery refuses it",
-                d.path
+                "log generation {gen} was created {created}, but {} needs the generation {gen} created {expected}: this log is another incarnation of that generation (a diverged log stream), recovery refuses it",
+                d.path,
+                gen = Generation(g.into())
             ),
         )
         .at_generation(i64::from(g))
@@ -778,8 +780,11 @@ fn checkpoint_ahead_of_database(c: &CheckpointView, chk_gen: i32, d: &DbView) ->
             Some(JetErr::RequiredLogFilesMissing),
             &d.path,
             format!(
-                "the checkpoint {} is at generation {chk_gen}, ahead of generation {min} the database needs first (Log Required {min}-{}): recovery would start past it",
-                c.path, h.gen_max_required
+                "the checkpoint {} is at generation {}, ahead of generation {} the database needs first (Log Required {}): recovery would start past it",
+                c.path,
+                Generation(chk_gen.into()),
+                Generation(min.into()),
+                GenerationRange(min.into(), h.gen_max_required.into())
             ),
         )
     })
@@ -794,7 +799,7 @@ fn checkpoint_log_missing(s: &StreamView, c: &CheckpointView, g: i32, any_needs_
         return None;
     }
     let range = match (s.logs.keys().next(), s.logs.keys().next_back()) {
-        (Some(a), Some(b)) => format!(" ({a}-{b})"),
+        (Some(&a), Some(&b)) => format!(", {}", GenerationRange(a.into(), b.into())),
         _ => String::new(),
     };
     let p = if any_needs_logs {
@@ -802,14 +807,18 @@ fn checkpoint_log_missing(s: &StreamView, c: &CheckpointView, g: i32, any_needs_
             Some(JetErr::MissingLogFile),
             &c.path,
             format!(
-                "checkpoint generation {g} is not among the logs present{range}: recovery starts at the checkpoint's log and cannot open it"
+                "checkpoint generation {} is not among the logs present{range}: recovery starts at the checkpoint's log and cannot open it",
+                Generation(g.into())
             ),
         )
     } else {
         Problem::warning(
             Some(JetErr::MissingPreviousLogFile),
             &c.path,
-            format!("checkpoint generation {g} is not among the logs present"),
+            format!(
+                "checkpoint generation {} is not among the logs present",
+                Generation(g.into())
+            ),
         )
     };
     Some(p.at_generation(i64::from(g)))
@@ -859,7 +868,10 @@ fn checkpoint_generation_problem(c: &CheckpointView) -> Option<Problem> {
     Some(Problem::error(
         Some(JetErr::CheckpointCorrupt),
         &c.path,
-        format!("checkpoint generation {g} is not a log generation (1..=0x7FFFFA00)"),
+        format!(
+            "checkpoint generation {} is not a log generation (1..=0x7FFFFA00)",
+            Generation(g.into())
+        ),
     ))
 }
 
@@ -876,32 +888,21 @@ fn roll_forward(s: &StreamView, from: Option<i32>) -> Option<i32> {
     last
 }
 
-/// Generations as runs (`3-4, 6`), without a count.
-fn gens_list(v: &[i32]) -> String {
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < v.len() {
-        let mut j = i;
-        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
-            j += 1;
-        }
-        parts.push(if i == j {
-            v[i].to_string()
-        } else {
-            format!("{}-{}", v[i], v[j])
-        });
-        i = j + 1;
-    }
-    parts.join(", ")
-}
-
-/// Generations as runs with their count: `3-4, 6 (3 logs)`, or `5` alone.
-fn gens(v: &[i32]) -> String {
-    let s = gens_list(v);
-    if v.len() == 1 {
-        s
+/// Missing logs as runs of generations (CLI.md Decision 18), `what` saying which: `required log
+/// 5 (0x5) missing`, `required logs 3-4 (0x3-0x4), 6 (0x6) missing, 3 logs`, or, when only the
+/// first of `total` are listed, `required logs 3-102 (0x3-0x66), … missing, 5000 logs, the first
+/// 100 listed`.
+fn logs_missing(what: &str, listed: &[i32], total: u64) -> String {
+    let runs = GenerationRuns(listed);
+    if total > listed.len() as u64 {
+        format!(
+            "{what} logs {runs}, … missing, {total} logs, the first {} listed",
+            listed.len()
+        )
+    } else if total == 1 {
+        format!("{what} log {runs} missing")
     } else {
-        format!("{s} ({} logs)", v.len())
+        format!("{what} logs {runs} missing, {total} logs")
     }
 }
 
@@ -1196,17 +1197,16 @@ mod tests {
 
     #[test]
     fn an_unusable_log_required_range_is_550_saying_why() {
-        for (lo, hi, why) in [
-            (0, 0, "no generation set"),
-            (0, 5, "lGenMinRequired is not set"),
-            (7, 5, "lGenMinRequired is above lGenMaxRequired"),
+        for (lo, hi, range, why) in [
+            (0, 0, "0-0 (0x0-0x0)", "no generation set"),
+            (0, 5, "0-5 (0x0-0x5)", "lGenMinRequired is not set"),
+            (7, 5, "7-5 (0x7-0x5)", "lGenMinRequired is above lGenMaxRequired"),
         ] {
             let p = unusable_range_problem(&db("a.edb", dirty(lo, hi))).unwrap();
             assert_eq!((p.severity, code(&p)), (Severity::Error, Some(-550)), "{lo}-{hi}");
-            assert!(
-                p.message.contains(&format!("{lo}-{hi} is unusable ({why})")),
-                "{}",
-                p.message
+            assert_eq!(
+                p.message,
+                format!("Dirty Shutdown but its Log Required range {range} is unusable ({why}): the header does not say which logs replay it")
             );
         }
         assert!(unusable_range_problem(&db("a.edb", dirty(5, 7))).is_none());
@@ -1308,11 +1308,9 @@ mod tests {
         let at = |code: JetErr, g: i64| Problem::error(Some(code), "logs/x.log", "m").at_generation(g);
         let p = graded_below_truncation(&at(JetErr::LogFileCorrupt, 3), Some(5));
         assert_eq!((p.severity, code(&p)), (Severity::Warning, Some(-501)));
-        assert!(
-            p.message
-                .ends_with("(below generation 5, not needed: only unnecessary logs corrupt)"),
-            "{}",
-            p.message
+        assert_eq!(
+            p.message,
+            "m (below generation 5 (0x5), not needed: only unnecessary logs corrupt)"
         );
         let p = graded_below_truncation(&at(JetErr::LogFileSizeMismatch, 4), Some(5));
         assert_eq!(p.severity, Severity::Warning);
@@ -1342,7 +1340,10 @@ mod tests {
         let follow_on = at(JetErr::LogSequenceChecksumMismatch, 5).following(4);
         let p = graded_below_truncation(&follow_on, Some(5));
         assert_eq!(p.severity, Severity::Warning);
-        assert!(p.message.contains("that log lies below generation 5"), "{}", p.message);
+        assert_eq!(
+            p.message,
+            "m (that log lies below generation 5 (0x5), not needed: only unnecessary logs corrupt)"
+        );
         // A log of zeros is never forgiven (Decision 1).
         assert_eq!(
             graded_below_truncation(&at(JetErr::LogFileCorrupt, 3).of_zeros(), Some(5)).severity,
@@ -1414,17 +1415,20 @@ mod tests {
             (p.severity, code(p), p.generation),
             (Severity::Error, Some(-543), Some(6))
         );
-        assert_eq!(p.message, "required log 6 missing (required 5-7)");
+        assert_eq!(p.message, "required log 6 (0x6) missing (required 5-7 (0x5-0x7))");
         // Several missing: one problem listing them, at the first.
         let p = required_logs_missing("logs", &[3, 4, 6], 3, 3, 7).unwrap();
         assert_eq!(p.generation, Some(3));
-        assert_eq!(p.message, "required log 3-4, 6 (3 logs) missing (required 3-7)");
+        assert_eq!(
+            p.message,
+            "required logs 3-4 (0x3-0x4), 6 (0x6) missing, 3 logs (required 3-7 (0x3-0x7))"
+        );
         assert!(required_logs_missing("logs", &[], 0, 3, 7).is_none());
         // A listing cut short says how many are missing in all.
         let p = required_logs_missing("logs", &[4, 5], 2_000_000, 4, 2_000_003).unwrap();
         assert_eq!(
             p.message,
-            "required log 4-5, … (2000000 logs, the first 2 listed) missing (required 4-2000003)"
+            "required logs 4-5 (0x4-0x5), … missing, 2000000 logs, the first 2 listed (required 4-2000003 (0x4-0x1E8483))"
         );
     }
 
@@ -1452,7 +1456,7 @@ mod tests {
         let s = stream(&[5, 6], None);
         let p = required_beyond_last_log(&s, 8, true).unwrap();
         assert_eq!((p.severity, code(&p)), (Severity::Error, Some(-543)));
-        assert_eq!(p.message, "no current E00.log and generation 8 is required");
+        assert_eq!(p.message, "no current E00.log and generation 8 (0x8) is required");
         assert!(required_beyond_last_log(&s, 6, true).is_none());
         assert!(
             required_beyond_last_log(&s, 8, false).is_none(),
@@ -1469,10 +1473,9 @@ mod tests {
             (p.severity, code(&p), p.generation),
             (Severity::Error, Some(-582), Some(9))
         );
-        assert!(
-            p.message.starts_with("committed log 9 missing (Log Committed up to 9)"),
-            "{}",
-            p.message
+        assert_eq!(
+            p.message,
+            "committed log 9 (0x9) missing (Log Committed up to 9 (0x9)): committed transactions would be lost"
         );
         assert!(committed_logs_missing(&s, 7, 8).is_none());
         assert!(committed_logs_missing(&s, 7, 7).is_none());
@@ -1558,12 +1561,9 @@ mod tests {
             (p.severity, code(&p), p.file.unescaped()),
             (Severity::Error, Some(-543), "a.edb")
         );
-        assert!(
-            p.message.contains("generation 6")
-                && p.message.contains("generation 5")
-                && p.message.contains("logs/E00.chk"),
-            "{}",
-            p.message
+        assert_eq!(
+            p.message,
+            "the checkpoint logs/E00.chk is at generation 6 (0x6), ahead of generation 5 (0x5) the database needs first (Log Required 5-7 (0x5-0x7)): recovery would start past it"
         );
         assert!(checkpoint_ahead_of_database(&c, 5, &d).is_none());
         assert!(checkpoint_ahead_of_database(&c, 4, &d).is_none());
@@ -1582,7 +1582,8 @@ mod tests {
             (Severity::Error, Some(-528), Some(9))
         );
         assert!(
-            p.message.contains("generation 9 is not among the logs present (5-8)"),
+            p.message
+                .contains("generation 9 (0x9) is not among the logs present, 5-8 (0x5-0x8): "),
             "{}",
             p.message
         );

@@ -2,7 +2,7 @@
 //! administrator can compare side by side.
 
 use crate::format::db_header::DbFileHeader;
-use crate::format::{Lgpos, LogTime, Signature};
+use crate::format::{Generation, GenerationRange, GenerationRuns, Lgpos, LogTime, Signature};
 use crate::problem::{Problem, Severity};
 use crate::scan::database::DbCheck;
 use crate::scan::flushmap::{FlushMapCheck, FlushMapHeaderCheck};
@@ -654,29 +654,28 @@ pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
     let logs = match &d.logs {
         Some(l) => match (l.first, l.last) {
             (Some(a), Some(b)) if !d.unnecessary_logs_corrupt.is_empty() => format!(
-                "logs {a}-{b} present ({} corrupt but not needed: below {})",
-                d.unnecessary_logs_corrupt
-                    .iter()
-                    .map(|g| g.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                d.truncate_below.map(|t| t.to_string()).unwrap_or_default()
+                "logs {} present ({} corrupt but not needed: below {})",
+                GenerationRange(a.into(), b.into()),
+                GenerationRuns(&d.unnecessary_logs_corrupt),
+                d.truncate_below
+                    .map(|t| Generation(t.into()).to_string())
+                    .unwrap_or_default()
             ),
-            (Some(a), Some(b)) => format!("logs {a}-{b}"),
+            (Some(a), Some(b)) => format!("logs {}", GenerationRange(a.into(), b.into())),
             _ => "no logs".to_string(),
         },
         None => "no logs".to_string(),
     };
     let required = match d.required_range {
-        Some([a, b]) => format!("required {a}-{b}"),
+        Some([a, b]) => format!("required {}", GenerationRange(a.into(), b.into())),
         None => "no logs required".to_string(),
     };
     match d.verdict {
         Verdict::Pass => {
             let first_log = d.logs.as_ref().and_then(|l| l.first);
-            let trunc = match (d.truncate_below, first_log) {
+            let trunc = match (d.truncate_below.map(|t| Generation(t.into())), first_log) {
                 (_, None) => "No logs in the set; none is needed.".to_string(),
-                (Some(t), Some(f)) if t <= f => {
+                (Some(t), Some(f)) if t.0 <= i64::from(f) => {
                     format!("Every log present is still needed (from {t} on): none is old enough to truncate.")
                 }
                 (Some(t), Some(_)) => match (d.truncatable_logs.first(), d.truncatable_logs.last()) {
@@ -728,7 +727,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
     for (s, c) in d.databases.iter().zip(&r.db_checks) {
         let req = s
             .log_required
-            .map(|[a, b]| format!("{a}-{b}"))
+            .map(|[a, b]| GenerationRange(a.into(), b.into()).to_string())
             .unwrap_or_else(|| "-".into());
         writeln!(
             out,
@@ -740,19 +739,21 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
             c.bad_checksums,
             c.correctable_checksums,
             c.uninitialized_pages,
-            s.log_committed.unwrap_or(0),
+            Generation(s.log_committed.unwrap_or(0).into()),
             escape_controls(&s.log_signature.map(|x| x.to_string()).unwrap_or_default())
         )?;
     }
     match &d.logs {
         Some(l) => writeln!(
             out,
-            "Logs: {} {} in {}: generations {}-{} ({} files)",
+            "Logs: {} {} in {}: generations {}, {} files",
             l.verdict.word(),
             escape_controls(&l.base),
             l.directory,
-            l.first.map(|g| g.to_string()).unwrap_or_default(),
-            l.last.map(|g| g.to_string()).unwrap_or_default(),
+            match (l.first, l.last) {
+                (Some(a), Some(b)) => GenerationRange(a.into(), b.into()).to_string(),
+                _ => "-".into(),
+            },
             l.count
         )?,
         None => writeln!(out, "Logs: none found")?,
@@ -780,16 +781,21 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
             "Checkpoint: {} {} generation {}",
             c.verdict.word(),
             c.path,
-            c.generation.map(|g| g.to_string()).unwrap_or_else(|| "?".into())
+            c.generation
+                .map(|g| Generation(g.into()).to_string())
+                .unwrap_or_else(|| "?".into())
         )?,
         None => writeln!(out, "Checkpoint: none found")?,
     }
-    let opt = |v: Option<i32>| v.map(|g| g.to_string()).unwrap_or_else(|| "-".into());
+    let opt = |v: Option<i32>| {
+        v.map(|g| Generation(g.into()).to_string())
+            .unwrap_or_else(|| "-".into())
+    };
     writeln!(
         out,
         "Required range: {}   truncate below: {}   roll forward to: {}",
         d.required_range
-            .map(|[a, b]| format!("{a}-{b}"))
+            .map(|[a, b]| GenerationRange(a.into(), b.into()).to_string())
             .unwrap_or_else(|| "none".into()),
         opt(d.truncate_below),
         opt(d.roll_forward_to)

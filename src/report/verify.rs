@@ -114,10 +114,21 @@ pub fn render(
         return Ok(report.verdict());
     }
     let line = match (target, written) {
-        (Some(t), None) => format!(
-            "ERROR: {}: the manifest could not be written; do not report the backup complete.",
-            crate::escape::ShownPath::from(t.path)
-        ),
+        (Some(t), None) => {
+            // The reason is the manifest's problem (manifest_not_written), named on this line.
+            let shown = t.path.display().to_string();
+            let why = report
+                .decision
+                .problems
+                .iter()
+                .rev()
+                .find(|p| p.file.unescaped() == shown)
+                .map_or_else(
+                    || crate::escape::escape_controls(&shown).into_owned(),
+                    text::located_message,
+                );
+            format!("ERROR: {why}; do not report the backup complete.")
+        }
         _ => text::verify_verdict_line(report),
     };
     writeln!(sinks.out, "{line}")?;
@@ -138,27 +149,17 @@ pub fn render(
     Ok(report.verdict())
 }
 
-/// `verify`'s could-not-check: the message once on stderr, the JSON document or the text line.
+/// `verify`'s could-not-check, once on stdout: the JSON document, or the verdict line naming the
+/// reason ("ERROR: could not check the set: PATH: …; do not truncate.").
 pub fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
-    could_not_check::<VerifyBody>(e, opts, sinks)?;
-    if !opts.json {
-        // The message itself is on stderr, once (CLI.md "Text output").
-        writeln!(
-            sinks.out,
-            "ERROR: {}: could not check the set; do not truncate.",
-            e.path
-        )?;
-    }
-    Ok(Verdict::Error)
+    could_not_check::<VerifyBody>(e, " the set", "; do not truncate", opts, sinks)
 }
 
 /// A manifest that could not be written makes the run could-not-check (CLI.md "Manifest"): the
-/// message once on stderr, the error among the problems, the verdict error and no
+/// error among the problems (and on the verdict line in text), the verdict error and no
 /// `truncate_below`.
-pub fn manifest_not_written(report: &mut SetReport, e: &CheckError, sinks: &mut Sinks<'_>) -> io::Result<()> {
-    writeln!(sinks.err, "esecheck: {e}")?;
+pub fn manifest_not_written(report: &mut SetReport, e: &CheckError) {
     report.decision.problems.push(e.to_problem());
     report.decision.verdict = Verdict::Error;
     report.decision.truncate_below = None;
-    Ok(())
 }

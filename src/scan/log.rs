@@ -282,7 +282,13 @@ mod tests {
                 (p.code, p.generation),
                 (Some(JetErr::LogGenerationMismatch), Some(0x20))
             );
-            assert!(p.message.contains("the file name says 0x20"), "{}", p.message);
+            assert!(
+                p.message.ends_with(
+                    "the header verifies, yet no log has this generation (the file name says 32 (0x20)); a damaged member of the stream"
+                ),
+                "{}",
+                p.message
+            );
 
             // The current log: −501, at no generation.
             let c = check_stream_log_with(&b, "logs/E00.log", None).unwrap();

@@ -8,7 +8,7 @@
 
 use crate::codes::JetErr;
 use crate::error::CheckError;
-use crate::format::{parse_log_name, LogFileHeader, LogNameKind, Signature};
+use crate::format::{parse_log_name, Generation, GenerationRange, LogFileHeader, LogNameKind, Signature};
 use crate::problem::Problem;
 use crate::scan::file::Input;
 use crate::scan::log::{check_stream_log_with, LogCheck};
@@ -732,7 +732,12 @@ fn duplicate_generations(dir: &str, archived: &BTreeMap<i64, Vec<usize>>) -> Vec
         .iter()
         .filter(|(_, idx)| idx.len() > 1)
         .map(|(g, idx)| {
-            Problem::warning(None, dir, format!("{} files claim generation 0x{g:X}", idx.len())).at_generation(*g)
+            Problem::warning(
+                None,
+                dir,
+                format!("{} files claim generation {}", idx.len(), Generation(*g)),
+            )
+            .at_generation(*g)
         })
         .collect()
 }
@@ -747,7 +752,14 @@ fn gap_between(dir: &str, prev: i64, next: i64) -> Option<Problem> {
             JetErr::MissingLogFile,
             dir,
             Some(prev + 1),
-            format!("Missing log file(s): generations 0x{:X} to 0x{:X}", prev + 1, next - 1),
+            if prev + 2 == next {
+                format!("Missing log file(s): generation {}", Generation(prev + 1))
+            } else {
+                format!(
+                    "Missing log file(s): generations {}",
+                    GenerationRange(prev + 1, next - 1)
+                )
+            },
         )
     })
 }
@@ -799,8 +811,9 @@ fn current_not_last_plus_one(f: &LogCheck, last_archived: Option<i64>) -> Option
             f.path.unescaped(),
             Some(i64::from(g)),
             format!(
-                "current log has generation 0x{g:X}, expected 0x{:X} (last archived + 1)",
-                last + 1
+                "current log has generation {}, expected {} (last archived + 1)",
+                Generation(g.into()),
+                Generation(last + 1)
             ),
         )
     })
@@ -871,10 +884,10 @@ fn time_chain_breaks(path: &str, g: i64, h: &LogFileHeader, prev: &LogFileHeader
             path,
             Some(g),
             format!(
-                "prev gen time {} differs from the creation time {} of generation 0x{:X}",
+                "prev gen time {} differs from the creation time {} of generation {}",
                 h.tm_prev_gen,
                 prev.tm_create,
-                g - 1
+                Generation(g - 1)
             ),
         )
     })
@@ -898,13 +911,15 @@ fn accumulated_checksum_mismatch(
         path,
         Some(g),
         format!(
-            "prev gen accumulated segment checksum 0x{stored:016X} differs from generation 0x{:X}'s segments (0x{acc:016X})",
-            g - 1
+            "prev gen accumulated segment checksum 0x{stored:016X} differs from 0x{acc:016X}, that of the segments of generation {}",
+            Generation(g - 1)
         ),
     );
     if prev_damaged {
-        p.message
-            .push_str(&format!(" (follow-on: generation 0x{:X} is itself damaged)", g - 1));
+        p.message.push_str(&format!(
+            " (follow-on: generation {} is itself damaged)",
+            Generation(g - 1)
+        ));
         p = p.following(g - 1);
     }
     Some(p)
@@ -918,10 +933,10 @@ fn version_goes_backwards(path: &str, g: i64, h: &LogFileHeader, prev: &LogFileH
             None,
             path,
             format!(
-                "log version goes backwards: {} after {} in generation 0x{:X}",
+                "log version goes backwards: {} after {} in generation {}",
                 h.version,
                 prev.version,
-                g - 1
+                Generation(g - 1)
             ),
         )
         .at_generation(g)
@@ -972,10 +987,10 @@ mod tests {
             (Severity::Error, Some(-528), Some(6))
         );
         assert_eq!(p.file, "logs");
-        assert!(p.message.contains("0x6 to 0x6"), "{}", p.message);
+        assert_eq!(p.message, "Missing log file(s): generation 6 (0x6)");
         let p = gap_between("logs", 0x10, 0x20).unwrap();
         assert_eq!(p.generation, Some(0x11));
-        assert!(p.message.contains("0x11 to 0x1F"), "{}", p.message);
+        assert_eq!(p.message, "Missing log file(s): generations 17-31 (0x11-0x1F)");
         assert!(gap_between("logs", 5, 6).is_none());
     }
 
@@ -986,7 +1001,7 @@ mod tests {
         assert_eq!(found.len(), 1);
         let p = &found[0];
         assert_eq!((p.severity, p.code, p.generation), (Severity::Warning, None, Some(5)));
-        assert!(p.message.starts_with("2 files claim generation 0x5"), "{}", p.message);
+        assert_eq!(p.message, "2 files claim generation 5 (0x5)");
     }
 
     #[test]
@@ -997,7 +1012,10 @@ mod tests {
             (p.severity, code(&p), p.generation),
             (Severity::Error, Some(-528), Some(9))
         );
-        assert!(p.message.contains("expected 0x8"), "{}", p.message);
+        assert_eq!(
+            p.message,
+            "current log has generation 9 (0x9), expected 8 (0x8) (last archived + 1)"
+        );
         assert!(current_not_last_plus_one(&cur, Some(8)).is_none());
         // No archived log: nothing to follow.
         assert!(current_not_last_plus_one(&cur, None).is_none());
@@ -1040,12 +1058,19 @@ mod tests {
         let bad = LogBuilder::new(6).tm_prev_gen(logtime_from_secs(501));
         let ph = checked(&prev).header.unwrap();
         assert!(time_chain_breaks("E0000006.log", 6, &checked(&good).header.unwrap(), &ph).is_none());
-        let p = time_chain_breaks("E0000006.log", 6, &checked(&bad).header.unwrap(), &ph).unwrap();
+        let bh = checked(&bad).header.unwrap();
+        let p = time_chain_breaks("E0000006.log", 6, &bh, &ph).unwrap();
         assert_eq!(
             (p.severity, code(&p), p.generation),
             (Severity::Error, Some(-515), Some(6))
         );
-        assert!(p.message.contains("generation 0x5"), "{}", p.message);
+        assert_eq!(
+            p.message,
+            format!(
+                "prev gen time {} differs from the creation time {} of generation 5 (0x5)",
+                bh.tm_prev_gen, ph.tm_create
+            )
+        );
     }
 
     #[test]

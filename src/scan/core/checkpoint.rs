@@ -11,7 +11,7 @@ use crate::codes::JetErr;
 use crate::error::CheckError;
 use crate::format::checkpoint::CHECKPOINT_COPY_SIZE;
 use crate::format::common::filetype;
-use crate::format::{CheckpointFile, Lgpos, Signature};
+use crate::format::{CheckpointFile, Generation, Lgpos, Signature};
 use crate::problem::Problem;
 use crate::scan::classify::{name_kind, FileKind};
 use crate::scan::core::database::MAX_GENERATION;
@@ -285,10 +285,13 @@ fn generation_outside_log_generations(ctx: &Copies<'_>, h: &CheckpointFile) -> R
         return Ok(());
     }
     let which = if ctx.primary_ok { "primary" } else { "shadow" };
-    let g = h.lgpos_checkpoint.generation as u32;
+    let g = h.lgpos_checkpoint.generation;
     Err(CheckError::new(
         ctx.path,
-        format!("le_lgposCheckpoint generation is {g} (0x{g:X}) in the {which} copy, outside 1..=0x{MAX_GENERATION:X}"),
+        format!(
+            "le_lgposCheckpoint generation is {} in the {which} copy, outside 1..=0x{MAX_GENERATION:X}",
+            Generation(g.into())
+        ),
     ))
 }
 
@@ -302,8 +305,8 @@ fn copies_differ(ctx: &Copies<'_>, h: &CheckpointFile, shadow_generation: Option
             ctx.path,
             format!(
                 "shadow checkpoint copy differs from the primary (shadow generation {}, primary {}); the primary is used and the shadow treated as stale",
-                shadow_generation.map_or_else(|| "?".to_string(), |g| g.to_string()),
-                h.lgpos_checkpoint.generation
+                shadow_generation.map_or_else(|| "?".to_string(), |g| Generation(g.into()).to_string()),
+                Generation(h.lgpos_checkpoint.generation.into())
             ),
         )
         .at_offset(CHECKPOINT_COPY_SIZE as u64)

@@ -17,6 +17,7 @@ use crate::error::CheckError;
 use crate::format::db_header::{DbFileHeader, DB_MAGIC, DB_VERSION};
 use crate::format::page::flags as page_flags;
 use crate::format::space::{TreePage, OBJID_SYSTEM_ROOT, PGNO_DB_OWNED_SPACE};
+use crate::format::Generation;
 use crate::problem::Problem;
 use crate::scan::classify::{has_database_magic, FileKind};
 use crate::scan::core::{never_fed, Coverage, FeedError};
@@ -532,7 +533,10 @@ fn header_values(h: &DbFileHeader, path: &str, in_set: bool) -> Result<Vec<Probl
         if !(0..=MAX_GENERATION).contains(&g) {
             return Err(CheckError::new(
                 path,
-                format!("header {name} = {g} is outside the log generations ESE uses (0-{MAX_GENERATION})"),
+                format!(
+                    "header {name} = {} is outside the log generations ESE uses (0..=0x{MAX_GENERATION:X})",
+                    Generation(g.into())
+                ),
             ));
         }
     }

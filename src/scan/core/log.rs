@@ -21,7 +21,7 @@ use crate::format::log_header::{LogSegmentHeader, LOG_HEADER_SIZE};
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::log_record::{LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHORT_OFF, SHORT_ON};
 use crate::format::page::PAGE_SIZES;
-use crate::format::{Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
+use crate::format::{Generation, Lgpos, LogFileHeader, LogTime, LogVersion, Signature};
 use crate::problem::Problem;
 use crate::scan::classify::{name_kind, FileKind};
 use crate::scan::core::database::MAX_GENERATION;
@@ -187,7 +187,8 @@ impl LogCheck {
                 Some(JetErr::LogGenerationMismatch),
                 path,
                 format!(
-                    "{what}: the header verifies, yet no log has this generation (the file name says 0x{generation:X}); a damaged member of the stream"
+                    "{what}: the header verifies, yet no log has this generation (the file name says {}); a damaged member of the stream",
+                    Generation(generation.into())
                 ),
             )
             .at_generation(i64::from(generation)),
@@ -221,8 +222,12 @@ pub(crate) fn file_name(path: &str) -> &str {
 pub fn generation_outside_log_generations(generation: i32) -> Option<String> {
     let g = generation as u32;
     let max = MAX_GENERATION as u32;
-    (!(1..=max).contains(&g))
-        .then(|| format!("le_lGeneration is {generation} (0x{g:X}), outside the log generations 1..=0x{max:X}"))
+    (!(1..=max).contains(&g)).then(|| {
+        format!(
+            "le_lGeneration is {}, outside the log generations 1..=0x{max:X}",
+            Generation(generation.into())
+        )
+    })
 }
 
 /// Why a log could not be checked.
@@ -551,8 +556,9 @@ fn name_generation_mismatch(ctx: &LogContext<'_>) -> Option<Problem> {
         let mut p = ctx.error(
             JetErr::LogGenerationMismatch,
             format!(
-                "file name says generation 0x{generation:X}, header says 0x{:X}",
-                h.generation
+                "file name says generation {}, header says {}",
+                Generation(generation.into()),
+                Generation(h.generation.into())
             ),
         );
         p.generation = Some(i64::from(generation));
@@ -981,8 +987,9 @@ fn leftover_shadow(ctx: &SegmentContext, seg: &[u8]) -> Option<SegmentFate> {
         SegmentFate::Corrupt(
             "EmptySegmentHigherLgen",
             format!(
-                "a shadow segment of generation 0x{g:X} after an empty one of 0x{:X}",
-                ctx.last_empty_gen
+                "a shadow segment of generation {} after an empty one of generation {}",
+                Generation(g.into()),
+                Generation(ctx.last_empty_gen.into())
             ),
         )
     } else {
@@ -1024,8 +1031,9 @@ fn stale_segment(ctx: &SegmentContext, lgpos: Lgpos) -> Option<SegmentFate> {
         SegmentFate::Corrupt(
             "EmptySegmentHigherLgen",
             format!(
-                "a stale segment of generation 0x{:X} after an empty one of 0x{:X}",
-                lgpos.generation, ctx.last_empty_gen
+                "a stale segment of generation {} after an empty one of generation {}",
+                Generation(lgpos.generation.into()),
+                Generation(ctx.last_empty_gen.into())
             ),
         )
     } else {
@@ -1104,9 +1112,9 @@ fn archived_log_without_a_record(a: &ArchivedLog) -> Option<String> {
             "overwritten, or never written?",
         )
     };
-    let g = a.generation;
     Some(format!(
-        "no data segment of generation {g} (0x{g:X}) verifies: {what}, yet an archived log always holds at least one record ({how})"
+        "no data segment of generation {} verifies: {what}, yet an archived log always holds at least one record ({how})",
+        Generation(a.generation.into())
     ))
 }
 
