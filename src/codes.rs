@@ -60,6 +60,39 @@ pub enum JetErr {
 }
 
 impl JetErr {
+    /// Every error, in the order of the enum (the JSON Schema's list of `code` and `name`
+    /// values, docs/schema/).
+    pub const ALL: [JetErr; 25] = {
+        use JetErr::*;
+        [
+            LogFileCorrupt,
+            MissingPreviousLogFile,
+            LogGenerationMismatch,
+            BadLogVersion,
+            InvalidLogSequence,
+            MissingLogFile,
+            BadLogSignature,
+            BadCheckpointSignature,
+            CheckpointCorrupt,
+            LogFileSizeMismatch,
+            RequiredLogFilesMissing,
+            DatabaseDirtyShutdown,
+            DatabaseIncompleteUpgrade,
+            CommittedLogFilesMissing,
+            LogSequenceChecksumMismatch,
+            ReadVerifyFailure,
+            FileAccessDenied,
+            ReadPgnoVerifyFailure,
+            DatabaseCorrupted,
+            InvalidDatabaseVersion,
+            PageSizeMismatch,
+            DatabaseIncompleteIncrementalReseed,
+            DatabaseIncompleteRevert,
+            FileNotFound,
+            FileInvalidType,
+        ]
+    };
+
     /// The numeric code (negative).
     pub fn code(self) -> i32 {
         use JetErr::*;
@@ -134,6 +167,47 @@ impl Serialize for JetErr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_lists_every_error_once_in_the_order_of_the_enum() {
+        // In order, none twice, none skipped up to ALL's last…
+        for (i, e) in JetErr::ALL.iter().enumerate() {
+            assert_eq!(*e as usize, i, "{e:?}");
+        }
+        // …and ALL's last is the enum's last. No wildcard: a new error does not compile here
+        // until it is named, and naming it the last makes this fail until ALL has it.
+        fn is_last(e: JetErr) -> bool {
+            use JetErr::*;
+            match e {
+                FileInvalidType => true,
+                LogFileCorrupt
+                | MissingPreviousLogFile
+                | LogGenerationMismatch
+                | BadLogVersion
+                | InvalidLogSequence
+                | MissingLogFile
+                | BadLogSignature
+                | BadCheckpointSignature
+                | CheckpointCorrupt
+                | LogFileSizeMismatch
+                | RequiredLogFilesMissing
+                | DatabaseDirtyShutdown
+                | DatabaseIncompleteUpgrade
+                | CommittedLogFilesMissing
+                | LogSequenceChecksumMismatch
+                | ReadVerifyFailure
+                | FileAccessDenied
+                | ReadPgnoVerifyFailure
+                | DatabaseCorrupted
+                | InvalidDatabaseVersion
+                | PageSizeMismatch
+                | DatabaseIncompleteIncrementalReseed
+                | DatabaseIncompleteRevert
+                | FileNotFound => false,
+            }
+        }
+        assert!(is_last(JetErr::ALL[JetErr::ALL.len() - 1]));
+    }
 
     #[test]
     fn codes_match_the_engine_header() {

@@ -1,10 +1,11 @@
 //! One finding: what is wrong, where, how serious, and which ESE error it corresponds to.
 
 use crate::codes::JetErr;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
 
 /// How a finding affects the verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Does not fail the check (unless `--strict`).
@@ -15,12 +16,14 @@ pub enum Severity {
 
 /// A problem as CLI.md's JSON shows it: `{"severity", "code", "name", "file", "page",
 /// "generation", "message"}` plus optional location fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
     /// The ESE error, serialised as `code` and `name` (both `null` when none applies).
     #[serde(flatten, serialize_with = "ser_code")]
+    #[schemars(schema_with = "code_schema")]
     pub code: Option<JetErr>,
     /// The file the problem is in (or the directory, for stream-level problems).
     pub file: crate::escape::ShownPath,
@@ -63,6 +66,27 @@ fn ser_code<S: Serializer>(code: &Option<JetErr>, s: S) -> Result<S::Ok, S::Erro
     m.serialize_entry("code", &code.map(JetErr::code))?;
     m.serialize_entry("name", &code.map(JetErr::name))?;
     m.end()
+}
+
+/// The schema of what [`ser_code`] writes: `code` and `name`, both `null` when no ESE error
+/// applies, else one of the errors this tool reports.
+fn code_schema(_: &mut SchemaGenerator) -> Schema {
+    let codes: Vec<i32> = JetErr::ALL.iter().map(|e| e.code()).collect();
+    let names: Vec<&str> = JetErr::ALL.iter().map(|e| e.name()).collect();
+    json_schema!({
+        "type": "object",
+        "properties": {
+            "code": {
+                "description": "The ESE error's number (negative), `null` when none applies.",
+                "enum": codes.into_iter().map(serde_json::Value::from).chain([serde_json::Value::Null]).collect::<Vec<_>>()
+            },
+            "name": {
+                "description": "The ESE error's name (`JET_err…`), `null` when none applies.",
+                "enum": names.into_iter().map(serde_json::Value::from).chain([serde_json::Value::Null]).collect::<Vec<_>>()
+            }
+        },
+        "required": ["code", "name"]
+    })
 }
 
 impl Problem {

@@ -1,10 +1,11 @@
 //! The verdict of a file or a run, and the exit status it maps to (CLI.md "Exit status").
 
 use crate::problem::{Problem, Severity};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The outcome of checking something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Everything checked is sound (warnings allowed): exit 0.

@@ -29,6 +29,7 @@ mod faults;
 mod flushmap_and_ranges;
 mod hostile;
 mod json_contract;
+mod json_schema;
 mod log_rules;
 mod logs;
 mod manifest;

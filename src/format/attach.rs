@@ -5,7 +5,8 @@
 //! hostile `cbNames` can end the list early but never loops or reads out of bounds.
 
 use super::bytes::{FormatError, Reader};
-use super::common::{Lgpos, Signature};
+use super::common::{lgpos_text_schema, Lgpos, Signature};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Size of the fixed part of one ATTACHINFO record.
@@ -14,7 +15,8 @@ pub const ATTACH_FIXED: usize = 64;
 pub const MAX_ATTACH: usize = 64;
 
 /// One attached database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AttachInfo {
     /// @0 `dbid`.
     pub dbid: u8,
@@ -33,10 +35,12 @@ pub struct AttachInfo {
     pub cpg_database_size_max: u32,
     /// @20 `lgposAttach`.
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "lgposAttach")]
     pub lgpos_attach: Lgpos,
     /// @28 `lgposConsistent`.
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "lgposConsistent")]
     pub lgpos_consistent: Lgpos,
     /// @36 `signDb`.

@@ -5,8 +5,9 @@
 
 use super::attach::{parse_attach_list, ser_display, AttachInfo};
 use super::bytes::{FormatError, Reader};
-use super::common::{Lgpos, LogTime, Signature, FILETYPE_OFFSET};
+use super::common::{lgpos_text_schema, Lgpos, LogTime, Signature, FILETYPE_OFFSET};
 use super::log_header::{DbmsParam, ATTACH_AREA_SIZE};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Size of one checkpoint copy.
@@ -15,17 +16,20 @@ pub const CHECKPOINT_COPY_SIZE: usize = 4096;
 pub const CHECKPOINT_ATTACH_OFFSET: usize = 679;
 
 /// Every field of one checkpoint copy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CheckpointFile {
     /// @0 `le_ulChecksum`: legacy XOR over the 4096 bytes of the copy.
     #[serde(rename = "le_ulChecksum")]
     pub checksum: u32,
     /// @4 `le_lgposLastFullBackupCheckpoint`.
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "le_lgposLastFullBackupCheckpoint")]
     pub lgpos_last_full_backup_checkpoint: Lgpos,
     /// @12 `le_lgposCheckpoint`: recovery starts here; its generation is the oldest log needed.
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "le_lgposCheckpoint")]
     pub lgpos_checkpoint: Lgpos,
     /// @20 `signLog`.
@@ -35,6 +39,7 @@ pub struct CheckpointFile {
     pub dbms_param: DbmsParam,
     /// @615 `le_lgposFullBackup`.
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "le_lgposFullBackup")]
     pub lgpos_full_backup: Lgpos,
     /// @623 `logtimeFullBackup`.
@@ -42,6 +47,7 @@ pub struct CheckpointFile {
     pub logtime_full_backup: LogTime,
     /// @631 `le_lgposIncBackup`.
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "le_lgposIncBackup")]
     pub lgpos_inc_backup: Lgpos,
     /// @639 `logtimeIncBackup`.
@@ -52,6 +58,7 @@ pub struct CheckpointFile {
     pub f_version: u8,
     /// @648 `le_lgposDbConsistency` (zero means "same as lgposCheckpoint").
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "le_lgposDbConsistency")]
     pub lgpos_db_consistency: Lgpos,
     /// @667 `le_filetype` = 4.

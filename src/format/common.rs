@@ -2,7 +2,9 @@
 //! (ESE-FORMAT.md §1). Pure parsing, no I/O.
 
 use super::bytes::{FormatError, Reader};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// LOGTIME (8 bytes): a broken-down timestamp. All-zero means "not set".
@@ -66,6 +68,25 @@ impl Serialize for LogTime {
     }
 }
 
+/// What [`LogTime`]'s `Display` writes: each field of the raw bytes as a decimal number
+/// (month, day, hour, minute and second are not range-checked, so up to 3 digits).
+const LOGTIME_PATTERN: &str =
+    r"^[0-9]{2,3}/[0-9]{2,3}/[0-9]{4} [0-9]{2,3}:[0-9]{2,3}:[0-9]{2,3}\.[0-9]{3,4} (UTC|LOC)$";
+
+impl JsonSchema for LogTime {
+    fn schema_name() -> Cow<'static, str> {
+        "LogTime".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "LOGTIME as `MM/DD/YYYY hh:mm:ss.mmm UTC|LOC`; `null` when all eight bytes are zero (not set).",
+            "type": ["string", "null"],
+            "pattern": LOGTIME_PATTERN
+        })
+    }
+}
+
 /// SIGNATURE (28 bytes): identity of a database (`signDb`) or of a log stream (`signLog`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Signature {
@@ -125,8 +146,23 @@ impl Serialize for Signature {
     }
 }
 
+impl JsonSchema for Signature {
+    fn schema_name() -> Cow<'static, str> {
+        "Signature".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "SIGNATURE as `RANDOM CREATED [COMPUTER]`: `le_ulRandom` in 8 hex digits, `logtimeCreate` as a LogTime (`00/00/1900 00:00:00.000 LOC` when zero), then the computer name when there is one.",
+            "type": "string",
+            "pattern": format!("^[0-9a-f]{{8}} {}", &LOGTIME_PATTERN[1..LOGTIME_PATTERN.len() - 1])
+        })
+    }
+}
+
 /// LGPOS (8 bytes): a position in the log stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Lgpos {
     /// @4 `lGeneration` (compared first).
     #[serde(rename = "lGeneration")]
@@ -155,8 +191,31 @@ impl fmt::Display for Lgpos {
     }
 }
 
+/// The schema of an LGPOS written as its `Display` (`(GEN,ISEC,IB)`, hex; a negative generation
+/// as its 32-bit two's complement): for `#[schemars(schema_with)]` beside a `serialize_with`
+/// that writes it so.
+pub(crate) fn lgpos_text_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "LGPOS as `(GEN,ISEC,IB)`, each in hex.",
+        "type": "string",
+        "pattern": LGPOS_PATTERN
+    })
+}
+
+/// [`lgpos_text_schema`], or `null`.
+pub(crate) fn opt_lgpos_text_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "LGPOS as `(GEN,ISEC,IB)`, each in hex; `null` when unknown.",
+        "type": ["string", "null"],
+        "pattern": LGPOS_PATTERN
+    })
+}
+
+const LGPOS_PATTERN: &str = r"^\([0-9A-F]{1,8},[0-9A-F]{1,4},[0-9A-F]{1,4}\)$";
+
 /// BKINFO (24 bytes): a record of one backup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct BkInfo {
     /// @0 `le_lgposMark`.
     pub lgpos_mark: Lgpos,

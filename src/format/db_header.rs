@@ -4,6 +4,7 @@
 
 use super::bytes::{FormatError, Reader};
 use super::common::{BkInfo, Lgpos, LogTime, Signature, FILETYPE_OFFSET};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 
 /// Bytes of DBFILEHDR that carry fields; the rest of the header page is zero.
@@ -14,7 +15,8 @@ pub const DB_MAGIC: u32 = 0x89AB_CDEF;
 pub const DB_VERSION: u32 = 0x620;
 
 /// The database header, field by field, in the order of the bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DbFileHeader {
     /// @0 `le_ulChecksum`: legacy XOR checksum of the header page.
     #[serde(rename = "le_ulChecksum")]
@@ -351,6 +353,18 @@ pub fn state_name(state: u32) -> &'static str {
         8 => "RevertInProgress",
         _ => "Unknown",
     }
+}
+
+/// The schema of a state's name as [`state_name`] gives it, or `null` (no header copy to read
+/// it from): for `#[schemars(schema_with)]` on the fields that hold one.
+pub fn opt_state_name_schema(_: &mut SchemaGenerator) -> Schema {
+    // Every value `state_name` can give: 0 and anything above 8 are "Unknown".
+    let mut names: Vec<serde_json::Value> = (1..=8).chain([0]).map(|s| state_name(s).into()).collect();
+    names.push(serde_json::Value::Null);
+    json_schema!({
+        "description": "`le_dbstate` by its engine name (`CleanShutdown`, `DirtyShutdown`…); `null` when no header copy is usable.",
+        "enum": names
+    })
 }
 
 impl DbFileHeader {

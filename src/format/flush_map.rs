@@ -7,6 +7,7 @@
 
 use super::bytes::{FormatError, Reader};
 use super::common::{LogTime, Signature, FILETYPE_OFFSET};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Size of every flush-map page, header included (`s_cbFlushMapPageOnDisk`).
@@ -23,7 +24,8 @@ pub const FM_FLAG_NEW_CHECKSUM_FORMAT: u32 = 0x0000_2000;
 pub const FM_HEADER_FMPGNO: i64 = -1;
 
 /// FMFILEHDR: every field of the flush-map header page (file offset 0), in the order of the bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FlushMapFileHeader {
     /// @0 `checksum`: legacy XOR over the 8192 bytes of the header page.
     #[serde(rename = "checksum")]

@@ -5,8 +5,10 @@
 
 use super::attach::{parse_attach_list, ser_display, AttachInfo};
 use super::bytes::{FormatError, Reader};
-use super::common::{Lgpos, LogTime, Signature, FILETYPE_OFFSET};
+use super::common::{lgpos_text_schema, Lgpos, LogTime, Signature, FILETYPE_OFFSET};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// Bytes of the log header (also the size of a v8 segment).
@@ -17,7 +19,8 @@ pub const LOG_ATTACH_OFFSET: usize = 671;
 pub const ATTACH_AREA_SIZE: usize = 2048;
 
 /// The engine parameters stored in a log header or checkpoint (`DBMS_PARAM`, 567 bytes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DbmsParam {
     /// +0 `szSystemPath` (261 bytes, NUL-terminated).
     #[serde(rename = "szSystemPath")]
@@ -135,8 +138,23 @@ impl Serialize for LogVersion {
     }
 }
 
+impl JsonSchema for LogVersion {
+    fn schema_name() -> Cow<'static, str> {
+        "LogVersion".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "The log format as `major.minor.updateMajor.updateMinor`, in decimal.",
+            "type": "string",
+            "pattern": r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$"
+        })
+    }
+}
+
 /// LGFILEHDR: every field of the log header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct LogFileHeader {
     /// @0 `le_ulChecksum`: legacy XOR over the 4096 header bytes.
     #[serde(rename = "le_ulChecksum")]
@@ -174,6 +192,7 @@ pub struct LogFileHeader {
     pub lg_flags: u8,
     /// @640 `le_lgposCheckpoint`: the checkpoint when this generation was created.
     #[serde(serialize_with = "ser_display")]
+    #[schemars(schema_with = "lgpos_text_schema")]
     #[serde(rename = "le_lgposCheckpoint")]
     pub lgpos_checkpoint: Lgpos,
     /// @652 `bDiskSecSizeMismatch`.

@@ -10,12 +10,14 @@ use crate::report::{log_text, text};
 use crate::scan::file_check::{all_problems, unchecked, FileReport};
 use crate::scan::stream::{IgnoreKind, Ignored};
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::io;
 use std::path::PathBuf;
 
 /// `checksum --json`'s keys (CLI.md "JSON"): each file's report and the files set aside.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ChecksumBody<'a> {
     /// One object per file (database, log, checkpoint, flush map, reserve, damaged member, or a
     /// file that could not be checked).

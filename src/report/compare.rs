@@ -7,13 +7,15 @@ use crate::report::manifest::{self, Comparison, FileComparison};
 use crate::report::output::{Options, Sinks};
 use crate::report::text;
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::io;
 use std::path::Path;
 
 /// `compare --json`'s keys (CLI.md "Manifest"): the manifest and the copy compared, each file's
 /// comparison, the counts and the notes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CompareBody<'a> {
     /// The manifest file, as named.
     pub manifest: String,

@@ -12,11 +12,13 @@ use crate::scan::classify::{Classification, FileKind};
 use crate::scan::header_copies::CopyState;
 use crate::scan::{check_checkpoint, check_log};
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::io;
 
 /// One header copy of a database, in `header --json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CopyJson {
     /// Valid, bad checksum, all zero, beyond the end of the file…
     pub state: CopyState,
@@ -38,7 +40,9 @@ impl CopyJson {
 
 /// `header --json`'s keys (CLI.md "JSON"), by what the file is: each variant is one shape of
 /// document; several files are one document whose `files` holds each file's.
-#[derive(Debug, Clone, Serialize)]
+// Not `deny_unknown_fields`: the body is flattened into the document with the envelope's keys,
+// and the document's schema closes it (`unevaluatedProperties: false`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum HeaderBody {
     /// A database: both copies and the one in use (eseutil /MH).
@@ -47,6 +51,7 @@ pub enum HeaderBody {
         path: crate::escape::ShownPath,
         /// `database`.
         #[serde(rename = "type")]
+        #[schemars(schema_with = "crate::scan::classify::always::database")]
         kind: FileKind,
         /// The page size detected (`null` when no copy verifies).
         page_size: Option<usize>,
@@ -65,6 +70,7 @@ pub enum HeaderBody {
         path: crate::escape::ShownPath,
         /// `log`.
         #[serde(rename = "type")]
+        #[schemars(schema_with = "crate::scan::classify::always::log")]
         kind: FileKind,
         /// LGFILEHDR, when its checksum verifies.
         header: Option<Box<crate::format::LogFileHeader>>,
@@ -75,6 +81,7 @@ pub enum HeaderBody {
         path: crate::escape::ShownPath,
         /// `checkpoint`.
         #[serde(rename = "type")]
+        #[schemars(schema_with = "crate::scan::classify::always::checkpoint")]
         kind: FileKind,
         /// The primary copy verifies.
         primary_ok: bool,
@@ -93,6 +100,7 @@ pub enum HeaderBody {
         path: crate::escape::ShownPath,
         /// `flushmap`.
         #[serde(rename = "type")]
+        #[schemars(schema_with = "crate::scan::classify::always::flushmap")]
         kind: FileKind,
         /// The header page verifies.
         header_ok: bool,
@@ -121,6 +129,7 @@ pub enum HeaderBody {
         path: crate::escape::ShownPath,
         /// Always `null`.
         #[serde(rename = "type")]
+        #[schemars(schema_with = "crate::scan::classify::always::null")]
         kind: Option<FileKind>,
         /// Always `null`.
         header: Option<()>,

@@ -9,6 +9,7 @@
 use crate::error::CheckError;
 use crate::problem::Problem;
 use crate::verdict::Verdict;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -28,12 +29,16 @@ pub trait Body: Serialize {
     fn empty(err: &CheckError) -> Self;
 }
 
-/// One document: the envelope around a command's [`Body`].
-#[derive(Debug, Clone, Serialize)]
+/// One document: the envelope around a command's [`Body`]. Its JSON Schema (docs/schema/,
+/// [`crate::report::schema`]) closes the document: no key but the envelope's and the body's.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, bound = "B: Body + JsonSchema")]
 pub struct Document<B> {
     /// [`SCHEMA_VERSION`].
+    #[schemars(schema_with = "schema_version_schema")]
     pub schema_version: u64,
     /// The command's name.
+    #[schemars(schema_with = "command_schema::<B>")]
     pub command: &'static str,
     /// The esecheck that made the document (`CARGO_PKG_VERSION`).
     pub esecheck_version: &'static str,
@@ -87,6 +92,16 @@ impl<B: Body> Document<B> {
             problems: vec![err.to_problem()],
         }
     }
+}
+
+/// `schema_version` is always [`SCHEMA_VERSION`].
+fn schema_version_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "description": "The version of the documents' shape.", "const": SCHEMA_VERSION })
+}
+
+/// `command` is always the body's [`Body::COMMAND`].
+fn command_schema<B: Body>(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "description": "The command's name.", "const": B::COMMAND })
 }
 
 /// This process's command line, each argument as lossy UTF-8.

@@ -12,11 +12,13 @@ use crate::scan::log::LogCheck;
 use crate::scan::stream::Ignored;
 use crate::scan::stream::StreamCheck;
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::io;
 
 /// `logs --json`'s keys (CLI.md Decision 18): the stream and each log's report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct LogsBody<'a> {
     /// The base name (`SRU`, `E00`), when known.
     pub base: Option<String>,

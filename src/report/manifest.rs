@@ -15,6 +15,7 @@ use crate::scan::crc::{FileCrc, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 use crate::scan::file::FileId;
 use crate::scan::set::MemberType;
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -31,7 +32,8 @@ pub const MAX_FILES: usize = 10_000_000;
 pub const MAX_BLOCKS_DESCRIBED: usize = 1000;
 
 /// A manifest, in the order of its keys (`manifest_crc32` follows them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Manifest {
     /// Always [`FORMAT`].
     pub format: String,
@@ -52,7 +54,8 @@ pub struct Manifest {
 }
 
 /// What the verified set was: its databases, its log stream, `truncate_below`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SetIdentity {
     /// The databases with their signatures.
     pub databases: Vec<DbIdentity>,
@@ -71,7 +74,8 @@ pub struct SetIdentity {
 }
 
 /// A database of the set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DbIdentity {
     /// Its path, as in `files`.
     pub path: String,
@@ -80,11 +84,13 @@ pub struct DbIdentity {
     /// `signLog`.
     pub log_signature: Option<String>,
     /// `le_dbstate`.
+    #[schemars(schema_with = "crate::format::db_header::opt_state_name_schema")]
     pub state: Option<String>,
 }
 
 /// One file of the set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ManifestFile {
     /// Relative to the root, `/`-separated.
     pub path: String,
@@ -499,7 +505,7 @@ fn validate(m: &Manifest) -> Result<(), ManifestError> {
 }
 
 /// How one file of the manifest compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Same size, same CRCs.
@@ -513,7 +519,8 @@ pub enum Status {
 }
 
 /// One block that differs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DifferingBlock {
     /// Block number (from 0).
     pub block: u64,
@@ -526,7 +533,8 @@ pub struct DifferingBlock {
 }
 
 /// One file, as `compare --json` lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FileComparison {
     /// Relative to the root, `/`-separated.
     pub path: String,

@@ -10,6 +10,7 @@ pub mod log_text;
 pub mod logs;
 pub mod manifest;
 pub mod output;
+pub mod schema;
 pub mod set;
 pub mod text;
 pub mod verify;

@@ -16,6 +16,7 @@ use crate::scan::flushmap::FlushMapCheck;
 use crate::scan::set::{scan_set, ScanOptions, SetScan};
 use crate::scan::stream::{Ignored, StreamCheck};
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -95,11 +96,13 @@ pub struct CheckpointView {
 }
 
 /// Per-database line of `verify --json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DbSummary {
     /// The file.
     pub path: crate::escape::ShownPath,
     /// `le_dbstate` name.
+    #[schemars(schema_with = "crate::format::db_header::opt_state_name_schema")]
     pub state: Option<&'static str>,
     /// Needs log replay (Decision 13).
     pub needs_logs: bool,
@@ -120,7 +123,8 @@ pub struct DbSummary {
 }
 
 /// A database's page counters in `verify --json`, as in `checksum --json`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PageCounters {
     /// Page size of the scan.
     pub page_size: usize,
@@ -157,7 +161,8 @@ impl PageCounters {
 }
 
 /// Stream summary of `verify --json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct LogsSummary {
     /// Base name.
     pub base: String,
@@ -174,7 +179,8 @@ pub struct LogsSummary {
 }
 
 /// Checkpoint summary of `verify --json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CheckpointSummary {
     /// The file.
     pub path: crate::escape::ShownPath,

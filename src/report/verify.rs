@@ -9,13 +9,15 @@ use crate::report::{json, text};
 use crate::scan::flushmap::FlushMapCheck;
 use crate::scan::stream::Ignored;
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::io;
 use std::path::Path;
 
 /// `verify --json`'s keys (CLI.md "JSON"): the set's decision, what was set aside, the flush
 /// maps, and the manifest written.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct VerifyBody<'a> {
     /// Each database of the set.
     pub databases: &'a [DbSummary],

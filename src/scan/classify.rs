@@ -9,10 +9,11 @@ use crate::format::log_header::LogVersion;
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::page::PAGE_SIZES;
 use crate::problem::Problem;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 
 /// The kind of an input file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     /// A database (`.edb`, `.dat`, `.dit`, `.mdb`…): magic at offset 4 of a header copy.
@@ -29,6 +30,40 @@ pub enum FileKind {
     Reserve,
     /// Not recognisable as an ESE file.
     Unknown,
+}
+
+/// The schemas of a `type` that is always one kind (`#[schemars(schema_with)]`): what tells the
+/// objects of an untagged list (`checksum`'s `files`, `header`'s bodies) apart.
+pub mod always {
+    use super::*;
+
+    fn kind(k: FileKind) -> Schema {
+        json_schema!({ "const": serde_json::to_value(k).unwrap_or_default() })
+    }
+    /// Always `database`.
+    pub fn database(_: &mut SchemaGenerator) -> Schema {
+        kind(FileKind::Database)
+    }
+    /// Always `log`.
+    pub fn log(_: &mut SchemaGenerator) -> Schema {
+        kind(FileKind::Log)
+    }
+    /// Always `checkpoint`.
+    pub fn checkpoint(_: &mut SchemaGenerator) -> Schema {
+        kind(FileKind::Checkpoint)
+    }
+    /// Always `flushmap`.
+    pub fn flushmap(_: &mut SchemaGenerator) -> Schema {
+        kind(FileKind::FlushMap)
+    }
+    /// Always `reserve`.
+    pub fn reserve(_: &mut SchemaGenerator) -> Schema {
+        kind(FileKind::Reserve)
+    }
+    /// Always `null`.
+    pub fn null(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "null" })
+    }
 }
 
 /// How a kind was decided.

@@ -12,11 +12,13 @@ use crate::scan::database::{check_database, DbCheck, DbOptions};
 use crate::scan::flushmap::{check_flush_map_with, FlushMapCheck, FlushMapOptions};
 use crate::scan::{check_checkpoint, CheckpointCheck, Input, LogCheck};
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::path::Path;
 
 /// A file that could not be checked, in JSON.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Unchecked {
     /// The file.
     pub path: crate::escape::ShownPath,
@@ -33,7 +35,7 @@ pub struct Unchecked {
 }
 
 /// The result for one input of `checksum`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum FileReport {
     /// A database.
@@ -54,12 +56,14 @@ pub enum FileReport {
 
 /// A file that is listed but never verified: a reserve log (`*.jrs`) or the next-generation log
 /// (`<base>tmp.log`). It never fails and is never "could not check".
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct NotVerified {
     /// The file.
     pub path: crate::escape::ShownPath,
     /// Always `reserve`.
     #[serde(rename = "type")]
+    #[schemars(schema_with = "crate::scan::classify::always::reserve")]
     pub kind: FileKind,
     /// Always `pass`.
     pub verdict: Verdict,
@@ -69,7 +73,8 @@ pub struct NotVerified {
 
 /// A file named like a log, checkpoint or database (CLI.md Decision 1) whose bytes are all zeros
 /// or no ESE structure: a damaged member, exit 1.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DamagedMember {
     /// The file.
     pub path: crate::escape::ShownPath,

@@ -7,10 +7,11 @@ use crate::checksum::legacy::legacy_checksum;
 use crate::checksum::page::is_all_zero;
 use crate::format::db_header::{DbFileHeader, DB_HEADER_LEN, DB_MAGIC};
 use crate::format::page::PAGE_SIZES;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Why a header copy is not usable at a candidate page size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CopyState {
     /// Checksum verifies and the stated page size equals the candidate.

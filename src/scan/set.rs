@@ -43,7 +43,9 @@ pub struct ScanOptions<'a> {
 }
 
 /// What a file of the set is, in a manifest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberType {
     /// A database of the set (damaged members named like one included).

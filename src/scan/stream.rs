@@ -14,6 +14,7 @@ use crate::scan::file::Input;
 use crate::scan::log::{check_stream_log_with, LogCheck};
 use crate::verdict::Verdict;
 use rayon::prelude::*;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -60,7 +61,8 @@ impl IgnoreKind {
 }
 
 /// A file that is not part of the stream or set, and why (CLI.md Decision 9).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Ignored {
     /// The file.
     pub path: crate::escape::ShownPath,

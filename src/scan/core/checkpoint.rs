@@ -18,15 +18,18 @@ use crate::scan::core::database::MAX_GENERATION;
 use crate::scan::core::log::{file_name, ser_opt_display};
 use crate::scan::core::{never_fed, FeedError};
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The result of checking a checkpoint; serialises as CLI.md's checkpoint object.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CheckpointCheck {
     /// The file as named by the caller.
     pub path: crate::escape::ShownPath,
     /// Always [`FileKind::Checkpoint`] (`"checkpoint"` in JSON).
     #[serde(rename = "type")]
+    #[schemars(schema_with = "crate::scan::classify::always::checkpoint")]
     pub kind: FileKind,
     /// Pass or fail.
     pub verdict: Verdict,
@@ -40,6 +43,7 @@ pub struct CheckpointCheck {
     pub shadow_generation: Option<i32>,
     /// `le_lgposCheckpoint`.
     #[serde(serialize_with = "ser_opt_display")]
+    #[schemars(schema_with = "crate::format::common::opt_lgpos_text_schema")]
     pub checkpoint: Option<Lgpos>,
     /// `signLog` of the copy in use.
     pub log_signature: Option<Signature>,

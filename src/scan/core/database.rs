@@ -23,6 +23,7 @@ use crate::scan::classify::{has_database_magic, FileKind};
 use crate::scan::core::{never_fed, Coverage, FeedError};
 use crate::scan::header_copies::{read_shadowed_header, CopyState, HeaderCopy, ShadowedHeader};
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -40,12 +41,14 @@ pub const MAX_PAGE_PROBLEMS: usize = 1000;
 pub const HEAD_LEN: usize = 2 * 32768;
 
 /// The result of checking one database file: eseutil /K's counters and every problem found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DbCheck {
     /// The file.
     pub path: crate::escape::ShownPath,
     /// Always [`FileKind::Database`] (`"database"` in JSON).
     #[serde(rename = "type")]
+    #[schemars(schema_with = "crate::scan::classify::always::database")]
     pub kind: FileKind,
     /// pass / fail.
     pub verdict: Verdict,
@@ -76,6 +79,7 @@ pub struct DbCheck {
     /// Logical numbers of correctable pages, ascending.
     pub correctable_pages: Vec<i64>,
     /// `le_dbstate` name of the header copy in use.
+    #[schemars(schema_with = "crate::format::db_header::opt_state_name_schema")]
     pub state: Option<&'static str>,
     /// The file looks like a temporary database (CLI.md Decision 7).
     pub temporary: bool,

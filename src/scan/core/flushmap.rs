@@ -18,6 +18,7 @@ use crate::problem::Problem;
 use crate::scan::classify::FileKind;
 use crate::scan::core::{never_fed, Coverage, FeedError};
 use crate::verdict::Verdict;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::ops::Range;
 use std::sync::Mutex;
@@ -42,12 +43,14 @@ pub struct FlushMapHeaderCheck {
 }
 
 /// The result of checking a flush map.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FlushMapCheck {
     /// The file.
     pub path: crate::escape::ShownPath,
     /// Always [`FileKind::FlushMap`] (`"flushmap"` in JSON).
     #[serde(rename = "type")]
+    #[schemars(schema_with = "crate::scan::classify::always::flushmap")]
     pub kind: FileKind,
     /// pass: flush-map damage is a warning (`--strict` is applied by the caller).
     pub verdict: Verdict,

@@ -16,7 +16,7 @@ use crate::checksum::page::is_all_zero;
 use crate::checksum::{legacy_checksum, legacy_checksum_ok, verify_segment, PageCheck, PageStatus};
 use crate::codes::JetErr;
 use crate::error::CheckError;
-use crate::format::common::filetype;
+use crate::format::common::{filetype, opt_lgpos_text_schema};
 use crate::format::log_header::{LogSegmentHeader, LOG_HEADER_SIZE};
 use crate::format::log_name::{parse_log_name, LogNameKind};
 use crate::format::log_record::{LrChecksum, LRCHECKSUM_SIZE, LRTYP_CHECKSUM, SHORT_OFF, SHORT_ON};
@@ -27,18 +27,21 @@ use crate::scan::classify::{name_kind, FileKind};
 use crate::scan::core::database::MAX_GENERATION;
 use crate::scan::core::{never_fed, FeedError};
 use crate::verdict::Verdict;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
 
 /// Size of a v8 segment.
 pub const SEGMENT_SIZE: usize = 4096;
 
 /// The result of checking one log file; serialises as CLI.md's per-log object.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct LogCheck {
     /// The file as named by the caller.
     pub path: crate::escape::ShownPath,
     /// Always [`FileKind::Log`] (`"log"` in JSON).
     #[serde(rename = "type")]
+    #[schemars(schema_with = "crate::scan::classify::always::log")]
     pub kind: FileKind,
     /// Pass, fail, or (for a file that could not be checked inside a stream) error.
     pub verdict: Verdict,
@@ -54,9 +57,11 @@ pub struct LogCheck {
     pub format: Option<LogVersion>,
     /// "Last Lgpos": the position after the last valid segment or record.
     #[serde(serialize_with = "ser_opt_display")]
+    #[schemars(schema_with = "opt_lgpos_text_schema")]
     pub last_lgpos: Option<Lgpos>,
     /// XOR of the stored checksums of the good segments (§6.5), v8 only; hex string in JSON.
     #[serde(serialize_with = "ser_opt_hex")]
+    #[schemars(schema_with = "opt_hex_schema")]
     pub accumulated_checksum: Option<u64>,
     /// `signLog`.
     pub log_signature: Option<Signature>,
@@ -64,6 +69,7 @@ pub struct LogCheck {
     pub page_size: Option<u32>,
     /// `le_lgposCheckpoint` of the header.
     #[serde(serialize_with = "ser_opt_display")]
+    #[schemars(schema_with = "opt_lgpos_text_schema")]
     pub checkpoint: Option<Lgpos>,
     /// `tmCreate`.
     pub created: Option<LogTime>,
@@ -88,6 +94,15 @@ pub(crate) fn ser_opt_display<T: std::fmt::Display, S: Serializer>(v: &Option<T>
         Some(v) => s.collect_str(v),
         None => s.serialize_none(),
     }
+}
+
+/// The schema of what [`ser_opt_hex`] writes.
+fn opt_hex_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "description": "`0x` and 16 upper-case hex digits; `null` when unknown.",
+        "type": ["string", "null"],
+        "pattern": "^0x[0-9A-F]{16}$"
+    })
 }
 
 /// Serialises an optional u64 as `"0x…"` (16 hex digits).
