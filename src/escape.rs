@@ -74,6 +74,21 @@ impl ShownPath {
     }
 }
 
+/// In a JSON Schema a path is the plain string it is written as.
+impl schemars::JsonSchema for ShownPath {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        String::schema_name()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
+}
+
 impl std::fmt::Display for ShownPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&escape_controls(&self.0))
