@@ -1,5 +1,5 @@
 //! The command line, defined once: clap's definition of every option ([`Cli`], [`Command`]) and,
-//! per command, its about line, examples and exit-status table ([`CommandKind::help`], an
+//! per command, its about line, examples and exit-status table (`CommandKind::help`, an
 //! exhaustive `match`, so a command cannot be added without them). `--help`, `esecheck man` and
 //! `esecheck completions` are all generated from [`command`], so they cannot disagree.
 //!
@@ -39,7 +39,7 @@ pub struct Cli {
 }
 
 /// A command with its own arguments, as parsed. Its about line, examples and exit status are
-/// [`CommandKind::help`]'s ([`command`] puts them in; the variants' doc comments are for rustdoc).
+/// `CommandKind::help`'s ([`command`] puts them in; the variants' doc comments are for rustdoc).
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// `esecheck checksum FILE…`: eseutil /K.
@@ -105,7 +105,8 @@ pub enum Command {
 
 impl Command {
     /// Which command this is.
-    pub fn kind(&self) -> CommandKind {
+    #[cfg(test)]
+    pub(crate) fn kind(&self) -> CommandKind {
         match self {
             Command::Checksum { .. } => CommandKind::Checksum,
             Command::Header { .. } => CommandKind::Header,
@@ -122,7 +123,7 @@ impl Command {
 /// ([`CommandKind::all`]) and their names, which are clap's names of the [`Command`] variants
 /// (both kebab-case); nothing parses a `CommandKind` from the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CommandKind {
+pub(crate) enum CommandKind {
     /// `esecheck checksum`
     Checksum,
     /// `esecheck header`

@@ -62,7 +62,7 @@ pub enum JetErr {
 impl JetErr {
     /// Every error, in the order of the enum (the JSON Schema's list of `code` and `name`
     /// values, docs/schema/).
-    pub const ALL: [JetErr; 25] = {
+    pub(crate) const ALL: [JetErr; 25] = {
         use JetErr::*;
         [
             LogFileCorrupt,
@@ -126,7 +126,7 @@ impl JetErr {
     }
 
     /// The engine's name, e.g. `JET_errReadVerifyFailure`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         use JetErr::*;
         match self {
             LogFileCorrupt => "JET_errLogFileCorrupt",

@@ -10,8 +10,8 @@ use std::path::Path;
 /// An input that could not be checked, with the path it concerns.
 ///
 /// Its `Display` (`PATH: message`) is for text output and stderr: control characters in the path
-/// and the message are escaped ([`escape_controls`]), so a
-/// file name cannot forge a line. JSON uses the fields, or [`CheckError::raw`].
+/// and the message are escaped (`escape_controls`), so a
+/// file name cannot forge a line. JSON uses the fields, or `CheckError::raw`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {}", path, escape_controls(message))]
 pub struct CheckError {
@@ -26,7 +26,7 @@ pub struct CheckError {
 
 impl CheckError {
     /// `PATH: message` as it is, unescaped: for JSON, which escapes on its own.
-    pub fn raw(&self) -> String {
+    pub(crate) fn raw(&self) -> String {
         format!("{}: {}", self.path.unescaped(), self.message)
     }
 
@@ -40,18 +40,18 @@ impl CheckError {
     }
 
     /// The same error, with the ESE error it corresponds to.
-    pub fn with_code(mut self, code: JetErr) -> Self {
+    pub(crate) fn with_code(mut self, code: JetErr) -> Self {
         self.code = Some(code);
         self
     }
 
     /// The error as a problem of severity error, for JSON's `problems` (CLI.md "JSON").
-    pub fn to_problem(&self) -> Problem {
+    pub(crate) fn to_problem(&self) -> Problem {
         Problem::error(self.code, &self.path, self.message.clone())
     }
 
     /// Wraps an I/O error, in words a user reads.
-    pub fn io(path: impl AsRef<Path>, err: &std::io::Error) -> Self {
+    pub(crate) fn io(path: impl AsRef<Path>, err: &std::io::Error) -> Self {
         let (message, code) = match err.kind() {
             std::io::ErrorKind::NotFound => ("no such file or directory".to_string(), Some(JetErr::FileNotFound)),
             std::io::ErrorKind::PermissionDenied => ("permission denied".to_string(), Some(JetErr::FileAccessDenied)),

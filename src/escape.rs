@@ -17,7 +17,7 @@ fn needs_escape(c: char) -> bool {
 /// line-breaking or bidirectional Unicode marks become `\u{NNNN}`. A backslash is left as it is, so
 /// Windows paths keep their separators. A name can then never start a line of its own (a forged
 /// `PASS:` line). Strings with nothing to escape are returned as they are.
-pub fn escape_controls(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape_controls(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
@@ -44,7 +44,7 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
 /// makes it (ripgrep's `PrinterPath` is the model): `format!("{}", Shown(&path))` can never print a
 /// control character of the name. Text renderers take paths as `Shown`, not as `&str`.
 #[derive(Debug, Clone, Copy)]
-pub struct Shown<'a>(pub &'a str);
+pub(crate) struct Shown<'a>(pub &'a str);
 
 impl std::fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -54,7 +54,7 @@ impl std::fmt::Display for Shown<'_> {
 
 /// A file's path as esecheck names it in its results (a scan result's `path`, a problem's
 /// `file`): a `String` whose [`Display`](std::fmt::Display) escapes control characters
-/// ([`escape_controls`]), so that any text output that formats it is safe, and printing it
+/// (`escape_controls`), so that any text output that formats it is safe, and printing it
 /// unescaped has to be asked for by name ([`ShownPath::unescaped`], for JSON, comparisons and
 /// opening the file). Serialised as the plain string (JSON escapes on its own).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -66,11 +66,6 @@ impl ShownPath {
     /// a line of text.
     pub fn unescaped(&self) -> &str {
         &self.0
-    }
-
-    /// True for the empty path (a result not yet given one).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

@@ -109,7 +109,7 @@ impl Problem {
     }
 
     /// A warning in `file`.
-    pub fn warning(
+    pub(crate) fn warning(
         code: Option<JetErr>,
         file: impl Into<crate::escape::ShownPath>,
         message: impl Into<String>,
@@ -121,7 +121,7 @@ impl Problem {
     }
 
     /// Sets the page number.
-    pub fn at_page(mut self, page: i64) -> Self {
+    pub(crate) fn at_page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
@@ -133,26 +133,26 @@ impl Problem {
     }
 
     /// Sets the byte offset in the file.
-    pub fn at_offset(mut self, offset: u64) -> Self {
+    pub(crate) fn at_offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
         self
     }
 
     /// Marks the problem as being about a file of zeros.
-    pub fn of_zeros(mut self) -> Self {
+    pub(crate) fn of_zeros(mut self) -> Self {
         self.all_zeros = true;
         self
     }
 
     /// Marks the problem as a follow-on of the damage of log generation `generation`.
-    pub fn following(mut self, generation: i64) -> Self {
+    pub(crate) fn following(mut self, generation: i64) -> Self {
         self.follows = Some(generation);
         self
     }
 
     /// The log generation whose usability this problem decides: the one it follows from, else its
     /// own.
-    pub fn graded_generation(&self) -> Option<i64> {
+    pub(crate) fn graded_generation(&self) -> Option<i64> {
         self.follows.or(self.generation)
     }
 

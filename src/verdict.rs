@@ -28,13 +28,13 @@ impl Verdict {
 
     /// Combines verdicts of several inputs: fail wins over could-not-check, which wins over pass
     /// (CLI.md Decision 2).
-    pub fn combine(self, other: Verdict) -> Verdict {
+    pub(crate) fn combine(self, other: Verdict) -> Verdict {
         self.max(other)
     }
 
     /// The verdict implied by a list of problems: any error (or, with `strict`, any warning)
     /// fails.
-    pub fn from_problems(problems: &[Problem], strict: bool) -> Verdict {
+    pub(crate) fn from_problems(problems: &[Problem], strict: bool) -> Verdict {
         let fails = problems
             .iter()
             .any(|p| p.severity == Severity::Error || (strict && p.severity == Severity::Warning));
@@ -52,7 +52,7 @@ impl Verdict {
     }
 
     /// `PASS`, `FAIL` or `ERROR`.
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Verdict::Pass => "PASS",
             Verdict::Fail => "FAIL",

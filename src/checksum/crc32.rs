@@ -78,7 +78,7 @@ impl ShiftOp {
 /// The CRC of `A || B` from the CRCs of `A` and of `B` (`len_b` bytes). A register of 0 stays 0
 /// whatever it is shifted by, so `crc_a == 0` (the CRC of nothing, where a file starts) needs
 /// no operator.
-pub fn combine(crc_a: u32, crc_b: u32, len_b: u64) -> u32 {
+pub(crate) fn combine(crc_a: u32, crc_b: u32, len_b: u64) -> u32 {
     if crc_a == 0 {
         return crc_b;
     }
@@ -86,13 +86,13 @@ pub fn combine(crc_a: u32, crc_b: u32, len_b: u64) -> u32 {
 }
 
 /// The CRC of `len` zero bytes (a hole of a sparse file), in O(log len).
-pub fn crc_of_zeros(len: u64) -> u32 {
+pub(crate) fn crc_of_zeros(len: u64) -> u32 {
     // The register starts at !0, zeros only shift it, and the result is inverted.
     !mult_mod_p(x_pow_8n(len), !0)
 }
 
 /// The CRC of `bytes` (crc32fast).
-pub fn crc_of(bytes: &[u8]) -> u32 {
+pub(crate) fn crc_of(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)
 }
 

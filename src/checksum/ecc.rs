@@ -130,12 +130,12 @@ pub(crate) fn finish(p: u32, n_odd: u32, col: u32, mask_r: u32, pgno: u32) -> u6
 }
 
 /// The ECC half (high u32) of a 64-bit checksum.
-pub fn ecc_half(checksum: u64) -> u32 {
+pub(crate) fn ecc_half(checksum: u64) -> u32 {
     (checksum >> 32) as u32
 }
 
 /// The XOR half (low u32) of a 64-bit checksum.
-pub fn xor_half(checksum: u64) -> u32 {
+pub(crate) fn xor_half(checksum: u64) -> u32 {
     checksum as u32
 }
 
@@ -143,7 +143,7 @@ pub fn xor_half(checksum: u64) -> u32 {
 /// would cause, the offset of that bit inside the block (§4.4); otherwise `None`.
 ///
 /// This is only the syndrome test; the caller must flip the bit and re-verify, as the engine does.
-pub fn single_bit_syndrome(stored: u64, computed: u64, block_len: usize) -> Option<u32> {
+pub(crate) fn single_bit_syndrome(stored: u64, computed: u64, block_len: usize) -> Option<u32> {
     let bits = u32::try_from(block_len.checked_mul(8)?).ok()?;
     let maskb = bits.checked_sub(1)?;
     let d = ecc_half(stored) ^ ecc_half(computed);

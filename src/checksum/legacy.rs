@@ -2,7 +2,7 @@
 //! copies, flush-map headers and old-format pages. No I/O here.
 
 /// The seed ESE mixes into every legacy checksum.
-pub const LEGACY_SEED: u32 = 0x89AB_CDEF;
+pub(crate) const LEGACY_SEED: u32 = 0x89AB_CDEF;
 
 /// XOR of every little-endian u32 word of `buf`. A trailing partial word is ignored (callers pass
 /// whole headers and pages, which are multiples of 4).
@@ -29,7 +29,7 @@ pub fn legacy_checksum(buf: &[u8]) -> u32 {
 }
 
 /// The u32 stored at offset 0 of `buf` (0 when `buf` is shorter than 4 bytes).
-pub fn stored_legacy_checksum(buf: &[u8]) -> u32 {
+pub(crate) fn stored_legacy_checksum(buf: &[u8]) -> u32 {
     buf.get(0..4)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .unwrap_or(0)

@@ -7,15 +7,15 @@
 use crate::format::log_record::{LrChecksum, LRCHECKSUM_SIZE};
 
 /// Seed of the range checksum.
-pub const RANGE_SEED: u32 = 0xFEED_BEAF;
+pub(crate) const RANGE_SEED: u32 = 0xFEED_BEAF;
 /// Seed of the short (first-sector) checksum.
-pub const SHORT_SEED: u32 = 0xDEAD_C0DE;
+pub(crate) const SHORT_SEED: u32 = 0xDEAD_C0DE;
 /// XOR marking the checksum of a shadow sector (a copy of the last partial sector).
-pub const SHADOW_XOR: u32 = 0x5AD0_5EC7;
+pub(crate) const SHADOW_XOR: u32 = 0x5AD0_5EC7;
 
 /// `seed ^ XOR over i of (region[i] << 8·(i mod 4))`: positions are relative to the region, as if
 /// it started on a word boundary.
-pub fn bytes_ck(region: &[u8], seed: u32) -> u32 {
+pub(crate) fn bytes_ck(region: &[u8], seed: u32) -> u32 {
     let mut chunks = region.chunks_exact(4);
     let mut acc = seed;
     for c in &mut chunks {

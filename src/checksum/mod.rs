@@ -6,7 +6,6 @@ pub mod legacy;
 pub mod legacy_log;
 pub mod page;
 
-pub use ecc::{ecc_block, single_bit_syndrome};
+pub(crate) use ecc::ecc_block;
 pub use legacy::{legacy_checksum, legacy_checksum_ok, xor32};
-pub use legacy_log::bytes_ck;
 pub use page::{verify_page, verify_segment, PageCheck, PageStatus};

@@ -27,7 +27,7 @@ impl Checksums {
 
     /// The checksums a page header stores: `checksum` for small pages; `checksum` and
     /// `rgChecksum[3]` (@0, 40, 48, 56) for large pages.
-    pub fn stored_in(h: &PageHeader) -> Self {
+    pub(crate) fn stored_in(h: &PageHeader) -> Self {
         match h.large {
             Some(l) => Checksums {
                 len: 4,
@@ -38,7 +38,7 @@ impl Checksums {
     }
 
     /// The checksums in use.
-    pub fn as_slice(&self) -> &[u64] {
+    pub(crate) fn as_slice(&self) -> &[u64] {
         &self.values[..usize::from(self.len)]
     }
 }
@@ -138,7 +138,7 @@ pub fn stored_checksums(page: &[u8]) -> Result<Checksums, crate::format::FormatE
 
 /// New-format checksums of a page at page number `pgno`: one ECC block for small pages, four for
 /// large pages (block 0 as a header block).
-pub fn compute_new_format(page: &[u8], pgno: u32) -> Checksums {
+pub(crate) fn compute_new_format(page: &[u8], pgno: u32) -> Checksums {
     if is_large_page(page.len()) {
         let bs = page.len() / 4;
         let mut values = [0u64; 4];
@@ -153,7 +153,7 @@ pub fn compute_new_format(page: &[u8], pgno: u32) -> Checksums {
 
 /// Old-format checksum of a page: `(pgno << 32) | legacy_checksum(page)`; large pages carry three
 /// zero block checksums (§4.3).
-pub fn compute_old_format(page: &[u8], pgno: u32) -> Checksums {
+pub(crate) fn compute_old_format(page: &[u8], pgno: u32) -> Checksums {
     let v = (u64::from(pgno) << 32) | u64::from(legacy_checksum(page));
     if is_large_page(page.len()) {
         Checksums {

@@ -14,7 +14,12 @@ use std::path::PathBuf;
 /// A directory stands for every file in it (with `recursive`, in its subdirectories too),
 /// classified by its bytes (Decision 1); files in it that are no ESE file are listed under
 /// `ignored`, and a directory with no ESE file at all is could-not-check (exit 2).
-pub fn checksum(paths: &[PathBuf], recursive: bool, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn checksum(
+    paths: &[PathBuf],
+    recursive: bool,
+    opts: &Options,
+    sinks: &mut Sinks<'_>,
+) -> io::Result<Verdict> {
     let inputs = match expand_checksum_inputs(paths, recursive) {
         Ok(x) => x,
         Err(e) => return could_not_check::<ChecksumBody>(&e, "", "", opts, sinks),

@@ -10,7 +10,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// `esecheck compare MANIFEST PATH...`: is the copy at PATH the set the manifest records?
-pub fn compare(manifest_path: &Path, paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn compare(
+    manifest_path: &Path,
+    paths: &[PathBuf],
+    opts: &Options,
+    sinks: &mut Sinks<'_>,
+) -> io::Result<Verdict> {
     let m = match read_manifest(manifest_path) {
         Ok(m) => m,
         Err(e) => return cannot_compare(manifest_path, &e, opts, sinks),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// `esecheck header FILE...`: [`header`] for each file. With one file the output is that file's;
 /// with several, text dumps follow each other and `--json` prints one document whose `files`
 /// holds each file's document (CLI.md "JSON"). The verdict combines the files' (Decision 2).
-pub fn headers(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn headers(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     let mut verdict = Verdict::Pass;
     let mut docs = Vec::new();
     for (i, p) in paths.iter().enumerate() {
@@ -26,12 +26,6 @@ pub fn headers(paths: &[PathBuf], opts: &Options, sinks: &mut Sinks<'_>) -> io::
         write_documents(docs, verdict, sinks)?;
     }
     Ok(verdict)
-}
-
-/// `esecheck header FILE` (eseutil /MH, /ML, /MK): dumps the header. For a database one bad copy
-/// is a warning and both bad is a failure (CLI.md Decision 4).
-pub fn header(path: &Path, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
-    headers(&[path.to_path_buf()], opts, sinks)
 }
 
 /// One file's header: written in text, or its document returned.

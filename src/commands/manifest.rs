@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// `verify --manifest FILE [--block-size N]`.
 #[derive(Debug, Clone)]
-pub struct ManifestTarget {
+pub(crate) struct ManifestTarget {
     /// Where the manifest goes.
     pub path: PathBuf,
     /// Bytes per block CRC.
@@ -20,7 +20,7 @@ pub struct ManifestTarget {
 
 /// Refuses a manifest target that would replace an input or any file that is not an earlier
 /// manifest, before anything is scanned (exit 2).
-pub fn check_target(target: &ManifestTarget, inputs: &[PathBuf]) -> Result<(), CheckError> {
+pub(crate) fn check_target(target: &ManifestTarget, inputs: &[PathBuf]) -> Result<(), CheckError> {
     use crate::scan::crc::{MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
     let p = &target.path;
     if !(MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&target.block_size) {
@@ -70,7 +70,7 @@ pub fn check_target(target: &ManifestTarget, inputs: &[PathBuf]) -> Result<(), C
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to disk,
 /// then renamed over `path`. A reader sees the old manifest or the new one, never half of one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CheckError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CheckError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -97,7 +97,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CheckError> {
 }
 
 /// Reads and checks a manifest file (exit 2 when it cannot be used).
-pub fn read_manifest(path: &Path) -> Result<manifest::Manifest, CheckError> {
+pub(crate) fn read_manifest(path: &Path) -> Result<manifest::Manifest, CheckError> {
     let meta = std::fs::metadata(path).map_err(|e| CheckError::io(path, &e))?;
     if meta.len() > manifest::MAX_MANIFEST_BYTES {
         return Err(CheckError::new(path, "is larger than any manifest (256 MiB at most)"));
@@ -105,6 +105,3 @@ pub fn read_manifest(path: &Path) -> Result<manifest::Manifest, CheckError> {
     let input = crate::scan::Input::open(path)?;
     manifest::parse(input.bytes()).map_err(|e| CheckError::new(path, e.0))
 }
-
-/// `esecheck compare` (its home is [`super::compare()`]; kept here for the path callers use).
-pub use super::compare::compare;

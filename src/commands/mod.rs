@@ -3,18 +3,18 @@
 //! rendered in [`report`](crate::report); `main.rs` parses arguments and turns the verdict into
 //! an exit status.
 
-pub mod checksum;
-pub mod compare;
-pub mod header;
-pub mod logs;
-pub mod manifest;
-pub mod verify;
+pub(crate) mod checksum;
+pub(crate) mod compare;
+pub(crate) mod header;
+pub(crate) mod logs;
+pub(crate) mod manifest;
+pub(crate) mod verify;
 
-pub use checksum::checksum;
-pub use compare::compare;
-pub use header::{header, headers};
-pub use logs::logs;
-pub use verify::verify;
+pub(crate) use checksum::checksum;
+pub(crate) use compare::compare;
+pub(crate) use header::headers;
+pub(crate) use logs::logs;
+pub(crate) use verify::verify;
 
 pub use crate::report::checksum::{check_file, check_file_then};
 pub use crate::report::output::{Options, Sinks};

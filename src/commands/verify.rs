@@ -14,7 +14,7 @@ use std::path::PathBuf;
 /// With `target` (`--manifest FILE`), the same pass also hashes every file of the set and the
 /// manifest is written whatever the verdict, once the set has been checked; a target that would
 /// replace an input, or a manifest that cannot be written, is exit 2.
-pub fn verify(
+pub(crate) fn verify(
     paths: &[PathBuf],
     base: Option<String>,
     logs: Option<PathBuf>,

@@ -10,9 +10,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Size of the fixed part of one ATTACHINFO record.
-pub const ATTACH_FIXED: usize = 64;
+pub(crate) const ATTACH_FIXED: usize = 64;
 /// The most records read from one list (each record takes at least 65 bytes of 2048).
-pub const MAX_ATTACH: usize = 64;
+pub(crate) const MAX_ATTACH: usize = 64;
 
 /// One attached database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -57,7 +57,7 @@ pub(crate) fn ser_display<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: 
 }
 
 /// Reads the ATTACHINFO list in `area` (the `rgbAttach` bytes). The list ends at a record whose
-/// `dbid` is 0, at the end of the area, or after [`MAX_ATTACH`] records; a record whose names run
+/// `dbid` is 0, at the end of the area, or after `MAX_ATTACH` records; a record whose names run
 /// past the area is an error.
 pub fn parse_attach_list(area: &[u8]) -> Result<Vec<AttachInfo>, FormatError> {
     let r = Reader::new(area, "ATTACHINFO");

@@ -34,14 +34,14 @@ impl std::error::Error for FormatError {}
 
 /// A cursor-free reader over one on-disk structure: every read names the field it reads.
 #[derive(Clone, Copy)]
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     structure: &'static str,
 }
 
 impl<'a> Reader<'a> {
     /// Wraps `buf`, which holds the structure called `structure`.
-    pub fn new(buf: &'a [u8], structure: &'static str) -> Self {
+    pub(crate) fn new(buf: &'a [u8], structure: &'static str) -> Self {
         Reader { buf, structure }
     }
 
@@ -55,7 +55,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `len` bytes at `offset`.
-    pub fn bytes(&self, offset: usize, len: usize, field: &'static str) -> Result<&'a [u8], FormatError> {
+    pub(crate) fn bytes(&self, offset: usize, len: usize, field: &'static str) -> Result<&'a [u8], FormatError> {
         offset
             .checked_add(len)
             .and_then(|end| self.buf.get(offset..end))
@@ -63,7 +63,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A fixed-size array at `offset`.
-    pub fn array<const N: usize>(&self, offset: usize, field: &'static str) -> Result<[u8; N], FormatError> {
+    pub(crate) fn array<const N: usize>(&self, offset: usize, field: &'static str) -> Result<[u8; N], FormatError> {
         let b = self.bytes(offset, N, field)?;
         let mut out = [0u8; N];
         out.copy_from_slice(b);
@@ -71,27 +71,27 @@ impl<'a> Reader<'a> {
     }
 
     /// One byte.
-    pub fn u8(&self, offset: usize, field: &'static str) -> Result<u8, FormatError> {
+    pub(crate) fn u8(&self, offset: usize, field: &'static str) -> Result<u8, FormatError> {
         self.buf.get(offset).copied().ok_or_else(|| self.err(field, offset))
     }
 
     /// Little-endian u16.
-    pub fn u16(&self, offset: usize, field: &'static str) -> Result<u16, FormatError> {
+    pub(crate) fn u16(&self, offset: usize, field: &'static str) -> Result<u16, FormatError> {
         Ok(LittleEndian::read_u16(self.bytes(offset, 2, field)?))
     }
 
     /// Little-endian u32.
-    pub fn u32(&self, offset: usize, field: &'static str) -> Result<u32, FormatError> {
+    pub(crate) fn u32(&self, offset: usize, field: &'static str) -> Result<u32, FormatError> {
         Ok(LittleEndian::read_u32(self.bytes(offset, 4, field)?))
     }
 
     /// Little-endian i32.
-    pub fn i32(&self, offset: usize, field: &'static str) -> Result<i32, FormatError> {
+    pub(crate) fn i32(&self, offset: usize, field: &'static str) -> Result<i32, FormatError> {
         Ok(LittleEndian::read_i32(self.bytes(offset, 4, field)?))
     }
 
     /// Little-endian u64.
-    pub fn u64(&self, offset: usize, field: &'static str) -> Result<u64, FormatError> {
+    pub(crate) fn u64(&self, offset: usize, field: &'static str) -> Result<u64, FormatError> {
         Ok(LittleEndian::read_u64(self.bytes(offset, 8, field)?))
     }
 }

@@ -11,9 +11,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Size of one checkpoint copy.
-pub const CHECKPOINT_COPY_SIZE: usize = 4096;
+pub(crate) const CHECKPOINT_COPY_SIZE: usize = 4096;
 /// Offset of `rgbAttach` in a checkpoint copy.
-pub const CHECKPOINT_ATTACH_OFFSET: usize = 679;
+pub(crate) const CHECKPOINT_ATTACH_OFFSET: usize = 679;
 
 /// Every field of one checkpoint copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]

@@ -17,24 +17,24 @@ pub struct LogTime {
 
 impl LogTime {
     /// Reads a LOGTIME at `offset`.
-    pub fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
+    pub(crate) fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
         Ok(LogTime {
             raw: r.array(offset, field)?,
         })
     }
 
     /// True when all eight bytes are zero ("not set").
-    pub fn is_zero(&self) -> bool {
+    pub(crate) fn is_zero(&self) -> bool {
         self.raw == [0; 8]
     }
 
     /// Milliseconds: `(b6 >> 1) | (((b7 >> 1) & 7) << 7)`.
-    pub fn millis(&self) -> u16 {
+    pub(crate) fn millis(&self) -> u16 {
         u16::from(self.raw[6] >> 1) | (u16::from((self.raw[7] >> 1) & 7) << 7)
     }
 
     /// bit 0 of byte 6.
-    pub fn is_utc(&self) -> bool {
+    pub(crate) fn is_utc(&self) -> bool {
         self.raw[6] & 1 == 1
     }
 }
@@ -96,7 +96,7 @@ pub struct Signature {
 
 impl Signature {
     /// Reads a SIGNATURE at `offset`.
-    pub fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
+    pub(crate) fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
         Ok(Signature {
             raw: r.array(offset, field)?,
         })
@@ -108,21 +108,21 @@ impl Signature {
     }
 
     /// @4 `logtimeCreate`.
-    pub fn created(&self) -> LogTime {
+    pub(crate) fn created(&self) -> LogTime {
         let mut raw = [0u8; 8];
         raw.copy_from_slice(&self.raw[4..12]);
         LogTime { raw }
     }
 
     /// @12 `szComputerName`, NUL-terminated ANSI.
-    pub fn computer_name(&self) -> String {
+    pub(crate) fn computer_name(&self) -> String {
         let name = &self.raw[12..28];
         let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
         String::from_utf8_lossy(&name[..end]).into_owned()
     }
 
     /// True when all 28 bytes are zero (an unlogged or repaired database).
-    pub fn is_zero(&self) -> bool {
+    pub(crate) fn is_zero(&self) -> bool {
         self.raw.iter().all(|&b| b == 0)
     }
 }
@@ -175,7 +175,7 @@ pub struct Lgpos {
 
 impl Lgpos {
     /// Reads an LGPOS at `offset`.
-    pub fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
+    pub(crate) fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
         Ok(Lgpos {
             ib: r.u16(offset, field)?,
             isec: r.u16(offset + 2, field)?,
@@ -229,7 +229,7 @@ pub struct BkInfo {
 
 impl BkInfo {
     /// Reads a BKINFO at `offset`.
-    pub fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
+    pub(crate) fn read(r: &Reader<'_>, offset: usize, field: &'static str) -> Result<Self, FormatError> {
         Ok(BkInfo {
             lgpos_mark: Lgpos::read(r, offset, field)?,
             logtime_mark: LogTime::read(r, offset + 8, field)?,
@@ -237,32 +237,25 @@ impl BkInfo {
             gen_high: r.u32(offset + 20, field)?,
         })
     }
-
-    /// True when the backup record is empty (no such backup).
-    pub fn is_zero(&self) -> bool {
-        self.gen_low == 0 && self.gen_high == 0 && self.logtime_mark.is_zero() && self.lgpos_mark == Lgpos::default()
-    }
 }
 
 /// `le_filetype` at offset 667 of database, log, checkpoint and flush-map headers (§1.5).
-pub const FILETYPE_OFFSET: usize = 667;
+pub(crate) const FILETYPE_OFFSET: usize = 667;
 
 /// Values of `le_filetype` (§1.5).
-pub mod filetype {
+pub(crate) mod filetype {
     /// Written before the field existed.
-    pub const UNKNOWN: u32 = 0;
+    pub(crate) const UNKNOWN: u32 = 0;
     /// Database.
-    pub const DATABASE: u32 = 1;
-    /// Streaming file (.stm, obsolete).
-    pub const STREAMING: u32 = 2;
+    pub(crate) const DATABASE: u32 = 1;
     /// Transaction log.
-    pub const LOG: u32 = 3;
+    pub(crate) const LOG: u32 = 3;
     /// Checkpoint.
-    pub const CHECKPOINT: u32 = 4;
+    pub(crate) const CHECKPOINT: u32 = 4;
     /// Temporary database.
-    pub const TEMP_DATABASE: u32 = 5;
+    pub(crate) const TEMP_DATABASE: u32 = 5;
     /// Flush map.
-    pub const FLUSH_MAP: u32 = 7;
+    pub(crate) const FLUSH_MAP: u32 = 7;
 }
 
 #[cfg(test)]

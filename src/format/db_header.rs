@@ -8,11 +8,11 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 
 /// Bytes of DBFILEHDR that carry fields; the rest of the header page is zero.
-pub const DB_HEADER_LEN: usize = 748;
+pub(crate) const DB_HEADER_LEN: usize = 748;
 /// `le_ulMagic`.
-pub const DB_MAGIC: u32 = 0x89AB_CDEF;
+pub(crate) const DB_MAGIC: u32 = 0x89AB_CDEF;
 /// `le_ulVersion` of every database since ESE97.
-pub const DB_VERSION: u32 = 0x620;
+pub(crate) const DB_VERSION: u32 = 0x620;
 
 /// The database header, field by field, in the order of the bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -246,7 +246,7 @@ pub struct DbFileHeader {
     pub file_type: u32,
     /// @672 `logtimeGenMaxRequired`: creation time of the log generation `lGenMaxRequired`,
     /// written only by databases of format 0x620.150.320 and later
-    /// ([`LOGTIME_GEN_MAX_REQUIRED_FORMAT`]); zero before.
+    /// (`LOGTIME_GEN_MAX_REQUIRED_FORMAT`); zero before.
     #[serde(rename = "logtimeGenMaxRequired")]
     pub logtime_gen_max_required: LogTime,
     /// @680 `le_lGenPreRedoMinConsistent`.
@@ -302,31 +302,31 @@ pub struct DbFileHeader {
 /// The format version (`le_ulVersion`, `le_ulDaeUpdateMajor`, `le_ulDaeUpdateMinor`) from which
 /// the engine writes `logtimeGenMaxRequired` (@672): `JET_efvLogtimeGenMaxRequired`, DB version
 /// 1568.150.320 in sysver.cxx's format table (1568 = 0x620).
-pub const LOGTIME_GEN_MAX_REQUIRED_FORMAT: (u32, u32, u32) = (0x620, 150, 320);
+pub(crate) const LOGTIME_GEN_MAX_REQUIRED_FORMAT: (u32, u32, u32) = (0x620, 150, 320);
 
 /// The values of `le_dbstate` (`JET_dbstate*`, ESE-FORMAT.md §1.6).
-pub mod dbstate {
+pub(crate) mod dbstate {
     /// `JET_dbstateJustCreated`.
-    pub const JUST_CREATED: u32 = 1;
+    pub(crate) const JUST_CREATED: u32 = 1;
     /// `JET_dbstateDirtyShutdown`.
-    pub const DIRTY_SHUTDOWN: u32 = 2;
+    pub(crate) const DIRTY_SHUTDOWN: u32 = 2;
     /// `JET_dbstateCleanShutdown`.
-    pub const CLEAN_SHUTDOWN: u32 = 3;
+    pub(crate) const CLEAN_SHUTDOWN: u32 = 3;
     /// `JET_dbstateBeingConverted`.
-    pub const BEING_CONVERTED: u32 = 4;
+    pub(crate) const BEING_CONVERTED: u32 = 4;
     /// `JET_dbstateForceDetach`.
-    pub const FORCE_DETACH: u32 = 5;
+    pub(crate) const FORCE_DETACH: u32 = 5;
     /// `JET_dbstateIncrementalReseedInProgress`.
-    pub const INCREMENTAL_RESEED_IN_PROGRESS: u32 = 6;
+    pub(crate) const INCREMENTAL_RESEED_IN_PROGRESS: u32 = 6;
     /// `JET_dbstateDirtyAndPatchedShutdown`.
-    pub const DIRTY_AND_PATCHED_SHUTDOWN: u32 = 7;
+    pub(crate) const DIRTY_AND_PATCHED_SHUTDOWN: u32 = 7;
     /// `JET_dbstateRevertInProgress`.
-    pub const REVERT_IN_PROGRESS: u32 = 8;
+    pub(crate) const REVERT_IN_PROGRESS: u32 = 8;
 }
 
 /// `le_dbstate` in eseutil /MH's words (`Dirty Shutdown`), for text; [`state_name`] is the
 /// engine's identifier, for JSON.
-pub fn state_words(state: u32) -> &'static str {
+pub(crate) fn state_words(state: u32) -> &'static str {
     match state {
         1 => "Just Created",
         2 => "Dirty Shutdown",
@@ -341,7 +341,7 @@ pub fn state_words(state: u32) -> &'static str {
 }
 
 /// Names of `le_dbstate` values (§1.6).
-pub fn state_name(state: u32) -> &'static str {
+pub(crate) fn state_name(state: u32) -> &'static str {
     match state {
         1 => "JustCreated",
         2 => "DirtyShutdown",
@@ -357,7 +357,7 @@ pub fn state_name(state: u32) -> &'static str {
 
 /// The schema of a state's name as [`state_name`] gives it, or `null` (no header copy to read
 /// it from): for `#[schemars(schema_with)]` on the fields that hold one.
-pub fn opt_state_name_schema(_: &mut SchemaGenerator) -> Schema {
+pub(crate) fn opt_state_name_schema(_: &mut SchemaGenerator) -> Schema {
     // Every value `state_name` can give: 0 and anything above 8 are "Unknown".
     let mut names: Vec<serde_json::Value> = (1..=8).chain([0]).map(|s| state_name(s).into()).collect();
     names.push(serde_json::Value::Null);
@@ -368,7 +368,15 @@ pub fn opt_state_name_schema(_: &mut SchemaGenerator) -> Schema {
 }
 
 impl DbFileHeader {
-    /// Parses a header copy. `buf` must hold at least [`DB_HEADER_LEN`] bytes.
+    /// `ulVersion.ulDaeUpdateMajor.ulDaeUpdateMinor`, as /MH prints it (e.g. `0x620.20.0`).
+    pub fn format_string(&self) -> String {
+        format!(
+            "0x{:x}.{}.{}",
+            self.version, self.dae_update_major, self.dae_update_minor
+        )
+    }
+
+    /// Parses a header copy. `buf` must hold at least `DB_HEADER_LEN` bytes.
     pub fn parse(buf: &[u8]) -> Result<Self, FormatError> {
         let r = Reader::new(buf, "DBFILEHDR");
         Ok(DbFileHeader {
@@ -480,14 +488,6 @@ impl DbFileHeader {
         state_name(self.db_state)
     }
 
-    /// `ulVersion.ulDaeUpdateMajor.ulDaeUpdateMinor`, as /MH prints it (e.g. `0x620.20.0`).
-    pub fn format_string(&self) -> String {
-        format!(
-            "0x{:x}.{}.{}",
-            self.version, self.dae_update_major, self.dae_update_minor
-        )
-    }
-
     /// True when the database needs log replay to become consistent (CLI.md Decision 13): its
     /// state is one recovery replays (DirtyShutdown, DirtyAndPatchedShutdown), or it is clean
     /// and either end of its Log Required range is set. A database in a state the engine
@@ -504,7 +504,7 @@ impl DbFileHeader {
 
     /// True when the header's format (`le_ulVersion.le_ulDaeUpdateMajor.le_ulDaeUpdateMinor`)
     /// is `v` or later, compared field by field as the engine's `CmpDbVer` does.
-    pub fn format_at_least(&self, v: (u32, u32, u32)) -> bool {
+    pub(crate) fn format_at_least(&self, v: (u32, u32, u32)) -> bool {
         (self.version, self.dae_update_major, self.dae_update_minor) >= v
     }
 
@@ -514,7 +514,7 @@ impl DbFileHeader {
     /// ending at Log Committed falls back to `logtimeGenMaxCreate` (the committed generation's
     /// time, which is then the same generation). `None` when no time is recorded: nothing to
     /// compare.
-    pub fn expected_gen_max_required_time(&self) -> Option<LogTime> {
+    pub(crate) fn expected_gen_max_required_time(&self) -> Option<LogTime> {
         let mut t = if self.format_at_least(LOGTIME_GEN_MAX_REQUIRED_FORMAT) {
             self.logtime_gen_max_required
         } else {
@@ -528,7 +528,7 @@ impl DbFileHeader {
 
     /// The Log Required range `lGenMinRequired-lGenMaxRequired` when it names logs that can be
     /// replayed: both ends set and in order. `None` for 0-0, 0-N and inverted ranges.
-    pub fn usable_log_required(&self) -> Option<[i32; 2]> {
+    pub(crate) fn usable_log_required(&self) -> Option<[i32; 2]> {
         let (lo, hi) = (self.gen_min_required, self.gen_max_required);
         (lo > 0 && hi >= lo).then_some([lo, hi])
     }

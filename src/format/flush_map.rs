@@ -11,17 +11,17 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Size of every flush-map page, header included (`s_cbFlushMapPageOnDisk`).
-pub const FM_PAGE_SIZE: usize = 8192;
+pub(crate) const FM_PAGE_SIZE: usize = 8192;
 /// Bytes of the header page FMFILEHDR uses (up to and including `filetype`); the rest is zero.
-pub const FMFILEHDR_SIZE: usize = 671;
+pub(crate) const FMFILEHDR_SIZE: usize = 671;
 /// Bytes of the data page header FlushMapDataPageHdr; the flush states follow it.
 pub const FM_DATA_PAGE_HEADER_SIZE: usize = 64;
 /// `fFlags` of the header: the flush map was closed cleanly (`fClean`).
-pub const FM_FLAG_CLEAN: u32 = 0x0000_0001;
+pub(crate) const FM_FLAG_CLEAN: u32 = 0x0000_0001;
 /// `fFlags` of either page kind: the new (ECC) checksum format (`fPageNewChecksumFormat`).
-pub const FM_FLAG_NEW_CHECKSUM_FORMAT: u32 = 0x0000_2000;
+pub(crate) const FM_FLAG_NEW_CHECKSUM_FORMAT: u32 = 0x0000_2000;
 /// The engine's page number of the header page (`s_fmpgnoHdr`); data pages are 0, 1, 2, …
-pub const FM_HEADER_FMPGNO: i64 = -1;
+pub(crate) const FM_HEADER_FMPGNO: i64 = -1;
 
 /// FMFILEHDR: every field of the flush-map header page (file offset 0), in the order of the bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -39,7 +39,7 @@ pub struct FlushMapFileHeader {
     /// @12 `le_ulFmVersionUpdateMinor`.
     #[serde(rename = "le_ulFmVersionUpdateMinor")]
     pub version_update_minor: u32,
-    /// @36 `fFlags`: [`FM_FLAG_CLEAN`] (0x1), [`FM_FLAG_NEW_CHECKSUM_FORMAT`] (0x2000). Bytes
+    /// @36 `fFlags`: `FM_FLAG_CLEAN` (0x1), `FM_FLAG_NEW_CHECKSUM_FORMAT` (0x2000). Bytes
     /// 16..36 are alignment padding, so that `fFlags` sits where a database page keeps its flags.
     #[serde(rename = "fFlags")]
     pub flags: u32,
@@ -76,7 +76,7 @@ pub struct FlushMapFileHeader {
 }
 
 impl FlushMapFileHeader {
-    /// Parses the header from the start of `buf` (the first [`FMFILEHDR_SIZE`] bytes are read).
+    /// Parses the header from the start of `buf` (the first `FMFILEHDR_SIZE` bytes are read).
     pub fn parse(buf: &[u8]) -> Result<FlushMapFileHeader, FormatError> {
         let r = Reader::new(buf, "FMFILEHDR");
         r.bytes(0, FMFILEHDR_SIZE, "FMFILEHDR")?;
@@ -108,12 +108,12 @@ impl FlushMapFileHeader {
     }
 
     /// `fFlags` has `fClean`.
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.flags & FM_FLAG_CLEAN != 0
     }
 
     /// `fFlags` has `fPageNewChecksumFormat`.
-    pub fn new_checksum_format(&self) -> bool {
+    pub(crate) fn new_checksum_format(&self) -> bool {
         self.flags & FM_FLAG_NEW_CHECKSUM_FORMAT != 0
     }
 }
@@ -130,7 +130,7 @@ pub struct FlushMapDataPageHeader {
     /// @16 `fmpgno`: the page's flush-map page number (file page − 1).
     #[serde(rename = "fmpgno")]
     pub fmpgno: u32,
-    /// @36 `fFlags`: [`FM_FLAG_NEW_CHECKSUM_FORMAT`]. Bytes 20..36 and 40..64 are padding.
+    /// @36 `fFlags`: `FM_FLAG_NEW_CHECKSUM_FORMAT`. Bytes 20..36 and 40..64 are padding.
     #[serde(rename = "fFlags")]
     pub flags: u32,
 }

@@ -17,7 +17,7 @@ fn hex(g: i64) -> u64 {
 
 /// One generation: `81 (0x51)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generation(pub i64);
+pub(crate) struct Generation(pub i64);
 
 impl fmt::Display for Generation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -28,7 +28,7 @@ impl fmt::Display for Generation {
 /// A range of generations, both ends shown even when equal (`81-81 (0x51-0x51)`, as eseutil
 /// shows Log Required): `78-82 (0x4E-0x52)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GenerationRange(pub i64, pub i64);
+pub(crate) struct GenerationRange(pub i64, pub i64);
 
 impl fmt::Display for GenerationRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -40,7 +40,7 @@ impl fmt::Display for GenerationRange {
 /// one is a [`Generation`], a longer run a [`GenerationRange`]; runs are separated by `, `.
 /// Nothing for an empty list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GenerationRuns<'a>(pub &'a [i32]);
+pub(crate) struct GenerationRuns<'a>(pub &'a [i32]);
 
 impl fmt::Display for GenerationRuns<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

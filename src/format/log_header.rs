@@ -12,11 +12,11 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// Bytes of the log header (also the size of a v8 segment).
-pub const LOG_HEADER_SIZE: usize = 4096;
+pub(crate) const LOG_HEADER_SIZE: usize = 4096;
 /// Offset of `rgbAttach`.
-pub const LOG_ATTACH_OFFSET: usize = 671;
+pub(crate) const LOG_ATTACH_OFFSET: usize = 671;
 /// Size of `rgbAttach`.
-pub const ATTACH_AREA_SIZE: usize = 2048;
+pub(crate) const ATTACH_AREA_SIZE: usize = 2048;
 
 /// The engine parameters stored in a log header or checkpoint (`DBMS_PARAM`, 567 bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -56,7 +56,7 @@ pub struct DbmsParam {
 
 impl DbmsParam {
     /// Reads a DBMS_PARAM starting at `base` (72 in a log header, 48 in a checkpoint).
-    pub fn read(r: &Reader<'_>, base: usize) -> Result<Self, FormatError> {
+    pub(crate) fn read(r: &Reader<'_>, base: usize) -> Result<Self, FormatError> {
         Ok(DbmsParam {
             system_path: ansi(r.bytes(base, 261, "szSystemPath")?),
             log_file_path: ansi(r.bytes(base + 261, 261, "szLogFilePath")?),
@@ -93,7 +93,7 @@ pub struct LogVersion {
 impl LogVersion {
     /// Reads the four version fields of LGFILEHDR (`le_ulMajor` @32, `le_ulMinor` @36,
     /// `le_ulUpdateMajor` @40, `le_ulUpdateMinor` @648) from `header`.
-    pub fn parse(header: &[u8]) -> Result<Self, FormatError> {
+    pub(crate) fn parse(header: &[u8]) -> Result<Self, FormatError> {
         Self::read(&Reader::new(header, "LGFILEHDR"))
     }
 
@@ -107,17 +107,17 @@ impl LogVersion {
     }
 
     /// A version this checker reads: the segment format or the legacy format.
-    pub fn is_known_format(&self) -> bool {
+    pub(crate) fn is_known_format(&self) -> bool {
         self.is_segment_format() || self.is_legacy_format()
     }
 
     /// 8.4000.x.y: the segment format (§6.4).
-    pub fn is_segment_format(&self) -> bool {
+    pub(crate) fn is_segment_format(&self) -> bool {
         self.major == 8 && self.minor == 4000
     }
 
     /// 7.3704.x.y: the legacy LRCHECKSUM format (§6.6).
-    pub fn is_legacy_format(&self) -> bool {
+    pub(crate) fn is_legacy_format(&self) -> bool {
         self.major == 7 && self.minor == 3704
     }
 }

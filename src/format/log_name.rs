@@ -105,7 +105,10 @@ mod tests {
             })
         );
         assert_eq!(parse_log_name("uss00040.jtx").unwrap().base, "uss");
-        assert_eq!(parse_log_name("SRU0005b.log").unwrap().generation(), Some(0x5B));
+        assert!(matches!(
+            parse_log_name("SRU0005b.log").unwrap().kind,
+            LogNameKind::Archived { generation: 0x5B, .. }
+        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub const LRTYP_CHECKSUM: u8 = 42;
 /// `bUseShortChecksum` value: the short checksum is in use (`bShortChecksumOn`).
 pub const SHORT_ON: u8 = 0x9A;
 /// `bUseShortChecksum` value: no short checksum (`bShortChecksumOff`).
-pub const SHORT_OFF: u8 = 0xD1;
+pub(crate) const SHORT_OFF: u8 = 0xD1;
 
 /// The fields of one LRCHECKSUM record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub struct LrChecksum {
 
 impl LrChecksum {
     /// Reads the record that starts at `record[0]`.
-    pub fn parse(record: &[u8]) -> Result<LrChecksum, FormatError> {
+    pub(crate) fn parse(record: &[u8]) -> Result<LrChecksum, FormatError> {
         let r = Reader::new(record, "LRCHECKSUM");
         Ok(LrChecksum {
             lrtyp: r.u8(0, "lrtyp")?,

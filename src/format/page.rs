@@ -5,45 +5,45 @@
 use super::bytes::{FormatError, Reader};
 
 /// Page sizes ESE has used, smallest first.
-pub const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
+pub(crate) const PAGE_SIZES: [usize; 5] = [2048, 4096, 8192, 16384, 32768];
 /// Pages of this size and larger are "large pages": PGHDR2 (80 bytes), four checksummed blocks,
 /// 15-bit tags (§3.2).
-pub const LARGE_PAGE_MIN: usize = 16384;
+pub(crate) const LARGE_PAGE_MIN: usize = 16384;
 /// `sizeof(PGHDR)`: the header of a small page.
-pub const PGHDR_LEN: usize = 40;
+pub(crate) const PGHDR_LEN: usize = 40;
 /// `sizeof(PGHDR2)`: the header of a large page.
-pub const PGHDR2_LEN: usize = 80;
+pub(crate) const PGHDR2_LEN: usize = 80;
 /// Offset of `fFlags` in PGHDR.
-pub const FFLAGS_OFFSET: usize = 36;
+pub(crate) const FFLAGS_OFFSET: usize = 36;
 /// Offset of `pgno` in PGHDR2.
-pub const PGHDR2_PGNO_OFFSET: usize = 64;
+pub(crate) const PGHDR2_PGNO_OFFSET: usize = 64;
 /// Bit offset of `fPageNewChecksumFormat` (bit 13 of `fFlags` @36) inside the page (§3.3).
-pub const NEW_CHECKSUM_FORMAT_BIT: u32 = (FFLAGS_OFFSET as u32) * 8 + 13;
+pub(crate) const NEW_CHECKSUM_FORMAT_BIT: u32 = (FFLAGS_OFFSET as u32) * 8 + 13;
 /// `PGHDR::ITAG_MIC_FREE_MASK`: `itagState` keeps `itagMicFree` in its low 12 bits and
 /// `ctagReserved` in bits 12–14.
-pub const ITAG_MIC_FREE_MASK: u16 = 0x0fff;
+pub(crate) const ITAG_MIC_FREE_MASK: u16 = 0x0fff;
 
 /// `fFlags` (u32 @36) bits (§3.3; cpage.hxx `fPage…`).
-pub mod flags {
+pub(crate) mod flags {
     /// `fPageRoot`: root page of its tree.
-    pub const ROOT: u32 = 0x1;
+    pub(crate) const ROOT: u32 = 0x1;
     /// `fPageLeaf`: leaf page.
-    pub const LEAF: u32 = 0x2;
+    pub(crate) const LEAF: u32 = 0x2;
     /// `fPageParentOfLeaf`: internal (parent) page.
-    pub const PARENT: u32 = 0x4;
+    pub(crate) const PARENT: u32 = 0x4;
     /// `fPageSpaceTree`: page of a space tree (owned or available extents).
-    pub const SPACE_TREE: u32 = 0x20;
+    pub(crate) const SPACE_TREE: u32 = 0x20;
     /// `fPageNewChecksumFormat`: the page carries XOR-ECC checksums (§4.2).
-    pub const NEW_CHECKSUM_FORMAT: u32 = 0x2000;
+    pub(crate) const NEW_CHECKSUM_FORMAT: u32 = 0x2000;
 }
 
 /// True for a page size that uses PGHDR2 and four checksummed blocks.
-pub fn is_large_page(page_size: usize) -> bool {
+pub(crate) fn is_large_page(page_size: usize) -> bool {
     page_size >= LARGE_PAGE_MIN
 }
 
 /// The header length of a page of `page_size` bytes: 40 (PGHDR) or 80 (PGHDR2).
-pub fn header_len(page_size: usize) -> usize {
+pub(crate) fn header_len(page_size: usize) -> usize {
     if is_large_page(page_size) {
         PGHDR2_LEN
     } else {
@@ -61,7 +61,7 @@ pub fn has_new_checksum_format(page: &[u8]) -> bool {
 
 /// The fields PGHDR2 adds after PGHDR (large pages only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LargePageFields {
+pub(crate) struct LargePageFields {
     /// @40, @48, @56 `rgChecksum[3]`: the XOR-ECC checksums of blocks 1–3.
     pub rg_checksum: [u64; 3],
     /// @64 `pgno`: the page's own number.
@@ -70,7 +70,7 @@ pub struct LargePageFields {
 
 /// A page header: PGHDR, and on large pages the rest of PGHDR2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageHeader {
+pub(crate) struct PageHeader {
     /// @0 `checksum` (u64): new format: low u32 XOR^pgno, high u32 ECC; old format: u32 XOR
     /// checksum @0 and u32 pgno @4 (§4). On large pages it covers block 0.
     pub checksum: u64,
@@ -98,7 +98,7 @@ pub struct PageHeader {
 
 impl PageHeader {
     /// Reads the header of `page`, a whole page: its length says whether it is PGHDR or PGHDR2.
-    pub fn parse(page: &[u8]) -> Result<Self, FormatError> {
+    pub(crate) fn parse(page: &[u8]) -> Result<Self, FormatError> {
         let large = is_large_page(page.len());
         let r = Reader::new(page, if large { "PGHDR2" } else { "PGHDR" });
         Ok(PageHeader {
@@ -128,23 +128,23 @@ impl PageHeader {
     }
 
     /// `itagMicFree`: the number of tags on the page, tag 0 included.
-    pub fn itag_mic_free(&self) -> u16 {
+    pub(crate) fn itag_mic_free(&self) -> u16 {
         self.itag_state & ITAG_MIC_FREE_MASK
     }
 
     /// True when `fPageNewChecksumFormat` is set.
-    pub fn new_checksum_format(&self) -> bool {
+    pub(crate) fn new_checksum_format(&self) -> bool {
         self.flags & flags::NEW_CHECKSUM_FORMAT != 0
     }
 
     /// The shape of the eseutil "trailer" page at the end of a backed-up file (§3.6): dwords 1,
     /// 2, 3 and 6 zero (`checksum`'s high half, `dbtimeDirtied`, `objidFDP`).
-    pub fn is_trailer_shape(&self) -> bool {
+    pub(crate) fn is_trailer_shape(&self) -> bool {
         self.checksum >> 32 == 0 && self.dbtime_dirtied == 0 && self.objid_fdp == 0
     }
 
     /// Old format: the page number stored in the high half of `checksum` (u32 @4).
-    pub fn old_format_pgno(&self) -> u32 {
+    pub(crate) fn old_format_pgno(&self) -> u32 {
         (self.checksum >> 32) as u32
     }
 }

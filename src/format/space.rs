@@ -26,11 +26,11 @@ use crate::format::page::{header_len, is_large_page, PageHeader};
 
 /// Database root: `pgnoSystemRoot` (daeconst.hxx); its owned-space tree is rooted at the next
 /// page, `pgnoSystemRoot + 1` (the fixed layout every database is created with).
-pub const PGNO_SYSTEM_ROOT: u32 = 1;
+pub(crate) const PGNO_SYSTEM_ROOT: u32 = 1;
 /// Root page of the database's owned-space tree.
-pub const PGNO_DB_OWNED_SPACE: u32 = PGNO_SYSTEM_ROOT + 1;
+pub(crate) const PGNO_DB_OWNED_SPACE: u32 = PGNO_SYSTEM_ROOT + 1;
 /// `objidFDP` of every page of the database root's trees.
-pub const OBJID_SYSTEM_ROOT: u32 = 1;
+pub(crate) const OBJID_SYSTEM_ROOT: u32 = 1;
 
 /// Tag flag: the node's key shares a prefix with tag 0.
 const TAG_COMPRESSED: u16 = 0x4;

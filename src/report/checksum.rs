@@ -18,7 +18,7 @@ use std::path::PathBuf;
 /// `checksum --json`'s keys (CLI.md "JSON"): each file's report and the files set aside.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct ChecksumBody<'a> {
+pub(crate) struct ChecksumBody<'a> {
     /// One object per file (database, log, checkpoint, flush map, reserve, damaged member, or a
     /// file that could not be checked).
     pub files: &'a [FileReport],
@@ -39,7 +39,7 @@ impl Body for ChecksumBody<'_> {
 /// What a `checksum` run decided: the files reported (in input order), those set aside, and the
 /// verdict.
 #[derive(Debug)]
-pub struct ChecksumRun {
+pub(crate) struct ChecksumRun {
     /// One report per file checked (and per directory that held no ESE file).
     pub reports: Vec<FileReport>,
     /// Files set aside: not regular, or no ESE file inside a directory.
@@ -52,7 +52,7 @@ pub struct ChecksumRun {
 /// checked (listed under `ignored`); a directory that held no ESE file is could-not-check
 /// (−1811). `inputs` are `(path, named)` in the order checked, `checked` their reports;
 /// `--strict` is applied here, to each file (CLI.md Decision 17).
-pub fn decide(
+pub(crate) fn decide(
     inputs: &[(PathBuf, bool)],
     checked: Vec<FileReport>,
     mut ignored: Vec<Ignored>,
@@ -91,7 +91,7 @@ pub fn decide(
 /// Writes a `checksum` run on stdout: one JSON document, or the text (each file's report unless
 /// quiet, then the verdict line). A file that could not be checked is named with the reason on
 /// stdout — its own line among several files, else the verdict line — never on stderr.
-pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     let (reports, ignored, verdict) = (&run.reports, &run.ignored, run.verdict);
     if opts.json {
         let body = ChecksumBody {
@@ -144,7 +144,7 @@ pub fn render(run: &ChecksumRun, opts: &Options, sinks: &mut Sinks<'_>) -> io::R
 }
 
 /// Checks one file of any kind, chosen by its header (CLI.md Decision 1), as `checksum` does:
-/// [`crate::scan::file_check::check_file`] with `--strict` applied.
+/// `crate::scan::file_check::check_file` with `--strict` applied.
 pub fn check_file(path: &std::path::Path, opts: &Options) -> FileReport {
     crate::scan::file_check::check_file(path).under_strict(opts.strict)
 }
@@ -161,7 +161,7 @@ pub fn check_file_then(
 }
 
 /// One line about a file, for text output: paths and messages escaped.
-pub fn summary(r: &FileReport) -> String {
+pub(crate) fn summary(r: &FileReport) -> String {
     use escape_controls as esc;
     match r {
         FileReport::Database(c) => {

@@ -16,7 +16,7 @@ use std::path::Path;
 /// comparison, the counts and the notes.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct CompareBody<'a> {
+pub(crate) struct CompareBody<'a> {
     /// The manifest file, as named.
     pub manifest: String,
     /// The copy's root (`null` when nothing was compared).
@@ -39,7 +39,7 @@ pub struct CompareBody<'a> {
 
 impl<'a> CompareBody<'a> {
     /// The keys of a comparison.
-    pub fn of(c: &'a Comparison) -> Self {
+    pub(crate) fn of(c: &'a Comparison) -> Self {
         CompareBody {
             manifest: c.manifest.clone(),
             root: Some(&c.root),
@@ -74,7 +74,12 @@ impl Body for CompareBody<'_> {
 /// `compare`'s could-not-compare, once on stdout: the error document (naming the manifest), or
 /// the verdict line with the reason ("ERROR: could not compare: PATH: …; do not report the copy
 /// complete.").
-pub fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn cannot_compare(
+    manifest: &Path,
+    e: &CheckError,
+    opts: &Options,
+    sinks: &mut Sinks<'_>,
+) -> io::Result<Verdict> {
     if opts.json {
         let body = CompareBody {
             manifest: manifest.display().to_string(),
@@ -92,7 +97,12 @@ pub fn cannot_compare(manifest: &Path, e: &CheckError, opts: &Options, sinks: &m
 
 /// Writes a comparison of a copy with manifest `m`: one JSON document, or the verdict line, the
 /// notes and problems unless quiet, and the line again.
-pub fn render(c: &Comparison, m: &manifest::Manifest, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn render(
+    c: &Comparison,
+    m: &manifest::Manifest,
+    opts: &Options,
+    sinks: &mut Sinks<'_>,
+) -> io::Result<Verdict> {
     if opts.json {
         json::write(
             sinks.out,

@@ -19,7 +19,7 @@ use std::io;
 /// One header copy of a database, in `header --json`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct CopyJson {
+pub(crate) struct CopyJson {
     /// Valid, bad checksum, all zero, beyond the end of the file…
     pub state: CopyState,
     /// The checksum the copy stores.
@@ -44,7 +44,7 @@ impl CopyJson {
 // and the document's schema closes it (`unevaluatedProperties: false`).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
-pub enum HeaderBody {
+pub(crate) enum HeaderBody {
     /// A database: both copies and the one in use (eseutil /MH).
     Database {
         /// The file.
@@ -154,7 +154,7 @@ impl Body for HeaderBody {
 
 /// What `header` made of one file: its verdict and, in `--json` mode, its document (written by
 /// the caller: alone, or among several files').
-pub struct HeaderOutcome {
+pub(crate) struct HeaderOutcome {
     /// The verdict, `--strict` applied.
     pub verdict: Verdict,
     /// The file's document (`--json` only).
@@ -186,12 +186,12 @@ fn outcome(verdict: Verdict, opts: &Options, body: impl FnOnce() -> HeaderBody, 
 }
 
 /// `header` on a file that could not be opened: could not check, naming it.
-pub fn could_not_open(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
+pub(crate) fn could_not_open(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<HeaderOutcome> {
     cannot(e, opts, sinks)
 }
 
 /// Between two files' text dumps, a blank line (nothing in `--json` or `--quiet` mode).
-pub fn write_between_files(opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<()> {
+pub(crate) fn write_between_files(opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<()> {
     if !opts.json && !opts.quiet {
         writeln!(sinks.out)?;
     }
@@ -200,7 +200,11 @@ pub fn write_between_files(opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<
 
 /// Writes the document of one file, or of several as one (CLI.md "JSON": `files` holds each
 /// file's document, `problems` the union of theirs).
-pub fn write_documents(mut docs: Vec<Document<HeaderBody>>, verdict: Verdict, sinks: &mut Sinks<'_>) -> io::Result<()> {
+pub(crate) fn write_documents(
+    mut docs: Vec<Document<HeaderBody>>,
+    verdict: Verdict,
+    sinks: &mut Sinks<'_>,
+) -> io::Result<()> {
     if docs.len() == 1 {
         return json::write(sinks.out, &docs.remove(0));
     }
@@ -214,7 +218,7 @@ pub fn write_documents(mut docs: Vec<Document<HeaderBody>>, verdict: Verdict, si
 /// The header of one file whose bytes are `bytes`, classified as `class`, named `shown`: checked as
 /// its kind says and written out in text, or kept as its JSON document. The verdict with
 /// `--strict` applied.
-pub fn write_header(
+pub(crate) fn write_header(
     bytes: &[u8],
     shown: &ShownPath,
     class: Classification,

@@ -15,11 +15,11 @@ use std::io::{self, Write};
 
 /// The version of the documents' shape. It changes only when a key is removed or changes its
 /// meaning; keys are added without changing it.
-pub const SCHEMA_VERSION: u64 = 1;
+pub(crate) const SCHEMA_VERSION: u64 = 1;
 
 /// A command's own keys: a struct serialized as a map, without `verdict`, `problems`, `error`,
 /// `schema_version` or `command` (the envelope's).
-pub trait Body: Serialize {
+pub(crate) trait Body: Serialize {
     /// The command whose document this is, as its name on the command line (`command` in
     /// JSON): a new command's body says it here, and no list elsewhere needs it.
     const COMMAND: &'static str;
@@ -33,7 +33,7 @@ pub trait Body: Serialize {
 /// [`crate::report::schema`]) closes the document: no key but the envelope's and the body's.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields, bound = "B: Body + JsonSchema")]
-pub struct Document<B> {
+pub(crate) struct Document<B> {
     /// [`SCHEMA_VERSION`].
     #[schemars(schema_with = "schema_version_schema")]
     pub schema_version: u64,
@@ -59,7 +59,7 @@ pub struct Document<B> {
 
 impl<B: Body> Document<B> {
     /// The document of a run that checked something.
-    pub fn new(verdict: Verdict, body: B, problems: Vec<Problem>) -> Self {
+    pub(crate) fn new(verdict: Verdict, body: B, problems: Vec<Problem>) -> Self {
         Document {
             schema_version: SCHEMA_VERSION,
             command: B::COMMAND,
@@ -74,13 +74,13 @@ impl<B: Body> Document<B> {
 
     /// The document of a run that could check nothing (exit 2): the empty body, the error as
     /// `error` (for people) and as the one problem, with the ESE error it corresponds to.
-    pub fn error(err: &CheckError) -> Self {
+    pub(crate) fn error(err: &CheckError) -> Self {
         Self::error_with(B::empty(err), err)
     }
 
     /// [`Document::error`] with a body that knows more than the error (`compare`: the manifest
     /// named).
-    pub fn error_with(body: B, err: &CheckError) -> Self {
+    pub(crate) fn error_with(body: B, err: &CheckError) -> Self {
         Document {
             schema_version: SCHEMA_VERSION,
             command: B::COMMAND,
@@ -110,7 +110,7 @@ fn argv() -> Vec<String> {
 }
 
 /// Writes `doc`, pretty-printed, and a newline.
-pub fn write(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
+pub(crate) fn write(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, doc)?;
     writeln!(out)
 }

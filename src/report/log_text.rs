@@ -49,7 +49,7 @@ pub fn write_log_header_dump(w: &mut dyn Write, c: &LogCheck) -> io::Result<()> 
 }
 
 /// ESE's `(0xGEN,ISEC,IB)` notation (the one of every text output, [`lgpos_text`]).
-pub fn eseutil_lgpos(l: Lgpos) -> String {
+pub(crate) fn eseutil_lgpos(l: Lgpos) -> String {
     lgpos_text(l)
 }
 
@@ -85,7 +85,7 @@ fn disk_sec_size_note(b: u8) -> &'static str {
 /// beside the log and `header` does not: `NOT AVAILABLE`, as eseutil says without one; the
 /// log header's own position is `Checkpoint at log creation time`. Left out: `Engine
 /// LGVersion` (eseutil's binary, not the file).
-pub fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> {
+pub(crate) fn write_log_header(w: &mut dyn Write, h: &LogFileHeader) -> io::Result<()> {
     writeln!(w, "      lGeneration: {}", gen_text(h.generation.into()))?;
     writeln!(w, "      Checkpoint: NOT AVAILABLE")?;
     writeln!(w, "      creation time: {}", time_text(&h.tm_create))?;
@@ -196,7 +196,7 @@ pub fn write_checkpoint_header_dump(w: &mut dyn Write, c: &CheckpointCheck) -> i
 /// `ErrLGDumpCheckpoint`), in its order. Each attached database's line is `%7d %ws` and its
 /// ATTACHINFO; eseutil's three words after the name (`LogOn VerOn RW`) are the state of the
 /// database in eseutil's own instance, not in the file, and are left out.
-pub fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Result<()> {
+pub(crate) fn write_checkpoint_header(w: &mut dyn Write, h: &CheckpointFile) -> io::Result<()> {
     writeln!(
         w,
         "      LastFullBackupCheckpoint: {}",

@@ -19,7 +19,7 @@ use std::io;
 /// `logs --json`'s keys (CLI.md Decision 18): the stream and each log's report.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct LogsBody<'a> {
+pub(crate) struct LogsBody<'a> {
     /// The base name (`SRU`, `E00`), when known.
     pub base: Option<String>,
     /// The directory searched.
@@ -38,7 +38,7 @@ pub struct LogsBody<'a> {
 
 impl<'a> LogsBody<'a> {
     /// The keys of a checked stream.
-    pub fn of(s: &'a StreamCheck) -> Self {
+    pub(crate) fn of(s: &'a StreamCheck) -> Self {
         LogsBody {
             base: s.base.clone(),
             directory: s.directory.clone(),
@@ -67,7 +67,7 @@ impl Body for LogsBody<'_> {
 }
 
 /// Writes a checked stream and returns its verdict, `--strict` applied.
-pub fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     // Every problem: the stream's and every log's, each naming its file.
     let all: Vec<Problem> = s
         .problems

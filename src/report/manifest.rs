@@ -20,21 +20,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The value of `format`: what tells a manifest from any other JSON document.
-pub const FORMAT: &str = "esecheck-manifest";
+pub(crate) const FORMAT: &str = "esecheck-manifest";
 /// The manifest schema this esecheck writes, and the newest it reads.
-pub const MANIFEST_SCHEMA_VERSION: u64 = 1;
+pub(crate) const MANIFEST_SCHEMA_VERSION: u64 = 1;
 /// A manifest larger than this is refused before it is parsed (about 20 million blocks: 20 TiB
 /// at 1 MiB blocks).
-pub const MAX_MANIFEST_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 256 << 20;
 /// At most this many files in a manifest.
-pub const MAX_FILES: usize = 10_000_000;
+pub(crate) const MAX_FILES: usize = 10_000_000;
 /// At most this many differing blocks of one file are described one by one.
-pub const MAX_BLOCKS_DESCRIBED: usize = 1000;
+pub(crate) const MAX_BLOCKS_DESCRIBED: usize = 1000;
 
 /// A manifest, in the order of its keys (`manifest_crc32` follows them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// Always [`FORMAT`].
     pub format: String,
     /// The shape of this document ([`MANIFEST_SCHEMA_VERSION`]).
@@ -56,7 +56,7 @@ pub struct Manifest {
 /// What the verified set was: its databases, its log stream, `truncate_below`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct SetIdentity {
+pub(crate) struct SetIdentity {
     /// The databases with their signatures.
     pub databases: Vec<DbIdentity>,
     /// The log stream's base name.
@@ -76,7 +76,7 @@ pub struct SetIdentity {
 /// A database of the set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct DbIdentity {
+pub(crate) struct DbIdentity {
     /// Its path, as in `files`.
     pub path: String,
     /// `signDb`.
@@ -91,7 +91,7 @@ pub struct DbIdentity {
 /// One file of the set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct ManifestFile {
+pub(crate) struct ManifestFile {
     /// Relative to the root, `/`-separated.
     pub path: String,
     /// Its part in the set.
@@ -127,7 +127,7 @@ pub struct ManifestFile {
 
 impl ManifestFile {
     /// The identity recorded for the file verified: `None` in a manifest that records none.
-    pub fn recorded_id(&self) -> Option<FileId> {
+    pub(crate) fn recorded_id(&self) -> Option<FileId> {
         Some(FileId {
             device: self.device?,
             inode: self.inode?,
@@ -225,7 +225,7 @@ impl<'a> RelPaths<'a> {
 
 /// The manifest of a verified set: `report.files` (hashed by the scan) with their paths relative
 /// to `report.root`, and the set's identity from the decision.
-pub fn build(report: &SetReport, block_size: u64) -> Manifest {
+pub(crate) fn build(report: &SetReport, block_size: u64) -> Manifest {
     use std::collections::HashMap;
     let pages: HashMap<&str, u64> = report
         .db_checks
@@ -347,7 +347,7 @@ impl std::io::Write for CrcWriter {
 /// serializes its keys in the order a parsed document keeps them, so the compact form of the
 /// struct is the canonical form of the document. The two serializations run side by side (the
 /// scan's workers are idle by now).
-pub fn to_bytes(m: &Manifest) -> Vec<u8> {
+pub(crate) fn to_bytes(m: &Manifest) -> Vec<u8> {
     let blocks: usize = m.files.iter().map(|f| f.blocks.len()).sum();
     let (crc, mut out) = rayon::join(
         || canonical_crc(m),
@@ -374,7 +374,7 @@ pub fn to_bytes(m: &Manifest) -> Vec<u8> {
 
 /// True when `head` (the first bytes of a file) starts like a manifest esecheck wrote: only such
 /// a file may be replaced by a new manifest.
-pub fn looks_like_manifest(head: &[u8]) -> bool {
+pub(crate) fn looks_like_manifest(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
     let t = text.trim_start();
     t.starts_with('{')
@@ -386,7 +386,7 @@ pub fn looks_like_manifest(head: &[u8]) -> bool {
 
 /// Why a manifest cannot be used (exit 2): one sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManifestError(pub String);
+pub(crate) struct ManifestError(pub String);
 
 impl std::fmt::Display for ManifestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -401,7 +401,7 @@ fn bad(msg: impl Into<String>) -> ManifestError {
 /// Reads a manifest: JSON, `format` [`FORMAT`], a `schema_version` this esecheck knows, its own
 /// `manifest_crc32` matching, then every value within bounds (paths that stay under the root,
 /// block counts that match the sizes, CRCs of 8 hex digits, no path twice).
-pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(bad(format!(
             "{} bytes: larger than any manifest ({MAX_MANIFEST_BYTES} bytes at most)",
@@ -507,7 +507,7 @@ fn validate(m: &Manifest) -> Result<(), ManifestError> {
 /// How one file of the manifest compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// Same size, same CRCs.
     Identical,
     /// Present, not the same bytes.
@@ -521,7 +521,7 @@ pub enum Status {
 /// One block that differs.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct DifferingBlock {
+pub(crate) struct DifferingBlock {
     /// Block number (from 0).
     pub block: u64,
     /// Its byte offset.
@@ -535,7 +535,7 @@ pub struct DifferingBlock {
 /// One file, as `compare --json` lists it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct FileComparison {
+pub(crate) struct FileComparison {
     /// Relative to the root, `/`-separated.
     pub path: String,
     /// Its part in the set (`null` for an extra file that is no ESE member).
@@ -557,7 +557,7 @@ pub struct FileComparison {
 
 /// What `compare` decided.
 #[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// pass / fail.
     pub verdict: Verdict,
     /// The manifest file.
@@ -585,7 +585,7 @@ pub struct Comparison {
 
 /// What a byte range of a file holds, for a person: database pages (−1 and 0 the header
 /// copies), log segments with the generation, else bytes.
-pub fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
+pub(crate) fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
     let last = offset + len.max(1) - 1;
     match (f.kind, f.page_size, f.segment_size) {
         (MemberType::Database, Some(ps), _) => {
@@ -673,7 +673,7 @@ fn the_verified_set_itself(m: &Manifest, copy: &CopyScan) -> Option<CheckError> 
 
 /// The note of a manifest that records no file identities (written before CLI.md "Manifest", file identities):
 /// such a manifest still compares, but cannot tell the set itself from a copy.
-pub const NO_IDENTITIES_NOTE: &str = "the manifest records no file identities (it was written by an older esecheck), so a copy that is the verified set itself (the same directory, or links to its files) cannot be told from a real copy";
+pub(crate) const NO_IDENTITIES_NOTE: &str = "the manifest records no file identities (it was written by an older esecheck), so a copy that is the verified set itself (the same directory, or links to its files) cannot be told from a real copy";
 
 /// CLI.md "Manifest", file identities: a manifest written before the rule records no file identities. It still
 /// compares, exactly as before, with [`NO_IDENTITIES_NOTE`].
@@ -687,7 +687,7 @@ fn records_no_identities(m: &Manifest) -> bool {
 ///
 /// `Err` (could not compare, exit 2) when the copy is the verified set itself
 /// ([`is_the_same_file`], CLI.md "Manifest", file identities): that wins over every difference.
-pub fn decide_compare(
+pub(crate) fn decide_compare(
     m: &Manifest,
     manifest_path: &str,
     copy: &CopyScan,
@@ -1089,7 +1089,6 @@ mod tests {
         }
         copy.extras.push(crate::scan::copy::Extra {
             rel: "SRU00099.log".into(),
-            path: "/copy/SRU00099.log".into(),
             kind: FileKind::Log,
             size: 65536,
             crc: None,

@@ -2,15 +2,15 @@
 //! decision, and the only rendering of text and JSON. (Problems and verdicts themselves are the
 //! ground floor: `crate::problem`, `crate::verdict`.)
 
-pub mod checksum;
-pub mod compare;
-pub mod header;
-pub mod json;
+pub(crate) mod checksum;
+pub(crate) mod compare;
+pub(crate) mod header;
+pub(crate) mod json;
 pub mod log_text;
-pub mod logs;
+pub(crate) mod logs;
 pub mod manifest;
-pub mod output;
+pub(crate) mod output;
 pub mod schema;
 pub mod set;
-pub mod text;
-pub mod verify;
+pub(crate) mod text;
+pub(crate) mod verify;

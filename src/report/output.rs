@@ -33,7 +33,7 @@ pub struct Sinks<'a> {
 /// `what` names what could not be checked (` the set`), empty for a file of `checksum`
 /// (`ERROR: could not check /x.edb: …`); `advice` what a pipeline must not do (`; do not
 /// truncate`).
-pub fn could_not_check_line(what: &str, e: &CheckError, advice: &str) -> String {
+pub(crate) fn could_not_check_line(what: &str, e: &CheckError, advice: &str) -> String {
     let sep = if what.is_empty() { " " } else { ": " };
     format!("ERROR: could not check{what}{sep}{e}{advice}.")
 }
@@ -41,7 +41,7 @@ pub fn could_not_check_line(what: &str, e: &CheckError, advice: &str) -> String 
 /// Reports a could-not-check error once, on stdout: the command's error document (body `B`,
 /// whose `error` and `problems` carry the message) in `--json` mode, otherwise the verdict line
 /// of [`could_not_check_line`]. Nothing on stderr: stdout says it all.
-pub fn could_not_check<B: Body>(
+pub(crate) fn could_not_check<B: Body>(
     e: &CheckError,
     what: &str,
     advice: &str,

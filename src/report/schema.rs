@@ -28,7 +28,7 @@ pub fn file_name(name: &str) -> String {
 }
 
 /// The schema of document `name` (one of [`DOCUMENTS`]).
-pub fn schema(name: &str) -> Option<Schema> {
+pub(crate) fn schema(name: &str) -> Option<Schema> {
     let (mut s, title) = match name {
         "checksum" => (root::<Document<ChecksumBody<'static>>>(), "esecheck checksum --json"),
         "header" => (root::<Document<HeaderBody>>(), "esecheck header --json"),

@@ -3,7 +3,7 @@
 //!
 //! Pure decisions over results already computed by `scan`; no I/O here (and `--strict` is applied
 //! here, once, at the edge). Inputs are small views so that the rules can be tested on their own;
-//! [`decide_set`] builds them from a [`SetScan`], [`verify_set`] scans and decides.
+//! `decide_set` builds them from a `SetScan`, [`verify_set`] scans and decides.
 
 use crate::codes::JetErr;
 use crate::error::CheckError;
@@ -38,7 +38,7 @@ pub struct DbView {
 
 impl DbView {
     /// CLI.md Decision 13.
-    pub fn needs_logs(&self) -> bool {
+    pub(crate) fn needs_logs(&self) -> bool {
         self.header.as_ref().is_some_and(DbFileHeader::needs_logs)
     }
 }
@@ -146,7 +146,7 @@ pub struct PageCounters {
 
 impl PageCounters {
     /// The counters of a database's check.
-    pub fn of(c: &DbCheck) -> Self {
+    pub(crate) fn of(c: &DbCheck) -> Self {
         PageCounters {
             page_size: c.page_size,
             bad_checksums: c.bad_checksums,
@@ -535,7 +535,7 @@ fn unusable_range(h: &DbFileHeader) -> Option<&'static str> {
 /// Union of the usable Log Required ranges of the databases that need logs. A database whose
 /// range is unusable (0-0, 0-N, inverted) fails on its own (Decision 13) and adds nothing here:
 /// its numbers cannot be trusted to say which logs are needed.
-pub fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
+pub(crate) fn required_range(needing: &[&DbView]) -> Option<[i32; 2]> {
     needing
         .iter()
         .filter_map(|d| d.header.as_ref().and_then(DbFileHeader::usable_log_required))
@@ -971,14 +971,14 @@ impl SetReport {
 
 /// Verifies a backup set (CLI.md `verify`): scans it, then decides.
 ///
-/// `Err` means the set could not be checked (exit 2); see [`scan_set`].
+/// `Err` means the set could not be checked (exit 2); see `scan_set`.
 pub fn verify_set(paths: &[PathBuf], opts: &VerifyOptions<'_>) -> Result<SetReport, CheckError> {
     let scan = scan_set(paths, &opts.scan)?;
     Ok(decide_set(scan, opts.strict))
 }
 
 /// The verdict of a scanned set.
-pub fn decide_set(scan: SetScan, strict: bool) -> SetReport {
+pub(crate) fn decide_set(scan: SetScan, strict: bool) -> SetReport {
     let mut problems = scan.problems;
     for c in &scan.db_checks {
         problems.extend(c.problems.iter().cloned());

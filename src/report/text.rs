@@ -12,24 +12,24 @@ use std::io::{self, Write};
 /// At most this many problems of one file are printed in text; the rest are counted in one line
 /// (`… and N more; --json lists them all`), so that a file full of garbage still gives a report a
 /// person can read. JSON lists every problem.
-pub const MAX_TEXT_PROBLEMS_PER_FILE: usize = 50;
+pub(crate) const MAX_TEXT_PROBLEMS_PER_FILE: usize = 50;
 
 use crate::escape::{escape_controls, ShownPath};
 
 /// Prints one problem line: `ERROR: message [code name]` or `WARNING: …`, for output grouped
 /// under the file the problem is in.
-pub fn write_problem(out: &mut dyn Write, p: &Problem) -> io::Result<()> {
+pub(crate) fn write_problem(out: &mut dyn Write, p: &Problem) -> io::Result<()> {
     write_problem_line(out, p, false)
 }
 
 /// Prints one problem line naming its file first (`ERROR: FILE: message …`), for lists that mix
 /// files (the problems of a whole set).
-pub fn write_problem_with_file(out: &mut dyn Write, p: &Problem) -> io::Result<()> {
+pub(crate) fn write_problem_with_file(out: &mut dyn Write, p: &Problem) -> io::Result<()> {
     write_problem_line(out, p, true)
 }
 
 /// `FILE: message`: a problem as one self-contained sentence.
-pub fn located_message(p: &Problem) -> String {
+pub(crate) fn located_message(p: &Problem) -> String {
     format!("{}: {}", p.file, escape_controls(&p.message))
 }
 
@@ -53,7 +53,7 @@ fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::
 }
 
 /// The /K summary of a database: counters in eseutil's order, then each problem once.
-pub fn write_db_check(out: &mut dyn Write, c: &DbCheck) -> io::Result<()> {
+pub(crate) fn write_db_check(out: &mut dyn Write, c: &DbCheck) -> io::Result<()> {
     writeln!(out, "File: {}", c.path)?;
     let state = c.state.map_or("unknown state", state_name_text);
     let detected = if c.page_size_detected {
@@ -88,7 +88,7 @@ const MAX_TEXT_PAGE_RUNS: usize = 50;
 /// Runs of consecutive numbers in an ascending list: `[143, 144, 145, 200]` → `[(143, 145),
 /// (200, 200)]`. The header copies (−1 and 0) stay runs of their own, so that no run reads
 /// like "-1-5".
-pub fn page_runs(pages: &[i64]) -> Vec<(i64, i64)> {
+pub(crate) fn page_runs(pages: &[i64]) -> Vec<(i64, i64)> {
     let mut runs: Vec<(i64, i64)> = Vec::new();
     for &p in pages {
         match runs.last_mut() {
@@ -130,7 +130,7 @@ fn write_page_list(out: &mut dyn Write, label: &str, pages: &[i64]) -> io::Resul
 /// one line counting the rest. When some are left out, the ones about the whole file (no page, no
 /// sector: a truncation, a header rule) are shown first, so they are never among those left out
 /// behind a run of bad pages.
-pub fn write_problems(out: &mut dyn Write, problems: &[Problem]) -> io::Result<()> {
+pub(crate) fn write_problems(out: &mut dyn Write, problems: &[Problem]) -> io::Result<()> {
     if problems.len() <= MAX_TEXT_PROBLEMS_PER_FILE {
         for p in problems {
             write_problem(out, p)?;
@@ -149,7 +149,7 @@ pub fn write_problems(out: &mut dyn Write, problems: &[Problem]) -> io::Result<(
 /// A list of problems of several files, each line naming its file (`ERROR: FILE: message …`),
 /// after `indent`: at most [`MAX_TEXT_PROBLEMS_PER_FILE`] per file, in the list's order, then one
 /// line per file counting the rest (`… and N more problems in FILE; --json lists them all`).
-pub fn write_problems_per_file(out: &mut dyn Write, indent: &str, problems: &[Problem]) -> io::Result<()> {
+pub(crate) fn write_problems_per_file(out: &mut dyn Write, indent: &str, problems: &[Problem]) -> io::Result<()> {
     let mut seen: std::collections::HashMap<&ShownPath, usize> = std::collections::HashMap::new();
     let mut order: Vec<&ShownPath> = Vec::new();
     for p in problems {
@@ -187,7 +187,7 @@ fn write_more_line(out: &mut dyn Write, indent: &str, more: usize, file: Option<
 }
 
 /// The summary of a flush map.
-pub fn write_flush_map_check(out: &mut dyn Write, c: &FlushMapCheck) -> io::Result<()> {
+pub(crate) fn write_flush_map_check(out: &mut dyn Write, c: &FlushMapCheck) -> io::Result<()> {
     writeln!(out, "File: {}", c.path)?;
     writeln!(out, "Type: flush map, 8192 byte pages")?;
     writeln!(out)?;
@@ -203,7 +203,7 @@ const PAGE_LIST_MAX: usize = 10;
 
 /// ` (page 3)`, ` (pages 3, 7)`, or nothing for an empty list: page numbers after a count, the
 /// first `PAGE_LIST_MAX` of them when there are more.
-pub fn page_list(pages: &[i64]) -> String {
+pub(crate) fn page_list(pages: &[i64]) -> String {
     let shown: Vec<String> = pages.iter().take(PAGE_LIST_MAX).map(|p| p.to_string()).collect();
     let more = if pages.len() > PAGE_LIST_MAX {
         format!(", … {} more", pages.len() - PAGE_LIST_MAX)
@@ -218,7 +218,7 @@ pub fn page_list(pages: &[i64]) -> String {
 }
 
 /// The flush-map header page in the vocabulary of eseutil's flush-map dump.
-pub fn write_flush_map_header(out: &mut dyn Write, path: &ShownPath, c: &FlushMapHeaderCheck) -> io::Result<()> {
+pub(crate) fn write_flush_map_header(out: &mut dyn Write, path: &ShownPath, c: &FlushMapHeaderCheck) -> io::Result<()> {
     fn field(out: &mut dyn Write, label: &str, value: impl std::fmt::Display) -> io::Result<()> {
         writeln!(out, "{label:>34}: {value}")
     }
@@ -265,32 +265,26 @@ pub fn write_flush_map_header(out: &mut dyn Write, path: &ShownPath, c: &FlushMa
 /// printf formats (dbdump.cxx, daedef.hxx, logdump.cxx), so that a dump reads as eseutil's.
 ///
 /// A generation as /ML's `lGeneration` prints it (`%u (0x%X)`): `81 (0x51)`.
-pub fn gen_text(g: i64) -> String {
+pub(crate) fn gen_text(g: i64) -> String {
     format!("{} (0x{:X})", g as u32, g as u32)
 }
 
-/// A generation range as /MH prints Log Required (`%u-%u (0x%x-0x%x)`): `81-81 (0x51-0x51)`.
-pub fn range_text(a: i64, b: i64) -> String {
-    let (a, b) = (a as u32, b as u32);
-    format!("{a}-{b} (0x{a:x}-0x{b:x})")
-}
-
 /// A log position (`(0x%X,%X,%X)`: generation, sector, byte, in upper-case hex): `(0x51,8,0)`.
-pub fn lgpos_text(l: Lgpos) -> String {
+pub(crate) fn lgpos_text(l: Lgpos) -> String {
     format!("(0x{:X},{:X},{:X})", l.generation as u32, l.isec, l.ib)
 }
 
 /// A time as `DUMPPrintLogTime` prints it (`%02d/%02d/%04d %02d:%02d:%02d.%3.3d %s`):
 /// `02/14/2021 02:34:52.486 UTC`, `LOC` when the time is not marked UTC — an unset time too:
 /// `00/00/1900 00:00:00.000 LOC`.
-pub fn time_text(t: &LogTime) -> String {
+pub(crate) fn time_text(t: &LogTime) -> String {
     t.to_string()
 }
 
 /// A signature as `SigToSz` prints it (`Create time:%02d/%02d/%04d %02d:%02d:%02d.%3.3d
 /// Rand:%lu Computer:%s`, no time zone): `Create time:08/01/2020 21:48:10.509 Rand:2749186782
 /// Computer:`, the same for databases, logs and checkpoints.
-pub fn signature_text(s: &Signature) -> String {
+pub(crate) fn signature_text(s: &Signature) -> String {
     let t = s.created();
     let b = t.raw;
     format!(
@@ -308,19 +302,19 @@ pub fn signature_text(s: &Signature) -> String {
 }
 
 /// A database state in eseutil's words: `Dirty Shutdown`.
-pub fn state_text(state: u32) -> &'static str {
+pub(crate) fn state_text(state: u32) -> &'static str {
     crate::format::db_header::state_words(state)
 }
 
 /// A state's engine name (`DirtyShutdown`, as JSON has it) in eseutil's words, for text.
-pub fn state_name_text(name: &str) -> &'static str {
+pub(crate) fn state_name_text(name: &str) -> &'static str {
     (0..=8)
         .find(|&s| crate::format::db_header::state_name(s) == name)
         .map_or("Unknown", state_text)
 }
 
 /// A header copy's state in words (`bad checksum`, not `BadChecksum`).
-pub fn copy_state_text(state: CopyState) -> &'static str {
+pub(crate) fn copy_state_text(state: CopyState) -> &'static str {
     match state {
         CopyState::Valid => "valid",
         CopyState::Missing => "beyond the end of the file",
@@ -351,7 +345,7 @@ fn copy_line(c: &HeaderCopy) -> String {
 /// `Engine ulMagic` and `Engine ulVersion`; and the patch file's lines (legacy streaming
 /// backup, read from a second file). What esecheck adds (each copy's state, the time fields
 /// eseutil leaves out of this header) follows the block, each line starting `esecheck:`.
-pub fn write_db_header(
+pub(crate) fn write_db_header(
     out: &mut dyn Write,
     path: &ShownPath,
     h: &DbFileHeader,
@@ -641,7 +635,7 @@ fn file_of(path: &ShownPath) -> String {
 
 /// The one line a tired administrator reads: verdict, what was checked, what may be truncated,
 /// naming the oldest and newest log that may go.
-pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
+pub(crate) fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
     use crate::verdict::Verdict;
     let d = &r.decision;
     let n = d.databases.len();
@@ -721,7 +715,7 @@ pub fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
 }
 
 /// The details of a `verify` run: databases, logs, checkpoint, ranges, ignored files, problems.
-pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport) -> io::Result<()> {
+pub(crate) fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport) -> io::Result<()> {
     let d = &r.decision;
     writeln!(out, "Databases:")?;
     for (s, c) in d.databases.iter().zip(&r.db_checks) {
@@ -815,7 +809,7 @@ pub fn write_set_details(out: &mut dyn Write, r: &crate::report::set::SetReport)
 
 /// The problems in their order, except that a follow-on (a −590 caused by the damage of the log
 /// before it) comes right after the last problem of the generation it follows.
-pub fn causes_first(problems: &[Problem]) -> Vec<Problem> {
+pub(crate) fn causes_first(problems: &[Problem]) -> Vec<Problem> {
     let (follow_ons, mut out): (Vec<&Problem>, Vec<&Problem>) = problems.iter().partition(|p| p.follows.is_some());
     for f in follow_ons {
         let at = out
@@ -829,7 +823,7 @@ pub fn causes_first(problems: &[Problem]) -> Vec<Problem> {
 
 /// The problem a verdict line names: the first error that is not a follow-on of another (the
 /// damaged log, not the −590 it causes in the next one).
-pub fn root_error(problems: &[Problem]) -> Option<&Problem> {
+pub(crate) fn root_error(problems: &[Problem]) -> Option<&Problem> {
     problems
         .iter()
         .find(|p| p.is_error() && p.follows.is_none())

@@ -18,7 +18,7 @@ use std::path::Path;
 /// maps, and the manifest written.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct VerifyBody<'a> {
+pub(crate) struct VerifyBody<'a> {
     /// Each database of the set.
     pub databases: &'a [DbSummary],
     /// The log stream, if any.
@@ -47,7 +47,7 @@ pub struct VerifyBody<'a> {
 
 impl<'a> VerifyBody<'a> {
     /// The keys of a set report (`manifest` null).
-    pub fn of(r: &'a SetReport) -> Self {
+    pub(crate) fn of(r: &'a SetReport) -> Self {
         let d = &r.decision;
         VerifyBody {
             databases: &d.databases,
@@ -89,7 +89,7 @@ impl Body for VerifyBody<'_> {
 /// The manifest `verify --manifest` was asked to write: where, at which block size, and how many
 /// files it holds when it was written (`None`: it could not be written).
 #[derive(Debug, Clone, Copy)]
-pub struct ManifestWritten<'a> {
+pub(crate) struct ManifestWritten<'a> {
     /// The manifest's path.
     pub path: &'a Path,
     /// Bytes per block CRC.
@@ -100,7 +100,7 @@ pub struct ManifestWritten<'a> {
 
 /// Writes a set report: one JSON document (with the key `manifest` when one was asked for), or
 /// the verdict line, the details unless quiet, and the line again.
-pub fn render(
+pub(crate) fn render(
     report: &SetReport,
     manifest: Option<ManifestWritten<'_>>,
     opts: &Options,
@@ -153,14 +153,14 @@ pub fn render(
 
 /// `verify`'s could-not-check, once on stdout: the JSON document, or the verdict line naming the
 /// reason ("ERROR: could not check the set: PATH: …; do not truncate.").
-pub fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
+pub(crate) fn could_not_check_set(e: &CheckError, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     could_not_check::<VerifyBody>(e, " the set", "; do not truncate", opts, sinks)
 }
 
 /// A manifest that could not be written makes the run could-not-check (CLI.md "Manifest"): the
 /// error among the problems (and on the verdict line in text), the verdict error and no
 /// `truncate_below`.
-pub fn manifest_not_written(report: &mut SetReport, e: &CheckError) {
+pub(crate) fn manifest_not_written(report: &mut SetReport, e: &CheckError) {
     report.decision.problems.push(e.to_problem());
     report.decision.verdict = Verdict::Error;
     report.decision.truncate_below = None;

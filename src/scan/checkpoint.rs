@@ -1,6 +1,6 @@
 //! Checking a checkpoint file (ESE-FORMAT.md §7, §9.4; eseutil /MK and /K on a `.chk`): the
 //! bytes the caller mapped, fed to the [`CheckpointChecker`] of the scan core, where the rules
-//! live ([`crate::scan::core::checkpoint`]). Opens nothing.
+//! live (`crate::scan::core::checkpoint`). Opens nothing.
 
 use crate::error::CheckError;
 use crate::scan::core::checkpoint::CheckpointChecker;

@@ -34,34 +34,34 @@ pub enum FileKind {
 
 /// The schemas of a `type` that is always one kind (`#[schemars(schema_with)]`): what tells the
 /// objects of an untagged list (`checksum`'s `files`, `header`'s bodies) apart.
-pub mod always {
+pub(crate) mod always {
     use super::*;
 
     fn kind(k: FileKind) -> Schema {
         json_schema!({ "const": serde_json::to_value(k).unwrap_or_default() })
     }
     /// Always `database`.
-    pub fn database(_: &mut SchemaGenerator) -> Schema {
+    pub(crate) fn database(_: &mut SchemaGenerator) -> Schema {
         kind(FileKind::Database)
     }
     /// Always `log`.
-    pub fn log(_: &mut SchemaGenerator) -> Schema {
+    pub(crate) fn log(_: &mut SchemaGenerator) -> Schema {
         kind(FileKind::Log)
     }
     /// Always `checkpoint`.
-    pub fn checkpoint(_: &mut SchemaGenerator) -> Schema {
+    pub(crate) fn checkpoint(_: &mut SchemaGenerator) -> Schema {
         kind(FileKind::Checkpoint)
     }
     /// Always `flushmap`.
-    pub fn flushmap(_: &mut SchemaGenerator) -> Schema {
+    pub(crate) fn flushmap(_: &mut SchemaGenerator) -> Schema {
         kind(FileKind::FlushMap)
     }
     /// Always `reserve`.
-    pub fn reserve(_: &mut SchemaGenerator) -> Schema {
+    pub(crate) fn reserve(_: &mut SchemaGenerator) -> Schema {
         kind(FileKind::Reserve)
     }
     /// Always `null`.
-    pub fn null(_: &mut SchemaGenerator) -> Schema {
+    pub(crate) fn null(_: &mut SchemaGenerator) -> Schema {
         json_schema!({ "type": "null" })
     }
 }
@@ -83,7 +83,7 @@ fn u32_at(b: &[u8], off: usize) -> Option<u32> {
 
 /// True when the database magic is at offset 4 of the primary header or of a shadow header at
 /// any candidate page size.
-pub fn has_database_magic(bytes: &[u8]) -> bool {
+pub(crate) fn has_database_magic(bytes: &[u8]) -> bool {
     u32_at(bytes, 4) == Some(DB_MAGIC) || PAGE_SIZES.iter().any(|&cb| u32_at(bytes, cb + 4) == Some(DB_MAGIC))
 }
 
@@ -95,7 +95,7 @@ pub fn has_database_magic(bytes: &[u8]) -> bool {
 /// 3. `le_filetype` 3 / 4 / 7 in the primary copy (or the checkpoint's shadow copy at 4096): a
 ///    log / checkpoint / flush map, even when that copy's checksum fails (it is then a damaged
 ///    one). Type 0 with a verifying checksum: a log when its version fields say so.
-/// 4. Otherwise the name, but only a name of a set member ([`member_name_kind`]): the file is
+/// 4. Otherwise the name, but only a name of a set member (`member_name_kind`): the file is
 ///    that member, damaged (`by_header` false). Any other name: unknown, not an ESE file.
 pub fn classify(bytes: &[u8], file_name: &str) -> Classification {
     if has_database_magic(bytes) {
@@ -144,7 +144,7 @@ pub fn classify(bytes: &[u8], file_name: &str) -> Classification {
 
 /// True for the names of files the engine pre-allocates and that are not (yet) part of the
 /// stream: reserve logs (`*.jrs`) and the next-generation log (`<base>tmp.log|jtx`).
-pub fn is_reserve_name(file_name: &str) -> bool {
+pub(crate) fn is_reserve_name(file_name: &str) -> bool {
     file_name.to_ascii_lowercase().ends_with(".jrs")
         || parse_log_name(file_name).is_some_and(|n| n.kind == LogNameKind::Temp)
 }
@@ -153,7 +153,7 @@ pub fn is_reserve_name(file_name: &str) -> bool {
 /// (`E0000000001.log`, `E00.log`, `.jtx` too), a checkpoint (`.chk`, `.jcp`), a database
 /// (`.edb`, `.dit`), a flush map (`.jfm`). A file so named whose bytes are no ESE structure is a
 /// damaged member. `.dat` and `.mdb` are not here: other programs use them (an Access `.mdb`).
-pub fn member_name_kind(file_name: &str) -> Option<FileKind> {
+pub(crate) fn member_name_kind(file_name: &str) -> Option<FileKind> {
     if let Some(n) = parse_log_name(file_name) {
         if matches!(n.kind, LogNameKind::Archived { .. } | LogNameKind::Current) {
             return Some(FileKind::Log);
@@ -169,14 +169,14 @@ pub fn member_name_kind(file_name: &str) -> Option<FileKind> {
 }
 
 /// True when every byte is zero (a file pre-allocated and never written, or wiped).
-pub fn is_all_zeros(bytes: &[u8]) -> bool {
+pub(crate) fn is_all_zeros(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b == 0)
 }
 
 /// The words for a reserve or next-generation log (CLI.md Decision 9): all zeros is the
 /// engine's pre-allocated, never-written file; anything else is still not verified (one real
 /// reserve log holds random bytes).
-pub fn reserve_note(bytes: &[u8]) -> &'static str {
+pub(crate) fn reserve_note(bytes: &[u8]) -> &'static str {
     if is_all_zeros(bytes) {
         "pre-allocated, never written"
     } else {
@@ -186,7 +186,7 @@ pub fn reserve_note(bytes: &[u8]) -> &'static str {
 
 /// The problem of a file named like a member of kind `kind` whose bytes hold no ESE structure
 /// (CLI.md Decision 1): a damaged member, exit 1. `detail` says what the checker found.
-pub fn damaged_member_problem(kind: FileKind, bytes: &[u8], path: &str, detail: &str) -> Problem {
+pub(crate) fn damaged_member_problem(kind: FileKind, bytes: &[u8], path: &str, detail: &str) -> Problem {
     let (code, what) = match kind {
         FileKind::Log => (JetErr::LogFileCorrupt, "log"),
         FileKind::Checkpoint => (JetErr::CheckpointCorrupt, "checkpoint"),
@@ -225,7 +225,7 @@ fn has_log_version(bytes: &[u8]) -> bool {
 /// True when `head` (the first 4096 bytes of a file) is a log header by CLI.md Decision 1:
 /// `le_filetype` 3 at offset 667 even when the checksum fails, or 0 with a verifying checksum and a
 /// log version. The database magic and the name are not looked at (see [`classify`]).
-pub fn is_log_header(head: &[u8]) -> bool {
+pub(crate) fn is_log_header(head: &[u8]) -> bool {
     let ft = u32_at(head, FILETYPE_OFFSET);
     ft == Some(filetype::LOG)
         || (ft == Some(filetype::UNKNOWN) && head.get(..4096).is_some_and(legacy_checksum_ok) && has_log_version(head))
@@ -235,7 +235,7 @@ pub fn is_log_header(head: &[u8]) -> bool {
 /// checkpoints, `.jfm` flush maps, `.edb`/`.dat`/`.dit`/`.mdb` databases. Reserve logs (`.jrs`)
 /// suggest nothing: they are never verified. Broader than [`member_name_kind`]: it decides
 /// whether an entry that cannot even be read (a dangling link) may be part of a set.
-pub fn name_kind(file_name: &str) -> Option<FileKind> {
+pub(crate) fn name_kind(file_name: &str) -> Option<FileKind> {
     let lower = file_name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
     match ext {

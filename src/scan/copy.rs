@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// What the copy holds for one file of the manifest.
 #[derive(Debug, Clone)]
-pub enum Found {
+pub(crate) enum Found {
     /// The file, hashed.
     Hashed {
         /// Its CRCs.
@@ -30,11 +30,9 @@ pub enum Found {
 
 /// A file of the copy that the manifest does not list.
 #[derive(Debug, Clone)]
-pub struct Extra {
+pub(crate) struct Extra {
     /// Its path relative to the copy's root, `/`-separated.
     pub rel: String,
-    /// The path as shown.
-    pub path: PathBuf,
     /// What its bytes (then its name) say it is.
     pub kind: FileKind,
     /// Its size.
@@ -45,7 +43,7 @@ pub struct Extra {
 
 /// Everything found in the copy.
 #[derive(Debug, Clone)]
-pub struct CopyScan {
+pub(crate) struct CopyScan {
     /// The copy's root: the deepest directory holding every path given (canonical).
     pub root: PathBuf,
     /// For each file of the manifest (in its order), what the copy holds.
@@ -64,7 +62,7 @@ pub struct CopyScan {
 ///
 /// `Err` means the copy could not be checked (exit 2): a path given is missing, a file of the
 /// copy cannot be read.
-pub fn scan_copy(
+pub(crate) fn scan_copy(
     wanted: &[(String, u64)],
     paths: &[PathBuf],
     block_size: u64,
@@ -163,13 +161,7 @@ pub fn scan_copy(
             } else {
                 None
             };
-            Ok(Extra {
-                rel,
-                path,
-                kind,
-                size,
-                crc,
-            })
+            Ok(Extra { rel, kind, size, crc })
         })
         .collect();
     let named = paths
@@ -193,7 +185,7 @@ pub fn scan_copy(
 
 /// `root` joined with a `/`-separated relative path, component by component (so it works with
 /// the platform's separator).
-pub fn join_rel(root: &Path, rel: &str) -> PathBuf {
+pub(crate) fn join_rel(root: &Path, rel: &str) -> PathBuf {
     let mut p = root.to_path_buf();
     for part in rel.split('/') {
         p.push(part);

@@ -3,7 +3,7 @@
 //! block boundary, and [`FileCrcs::finish`] joins the pieces into per-block CRCs and the
 //! whole-file CRC. Ranges a scan skips because they are holes of a sparse file get the CRC of
 //! zeros without being read; ranges no scan hashed (header pages, a trailing partial page) are
-//! hashed at the end. Also [`crc_file`], the same over a whole file for `compare` and for the
+//! hashed at the end. Also `crc_file`, the same over a whole file for `compare` and for the
 //! files a scan does not read. Prints nothing, decides nothing.
 
 use crate::checksum::crc32::{combine, crc_of_zeros, ShiftOp};
@@ -13,12 +13,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
-/// The default block size of a manifest: 1 MiB.
-pub const DEFAULT_BLOCK_SIZE: u64 = 1 << 20;
 /// The smallest block size accepted (`--block-size`): one small page.
-pub const MIN_BLOCK_SIZE: u64 = 4096;
+pub(crate) const MIN_BLOCK_SIZE: u64 = 4096;
 /// The largest block size accepted: 1 GiB.
-pub const MAX_BLOCK_SIZE: u64 = 1 << 30;
+pub(crate) const MAX_BLOCK_SIZE: u64 = 1 << 30;
 
 /// The CRCs of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,13 +59,13 @@ impl FileCrcs {
     }
 
     /// The block size.
-    pub fn block_size(&self) -> u64 {
+    pub(crate) fn block_size(&self) -> u64 {
         self.block_size
     }
 
     /// A hasher for bytes that follow one another from `offset` on; [`RangeHasher::done`] hands
     /// its pieces back.
-    pub fn range(&self, offset: u64) -> RangeHasher<'_> {
+    pub(crate) fn range(&self, offset: u64) -> RangeHasher<'_> {
         RangeHasher {
             owner: self,
             piece_start: offset,
@@ -172,7 +170,7 @@ impl Shifts {
 
 /// The whole-file CRC from the block CRCs: one multiplication per block (none for a file of
 /// one block, whose CRC is its block's).
-pub fn whole_of_blocks(blocks: &[u32], size: u64, block_size: u64) -> u32 {
+pub(crate) fn whole_of_blocks(blocks: &[u32], size: u64, block_size: u64) -> u32 {
     let Some((&first, rest)) = blocks.split_first() else {
         return 0;
     };
@@ -194,7 +192,7 @@ pub fn whole_of_blocks(blocks: &[u32], size: u64, block_size: u64) -> u32 {
 }
 
 /// Hashes consecutive bytes from a starting offset, cutting a piece at every block boundary.
-pub struct RangeHasher<'a> {
+pub(crate) struct RangeHasher<'a> {
     owner: &'a FileCrcs,
     piece_start: u64,
     pos: u64,
@@ -222,7 +220,7 @@ impl RangeHasher<'_> {
     }
 
     /// The next bytes.
-    pub fn update(&mut self, mut bytes: &[u8]) {
+    pub(crate) fn update(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
             let room = usize::try_from(self.block_end() - self.pos).unwrap_or(usize::MAX);
             let take = room.min(bytes.len());
@@ -236,7 +234,7 @@ impl RangeHasher<'_> {
     }
 
     /// The next `len` bytes are zeros (a hole): their CRC without reading them.
-    pub fn zeros(&mut self, mut len: u64) {
+    pub(crate) fn zeros(&mut self, mut len: u64) {
         while len > 0 {
             let room = self.block_end() - self.pos;
             let take = room.min(len);
@@ -272,7 +270,7 @@ impl RangeHasher<'_> {
     }
 
     /// `bytes[start..end]`, taking the parts inside `holes` as zeros without reading them.
-    pub fn update_with_holes(&mut self, bytes: &[u8], holes: &[Range<usize>], start: usize, end: usize) {
+    pub(crate) fn update_with_holes(&mut self, bytes: &[u8], holes: &[Range<usize>], start: usize, end: usize) {
         let mut at = start;
         for h in holes.iter().filter(|h| h.end > start && h.start < end) {
             let hs = h.start.max(at);
@@ -296,7 +294,7 @@ impl RangeHasher<'_> {
     }
 
     /// Hands the pieces hashed to the collector.
-    pub fn done(self) {
+    pub(crate) fn done(self) {
         let owner = self.owner;
         owner.add(self.pieces_so_far());
     }
@@ -327,7 +325,11 @@ fn task_len(block_size: u64) -> usize {
 
 /// The CRCs of an opened file, hashed in parallel over its mapping (holes read as zeros without
 /// being touched), each range released once hashed; `progress` advanced by the bytes hashed.
-pub fn crc_input(input: &Input, block_size: u64, progress: Option<&crate::scan::progress::Progress<'_>>) -> FileCrc {
+pub(crate) fn crc_input(
+    input: &Input,
+    block_size: u64,
+    progress: Option<&crate::scan::progress::Progress<'_>>,
+) -> FileCrc {
     use rayon::prelude::*;
     let bytes = input.bytes();
     let holes = input.holes();
@@ -347,7 +349,7 @@ pub fn crc_input(input: &Input, block_size: u64, progress: Option<&crate::scan::
 }
 
 /// The CRCs of the file at `path`, read-only as every input ([`Input::open`]).
-pub fn crc_file(path: &Path, block_size: u64) -> Result<FileCrc, CheckError> {
+pub(crate) fn crc_file(path: &Path, block_size: u64) -> Result<FileCrc, CheckError> {
     let input = Input::open(path)?;
     Ok(crc_input(&input, block_size, None))
 }
@@ -414,7 +416,7 @@ mod tests {
 
     #[test]
     fn an_empty_file_has_no_blocks_and_the_crc_of_nothing() {
-        let c = FileCrcs::new(DEFAULT_BLOCK_SIZE);
+        let c = FileCrcs::new(1 << 20);
         assert_eq!(
             c.finish(&[], &[]),
             FileCrc {
@@ -439,8 +441,8 @@ mod tests {
         }
         let bytes = data(70_000);
         assert_eq!(
-            crc_of_bytes(&bytes, &[], DEFAULT_BLOCK_SIZE),
-            expected(&bytes, DEFAULT_BLOCK_SIZE as usize),
+            crc_of_bytes(&bytes, &[], 1 << 20),
+            expected(&bytes, (1 << 20) as usize),
             "a log: one block, shorter than the block size"
         );
     }

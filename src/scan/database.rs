@@ -2,7 +2,7 @@
 //! that feeds the [`DatabaseChecker`] of the scan core. It keeps what only a file has: the
 //! mapped bytes and their release, the holes of a sparse file, 4 MiB chunks checked in
 //! parallel, the manifest's CRCs hashed while a chunk is in cache, and progress. Every rule lives
-//! in [`crate::scan::core::database`].
+//! in `crate::scan::core::database`.
 
 use crate::error::CheckError;
 use crate::scan::core::database::DatabaseChecker;

@@ -14,7 +14,7 @@
 //! locks (`flock`, `fcntl`) do not stop a truncation and Linux no longer has mandatory locks, so
 //! no lock can prevent it. esecheck therefore:
 //!
-//! * reads files up to [`HEAP_LIMIT`] (every log, checkpoint and flush map, and small databases)
+//! * reads files up to `HEAP_LIMIT` (every log, checkpoint and flush map, and small databases)
 //!   into a heap buffer with plain `read`s. A truncation then shows up as a short read and a read
 //!   error as an `EIO`: both end as a could-not-check error (exit 2) naming the file. A file whose
 //!   size changed between `fstat` and the end of the read is refused the same way.
@@ -41,12 +41,12 @@ use std::path::Path;
 /// Files up to this size are read into memory; larger ones are mapped. Small enough that a few
 /// workers reading at once stay far below the 64 MiB anonymous-memory budget (docs/PERFORMANCE.md), large
 /// enough for every Exchange (1 MiB) and SRUM (64 KiB) log.
-pub const HEAP_LIMIT: u64 = 8 << 20;
+pub(crate) const HEAP_LIMIT: u64 = 8 << 20;
 
 /// Files opened by [`Input::open`] and [`read_head`] in this process so far.
 static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// How many times this process has opened an input through [`Input::open`] or [`read_head`]: a
+/// How many times this process has opened an input through [`Input::open`] or `read_head`: a
 /// count, not a timing, with which a test proves that each file of a large set is opened a
 /// bounded number of times (docs/PERFORMANCE.md).
 pub fn inputs_opened() -> u64 {
@@ -60,7 +60,7 @@ fn note_opened() {
 /// Opens `path` for reading only, without blocking on a FIFO, without becoming a controlling
 /// terminal and, on Linux, without updating the access time when the kernel allows it. On
 /// Windows: read access, sharing read, write and delete with every other handle.
-pub fn open_read_only(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open_read_only(path: &Path) -> std::io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -158,7 +158,7 @@ fn nanos_since_epoch(t: std::time::SystemTime) -> Option<i64> {
 
 impl Stamp {
     /// The stamp of `meta`.
-    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Stamp {
         #[cfg(unix)]
         let (dev, ino) = {
             use std::os::unix::fs::MetadataExt;
@@ -215,7 +215,7 @@ impl Stamp {
 
     /// Checks that `path` still names the file this stamp was taken of, unchanged: `Err` (could
     /// not check, exit 2) naming the file when it changed, was replaced, or is gone.
-    pub fn recheck(&self, path: &Path) -> Result<(), CheckError> {
+    pub(crate) fn recheck(&self, path: &Path) -> Result<(), CheckError> {
         let now = Stamp::now(path);
         match now {
             Ok(now) if now == *self => Ok(()),
@@ -245,7 +245,7 @@ fn changed_message(what: &str) -> String {
 }
 
 /// Re-checks every `(path, stamp)`: the first file that changed, as a could-not-check error.
-pub fn recheck_all<'a>(files: impl IntoIterator<Item = (&'a Path, &'a Stamp)>) -> Result<(), CheckError> {
+pub(crate) fn recheck_all<'a>(files: impl IntoIterator<Item = (&'a Path, &'a Stamp)>) -> Result<(), CheckError> {
     for (path, stamp) in files {
         stamp.recheck(path)?;
     }
@@ -310,7 +310,7 @@ impl Input {
         &self.holes
     }
 
-    /// The file's identity at open, to re-check after the scan ([`Stamp::recheck`]).
+    /// The file's identity at open, to re-check after the scan (`Stamp::recheck`).
     pub fn stamp(&self) -> Stamp {
         self.stamp
     }
@@ -352,7 +352,7 @@ impl Input {
 
 /// How much of a file classification and a database's header copies need: both copies at the
 /// largest page size, and the magic's 4 bytes past the second one.
-pub const CLASSIFY_LEN: usize = 2 * 32768 + 8;
+pub(crate) const CLASSIFY_LEN: usize = 2 * 32768 + 8;
 
 /// The part of the head of a file that holds every header copy of a log, checkpoint or flush map
 /// (two 4 KiB copies) and the database magic of the shadow copy at 2 and 4 KiB pages.
@@ -366,7 +366,7 @@ const SNIFF_LEN: usize = 8192 + 8;
 /// The first 8 KiB decide everything but the magic of a shadow copy at 16 or 32 KiB pages; those
 /// two 4-byte words are read on their own. Only a database (magic anywhere) is read to
 /// [`CLASSIFY_LEN`], for its header copies.
-pub fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
+pub(crate) fn read_head(path: &Path) -> Result<Vec<u8>, CheckError> {
     use std::io::{Seek, SeekFrom};
     let io = |e: std::io::Error| CheckError::io(path, &e);
     let mut f = open_read_only(path).map_err(io)?;
@@ -479,7 +479,7 @@ fn trusted_holes(_file: &File, _meta: &std::fs::Metadata) -> Vec<std::ops::Range
 /// True when `start..end` lies wholly inside one of `holes` (sorted and disjoint), starting the
 /// search at `*cursor` and leaving it at the first hole that ends after `start`: callers that
 /// walk a file forward pay one step per hole, not a search per page.
-pub fn in_hole(holes: &[std::ops::Range<usize>], cursor: &mut usize, start: usize, end: usize) -> bool {
+pub(crate) fn in_hole(holes: &[std::ops::Range<usize>], cursor: &mut usize, start: usize, end: usize) -> bool {
     while holes.get(*cursor).is_some_and(|h| h.end <= start) {
         *cursor += 1;
     }
@@ -487,12 +487,12 @@ pub fn in_hole(holes: &[std::ops::Range<usize>], cursor: &mut usize, start: usiz
 }
 
 /// The index of the first of `holes` that ends after `offset` (a starting cursor for [`in_hole`]).
-pub fn first_hole_after(holes: &[std::ops::Range<usize>], offset: usize) -> usize {
+pub(crate) fn first_hole_after(holes: &[std::ops::Range<usize>], offset: usize) -> usize {
     holes.partition_point(|h| h.end <= offset)
 }
 
 /// An OS error in words, without Rust's ` (os error N)` suffix: `No space left on device`.
-pub fn io_words(e: &std::io::Error) -> String {
+pub(crate) fn io_words(e: &std::io::Error) -> String {
     let s = e.to_string();
     match e.raw_os_error() {
         Some(code) => s
@@ -598,14 +598,14 @@ mod windows_id {
         ) -> i32;
     }
 
-    pub struct Identity {
+    pub(crate) struct Identity {
         pub volume: u64,
         pub index: u64,
         pub changed: i64,
     }
 
     /// `None` when the file system gives no such information (then size and mtime alone count).
-    pub fn of(file: &File) -> Option<Identity> {
+    pub(crate) fn of(file: &File) -> Option<Identity> {
         let h = file.as_raw_handle();
         let mut id = ByHandleFileInformation::default();
         let mut basic = FileBasicInfo::default();
@@ -629,7 +629,7 @@ mod windows_id {
 
     /// Opens `path` to read its attributes only: no read or write access, so no other handle's
     /// share mode can refuse it and it locks nobody out.
-    pub fn open_for_stamp(path: &Path) -> std::io::Result<File> {
+    pub(crate) fn open_for_stamp(path: &Path) -> std::io::Result<File> {
         std::fs::OpenOptions::new()
             .access_mode(0)
             .share_mode(0x1 | 0x2 | 0x4)
@@ -669,14 +669,14 @@ mod sigbus {
 
     /// A map's entry in the table; leaves it on drop. `None` when the table is full (the
     /// handler then prints a message without the path).
-    pub struct Registration {
+    pub(crate) struct Registration {
         slot: Option<usize>,
     }
 
     impl Registration {
         /// Installs the handler (once) and claims a slot holding `path`; the address range is
         /// set by [`covering`](Self::covering) once the map exists.
-        pub fn new(path: &Path) -> Registration {
+        pub(crate) fn new(path: &Path) -> Registration {
             INSTALL.call_once(install);
             let Some(i) = (0..SLOTS).find(|&i| {
                 TABLE[i]
@@ -697,7 +697,7 @@ mod sigbus {
         }
 
         /// Records the map's address range; from here a fault in it names the file.
-        pub fn covering(self, map: &[u8]) -> Registration {
+        pub(crate) fn covering(self, map: &[u8]) -> Registration {
             if let Some(i) = self.slot {
                 let start = map.as_ptr() as usize;
                 TABLE[i].end.store(start.saturating_add(map.len()), Ordering::Relaxed);

@@ -89,7 +89,7 @@ pub struct DamagedMember {
 
 impl FileReport {
     /// The file.
-    pub fn path(&self) -> &crate::escape::ShownPath {
+    pub(crate) fn path(&self) -> &crate::escape::ShownPath {
         match self {
             FileReport::Database(c) => &c.path,
             FileReport::Log(c) => &c.path,
@@ -117,7 +117,7 @@ impl FileReport {
 
 impl FileReport {
     /// The file's problems (a file that could not be checked has none: its error is apart).
-    pub fn problems(&self) -> &[Problem] {
+    pub(crate) fn problems(&self) -> &[Problem] {
         match self {
             FileReport::Database(c) => &c.problems,
             FileReport::Log(c) => &c.problems,
@@ -130,7 +130,7 @@ impl FileReport {
 
     /// The report with `--strict` applied to its verdict (CLI.md Decision 17): warnings fail a
     /// file that was checked. Applied once, by the command, at the edge.
-    pub fn under_strict(mut self, strict: bool) -> FileReport {
+    pub(crate) fn under_strict(mut self, strict: bool) -> FileReport {
         match &mut self {
             FileReport::Database(c) => c.verdict = c.verdict.under_strict(&c.problems, strict),
             FileReport::Log(c) => c.verdict = c.verdict.under_strict(&c.problems, strict),
@@ -161,7 +161,7 @@ pub fn check_file_then(path: &Path, before_recheck: &dyn Fn(&Path)) -> FileRepor
 }
 
 /// [`check_file_then`] as one file of a run whose progress is `progress`.
-pub fn check_file_in_run(
+pub(crate) fn check_file_in_run(
     path: &Path,
     progress: Option<&crate::scan::progress::Progress<'_>>,
     before_recheck: &dyn Fn(&Path),
@@ -303,7 +303,7 @@ fn not_an_ese_file(shown: &str, bytes: &[u8]) -> CheckError {
 
 /// A file that could not be checked (exit 2), as `checksum` reports it: `kind` is what it was
 /// taken for, if anything.
-pub fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileReport {
+pub(crate) fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileReport {
     FileReport::Unchecked(Unchecked {
         path: path.into(),
         kind,
@@ -315,7 +315,7 @@ pub fn unchecked(path: &str, kind: Option<FileKind>, e: CheckError) -> FileRepor
 
 /// Every problem of a `checksum` run, each naming its file: the files' own, and one error for
 /// each file that could not be checked (CLI.md "JSON": the top-level `problems`).
-pub fn all_problems(reports: &[FileReport]) -> Vec<Problem> {
+pub(crate) fn all_problems(reports: &[FileReport]) -> Vec<Problem> {
     let mut out = Vec::new();
     for r in reports {
         match r {

@@ -1,6 +1,6 @@
 //! Flush maps (`.jfm`, ESE-FORMAT.md §8; CLI.md Decision 8): the file scan that feeds the
 //! [`FlushMapChecker`] of the scan core, where the rules live
-//! ([`crate::scan::core::flushmap`]): 4 MiB chunks in parallel, holes declared unread, each chunk
+//! (`crate::scan::core::flushmap`): 4 MiB chunks in parallel, holes declared unread, each chunk
 //! hashed for a manifest and released once checked. Works on bytes the caller mapped; opens
 //! nothing.
 
@@ -10,13 +10,13 @@ use crate::scan::core::flushmap::{header_page, FlushMapChecker};
 use crate::scan::core::FeedError;
 use crate::verdict::Verdict;
 
-pub use crate::scan::core::flushmap::{FlushMapCheck, FlushMapHeaderCheck, FM_PAGE};
+pub(crate) use crate::scan::core::flushmap::{FlushMapCheck, FlushMapHeaderCheck, FM_PAGE};
 
 /// Checks the header page (file page 0) of a flush map held in `bytes` (the whole file, or at
 /// least its first 8192 bytes when it has them). Every finding is a warning: the caller decides
 /// what a bad header means (`checksum`: a warning, Decision 8; `header`: a failure, as /MH fails
 /// a database whose header is unusable).
-pub fn check_flush_map_header(bytes: &[u8], path: &str) -> FlushMapHeaderCheck {
+pub(crate) fn check_flush_map_header(bytes: &[u8], path: &str) -> FlushMapHeaderCheck {
     header_page(path, &bytes[..bytes.len().min(FM_PAGE)], bytes.len() as u64)
 }
 

@@ -1,6 +1,6 @@
 //! Checking one transaction log file (ESE-FORMAT.md §9.3, eseutil /ML `<file>` and /K on a log):
 //! the file scan that feeds the [`LogChecker`] of the scan core, releasing each 4 MiB of a
-//! mapped log once it is checked. Every rule lives in [`crate::scan::core::log`].
+//! mapped log once it is checked. Every rule lives in `crate::scan::core::log`.
 //!
 //! Works on bytes the caller mapped; it opens nothing and keeps no reference to the bytes.
 
@@ -21,7 +21,7 @@ pub fn check_log(bytes: &[u8], path: &str) -> Result<LogCheck, CheckError> {
 /// [`check_log`], calling `release(offset, len)` with each 4 MiB range of the file the check has
 /// finished with, so that a mapped log larger than [`crate::scan::file::HEAP_LIMIT`] stays at a
 /// few MiB of the resident set ([`crate::scan::file::Input::release`], docs/PERFORMANCE.md).
-pub fn check_log_with(
+pub(crate) fn check_log_with(
     bytes: &[u8],
     path: &str,
     release: Option<&(dyn Fn(usize, usize) + Sync)>,
@@ -32,7 +32,7 @@ pub fn check_log_with(
 /// [`check_log_with`] for a log of a stream (`logs`, `verify`): a verified header whose generation
 /// no log can have is a damaged member of the stream, not "could not check"
 /// ([`LogChecker::finish_in_stream`], CLI.md Decision 3).
-pub fn check_stream_log_with(
+pub(crate) fn check_stream_log_with(
     bytes: &[u8],
     path: &str,
     release: Option<&(dyn Fn(usize, usize) + Sync)>,

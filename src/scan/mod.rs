@@ -3,19 +3,19 @@
 
 pub mod checkpoint;
 pub mod classify;
-pub mod copy;
+pub(crate) mod copy;
 pub mod core;
 pub mod crc;
 pub mod database;
 pub mod file;
-pub mod file_check;
+pub(crate) mod file_check;
 pub mod flushmap;
 pub mod header_copies;
 pub mod log;
 pub mod progress;
 pub mod set;
 pub mod stream;
-pub mod walk;
+pub(crate) mod walk;
 
 pub use checkpoint::{check_checkpoint, CheckpointCheck};
 pub use classify::{classify, FileKind};

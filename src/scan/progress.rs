@@ -6,7 +6,7 @@
 //! counted as uninitialized unread), so they would otherwise jump the bar forward in no time and
 //! make the rate, and with it the ETA of the bytes still to read, a lie. The total starts as the
 //! files' sizes (listed before any file is opened, when holes are not known yet) and shrinks by
-//! each hole once its file is opened and the hole skipped ([`advance`]): the bar always ends at
+//! each hole once its file is opened and the hole skipped (`advance`): the bar always ends at
 //! its length, and its rate and ETA are those of reading.
 
 use indicatif::ProgressBar;
@@ -36,7 +36,7 @@ impl<'a> Progress<'a> {
     }
 
     /// The bar, for scans that advance it themselves (a database's pages).
-    pub fn bar(&self) -> &'a ProgressBar {
+    pub(crate) fn bar(&self) -> &'a ProgressBar {
         self.bar
     }
 
@@ -51,7 +51,7 @@ impl<'a> Progress<'a> {
     }
 
     /// A file is being started.
-    pub fn file_started(&self, path: &Path) {
+    pub(crate) fn file_started(&self, path: &Path) {
         let n = self.started.fetch_add(1, Ordering::Relaxed) + 1;
         let name = path
             .file_name()
@@ -64,7 +64,7 @@ impl<'a> Progress<'a> {
     }
 
     /// A file is done.
-    pub fn file_finished(&self, path: &Path) {
+    pub(crate) fn file_finished(&self, path: &Path) {
         let name = path
             .file_name()
             .map(|s| crate::escape::escape_controls(&s.to_string_lossy()).into_owned())
@@ -87,7 +87,7 @@ impl<'a> Progress<'a> {
     }
 
     /// `bytes` more were checked.
-    pub fn inc(&self, bytes: u64) {
+    pub(crate) fn inc(&self, bytes: u64) {
         self.bar.inc(bytes);
     }
 }
@@ -95,7 +95,7 @@ impl<'a> Progress<'a> {
 /// Accounts for one stretch of a file on `bar`: `read` bytes were read and checked (the bar
 /// moves by them), `skipped` bytes were holes, not read (the total shrinks by them and the bar
 /// does not move).
-pub fn advance(bar: &ProgressBar, read: u64, skipped: u64) {
+pub(crate) fn advance(bar: &ProgressBar, read: u64, skipped: u64) {
     if skipped > 0 {
         bar.dec_length(skipped);
     }
@@ -106,13 +106,13 @@ pub fn advance(bar: &ProgressBar, read: u64, skipped: u64) {
 
 /// Accounts for a whole file of `len` bytes checked at once (a log, checkpoint or flush map):
 /// its holes (`holes`, as [`crate::scan::file::Input::holes`]) are not counted as read.
-pub fn file_checked(bar: &ProgressBar, len: u64, holes: &[std::ops::Range<usize>]) {
+pub(crate) fn file_checked(bar: &ProgressBar, len: u64, holes: &[std::ops::Range<usize>]) {
     let skipped = holes.iter().map(|h| (h.end - h.start) as u64).sum::<u64>().min(len);
     advance(bar, len - skipped, skipped);
 }
 
 /// The total size of `paths` (files that cannot be read count 0: they fail on their own).
-pub fn total_size<'p>(paths: impl IntoIterator<Item = &'p Path>) -> (usize, u64) {
+pub(crate) fn total_size<'p>(paths: impl IntoIterator<Item = &'p Path>) -> (usize, u64) {
     let mut n = 0;
     let mut bytes = 0;
     for p in paths {

@@ -35,7 +35,7 @@ pub struct ScanOptions<'a> {
     /// checked (a test hook: a test changes a file there, deterministically).
     pub before_recheck: Option<&'a (dyn Fn() + Sync)>,
     /// When set, every file of the set is also hashed (CRC-32 of the whole file and of blocks
-    /// of this many bytes) for a manifest, in the workers that check it ([`SetScan::files`]).
+    /// of this many bytes) for a manifest, in the workers that check it (`SetScan::files`).
     pub crc_block_size: Option<u64>,
     /// A file that is never part of the set though it lies in a directory named (the manifest
     /// being written, `verify --manifest`).
@@ -78,7 +78,7 @@ pub struct SetFile {
 /// the files set aside, and the problems of members that could not be checked as what their name
 /// promises.
 #[derive(Debug, Clone)]
-pub struct SetScan {
+pub(crate) struct SetScan {
     /// Per-database scans (counters, bad pages, problems).
     pub db_checks: Vec<DbCheck>,
     /// The log stream, when the set has logs.
@@ -322,7 +322,7 @@ fn classify_all(files: BTreeMap<PathBuf, bool>) -> Result<Vec<Entry>, CheckError
 /// spread over several directories without `--logs`, several streams without `--base`, `--base`
 /// names no stream while others are present, a file named on the command line is no part of the
 /// set, or no database was found.
-pub fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, CheckError> {
+pub(crate) fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetScan, CheckError> {
     let mut named: BTreeMap<PathBuf, bool> = BTreeMap::new();
     let mut g = Gathered::default();
     let mut all: Vec<PathBuf> = paths.to_vec();
@@ -789,7 +789,7 @@ fn set_aside(e: &Entry, log_dir: Option<&Path>) -> Option<Ignored> {
 /// The file naming of a log stream (log.cxx, the extension choice: the legacy names `.log` and
 /// `.chk` go together, the new ones `.jtx` and `.jcp`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Naming {
+pub(crate) enum Naming {
     /// `.log` logs, `.chk` checkpoint.
     Legacy,
     /// `.jtx` logs, `.jcp` checkpoint.
@@ -988,7 +988,7 @@ fn set_files(
 
 /// The deepest directory holding every path (a directory holds itself; a file, its directory),
 /// each made canonical; `.` made canonical when there is none.
-pub fn deepest_common_dir(paths: &[PathBuf]) -> PathBuf {
+pub(crate) fn deepest_common_dir(paths: &[PathBuf]) -> PathBuf {
     let dirs: Vec<PathBuf> = paths
         .iter()
         .map(|p| {
@@ -1012,7 +1012,7 @@ pub fn deepest_common_dir(paths: &[PathBuf]) -> PathBuf {
 
 /// `path` relative to `root`, `/`-separated (both made canonical, the file name kept as it is
 /// so a link keeps its own name); `None` when it is not under `root`.
-pub fn relative_to(root: &Path, path: &Path) -> Option<String> {
+pub(crate) fn relative_to(root: &Path, path: &Path) -> Option<String> {
     let full = canonical_file(path);
     let rel = full.strip_prefix(root).ok()?;
     let parts: Vec<String> = rel
@@ -1024,7 +1024,7 @@ pub fn relative_to(root: &Path, path: &Path) -> Option<String> {
 
 /// The canonical path of a file's directory joined with its name: what a file (existing or not,
 /// a link or not) is called wherever its directory is reached from.
-pub fn canonical_file(path: &Path) -> PathBuf {
+pub(crate) fn canonical_file(path: &Path) -> PathBuf {
     match path.file_name() {
         Some(name) => canonical(&parent_dir(path)).join(name),
         None => canonical(path),
@@ -1090,7 +1090,7 @@ fn damaged_database(e: &Entry, bytes: &[u8], shown: &str, detail: &str) -> Probl
 }
 
 /// The canonical path of `p` (symbolic links and `.` resolved), or `p` when that fails.
-pub fn canonical(p: &Path) -> PathBuf {
+pub(crate) fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 

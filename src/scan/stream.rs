@@ -52,7 +52,7 @@ pub enum IgnoreKind {
 impl IgnoreKind {
     /// True when a file set aside for this reason still belongs with the set (a pipeline that
     /// names every file it backed up names these too): it is listed, not refused.
-    pub fn belongs_with_the_set(self) -> bool {
+    pub(crate) fn belongs_with_the_set(self) -> bool {
         matches!(
             self,
             IgnoreKind::Reserve | IgnoreKind::TemporaryDatabase | IgnoreKind::OtherNamingCheckpoint
@@ -75,7 +75,7 @@ pub struct Ignored {
 
 impl Ignored {
     /// A file set aside for `kind`, in words `why`.
-    pub fn new(path: impl Into<crate::escape::ShownPath>, kind: IgnoreKind, why: impl Into<String>) -> Ignored {
+    pub(crate) fn new(path: impl Into<crate::escape::ShownPath>, kind: IgnoreKind, why: impl Into<String>) -> Ignored {
         Ignored {
             path: path.into(),
             why: why.into(),
@@ -115,7 +115,7 @@ pub struct StreamCheck {
 impl StreamCheck {
     /// Every log with a known generation, in order: `(generation, result)`. The generation is the
     /// header's, or the name's when the header is unusable.
-    pub fn generations(&self) -> impl Iterator<Item = (i32, &LogCheck)> {
+    pub(crate) fn generations(&self) -> impl Iterator<Item = (i32, &LogCheck)> {
         self.files.iter().filter_map(|f| f.generation.map(|g| (g, f)))
     }
 
@@ -153,7 +153,7 @@ impl StreamCheck {
 
     /// Checks that no log of the stream changed since it was read (CLI.md "Exit status"): `Err` (could not
     /// check) naming the first that did.
-    pub fn recheck(&self) -> Result<(), CheckError> {
+    pub(crate) fn recheck(&self) -> Result<(), CheckError> {
         crate::scan::file::recheck_all(
             self.files
                 .iter()
@@ -249,7 +249,7 @@ fn sniff_head(head: &[u8]) -> Sniff {
 
 /// A file offered to the stream: a directory entry, or a file the user named.
 #[derive(Debug, Clone)]
-pub struct StreamEntry {
+pub(crate) struct StreamEntry {
     /// The path, as it will be shown.
     pub path: std::path::PathBuf,
     /// Its last component.
@@ -262,7 +262,7 @@ pub struct StreamEntry {
 /// like a log (all directories too with `keep_dirs`). A broken link, a loop, a FIFO, a device or
 /// a log-named directory is kept (named like a log it stays a candidate and fails to open,
 /// naming the file).
-pub fn list_entries(dir: &Path, keep_dirs: bool) -> Result<Vec<StreamEntry>, CheckError> {
+pub(crate) fn list_entries(dir: &Path, keep_dirs: bool) -> Result<Vec<StreamEntry>, CheckError> {
     use crate::scan::walk::{list_dir, EntryKind};
     Ok(list_dir(dir)?
         .into_iter()
@@ -312,7 +312,7 @@ pub fn check_stream(dir: &Path, base: Option<&str>) -> Result<StreamCheck, Check
 /// files a user named (CLI.md Decision 20). `expected` is the log signature of the databases
 /// the stream is checked for, if known: it names the matching stream when several are present,
 /// and is the stream's signature when any of its logs carries it.
-pub fn check_stream_entries(
+pub(crate) fn check_stream_entries(
     dir: &Path,
     mut entries: Vec<StreamEntry>,
     base: Option<&str>,

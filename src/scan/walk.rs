@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// What a directory entry is, following symbolic links.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryKind {
+pub(crate) enum EntryKind {
     /// A regular file (or a link to one).
     File,
     /// A directory (or a link to one).
@@ -22,7 +22,7 @@ pub enum EntryKind {
 
 /// One entry of a directory, as [`list_dir`] lists it.
 #[derive(Debug, Clone)]
-pub struct DirEntry {
+pub(crate) struct DirEntry {
     /// The directory joined with the entry's name, as it will be shown.
     pub path: PathBuf,
     /// The entry's name (its last component).
@@ -35,7 +35,7 @@ pub struct DirEntry {
 /// `logs` and `compare`. A plain file's type is taken from the directory itself (no `stat` per
 /// entry, which matters for a stream of many thousand logs); links and anything else are
 /// followed with `stat`. `Err` (naming `dir`) when the directory cannot be read.
-pub fn list_dir(dir: &Path) -> Result<Vec<DirEntry>, CheckError> {
+pub(crate) fn list_dir(dir: &Path) -> Result<Vec<DirEntry>, CheckError> {
     let rd = std::fs::read_dir(dir).map_err(|e| CheckError::io(dir, &e))?;
     let mut out = Vec::new();
     for entry in rd {
@@ -64,7 +64,7 @@ pub fn list_dir(dir: &Path) -> Result<Vec<DirEntry>, CheckError> {
 /// What `checksum` is given to check: each file named, and the regular files of each directory
 /// named; the entries set aside; the directories named (to tell when one held no ESE file).
 #[derive(Debug, Default)]
-pub struct ChecksumInputs {
+pub(crate) struct ChecksumInputs {
     /// `(path, named)`: `true` for a file named on the command line.
     pub files: Vec<(PathBuf, bool)>,
     /// Entries of the directories that are not regular files.
@@ -77,7 +77,7 @@ pub struct ChecksumInputs {
 /// directory named (`false`), sorted, subdirectories too with `recursive`. Entries of a
 /// directory that are not regular files are returned as ignored (a FIFO is never opened); the
 /// third list is the directories named, to tell when one held no ESE file.
-pub fn expand_checksum_inputs(paths: &[PathBuf], recursive: bool) -> Result<ChecksumInputs, CheckError> {
+pub(crate) fn expand_checksum_inputs(paths: &[PathBuf], recursive: bool) -> Result<ChecksumInputs, CheckError> {
     let mut files = Vec::new();
     let mut ignored = Vec::new();
     let mut dirs = Vec::new();

@@ -60,7 +60,7 @@ impl CheckpointCheck {
     /// start from is the lower of the two (CLI.md Decision 14). A verifying shadow whose
     /// generation no log can have (outside 1..=0x7FFFFA00) bounds nothing: the copy in use was
     /// checked to be in range.
-    pub fn lowest_generation(&self) -> Option<i32> {
+    pub(crate) fn lowest_generation(&self) -> Option<i32> {
         let primary = if self.primary_ok { self.generation } else { None };
         let shadow = self.shadow_generation.filter(|&g| is_checkpoint_generation(g));
         match (primary, shadow) {

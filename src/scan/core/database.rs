@@ -38,7 +38,7 @@ pub const MIN_FILE_LEN: usize = 4096;
 pub const MAX_PAGE_PROBLEMS: usize = 1000;
 /// The bytes at the start of a database that hold both header copies at every page size ESE uses
 /// (two 32 KiB pages): what [`DatabaseChecker::new`] reads the header from.
-pub const HEAD_LEN: usize = 2 * 32768;
+pub(crate) const HEAD_LEN: usize = 2 * 32768;
 
 /// The result of checking one database file: eseutil /K's counters and every problem found.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -165,9 +165,12 @@ struct Accumulated {
     coverage: Coverage,
 }
 
-/// What every page rule may read: where the page is and what the file and its header say.
+/// What every page rule may read: where the page is and what the file and its header say. Every
+/// rule gets the whole context; the page size and the header are there for the rules that read
+/// them (none of today's page rules does, so the compiler would call them unread).
 #[derive(Debug, Clone, Copy)]
-pub struct PageContext<'a> {
+#[allow(dead_code)]
+pub(crate) struct PageContext<'a> {
     /// The database page size.
     pub page_size: usize,
     /// The highest logical page number in the file (a page that verifies at another number up
@@ -179,7 +182,7 @@ pub struct PageContext<'a> {
 
 impl DatabaseChecker {
     /// How many bytes from the start of a file of `file_size` bytes [`DatabaseChecker::new`]
-    /// wants: [`HEAD_LEN`], or the whole file when it is shorter.
+    /// wants: `HEAD_LEN`, or the whole file when it is shorter.
     pub fn head_len(file_size: u64) -> usize {
         usize::try_from(file_size).map_or(HEAD_LEN, |n| n.min(HEAD_LEN))
     }
@@ -251,11 +254,6 @@ impl DatabaseChecker {
     /// damaged header claims).
     pub fn page_size(&self) -> usize {
         self.page_size
-    }
-
-    /// The header copies as read.
-    pub fn header(&self) -> &ShadowedHeader {
-        &self.header
     }
 
     /// The bytes of the data pages, every one of which must be fed or declared a hole: from the

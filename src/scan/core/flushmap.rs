@@ -24,11 +24,11 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 /// Flush-map page size.
-pub const FM_PAGE: usize = FM_PAGE_SIZE;
+pub(crate) const FM_PAGE: usize = FM_PAGE_SIZE;
 
 /// What a flush map's header page says and whether it verifies (for `esecheck header FILE.jfm`).
 #[derive(Debug, Clone, Serialize)]
-pub struct FlushMapHeaderCheck {
+pub(crate) struct FlushMapHeaderCheck {
     /// The whole 8192-byte header page is present and its legacy checksum verifies.
     pub header_ok: bool,
     /// `checksum` @0 as stored.
@@ -73,7 +73,7 @@ pub struct FlushMapCheck {
 /// XOR; cut short or failing it is a warning, and so is a verified header of another file type.
 /// The caller decides what a bad header means (`checksum`: a warning; `header`: a failure, as
 /// /MH fails a database whose header is unusable).
-pub fn header_page(path: &str, head: &[u8], file_size: u64) -> FlushMapHeaderCheck {
+pub(crate) fn header_page(path: &str, head: &[u8], file_size: u64) -> FlushMapHeaderCheck {
     let page = head.get(..FM_PAGE).unwrap_or(head);
     let header = FlushMapFileHeader::parse(page).ok();
     let stored = header.as_ref().map_or(0, |h| h.checksum);
@@ -121,7 +121,7 @@ pub fn header_page(path: &str, head: &[u8], file_size: u64) -> FlushMapHeaderChe
 }
 
 /// Checks a flush map whose bytes the caller feeds: made from the file size and its first
-/// [`FM_PAGE`] bytes (the header page; fewer when the file is shorter), then fed every data page
+/// `FM_PAGE` bytes (the header page; fewer when the file is shorter), then fed every data page
 /// once, as bytes or in a hole, in any order and from any number of threads, then finished —
 /// with the contract of [`DatabaseChecker`](crate::scan::core::DatabaseChecker) (page-aligned
 /// buffers, a page fed twice refused, a page never fed a could-not-check error).

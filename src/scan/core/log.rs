@@ -184,12 +184,12 @@ impl LogCheck {
     }
 
     /// True when the check found no error (warnings allowed).
-    pub fn is_ok(&self) -> bool {
+    pub(crate) fn is_ok(&self) -> bool {
         self.verdict == Verdict::Pass
     }
 
     /// The file name (last path component).
-    pub fn file_name(&self) -> &str {
+    pub(crate) fn file_name(&self) -> &str {
         file_name(self.path.unescaped())
     }
 
@@ -232,7 +232,7 @@ pub(crate) fn file_name(path: &str) -> &str {
 ///
 /// `Some(message)` naming the field and its value when it lies outside. A log alone is then
 /// could-not-check (exit 2); in a stream it is a damaged member
-/// ([`LogChecker::finish_in_stream`], Decision 3), so such a generation never reaches the
+/// (`LogChecker::finish_in_stream`, Decision 3), so such a generation never reaches the
 /// stream's first and last, `required_range`, `truncate_below` or `roll_forward_to`.
 pub fn generation_outside_log_generations(generation: i32) -> Option<String> {
     let g = generation as u32;

@@ -30,10 +30,10 @@
 //! `scan::file::Stamp` and `scan::crc::FileCrc` that `LogCheck` carries for its callers); a unit
 //! test below keeps it so.
 
-pub mod checkpoint;
-pub mod database;
-pub mod flushmap;
-pub mod log;
+pub(crate) mod checkpoint;
+pub(crate) mod database;
+pub(crate) mod flushmap;
+pub(crate) mod log;
 
 pub use checkpoint::CheckpointChecker;
 pub use database::DatabaseChecker;
