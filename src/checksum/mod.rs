@@ -6,6 +6,5 @@ pub mod legacy;
 pub mod legacy_log;
 pub mod page;
 
-pub(crate) use ecc::ecc_block;
 pub use legacy::{legacy_checksum, legacy_checksum_ok, xor32};
 pub use page::{verify_page, verify_segment, PageCheck, PageStatus};

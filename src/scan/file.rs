@@ -41,7 +41,7 @@ use std::path::Path;
 /// Files up to this size are read into memory; larger ones are mapped. Small enough that a few
 /// workers reading at once stay far below the 64 MiB anonymous-memory budget (docs/PERFORMANCE.md), large
 /// enough for every Exchange (1 MiB) and SRUM (64 KiB) log.
-pub(crate) const HEAP_LIMIT: u64 = 8 << 20;
+pub const HEAP_LIMIT: u64 = 8 << 20;
 
 /// Files opened by [`Input::open`] and [`read_head`] in this process so far.
 static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

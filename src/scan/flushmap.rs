@@ -101,7 +101,7 @@ fn feed_pages(checker: &FlushMapChecker, bytes: &[u8], opts: &FlushMapOptions<'_
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checksum::ecc_block;
+    use crate::checksum::ecc::ecc_block;
     use crate::checksum::legacy_checksum;
 
     /// A flush map of a header page and `data` data pages, each sealed as the engine seals it.

@@ -63,7 +63,7 @@ fn fed(bytes: &[u8], path: &str, release: Option<&(dyn Fn(usize, usize) + Sync)>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checksum::{ecc_block, legacy_checksum};
+    use crate::checksum::{ecc::ecc_block, legacy_checksum};
     use crate::codes::JetErr;
     use crate::verdict::Verdict;
 

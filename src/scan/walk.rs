@@ -134,6 +134,7 @@ mod tests {
         std::fs::write(dir.path().join("a.edb"), b"x").unwrap();
         std::fs::create_dir(dir.path().join("c")).unwrap();
         let names = |v: &[DirEntry]| v.iter().map(|e| (e.name.clone(), e.kind.clone())).collect::<Vec<_>>();
+        #[cfg_attr(not(unix), allow(unused_mut))]
         let mut want = vec![
             ("a.edb".into(), EntryKind::File),
             ("b.log".into(), EntryKind::File),

@@ -6,7 +6,7 @@
 
 use super::damage::reseal_legacy_header;
 use super::{logtime, put_lgpos, put_u32, put_u64, signature, Rng};
-use crate::checksum::ecc_block;
+use crate::checksum::ecc::ecc_block;
 use crate::format::common::{filetype, Lgpos, Signature, FILETYPE_OFFSET};
 use crate::format::page::{has_new_checksum_format, LARGE_PAGE_MIN, PGHDR2_PGNO_OFFSET};
 use std::collections::BTreeSet;

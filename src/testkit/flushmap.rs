@@ -6,7 +6,7 @@
 
 use super::damage::reseal_legacy_header;
 use super::{put_u32, put_u64};
-use crate::checksum::ecc_block;
+use crate::checksum::ecc::ecc_block;
 use crate::format::common::{filetype, LogTime, FILETYPE_OFFSET};
 use crate::format::flush_map::{FM_FLAG_CLEAN, FM_FLAG_NEW_CHECKSUM_FORMAT, FM_PAGE_SIZE};
 

@@ -8,7 +8,7 @@
 use super::damage::reseal_legacy_header;
 use super::db::default_log_signature;
 use super::{attach_list, logtime_from_secs, put_lgpos, put_u16, put_u32, put_u64, AttachInfo, Rng};
-use crate::checksum::ecc_block;
+use crate::checksum::ecc::ecc_block;
 use crate::format::common::{filetype, Lgpos, LogTime, Signature, FILETYPE_OFFSET};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
