@@ -6,7 +6,8 @@
 //! Nothing here checks a file or decides a verdict: `main.rs` parses with [`command`] and hands
 //! the parsed [`Command`] to the commands.
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+pub use crate::command_kind::CommandKind;
+use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
 use std::io::{self, Write};
@@ -117,27 +118,6 @@ impl Command {
             Command::Completions { .. } => CommandKind::Completions,
         }
     }
-}
-
-/// The commands, without their arguments. `ValueEnum` is derived for its list of every variant
-/// ([`CommandKind::all`]) and their names, which are clap's names of the [`Command`] variants
-/// (both kebab-case); nothing parses a `CommandKind` from the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum CommandKind {
-    /// `esecheck checksum`
-    Checksum,
-    /// `esecheck header`
-    Header,
-    /// `esecheck logs`
-    Logs,
-    /// `esecheck verify`
-    Verify,
-    /// `esecheck compare`
-    Compare,
-    /// `esecheck man`
-    Man,
-    /// `esecheck completions`
-    Completions,
 }
 
 /// One example of a command's help: the command line, and what it does.
@@ -270,25 +250,9 @@ const TOP_EXAMPLES: &[Example] = &[
     },
 ];
 
+/// Each command's help, an exhaustive `match` (the enum itself is the ground floor's, so that
+/// every layer can name a command).
 impl CommandKind {
-    /// Every command, in the order of `esecheck --help`.
-    pub fn all() -> &'static [CommandKind] {
-        CommandKind::value_variants()
-    }
-
-    /// The command's name, as typed.
-    pub fn name(self) -> &'static str {
-        match self {
-            CommandKind::Checksum => "checksum",
-            CommandKind::Header => "header",
-            CommandKind::Logs => "logs",
-            CommandKind::Verify => "verify",
-            CommandKind::Compare => "compare",
-            CommandKind::Man => "man",
-            CommandKind::Completions => "completions",
-        }
-    }
-
     /// The command's about line, examples, exit status and ignored common options.
     pub fn help(self) -> Help {
         match self {
@@ -602,6 +566,7 @@ fn value_name(arg: &clap::Arg) -> String {
 mod tests {
     use super::*;
     use clap::FromArgMatches;
+    use clap::ValueEnum;
 
     /// The commands clap knows, by name (without the `help` it adds itself).
     fn clap_commands() -> Vec<String> {

@@ -11,6 +11,7 @@
 pub mod checksum;
 pub mod cli;
 pub mod codes;
+pub mod command_kind;
 pub mod commands;
 pub mod error;
 pub mod escape;
@@ -32,7 +33,7 @@ mod layers {
     /// anything and which nothing in the product uses.
     fn rank(module: &str) -> Option<u8> {
         Some(match module {
-            "codes" | "problem" | "verdict" | "escape" | "error" => 0,
+            "codes" | "command_kind" | "problem" | "verdict" | "escape" | "error" => 0,
             "format" => 1,
             "checksum" => 2,
             "scan" => 3,

@@ -27,7 +27,7 @@ pub(crate) struct ChecksumBody<'a> {
 }
 
 impl Body for ChecksumBody<'_> {
-    const COMMAND: &'static str = "checksum";
+    const COMMAND: crate::command_kind::CommandKind = crate::command_kind::CommandKind::Checksum;
     fn empty(_: &CheckError) -> Self {
         ChecksumBody {
             files: &[],

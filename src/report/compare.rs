@@ -55,7 +55,7 @@ impl<'a> CompareBody<'a> {
 }
 
 impl Body for CompareBody<'_> {
-    const COMMAND: &'static str = "compare";
+    const COMMAND: crate::command_kind::CommandKind = crate::command_kind::CommandKind::Compare;
     fn empty(_: &CheckError) -> Self {
         CompareBody {
             manifest: String::new(),

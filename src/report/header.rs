@@ -142,7 +142,7 @@ pub(crate) enum HeaderBody {
 }
 
 impl Body for HeaderBody {
-    const COMMAND: &'static str = "header";
+    const COMMAND: crate::command_kind::CommandKind = crate::command_kind::CommandKind::Header;
     fn empty(err: &CheckError) -> Self {
         HeaderBody::Unknown {
             path: err.path.clone(),

@@ -6,6 +6,7 @@
 //! fail and an error document of a command have the same top-level keys. Renders results; decides
 //! nothing.
 
+use crate::command_kind::CommandKind;
 use crate::error::CheckError;
 use crate::problem::Problem;
 use crate::verdict::Verdict;
@@ -22,7 +23,7 @@ pub(crate) const SCHEMA_VERSION: u64 = 1;
 pub(crate) trait Body: Serialize {
     /// The command whose document this is, as its name on the command line (`command` in
     /// JSON): a new command's body says it here, and no list elsewhere needs it.
-    const COMMAND: &'static str;
+    const COMMAND: CommandKind;
 
     /// The keys of a run that could check nothing because of `err`: every key present, what is
     /// known filled in (the path named), `null` when unknown, lists empty.
@@ -39,7 +40,7 @@ pub(crate) struct Document<B> {
     pub schema_version: u64,
     /// The command's name.
     #[schemars(schema_with = "command_schema::<B>")]
-    pub command: &'static str,
+    pub command: CommandKind,
     /// The esecheck that made the document (`CARGO_PKG_VERSION`).
     pub esecheck_version: &'static str,
     /// The command line it ran with, each argument as lossy UTF-8 (no times: two runs over the
@@ -101,7 +102,7 @@ fn schema_version_schema(_: &mut SchemaGenerator) -> Schema {
 
 /// `command` is always the body's [`Body::COMMAND`].
 fn command_schema<B: Body>(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "description": "The command's name.", "const": B::COMMAND })
+    json_schema!({ "description": "The command's name.", "const": B::COMMAND.name() })
 }
 
 /// This process's command line, each argument as lossy UTF-8.
@@ -126,7 +127,7 @@ mod tests {
     }
 
     impl Body for Demo {
-        const COMMAND: &'static str = "checksum";
+        const COMMAND: CommandKind = CommandKind::Checksum;
         fn empty(err: &CheckError) -> Self {
             Demo {
                 files: Vec::new(),

@@ -52,7 +52,7 @@ impl<'a> LogsBody<'a> {
 }
 
 impl Body for LogsBody<'_> {
-    const COMMAND: &'static str = "logs";
+    const COMMAND: crate::command_kind::CommandKind = crate::command_kind::CommandKind::Logs;
     fn empty(err: &CheckError) -> Self {
         LogsBody {
             base: None,

@@ -67,7 +67,7 @@ impl<'a> VerifyBody<'a> {
 }
 
 impl Body for VerifyBody<'_> {
-    const COMMAND: &'static str = "verify";
+    const COMMAND: crate::command_kind::CommandKind = crate::command_kind::CommandKind::Verify;
     fn empty(_: &CheckError) -> Self {
         VerifyBody {
             databases: &[],
