@@ -213,25 +213,24 @@ fn owned_space_of_a_real_database_is_what_esentutl_reports() {
 }
 
 /// A real database cut at a page boundary inside its owned space: no checksum can show it
-/// (ESE-FORMAT §2), but the owned-space tree can ("Database file is too small" in esentutl /g).
-/// A warning, as the page scan passes; `--strict` fails it. Cut to the two header pages, the
-/// tree's own root is gone.
+/// (ESE-FORMAT §2), but the owned-space tree can ("Database file is too small (expected 174
+/// pages, file is 98 pages)" in esentutl /g, repair.cxx:1568): an error, −1206, with or without
+/// `--strict` (issue 22 rule 1). Cut to the two header pages, the tree's own root is gone.
 #[test]
-fn a_real_database_cut_inside_its_owned_space_warns_and_fails_strict() {
+fn a_real_database_cut_inside_its_owned_space_fails_1206() {
     let full = read_td("museum-srum-win10-rathbunvm/Clean/SRUDB.dat");
     for (pages, says) in [
-        (100usize, "pages 99-174 are missing"),
-        (2, "page 2 of the owned-space tree"),
+        (100usize, "database file is too small (expected 174 pages, file is 98 pages)"),
+        (
+            2,
+            "database file is too small: page 2 of the owned-space tree lies beyond the end of the file, which ends after page 0",
+        ),
     ] {
         let cut = &full[..pages * 4096];
         let c = check_database(cut, "SRUDB.dat", &DbOptions::default()).unwrap();
-        assert_eq!(c.verdict, Verdict::Pass);
-        assert!(
-            c.problems.iter().any(|p| !p.is_error() && p.message.contains(says)),
-            "{pages}: {:?}",
-            c.problems
-        );
-        assert_eq!(c.verdict.under_strict(&c.problems, true), Verdict::Fail);
+        assert_eq!(c.verdict, Verdict::Fail);
+        let p = c.problems.iter().find(|p| p.message.starts_with(says)).unwrap();
+        assert_eq!((p.is_error(), p.code.map(|e| e.code())), (true, Some(-1206)), "{pages}");
     }
 }
 
@@ -271,7 +270,7 @@ fn a_two_level_owned_space_tree_is_followed_to_its_last_leaf() {
         put16(p, len - 6, 0);
     }
     for ps in [2048, 4096, 8192, 16384, 32768] {
-        for (pages, warns) in [(20u32, true), (40, false)] {
+        for (pages, too_small) in [(20u32, true), (40, false)] {
             let f = DbBuilder::new(ps)
                 .pages(pages)
                 .page_fill(|pgno, p| match pgno {
@@ -284,10 +283,13 @@ fn a_two_level_owned_space_tree_is_followed_to_its_last_leaf() {
                 .build();
             let c = check_database(&f, "db.edb", &DbOptions::default()).unwrap();
             assert_eq!(c.owned_pages, Some(30), "{ps}/{pages}");
-            assert_eq!(c.verdict, Verdict::Pass);
+            let want = if too_small { Verdict::Fail } else { Verdict::Pass };
+            assert_eq!(c.verdict, want, "{ps}/{pages}");
             assert_eq!(
-                c.problems.iter().any(|p| p.message.contains("too small")),
-                warns,
+                c.problems
+                    .iter()
+                    .any(|p| p.is_error() && p.message.contains("too small")),
+                too_small,
                 "{ps}/{pages}: {:?}",
                 c.problems
             );

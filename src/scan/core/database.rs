@@ -985,28 +985,27 @@ fn owned_space(space: &BTreeMap<u32, SpaceTreePage>, data_pages: u64) -> Option<
     None
 }
 
-/// `esentutl /g`'s "Database file is too small", as a warning: a file shorter than the space
-/// the database owns has lost its last pages, which no page checksum can show (ESE-FORMAT.md
-/// §2: the header holds no page count; §3.7).
+/// `esentutl /g`'s "Database file is too small (expected N pages, file is M pages)"
+/// (repair.cxx:1565–1570, `ErrDBUTLRepair`: the physical size below the last page of the owned
+/// extents marks the global space tree corrupt), as an error: −1206, whatever the database's
+/// state. ESE extends the file before it records a new extent in the owned-space tree
+/// (space.cxx:12024, `ErrSPIExtendDB` resizes with `ErrSPINewSize` and only then returns the
+/// extent its caller inserts), so no clean or dirty database is shorter than the space it owns:
+/// such a file is an incomplete copy, whose last pages no page checksum can miss (ESE-FORMAT.md
+/// §2: the header holds no page count; §3.7). A page of the tree itself beyond the end of the
+/// file is the same: the tree names it as owned.
 fn owned_space_too_small(ctx: &DbContext<'_>, owned: OwnedSpace) -> Option<Problem> {
     let data_pages = ctx.data_pages();
+    let too_small = |message: String| Problem::error(Some(JetErr::DatabaseCorrupted), ctx.path, message);
     match owned {
-        OwnedSpace::LastPage(last) if u64::from(last) > data_pages => Some(Problem::warning(
-            None,
-            ctx.path,
-            format!(
-                "database file is too small: the database owns pages 1-{last} (owned-space tree, page 2) but the file ends after page {data_pages}; pages {}-{last} are missing (truncated?)",
-                data_pages + 1
-            ),
-        )),
+        OwnedSpace::LastPage(last) if u64::from(last) > data_pages => Some(too_small(format!(
+            "database file is too small (expected {last} pages, file is {data_pages} pages): the database owns pages 1-{last} (owned-space tree, page 2) but the file ends after page {data_pages}; pages {}-{last} are missing (an incomplete copy?)",
+            data_pages + 1
+        ))),
         OwnedSpace::LastPage(_) => None,
-        OwnedSpace::TreePageMissing(pgno) => Some(Problem::warning(
-            None,
-            ctx.path,
-            format!(
-                "database file is too small: page {pgno} of the owned-space tree lies beyond the end of the file (after page {data_pages}; truncated?)"
-            ),
-        )),
+        OwnedSpace::TreePageMissing(pgno) => Some(too_small(format!(
+            "database file is too small: page {pgno} of the owned-space tree lies beyond the end of the file, which ends after page {data_pages} (an incomplete copy?)"
+        ))),
     }
 }
 
@@ -1462,16 +1461,22 @@ mod tests {
     }
 
     #[test]
-    fn owned_space_beyond_the_file_warns_and_marks_pages_beyond_it() {
+    fn owned_space_beyond_the_file_fails_1206_and_marks_pages_beyond_it() {
         let h = read_shadowed_header(&DbBuilder::new(4096).build());
         let ctx = ctx_of("t.edb", 12 * 4096, &h);
         let p = owned_space_too_small(&ctx, OwnedSpace::LastPage(40)).unwrap();
+        assert_eq!((p.is_error(), p.code), (true, Some(JetErr::DatabaseCorrupted)));
+        assert!(
+            p.message
+                .starts_with("database file is too small (expected 40 pages, file is 10 pages)"),
+            "{}",
+            p.message
+        );
         assert!(p.message.contains("pages 11-40 are missing"), "{}", p.message);
         assert!(owned_space_too_small(&ctx, OwnedSpace::LastPage(10)).is_none());
-        assert!(owned_space_too_small(&ctx, OwnedSpace::TreePageMissing(12))
-            .unwrap()
-            .message
-            .contains("page 12 of the owned-space tree"));
+        let p = owned_space_too_small(&ctx, OwnedSpace::TreePageMissing(12)).unwrap();
+        assert_eq!((p.is_error(), p.code), (true, Some(JetErr::DatabaseCorrupted)));
+        assert!(p.message.contains("page 12 of the owned-space tree"), "{}", p.message);
         let mut problems = vec![
             Problem::error(None, "t.edb", "p3").at_page(3),
             Problem::error(None, "t.edb", "p9").at_page(9),
