@@ -47,6 +47,15 @@ pub struct Problem {
     /// unknown or not a page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beyond_owned_space: Option<bool>,
+    /// For a large database page whose checksum verifies but whose page header (PGHDR2) names
+    /// another page (−1118, CLI.md Decision 6): the page number it stores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stored_pgno: Option<u32>,
+    /// For a database page that fails its checksum (−1018): another page number it would verify
+    /// at, a hint and not a finding (CLI.md Decision 6; eseutil's "perhaps this is actually page
+    /// N").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verifies_as: Option<u32>,
     /// The engine's own name for the condition (its `logread.cxx` reasons, e.g.
     /// `SegmentCorrupt`), so a result can be compared with ESE's diagnostics; never part of
     /// `message`, which is in words.
@@ -103,6 +112,8 @@ impl Problem {
             follows: None,
             reason: None,
             beyond_owned_space: None,
+            stored_pgno: None,
+            verifies_as: None,
             message: message.into(),
             all_zeros: false,
         }

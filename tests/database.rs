@@ -150,7 +150,7 @@ fn single_bit_flip_in_a_real_page_is_correctable_and_passes() {
 }
 
 #[test]
-fn swapped_real_pages_are_bad_with_wrong_page_numbers() {
+fn swapped_real_pages_are_bad_checksums_naming_the_page_they_verify_as() {
     let mut f = read_td("stroz-eseparser-generated/test.edb");
     let (a, b) = (3usize, 5usize);
     let pa = f[(a + 1) * 4096..(a + 2) * 4096].to_vec();
@@ -161,11 +161,15 @@ fn swapped_real_pages_are_bad_with_wrong_page_numbers() {
     let c = check_database(&f, "x", &DbOptions::default()).unwrap();
     assert_eq!(c.verdict, Verdict::Fail);
     assert_eq!(c.bad_pages, vec![3, 5]);
-    assert_eq!(c.wrong_page_numbers, 2);
-    assert!(c
-        .problems
-        .iter()
-        .any(|p| p.page == Some(3) && p.message.contains("page 5")));
+    assert_eq!((c.bad_checksums, c.wrong_page_numbers), (2, 0));
+    let p = c.problems.iter().find(|p| p.page == Some(3)).unwrap();
+    assert_eq!(p.verifies_as, Some(5));
+    assert!(
+        p.message
+            .ends_with("; ECC checksums match: perhaps this is actually page 5"),
+        "{}",
+        p.message
+    );
 }
 
 #[test]
@@ -213,25 +217,24 @@ fn owned_space_of_a_real_database_is_what_esentutl_reports() {
 }
 
 /// A real database cut at a page boundary inside its owned space: no checksum can show it
-/// (ESE-FORMAT §2), but the owned-space tree can ("Database file is too small" in esentutl /g).
-/// A warning, as the page scan passes; `--strict` fails it. Cut to the two header pages, the
-/// tree's own root is gone.
+/// (ESE-FORMAT §2), but the owned-space tree can ("Database file is too small (expected 174
+/// pages, file is 98 pages)" in esentutl /g, repair.cxx:1568): an error, −1206, with or without
+/// `--strict` (issue 22 rule 1). Cut to the two header pages, the tree's own root is gone.
 #[test]
-fn a_real_database_cut_inside_its_owned_space_warns_and_fails_strict() {
+fn a_real_database_cut_inside_its_owned_space_fails_1206() {
     let full = read_td("museum-srum-win10-rathbunvm/Clean/SRUDB.dat");
     for (pages, says) in [
-        (100usize, "pages 99-174 are missing"),
-        (2, "page 2 of the owned-space tree"),
+        (100usize, "database file is too small (expected 174 pages, file is 98 pages)"),
+        (
+            2,
+            "database file is too small: page 2 of the owned-space tree lies beyond the end of the file, which ends after page 0",
+        ),
     ] {
         let cut = &full[..pages * 4096];
         let c = check_database(cut, "SRUDB.dat", &DbOptions::default()).unwrap();
-        assert_eq!(c.verdict, Verdict::Pass);
-        assert!(
-            c.problems.iter().any(|p| !p.is_error() && p.message.contains(says)),
-            "{pages}: {:?}",
-            c.problems
-        );
-        assert_eq!(c.verdict.under_strict(&c.problems, true), Verdict::Fail);
+        assert_eq!(c.verdict, Verdict::Fail);
+        let p = c.problems.iter().find(|p| p.message.starts_with(says)).unwrap();
+        assert_eq!((p.is_error(), p.code.map(|e| e.code())), (true, Some(-1206)), "{pages}");
     }
 }
 
@@ -271,7 +274,7 @@ fn a_two_level_owned_space_tree_is_followed_to_its_last_leaf() {
         put16(p, len - 6, 0);
     }
     for ps in [2048, 4096, 8192, 16384, 32768] {
-        for (pages, warns) in [(20u32, true), (40, false)] {
+        for (pages, too_small) in [(20u32, true), (40, false)] {
             let f = DbBuilder::new(ps)
                 .pages(pages)
                 .page_fill(|pgno, p| match pgno {
@@ -284,13 +287,160 @@ fn a_two_level_owned_space_tree_is_followed_to_its_last_leaf() {
                 .build();
             let c = check_database(&f, "db.edb", &DbOptions::default()).unwrap();
             assert_eq!(c.owned_pages, Some(30), "{ps}/{pages}");
-            assert_eq!(c.verdict, Verdict::Pass);
+            let want = if too_small { Verdict::Fail } else { Verdict::Pass };
+            assert_eq!(c.verdict, want, "{ps}/{pages}");
             assert_eq!(
-                c.problems.iter().any(|p| p.message.contains("too small")),
-                warns,
+                c.problems
+                    .iter()
+                    .any(|p| p.is_error() && p.message.contains("too small")),
+                too_small,
                 "{ps}/{pages}: {:?}",
                 c.problems
             );
         }
     }
+}
+
+/// Issue 22 rule 4, CLI.md Decision 6, large pages: a real page re-sealed at its own place
+/// whose PGHDR2 page number (@64) says 4 (page 17 of Windows.edb, 24 of qmgr.db). Its checksum verifies, so it is no checksum mismatch;
+/// the engine's page validation (cpage.cxx:4340–4353) fails it with −1118 once the checksum
+/// verifies: one wrong page number, one bad page, no bad checksum, in the library, in `checksum
+/// --json` (`stored_pgno`) and in text. The 32 KiB Windows.edb and the 16 KiB qmgr.db of
+/// `testdata/`; both pass undamaged with no bad page (LOGICAL-INTEGRITY.md §6.1).
+#[test]
+fn a_real_large_page_that_verifies_but_stores_another_page_number_is_a_wrong_page_number() {
+    use crate::util::{esecheck, text};
+    use esecheck::testkit::damage::page_mut;
+    use esecheck::testkit::db::seal_page;
+    // A page in use in each (qmgr.db's pages 13-23 are all zero).
+    for (rel, ps, at) in [
+        ("museum-winsearch-win10-rathbunvm/Clean/Windows.edb", 32768usize, 17u32),
+        ("goese-bits-qmgr/qmgr.db", 16384, 24),
+    ] {
+        let mut f = read_td(rel);
+        let base = check_database(&f, rel, &DbOptions::default()).unwrap();
+        assert_eq!((base.bad_checksums, base.wrong_page_numbers), (0, 0), "{rel}");
+        let page = page_mut(&mut f, ps, at);
+        assert_eq!(verify_page(page, at, 1000).status, PageStatus::Good, "{rel}");
+        page[64..68].copy_from_slice(&4u32.to_le_bytes());
+        seal_page(page, at);
+        let c = check_database(&f, rel, &DbOptions::default()).unwrap();
+        assert_eq!(c.verdict, Verdict::Fail, "{rel}");
+        assert_eq!(
+            (c.bad_checksums, c.wrong_page_numbers, c.bad_pages.clone()),
+            (0, 1, vec![i64::from(at)]),
+            "{rel}"
+        );
+        let errors: Vec<_> = c.problems.iter().filter(|p| p.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{rel}: {errors:?}");
+        let p = errors[0];
+        assert_eq!(
+            (p.code.map(|e| e.code()), p.page, p.stored_pgno, p.verifies_as),
+            (Some(-1118), Some(i64::from(at)), Some(4), None),
+            "{rel}"
+        );
+        assert_eq!(
+            p.message,
+            format!(
+                "stored page number 4 at page {at}: its checksum verifies, but its page header (PGHDR2) names page 4"
+            ),
+            "{rel}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("damaged.edb");
+        std::fs::write(&path, &f).unwrap();
+        let out = esecheck().args(["checksum", "--json"]).arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{rel}");
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let file = &j["files"][0];
+        assert_eq!(
+            (&file["bad_checksums"], &file["wrong_page_numbers"], &file["bad_pages"]),
+            (&serde_json::json!(0), &serde_json::json!(1), &serde_json::json!([at])),
+            "{rel}"
+        );
+        let p = &file["problems"][0];
+        assert_eq!(
+            (&p["code"], &p["stored_pgno"], &p["page"]),
+            (&serde_json::json!(-1118), &serde_json::json!(4), &serde_json::json!(at))
+        );
+        assert!(p.get("verifies_as").is_none());
+        let out = esecheck().arg("checksum").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{rel}");
+        let t = text(&out.stdout);
+        assert!(t.contains(&format!("stored page number 4 at page {at}")), "{rel}: {t}");
+        assert!(!t.contains("checksum mismatch"), "{rel}: {t}");
+    }
+}
+
+/// Issue 22 rule 4, CLI.md Decision 6, small pages: one changed byte of a real page (the low
+/// byte of its stored checksum, XORed with 300 ^ 467 = 0xFF) leaves the ECC half equal and moves
+/// the XOR half by exactly 300 ^ 467, so page 300 "verifies as page 467" while page 467 verifies
+/// at its own place. That is the pattern eseutil's page dump reports as "ECC checksums match.
+/// perhaps this is actually page 467?" (checksumu.cxx:618–624), and one byte made it: a bad
+/// checksum (−1018) with a hint (`verifies_as`), never a wrong page number. belkasoft Dirty,
+/// 782 data pages of 4 KiB, no bad page undamaged.
+#[test]
+fn a_real_small_page_one_byte_off_is_a_bad_checksum_with_a_hint_not_a_wrong_page_number() {
+    use crate::util::{esecheck, text};
+    use esecheck::testkit::damage::page_mut;
+    let rel = "museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat";
+    let mut f = read_td(rel);
+    let base = check_database(&f, rel, &DbOptions::default()).unwrap();
+    assert_eq!((base.bad_checksums, base.wrong_page_numbers), (0, 0));
+    assert_eq!(
+        verify_page(page_mut(&mut f, 4096, 467), 467, 782).status,
+        PageStatus::Good
+    );
+    let page = page_mut(&mut f, 4096, 300);
+    assert_eq!(verify_page(page, 300, 782).status, PageStatus::Good);
+    page[0] ^= (300 ^ 467) as u8;
+    let c = check_database(&f, rel, &DbOptions::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Fail);
+    assert_eq!(
+        (c.bad_checksums, c.wrong_page_numbers, c.bad_pages.clone()),
+        (1, 0, vec![300])
+    );
+    let errors: Vec<_> = c.problems.iter().filter(|p| p.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let p = errors[0];
+    assert_eq!(
+        (p.code.map(|e| e.code()), p.page, p.verifies_as, p.stored_pgno),
+        (Some(-1018), Some(300), Some(467), None)
+    );
+    assert!(
+        p.message.starts_with("page 300 checksum mismatch (stored 0x"),
+        "{}",
+        p.message
+    );
+    assert!(
+        p.message
+            .ends_with("; ECC checksums match: perhaps this is actually page 467"),
+        "{}",
+        p.message
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("SRUDB.dat");
+    std::fs::write(&path, &f).unwrap();
+    let out = esecheck().args(["checksum", "--json"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = &j["files"][0];
+    assert_eq!(
+        (&file["bad_checksums"], &file["wrong_page_numbers"]),
+        (&serde_json::json!(1), &serde_json::json!(0))
+    );
+    let p = file["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["page"] == 300)
+        .unwrap();
+    assert_eq!(
+        (&p["code"], &p["verifies_as"]),
+        (&serde_json::json!(-1018), &serde_json::json!(467))
+    );
+    assert!(p.get("stored_pgno").is_none());
+    let out = esecheck().arg("checksum").arg(&path).output().unwrap();
+    let t = text(&out.stdout);
+    assert!(t.contains("perhaps this is actually page 467"), "{t}");
 }

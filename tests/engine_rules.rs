@@ -453,3 +453,58 @@ fn a_jcp_beside_a_log_stream_is_never_its_checkpoint() {
         r.json["problems"]
     );
 }
+
+// ---- Issue 22 rule 1: an incomplete copy fails -------------------------------------------------
+
+/// A real database cut at a MiB boundary inside the space it owns is an incomplete copy: −1206
+/// "database file is too small" (repair.cxx:1568's words), exit 1 in `checksum` and `verify`,
+/// without `--strict`, in a dirty database as in a clean one (ESE extends the file before it
+/// records the extent, space.cxx:12024). belkasoft Dirty is 784 pages of 4 KiB (3,211,264 bytes:
+/// the two header pages and pages 1-782) and its owned-space tree ends at page 766
+/// (LOGICAL-INTEGRITY.md §6.1: 782 file pages, 766 owned). Cut at 1 MiB = 254 data pages, at
+/// 2 MiB = 510; cut to 3 pages (12,288 bytes, the issue's "3 of 784") only page 1 is left and the
+/// tree's root, page 2, is gone. At 3 MiB (768 pages = 766 data pages) the file ends exactly where
+/// the owned space does: nothing is missing, so nothing is said.
+#[test]
+fn a_real_database_cut_inside_its_owned_space_fails_1206_in_checksum_and_verify() {
+    use esecheck::testkit::damage::truncate_file;
+    for (len, says) in [
+        (
+            1u64 << 20,
+            "database file is too small (expected 766 pages, file is 254 pages): the database owns pages 1-766 (owned-space tree, page 2) but the file ends after page 254; pages 255-766 are missing",
+        ),
+        (
+            2 << 20,
+            "database file is too small (expected 766 pages, file is 510 pages): the database owns pages 1-766 (owned-space tree, page 2) but the file ends after page 510; pages 511-766 are missing",
+        ),
+        (
+            3 * 4096,
+            "database file is too small: page 2 of the owned-space tree lies beyond the end of the file, which ends after page 1",
+        ),
+    ] {
+        let d = copy_set(BELKA_DIRTY);
+        let db = d.path().join("SRUDB.dat");
+        truncate_file(&db, len).unwrap();
+        for strict in [&[][..], &["--strict"][..]] {
+            let r = command("checksum", &db, strict);
+            assert_eq!(r.code, 1, "{len} {strict:?}: {:#}", r.json);
+            assert_eq!(
+                errors(&r.json),
+                vec![(-1206, "SRUDB.dat".to_string(), None)],
+                "{len} {strict:?}"
+            );
+            let m = message_of(&r.json, -1206);
+            assert!(m.starts_with(says), "{len}: {m}");
+        }
+        let r = verify(d.path(), &[]);
+        assert_eq!(r.code, 1, "{len}: {:#}", r.json);
+        assert_eq!(errors(&r.json), vec![(-1206, "SRUDB.dat".to_string(), None)], "{len}");
+        assert!(message_of(&r.json, -1206).starts_with(says), "{len}");
+    }
+    let d = copy_set(BELKA_DIRTY);
+    let db = d.path().join("SRUDB.dat");
+    truncate_file(&db, 3 << 20).unwrap();
+    let r = command("checksum", &db, &["--strict"]);
+    assert_eq!((r.code, errors(&r.json)), (0, vec![]), "{:#}", r.json);
+    assert_eq!(r.json["files"][0]["owned_pages"], 766);
+}

@@ -47,7 +47,8 @@ proptest! {
         prop_assert_eq!(verify_page(&p, 7, 100).status, PageStatus::Bad);
     }
 
-    /// A valid page written at another page number fails there and names its real number.
+    /// A valid page written at another page number fails there (a bad checksum, −1018) and
+    /// names its real number as a hint.
     #[test]
     fn page_at_the_wrong_place_is_caught(size in 0usize..5, real in 1u32..5000, at in 1u32..5000, body in prop::collection::vec(any::<u8>(), 1..64)) {
         prop_assume!(real != at);
@@ -55,7 +56,7 @@ proptest! {
         let p = random_page(ps, real, &body);
         let c = verify_page(&p, at, 5000);
         prop_assert_eq!(c.status, PageStatus::Bad);
-        prop_assert_eq!(c.wrong_pgno, Some(real));
+        prop_assert_eq!(c.verifies_as, Some(real));
     }
 
     /// Any single bit of a log data segment outside its stored checksum and format flag is

@@ -438,7 +438,7 @@ fn swapped_pages_are_bad_and_name_their_real_number_on_every_page_size() {
         assert_eq!(page(&d, ps, 2), page(&orig, ps, 7));
         for (at, real) in [(2, 7), (7, 2)] {
             let c = verify_page(page(&d, ps, at), at, 9);
-            assert_eq!((c.status, c.wrong_pgno), (PageStatus::Bad, Some(real)), "ps {ps}");
+            assert_eq!((c.status, c.verifies_as), (PageStatus::Bad, Some(real)), "ps {ps}");
         }
     }
 }

@@ -65,8 +65,14 @@ pub enum PageStatus {
     /// Mismatch, but every mismatching block had one flipped bit that, once flipped back, makes
     /// the page verify (§4.4). `bits` holds the page-relative bit offsets.
     Correctable,
-    /// Mismatch that cannot be explained by one bit per block.
+    /// Mismatch that cannot be explained by one bit per block (the engine's
+    /// `JET_errReadVerifyFailure`, −1018).
     Bad,
+    /// The checksums verify (after a one-bit repair, if any) but a large page's PGHDR2 page number
+    /// names another page: the engine's `JET_errReadPgnoVerifyFailure`, −1118 (cpage.cxx:4340–4353,
+    /// `CPAGE::ErrValidatePage`, which checks the stored number only once the checksum verifies,
+    /// and only on large pages: small pages store none). `stored_pgno` holds the number.
+    WrongPageNumber,
 }
 
 /// Everything a report needs about one checked page.
@@ -84,9 +90,14 @@ pub struct PageCheck {
     pub corrected_bits: [u32; 4],
     /// Number of entries of `corrected_bits` in use.
     pub corrected_len: u8,
-    /// For `Bad`: the page number this page verifies at instead (CLI.md Decision 6), or for large
-    /// pages the differing PGHDR2 pgno.
-    pub wrong_pgno: Option<u32>,
+    /// For `Bad`, a hint, not a finding (CLI.md Decision 6): another valid page number the page
+    /// would verify at. Small new-format pages: the ECC halves match and the XOR halves differ
+    /// by `pgno ^ N` (eseutil's "perhaps this is actually page N", checksumu.cxx:618–624), a
+    /// pattern one changed byte can also produce; old-format pages: the XOR verifies and the
+    /// stored page number is N; large pages: every block verifies at the PGHDR2 number N.
+    pub verifies_as: Option<u32>,
+    /// For `WrongPageNumber`: the page number PGHDR2 stores.
+    pub stored_pgno: Option<u32>,
     /// `dbtimeDirtied` (u64 @8), read after correction when a correction was made.
     pub dbtime: u64,
 }
@@ -100,7 +111,8 @@ impl PageCheck {
             computed,
             corrected_bits: [0; 4],
             corrected_len: 0,
-            wrong_pgno: None,
+            verifies_as: None,
+            stored_pgno: None,
             dbtime,
         }
     }
@@ -168,7 +180,9 @@ pub(crate) fn compute_old_format(page: &[u8], pgno: u32) -> Checksums {
 /// Verifies a database page expected at logical page number `pgno`.
 ///
 /// `max_pgno` is the highest logical page number in the file: a page that verifies at another
-/// page number within `1..=max_pgno` is reported through `wrong_pgno`. An all-zero page is
+/// page number within `1..=max_pgno` is named through [`PageCheck::verifies_as`] (a hint); a
+/// large page whose checksum verifies but whose PGHDR2 names another page is
+/// [`PageStatus::WrongPageNumber`] (any `max_pgno` above 0). An all-zero page is
 /// `Uninitialized`. `page.len()` must be the database page size; a buffer too short to hold its
 /// page header is `Bad`.
 pub fn verify_page(page: &[u8], pgno: u32, max_pgno: u32) -> PageCheck {
@@ -225,7 +239,7 @@ fn verify_old_format(page: &[u8], h: &PageHeader, pgno: u32, max_pgno: u32) -> P
     check.status = PageStatus::Bad;
     let stored_pgno = h.old_format_pgno();
     if xor_half(stored.values[0]) == xor_half(computed.values[0]) && is_other_valid_pgno(stored_pgno, pgno, max_pgno) {
-        check.wrong_pgno = Some(stored_pgno);
+        check.verifies_as = Some(stored_pgno);
     }
     check
 }
@@ -239,26 +253,38 @@ fn verify_new_format(page: &[u8], h: &PageHeader, pgno: u32, max_pgno: u32) -> P
     let computed = compute_new_format(page, pgno);
     let mut check = PageCheck::new(PageStatus::Good, true, stored, computed, h.dbtime_dirtied);
     if stored == computed {
-        if let Some(claimed) = h.large.map(|l| l.pgno).filter(|&p| p != pgno && max_pgno > 0) {
-            // Checksums made for this place but PGHDR2 names another page: −1118.
-            check.status = PageStatus::Bad;
-            check.wrong_pgno = Some(claimed);
-        }
-        return check;
+        return stored_pgno_check(check, h.large.map(|l| l.pgno), pgno, max_pgno);
     }
-    if let Some((bits, n, dbtime)) = try_fix(page, pgno, stored, computed) {
+    if let Some((bits, n, dbtime, pghdr2_pgno)) = try_fix(page, pgno, stored, computed) {
         check.status = PageStatus::Correctable;
         check.corrected_bits = bits;
         check.corrected_len = n;
         check.dbtime = dbtime;
-        return check;
+        return stored_pgno_check(check, pghdr2_pgno, pgno, max_pgno);
     }
     check.status = PageStatus::Bad;
-    check.wrong_pgno = diagnose_wrong_pgno(page, h, pgno, max_pgno, stored, computed);
+    check.verifies_as = diagnose_wrong_pgno(page, h, pgno, max_pgno, stored, computed);
     check
 }
 
-/// The page number a mismatching new-format page verifies at, if another valid one (Decision 6).
+/// cpage.cxx:4340–4353 (`CPAGE::ErrValidatePage`): once a large page's checksum verifies
+/// (corrected or not), its PGHDR2 page number must be the page's own, else
+/// `JET_errReadPgnoVerifyFailure` (−1118): a [`PageStatus::WrongPageNumber`] naming the stored
+/// number. Small pages store no page number (`pghdr2_pgno` is `None`). `max_pgno` 0 (a trailer,
+/// a log segment) skips the rule.
+fn stored_pgno_check(mut check: PageCheck, pghdr2_pgno: Option<u32>, pgno: u32, max_pgno: u32) -> PageCheck {
+    if let Some(stored) = pghdr2_pgno.filter(|&p| p != pgno && max_pgno > 0) {
+        check.status = PageStatus::WrongPageNumber;
+        check.stored_pgno = Some(stored);
+    }
+    check
+}
+
+/// The page number a mismatching new-format page would verify at, if another valid one: the
+/// hint of Decision 6 ([`PageCheck::verifies_as`]). Small pages: checksumu.cxx:618–624
+/// (`DumpPageChecksumInfo`: not correctable, ECC halves equal → "perhaps this is actually page
+/// `xor_computed ^ xor_stored ^ pgno`"); large pages: the page verifies in full at its PGHDR2
+/// number.
 fn diagnose_wrong_pgno(
     page: &[u8],
     h: &PageHeader,
@@ -281,8 +307,9 @@ fn diagnose_wrong_pgno(
 
 /// The engine's TryFixPage (§4.4): every mismatching block must show a single-bit syndrome; the
 /// located bits are flipped in a copy and the copy must then verify. Returns the page-relative bit
-/// offsets and the dbtime of the corrected copy.
-fn try_fix(page: &[u8], pgno: u32, stored: Checksums, computed: Checksums) -> Option<([u32; 4], u8, u64)> {
+/// offsets, the dbtime of the corrected copy and its PGHDR2 page number (large pages).
+#[allow(clippy::type_complexity)]
+fn try_fix(page: &[u8], pgno: u32, stored: Checksums, computed: Checksums) -> Option<([u32; 4], u8, u64, Option<u32>)> {
     let nblocks = usize::from(stored.len);
     let bs = page.len() / nblocks;
     let mut expected = stored;
@@ -316,7 +343,7 @@ fn try_fix(page: &[u8], pgno: u32, stored: Checksums, computed: Checksums) -> Op
     if !h.new_checksum_format() || Checksums::stored_in(&h) != compute_new_format(&fixed, pgno) {
         return None;
     }
-    Some((bits, n, h.dbtime_dirtied))
+    Some((bits, n, h.dbtime_dirtied, h.large.map(|l| l.pgno)))
 }
 
 #[cfg(test)]
@@ -325,10 +352,16 @@ mod tests {
 
     /// A valid new-format small page at `pgno`, built from §4.2's ramp.
     fn page(len: usize, pgno: u32) -> Vec<u8> {
+        sealed(len, pgno, pgno)
+    }
+
+    /// A new-format page whose checksums are made for `pgno` and whose PGHDR2 (large pages)
+    /// stores `pghdr2`.
+    fn sealed(len: usize, pgno: u32, pghdr2: u32) -> Vec<u8> {
         let mut p: Vec<u8> = (0..len).map(|i| ((7 * i + 3) & 0xff) as u8).collect();
         p[36..40].copy_from_slice(&0x2000u32.to_le_bytes());
         if is_large_page(len) {
-            p[64..68].copy_from_slice(&pgno.to_le_bytes());
+            p[64..68].copy_from_slice(&pghdr2.to_le_bytes());
             let c = compute_new_format(&p, pgno);
             for (k, off) in [(1, 40), (2, 48), (3, 56)] {
                 p[off..off + 8].copy_from_slice(&c.values[k].to_le_bytes());
@@ -418,19 +451,57 @@ mod tests {
     }
 
     #[test]
-    fn small_page_at_the_wrong_place_names_its_real_number() {
-        let p = page(8192, 12);
-        let c = verify_page(&p, 7, 100);
-        assert_eq!(c.status, PageStatus::Bad);
-        assert_eq!(c.wrong_pgno, Some(12));
+    fn small_page_at_the_wrong_place_is_bad_with_a_hint() {
+        for len in [2048, 4096, 8192] {
+            let p = page(len, 12);
+            let c = verify_page(&p, 7, 100);
+            assert_eq!(
+                (c.status, c.verifies_as, c.stored_pgno),
+                (PageStatus::Bad, Some(12), None)
+            );
+            // A number beyond the file is no hint.
+            assert_eq!(verify_page(&p, 7, 11).verifies_as, None);
+        }
     }
 
     #[test]
-    fn large_page_at_the_wrong_place_names_its_real_number() {
-        let p = page(32768, 12);
-        let c = verify_page(&p, 7, 100);
-        assert_eq!(c.status, PageStatus::Bad);
-        assert_eq!(c.wrong_pgno, Some(12));
+    fn large_page_at_the_wrong_place_is_bad_and_verifies_at_its_pghdr2_number() {
+        // The checksum mixes in the page number: a page moved whole fails at its new place
+        // (−1018, cpage.cxx:4291–4295 comes before the PGHDR2 check).
+        for len in [16384, 32768] {
+            let p = page(len, 12);
+            let c = verify_page(&p, 7, 100);
+            assert_eq!(
+                (c.status, c.verifies_as, c.stored_pgno),
+                (PageStatus::Bad, Some(12), None)
+            );
+        }
+    }
+
+    #[test]
+    fn large_page_that_verifies_but_stores_another_number_is_a_wrong_page_number() {
+        for len in [16384, 32768] {
+            let p = sealed(len, 17, 4);
+            let c = verify_page(&p, 17, 100);
+            assert_eq!(
+                (c.status, c.stored_pgno, c.verifies_as),
+                (PageStatus::WrongPageNumber, Some(4), None)
+            );
+            assert_eq!(c.stored, c.computed, "{len}: the checksum verifies");
+            // Whatever the stored number, even one beyond the file (the engine compares only).
+            let c = verify_page(&sealed(len, 17, 4000), 17, 100);
+            assert_eq!((c.status, c.stored_pgno), (PageStatus::WrongPageNumber, Some(4000)));
+            // After a one-bit repair the rule still applies (the engine checks the repaired page).
+            let mut p = sealed(len, 17, 4);
+            p[len - 100] ^= 0x10;
+            let c = verify_page(&p, 17, 100);
+            assert_eq!(
+                (c.status, c.stored_pgno, c.corrected_len),
+                (PageStatus::WrongPageNumber, Some(4), 1)
+            );
+            // A trailer or log segment (max_pgno 0) is not judged by it.
+            assert_eq!(verify_page(&sealed(len, 17, 4), 17, 0).status, PageStatus::Good);
+        }
     }
 
     #[test]
@@ -442,7 +513,7 @@ mod tests {
         p[0..4].copy_from_slice(&x.to_le_bytes());
         assert_eq!(verify_page(&p, 5, 10).status, PageStatus::Good);
         let c = verify_page(&p, 6, 10);
-        assert_eq!((c.status, c.wrong_pgno), (PageStatus::Bad, Some(5)));
+        assert_eq!((c.status, c.verifies_as), (PageStatus::Bad, Some(5)));
     }
 
     #[test]

@@ -166,7 +166,8 @@ pub(crate) fn summary(r: &FileReport) -> String {
     match r {
         FileReport::Database(c) => {
             // The bad pages first, as runs, and whether the database owns them.
-            let bad = if c.bad_checksums > 0 {
+            // bad_pages: bad checksums and wrong page numbers (Decision 6).
+            let bad = if !c.bad_pages.is_empty() {
                 let pages: Vec<i64> = c.bad_pages.iter().copied().filter(|&p| p >= 1).collect();
                 let runs = text::page_runs(&pages);
                 let shown: Vec<String> = runs

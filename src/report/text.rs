@@ -730,7 +730,7 @@ pub(crate) fn write_set_details(out: &mut dyn Write, r: &crate::report::set::Set
             s.state.map_or("?", state_name_text),
             s.path,
             c.pages_seen,
-            c.bad_checksums,
+            c.bad_checksums + c.wrong_page_numbers,
             c.correctable_checksums,
             c.uninitialized_pages,
             Generation(s.log_committed.unwrap_or(0).into()),

@@ -57,7 +57,7 @@ pub fn zero_page(buf: &mut [u8], page_size: usize, physical_page: usize) {
 }
 
 /// Swaps logical pages `a` and `b`: each then sits at the wrong place and fails its checksum,
-/// while verifying at its real page number (`PageCheck::wrong_pgno`).
+/// while verifying at its real page number (`PageCheck::verifies_as`).
 pub fn swap_pages(buf: &mut [u8], page_size: usize, a: u32, b: u32) {
     if a == b {
         return;

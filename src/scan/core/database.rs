@@ -706,7 +706,8 @@ fn trailer_checksum(page: &[u8]) -> PageCheck {
     let mut c = verify_page(page, 0, 0);
     let ok = stored_legacy_checksum(page) == legacy_checksum(page);
     c.status = if ok { PageStatus::Good } else { PageStatus::Bad };
-    c.wrong_pgno = None;
+    c.verifies_as = None;
+    c.stored_pgno = None;
     c
 }
 
@@ -807,9 +808,10 @@ impl Tally {
             }
             PageStatus::Bad => {
                 self.bad += 1;
-                if c.wrong_pgno.is_some() {
-                    self.wrong_pgno += 1;
-                }
+                self.findings.push((pgno, c, f.trailer));
+            }
+            PageStatus::WrongPageNumber => {
+                self.wrong_pgno += 1;
                 self.findings.push((pgno, c, f.trailer));
             }
         }
@@ -865,7 +867,7 @@ fn page_problems(path: &str, page_size: usize, mut findings: Vec<(u32, PageCheck
         let offset = (u64::from(*pgno) + 1) * page_size as u64;
         match c.status {
             PageStatus::Correctable => out.correctable_pages.push(i64::from(*pgno)),
-            PageStatus::Bad => out.bad_pages.push(i64::from(*pgno)),
+            PageStatus::Bad | PageStatus::WrongPageNumber => out.bad_pages.push(i64::from(*pgno)),
             _ => continue,
         }
         if described < MAX_PAGE_PROBLEMS {
@@ -886,12 +888,13 @@ fn page_problems(path: &str, page_size: usize, mut findings: Vec<(u32, PageCheck
     out
 }
 
-/// One damaged page in words: a correctable page is a warning naming the bits (Decision 12), a
-/// bad one an error, −1118 when a large page holds another page number and −1018 otherwise,
-/// naming the page it verifies as (Decision 6).
+/// One damaged page in words: a correctable page is a warning naming the bits (Decision 12); a
+/// page whose checksum verifies but whose PGHDR2 names another page is −1118 naming the number
+/// it stores ([`wrong_page_number`]); a bad one is −1018, with the page number it would verify
+/// at as a hint when there is one (Decision 6).
 fn page_problem(path: &str, pgno: u32, c: &PageCheck, trailer: bool, offset: u64) -> Problem {
     let what = if trailer { "trailer page" } else { "page" };
-    match c.status {
+    let p = match c.status {
         PageStatus::Correctable => {
             let bits: Vec<String> = c.corrected_bits().iter().map(|b| b.to_string()).collect();
             Problem::warning(
@@ -904,38 +907,60 @@ fn page_problem(path: &str, pgno: u32, c: &PageCheck, trailer: bool, offset: u64
                     c.computed
                 ),
             )
-            .at_page(i64::from(pgno))
-            .at_offset(offset)
         }
+        PageStatus::WrongPageNumber => wrong_page_number(path, pgno, c),
         _ => {
-            let (code, extra) = match c.wrong_pgno {
-                Some(other) if c.stored.len == 4 => (
-                    JetErr::ReadPgnoVerifyFailure,
-                    format!("; it holds page {other} (PGHDR2 pgno)"),
-                ),
-                Some(other) => (
-                    JetErr::ReadVerifyFailure,
-                    format!("; it verifies as page {other}, stored at the wrong place"),
-                ),
-                None => (JetErr::ReadVerifyFailure, String::new()),
-            };
             let fmt = if c.new_format || c.stored.len == 4 {
                 ""
             } else {
                 " (old checksum format)"
             };
-            Problem::error(
-                Some(code),
+            let mut p = Problem::error(
+                Some(JetErr::ReadVerifyFailure),
                 path,
                 format!(
-                    "{what} {pgno} checksum mismatch{fmt} (stored {}, computed {}){extra}",
-                    c.stored, c.computed
+                    "{what} {pgno} checksum mismatch{fmt} (stored {}, computed {}){}",
+                    c.stored,
+                    c.computed,
+                    c.verifies_as.map(|n| verifies_as_hint(c, n)).unwrap_or_default()
                 ),
-            )
-            .at_page(i64::from(pgno))
-            .at_offset(offset)
+            );
+            p.verifies_as = c.verifies_as;
+            p
         }
-    }
+    };
+    p.at_page(i64::from(pgno)).at_offset(offset)
+}
+
+/// CLI.md Decision 6, cpage.cxx:4340–4353 (`CPAGE::ErrValidatePage`): a large page whose
+/// checksum verifies at its own place but whose PGHDR2 stores another page number is
+/// `JET_errReadPgnoVerifyFailure` (−1118). It is counted in `wrong_page_numbers` and
+/// `bad_pages`, never as a checksum mismatch (there is none), and names the stored number.
+fn wrong_page_number(path: &str, pgno: u32, c: &PageCheck) -> Problem {
+    let stored = c.stored_pgno.unwrap_or_default();
+    let mut p = Problem::error(
+        Some(JetErr::ReadPgnoVerifyFailure),
+        path,
+        format!(
+            "stored page number {stored} at page {pgno}: its checksum verifies, but its page header (PGHDR2) names page {stored}"
+        ),
+    );
+    p.stored_pgno = c.stored_pgno;
+    p
+}
+
+/// The words of a [`PageCheck::verifies_as`] hint, as eseutil's page dump words it for small
+/// pages ("ECC checksums match. perhaps this is actually page N?", checksumu.cxx:624): a hint,
+/// since on a small page one changed byte can produce the same pattern.
+fn verifies_as_hint(c: &PageCheck, n: u32) -> String {
+    let why = if c.stored.len == 4 {
+        "every block verifies there and its PGHDR2 page number says so"
+    } else if c.new_format {
+        "ECC checksums match"
+    } else {
+        "the XOR checksum matches and the page stores that number"
+    };
+    format!("; {why}: perhaps this is actually page {n}")
 }
 
 /// Where the owned-space tree of the database ends.
@@ -985,28 +1010,27 @@ fn owned_space(space: &BTreeMap<u32, SpaceTreePage>, data_pages: u64) -> Option<
     None
 }
 
-/// `esentutl /g`'s "Database file is too small", as a warning: a file shorter than the space
-/// the database owns has lost its last pages, which no page checksum can show (ESE-FORMAT.md
-/// §2: the header holds no page count; §3.7).
+/// `esentutl /g`'s "Database file is too small (expected N pages, file is M pages)"
+/// (repair.cxx:1565–1570, `ErrDBUTLRepair`: the physical size below the last page of the owned
+/// extents marks the global space tree corrupt), as an error: −1206, whatever the database's
+/// state. ESE extends the file before it records a new extent in the owned-space tree
+/// (space.cxx:12024, `ErrSPIExtendDB` resizes with `ErrSPINewSize` and only then returns the
+/// extent its caller inserts), so no clean or dirty database is shorter than the space it owns:
+/// such a file is an incomplete copy, whose last pages no page checksum can miss (ESE-FORMAT.md
+/// §2: the header holds no page count; §3.7). A page of the tree itself beyond the end of the
+/// file is the same: the tree names it as owned.
 fn owned_space_too_small(ctx: &DbContext<'_>, owned: OwnedSpace) -> Option<Problem> {
     let data_pages = ctx.data_pages();
+    let too_small = |message: String| Problem::error(Some(JetErr::DatabaseCorrupted), ctx.path, message);
     match owned {
-        OwnedSpace::LastPage(last) if u64::from(last) > data_pages => Some(Problem::warning(
-            None,
-            ctx.path,
-            format!(
-                "database file is too small: the database owns pages 1-{last} (owned-space tree, page 2) but the file ends after page {data_pages}; pages {}-{last} are missing (truncated?)",
-                data_pages + 1
-            ),
-        )),
+        OwnedSpace::LastPage(last) if u64::from(last) > data_pages => Some(too_small(format!(
+            "database file is too small (expected {last} pages, file is {data_pages} pages): the database owns pages 1-{last} (owned-space tree, page 2) but the file ends after page {data_pages}; pages {}-{last} are missing (an incomplete copy?)",
+            data_pages + 1
+        ))),
         OwnedSpace::LastPage(_) => None,
-        OwnedSpace::TreePageMissing(pgno) => Some(Problem::warning(
-            None,
-            ctx.path,
-            format!(
-                "database file is too small: page {pgno} of the owned-space tree lies beyond the end of the file (after page {data_pages}; truncated?)"
-            ),
-        )),
+        OwnedSpace::TreePageMissing(pgno) => Some(too_small(format!(
+            "database file is too small: page {pgno} of the owned-space tree lies beyond the end of the file, which ends after page {data_pages} (an incomplete copy?)"
+        ))),
     }
 }
 
@@ -1391,12 +1415,12 @@ mod tests {
     }
 
     #[test]
-    fn a_page_verifies_at_its_own_number_or_names_the_one_it_holds() {
+    fn a_page_verifies_at_its_own_number_or_hints_at_the_one_it_holds() {
         let b = DbBuilder::new(4096).pages(10);
         let page = b.page(4);
         assert_eq!(page_checksum(&page_ctx(10), 4, &page).status, PageStatus::Good);
         let c = page_checksum(&page_ctx(10), 5, &page);
-        assert_eq!((c.status, c.wrong_pgno), (PageStatus::Bad, Some(4)));
+        assert_eq!((c.status, c.verifies_as), (PageStatus::Bad, Some(4)));
         assert_eq!(
             page_checksum(&page_ctx(10), 5, &[0u8; 4096]).status,
             PageStatus::Uninitialized
@@ -1462,16 +1486,22 @@ mod tests {
     }
 
     #[test]
-    fn owned_space_beyond_the_file_warns_and_marks_pages_beyond_it() {
+    fn owned_space_beyond_the_file_fails_1206_and_marks_pages_beyond_it() {
         let h = read_shadowed_header(&DbBuilder::new(4096).build());
         let ctx = ctx_of("t.edb", 12 * 4096, &h);
         let p = owned_space_too_small(&ctx, OwnedSpace::LastPage(40)).unwrap();
+        assert_eq!((p.is_error(), p.code), (true, Some(JetErr::DatabaseCorrupted)));
+        assert!(
+            p.message
+                .starts_with("database file is too small (expected 40 pages, file is 10 pages)"),
+            "{}",
+            p.message
+        );
         assert!(p.message.contains("pages 11-40 are missing"), "{}", p.message);
         assert!(owned_space_too_small(&ctx, OwnedSpace::LastPage(10)).is_none());
-        assert!(owned_space_too_small(&ctx, OwnedSpace::TreePageMissing(12))
-            .unwrap()
-            .message
-            .contains("page 12 of the owned-space tree"));
+        let p = owned_space_too_small(&ctx, OwnedSpace::TreePageMissing(12)).unwrap();
+        assert_eq!((p.is_error(), p.code), (true, Some(JetErr::DatabaseCorrupted)));
+        assert!(p.message.contains("page 12 of the owned-space tree"), "{}", p.message);
         let mut problems = vec![
             Problem::error(None, "t.edb", "p3").at_page(3),
             Problem::error(None, "t.edb", "p9").at_page(9),
@@ -1482,6 +1512,64 @@ mod tests {
         assert_eq!(problems[1].beyond_owned_space, Some(true));
         assert!(problems[1].message.contains("ends at page 5"));
         assert_eq!(problems[2].beyond_owned_space, None);
+    }
+
+    #[test]
+    fn a_wrong_page_number_counts_apart_from_bad_checksums_and_names_the_stored_number() {
+        // A 16 KiB page sealed at page 17 whose PGHDR2 (@64) says 4: cpage.cxx:4340–4353.
+        let mut page = DbBuilder::new(16384).pages(20).page(17);
+        page[64..68].copy_from_slice(&4u32.to_le_bytes());
+        crate::testkit::db::seal_page(&mut page, 17);
+        let c = page_checksum(&page_ctx(20), 17, &page);
+        assert_eq!((c.status, c.stored_pgno), (PageStatus::WrongPageNumber, Some(4)));
+        let mut t = Tally::default();
+        t.count(
+            17,
+            PageFinding {
+                check: c,
+                trailer: false,
+                space: None,
+            },
+        );
+        assert_eq!((t.bad, t.wrong_pgno, t.findings.len()), (0, 1, 1));
+        let out = page_problems("t.edb", 16384, t.findings);
+        assert_eq!(out.bad_pages, vec![17]);
+        let p = &out.problems[0];
+        assert_eq!(
+            (p.code, p.stored_pgno, p.verifies_as, p.page),
+            (Some(JetErr::ReadPgnoVerifyFailure), Some(4), None, Some(17))
+        );
+        assert_eq!(
+            p.message,
+            "stored page number 4 at page 17: its checksum verifies, but its page header (PGHDR2) names page 4"
+        );
+    }
+
+    #[test]
+    fn a_bad_checksum_that_would_verify_elsewhere_is_a_bad_checksum_with_a_hint() {
+        let page = DbBuilder::new(4096).pages(10).page(4);
+        let c = page_checksum(&page_ctx(10), 7, &page);
+        let mut t = Tally::default();
+        t.count(
+            7,
+            PageFinding {
+                check: c,
+                trailer: false,
+                space: None,
+            },
+        );
+        assert_eq!((t.bad, t.wrong_pgno), (1, 0));
+        let p = page_problem("t.edb", 7, &c, false, 9 * 4096);
+        assert_eq!(
+            (p.code, p.verifies_as, p.stored_pgno),
+            (Some(JetErr::ReadVerifyFailure), Some(4), None)
+        );
+        assert!(
+            p.message
+                .ends_with("; ECC checksums match: perhaps this is actually page 4"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]

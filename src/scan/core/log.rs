@@ -970,7 +970,7 @@ fn segment_verdict(ctx: &SegmentContext, seg: &[u8], check: &PageCheck) -> Segme
         PageStatus::Correctable => {
             segment_header(&corrected(seg, check.corrected_bits())).map(|h| (h.lgpos_segment, h.checksum))
         }
-        PageStatus::Uninitialized | PageStatus::Bad => None,
+        PageStatus::Uninitialized | PageStatus::Bad | PageStatus::WrongPageNumber => None,
     };
     let Some((lgpos, stored)) = good else {
         if let Some(fate) = leftover_shadow(ctx, seg) {
