@@ -348,7 +348,7 @@ impl DbBuilder {
         let layout = self.layout();
         let mut page = vec![0u8; self.page_size];
         for pgno in 1..=self.pages {
-            self.page_into(&layout, pgno, &mut page);
+            self.page_into(layout, pgno, &mut page);
             w.write_all(&page)?;
         }
         Ok(())
