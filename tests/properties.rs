@@ -18,8 +18,12 @@ fn config() -> ProptestConfig {
 
 /// A valid page of `ps` bytes at `pgno` with random body bytes.
 fn random_page(ps: usize, pgno: u32, body: &[u8]) -> Vec<u8> {
-    let mut p = DbBuilder::new(ps).pages(pgno.max(1)).page(pgno);
+    // The header of the database root (always laid out), moved to `pgno`.
+    let mut p = DbBuilder::new(ps).pages(1).page(1);
     let start = if ps >= 16384 { 80 } else { 40 };
+    if ps >= 16384 {
+        p[64..68].copy_from_slice(&pgno.to_le_bytes());
+    }
     for (i, b) in p[start..].iter_mut().enumerate() {
         *b = body[i % body.len()];
     }

@@ -693,3 +693,127 @@ fn built_flush_maps_verify_and_carry_the_fields_of_real_ones() {
         assert_eq!(u32_at(&b, off), u32_at(&real, off), "@{off}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The default database is the minimal database Windows creates.
+
+/// The nodes of a small page: (node flags, full key, data), prefixes expanded from tag 0.
+fn nodes(p: &[u8]) -> Vec<(u8, Vec<u8>, Vec<u8>)> {
+    let ps = p.len();
+    let tag = |i: usize| {
+        let at = ps - 4 * (i + 1);
+        let (cb, ib) = (usize::from(u16_at(p, at)), u16_at(p, at + 2));
+        let start = 40 + usize::from(ib & 0x1FFF);
+        (&p[start..start + cb], (ib >> 13) as u8)
+    };
+    let t0 = tag(0).0;
+    (1..usize::from(u16_at(p, 34) & 0xFFF))
+        .map(|i| {
+            let (n, fl) = tag(i);
+            let (prefix, at) = if fl & 0x4 != 0 {
+                (usize::from(u16_at(n, 0)), 2)
+            } else {
+                (0, 0)
+            };
+            let suffix = usize::from(u16_at(n, at));
+            let mut key = t0[..prefix].to_vec();
+            key.extend_from_slice(&n[at + 2..at + 2 + suffix]);
+            (fl, key, n[at + 2 + suffix..].to_vec())
+        })
+        .collect()
+}
+
+/// The real 46-page SRUDB.dat the default layout mirrors (esecheck::testkit::minimal).
+const MINIMAL_REAL: &str = "museum-srum-server2022-aptsimulator/snapshot1/SRU/SRUDB.dat";
+
+/// Pages 1–28 of a default database have the page numbers, objids, flags (but for the flush
+/// type), sibling links, space headers and space-tree nodes of the same pages of a real database
+/// of the same size; the catalog and its shadow hold the real rows of MSysObjects and
+/// MSysObjectsShadow byte for byte, and the Name index their real keys.
+#[test]
+fn default_database_mirrors_a_real_windows_database() {
+    let real = read_td(MINIMAL_REAL);
+    let n = (real.len() / 4096 - 2) as u32;
+    assert_eq!(n, 46);
+    let fixture = DbBuilder::new(4096).pages(n).build();
+    let (r, f) = (|pg| page(&real, 4096, pg), |pg| page(&fixture, 4096, pg));
+    for pg in 1..=28 {
+        let (rp, fp) = (r(pg), f(pg));
+        let zero = |p: &[u8]| p.iter().all(|&b| b == 0);
+        assert_eq!(zero(rp), zero(fp), "page {pg} blank in one only");
+        if zero(rp) {
+            continue;
+        }
+        assert_eq!(verify_page(fp, pg, n).status, PageStatus::Good, "page {pg}");
+        // objidFDP, flags without the flush type, prev and next.
+        assert_eq!(u32_at(fp, 24), u32_at(rp, 24), "objid of page {pg}");
+        assert_eq!(
+            u32_at(fp, 36) & !0x18000,
+            u32_at(rp, 36) & !0x18000,
+            "flags of page {pg}"
+        );
+        assert_eq!(
+            (u32_at(fp, 16), u32_at(fp, 20)),
+            (u32_at(rp, 16), u32_at(rp, 20)),
+            "links {pg}"
+        );
+        let flags = u32_at(rp, 36);
+        if flags & 0x1 != 0 {
+            // Tag 0 of a root: the space header (or a space tree's split buffer).
+            let t0 = |p: &[u8]| p[40..56].to_vec();
+            assert_eq!(t0(fp), t0(rp), "space header of page {pg}");
+        }
+        if flags & 0x20 != 0 && pg != 3 {
+            // Space trees: the same extents (page 3, the root's AE, lists other free pages:
+            // 29–30 here, 35–46 there, where MSysObjids, MSysLocales and a table live).
+            assert_eq!(nodes(fp), nodes(rp), "space tree page {pg}");
+        }
+        if flags & 0x4 != 0 && pg != 7 {
+            // Internal catalog roots: the real separator to the second leaf.
+            assert_eq!(nodes(fp).len(), nodes(rp).len(), "children of page {pg}");
+        }
+    }
+    // The catalog rows of MSysObjects and its shadow, in both catalogs.
+    let system = |k: &Vec<u8>| k[..5] == [0x7F, 0x80, 0, 0, 2] || k[..5] == [0x7F, 0x80, 0, 0, 3];
+    for leaves in [[13, 14], [27, 28]] {
+        let rows = |db: &dyn Fn(u32) -> &'static [u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
+            leaves
+                .iter()
+                .flat_map(|&pg| nodes(db(pg)))
+                .filter(|n| system(&n.1))
+                .map(|n| (n.1, n.2))
+                .collect()
+        };
+        let real_static: &'static [u8] = Box::leak(real.clone().into_boxed_slice());
+        let fix_static: &'static [u8] = Box::leak(fixture.clone().into_boxed_slice());
+        let (rr, fr) = (
+            rows(&|pg| page(real_static, 4096, pg)),
+            rows(&|pg| page(fix_static, 4096, pg)),
+        );
+        assert_eq!(rr.len(), 62, "rows of objids 2 and 3 in the real catalog");
+        assert_eq!(fr, rr, "catalog rows on pages {leaves:?}");
+    }
+    // Index Name (leaf 15): the real keys and bookmarks of the system tables' rows.
+    let names = |p: &[u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
+        nodes(p)
+            .into_iter()
+            .filter(|n| system(&n.2))
+            .map(|n| (n.1, n.2))
+            .collect()
+    };
+    assert_eq!(names(f(15)), names(r(15)));
+    // Index RootObjects (page 10): the real entries of the two catalogs.
+    let roots = |p: &[u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
+        nodes(p)
+            .into_iter()
+            .filter(|n| system(&n.2))
+            .map(|n| (n.1, n.2))
+            .collect()
+    };
+    assert_eq!(roots(f(10)).len(), 2);
+    assert_eq!(roots(f(10)), roots(r(10)));
+    for buf in [&real, &fixture] {
+        let c = esecheck::scan::check_database(buf, "SRUDB.dat", &Default::default()).unwrap();
+        assert_eq!(c.owned_pages, Some(46));
+    }
+}

@@ -5,25 +5,27 @@
 //! in memory; [`DbBuilder::build`] is the in-memory convenience.
 
 use super::damage::reseal_legacy_header;
-use super::{logtime, put_lgpos, put_u32, put_u64, signature, Rng};
+use super::minimal::{Layout, PF_LEAF, PF_NEW_RECORD_FORMAT, PF_ROOT, PF_SPACE};
+use super::{logtime, put_lgpos, put_u32, put_u64, signature};
 use crate::checksum::ecc::ecc_block;
 use crate::format::common::{filetype, Lgpos, Signature, FILETYPE_OFFSET};
 use crate::format::page::{has_new_checksum_format, LARGE_PAGE_MIN, PGHDR2_PGNO_OFFSET};
 use std::collections::BTreeSet;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// `le_ulMagic` of a database header.
 pub const DB_MAGIC: u32 = 0x89AB_CDEF;
 /// `fFlags` bit of the new (ECC) checksum format (§3.3).
 pub const PAGE_FLAG_NEW_CHECKSUM: u32 = 0x2000;
-/// `fFlags` of the pages [`DbBuilder`] writes by default: leaf (0x2), new record format (0x800),
-/// new checksum format (0x2000).
-pub const DEFAULT_PAGE_FLAGS: u32 = 0x2 | 0x800 | PAGE_FLAG_NEW_CHECKSUM;
 /// Database state CleanShutdown (§1.6), the builder's default.
 pub const STATE_CLEAN_SHUTDOWN: u32 = 3;
 /// Database state DirtyShutdown (§1.6).
 pub const STATE_DIRTY_SHUTDOWN: u32 = 2;
+/// Logical pages of a default [`DbBuilder`]: the system pages (1–33) and a few leaves of its
+/// table.
+pub const DEFAULT_PAGES: u32 = 40;
 /// Size of the used part of DBFILEHDR; the rest of the header page is zero.
 pub const DB_HEADER_LEN: usize = 748;
 
@@ -90,11 +92,15 @@ pub struct DbBuilder {
     uninitialized: BTreeSet<u32>,
     fill: Option<PageFill>,
     owned_space: Option<Vec<(u32, u32)>>,
+    layout: OnceLock<Layout>,
 }
 
 impl DbBuilder {
     /// A clean (state 3), format 0x620.20.0 database of `page_size`-byte pages (2048, 4096,
-    /// 8192, 16384 or 32768) with 16 logical pages and the [`default_log_signature`].
+    /// 8192, 16384 or 32768) with [`DEFAULT_PAGES`] logical pages and the
+    /// [`default_log_signature`]: the minimal valid database of [`super::minimal`] (database
+    /// root, space trees, catalog with its indexes, shadow catalog, one table whose data tree
+    /// fills the file).
     ///
     /// # Panics
     /// If `page_size` is not one of the five ESE page sizes.
@@ -122,18 +128,20 @@ impl DbBuilder {
         put_u32(&mut header, FILETYPE_OFFSET, filetype::DATABASE);
         DbBuilder {
             page_size,
-            pages: 16,
+            pages: DEFAULT_PAGES,
             header,
             old_format: false,
             uninitialized: BTreeSet::new(),
             fill: None,
             owned_space: None,
+            layout: OnceLock::new(),
         }
     }
 
     /// Number of logical pages after the two header copies.
     pub fn pages(mut self, n: u32) -> Self {
         self.pages = n;
+        self.layout = OnceLock::new();
         self
     }
 
@@ -263,6 +271,20 @@ impl DbBuilder {
         self.pages
     }
 
+    /// The logical pages the file leaves all zero: the free pages of the default layout
+    /// ([`super::minimal`]) and those made [`uninitialized`](Self::uninitialized), ascending
+    /// (a [`page_fill`](Self::page_fill) may still write some).
+    pub fn blank_pages(&self) -> Vec<u32> {
+        let layout = self.layout();
+        let mut page = vec![0u8; self.page_size];
+        (1..=self.pages)
+            .filter(|&p| {
+                page.fill(0);
+                self.uninitialized.contains(&p) || !layout.page(p, &mut page, 0)
+            })
+            .collect()
+    }
+
     /// Total file size in bytes: `(pages + 2) * page_size`.
     pub fn file_len(&self) -> u64 {
         (u64::from(self.pages) + 2) * self.page_size as u64
@@ -278,30 +300,44 @@ impl DbBuilder {
     /// Logical page `pgno`, sealed, as it appears in the file.
     pub fn page(&self, pgno: u32) -> Vec<u8> {
         let mut p = vec![0u8; self.page_size];
-        self.page_into(pgno, &mut p);
+        self.page_into(self.layout(), pgno, &mut p);
         p
     }
 
-    fn page_into(&self, pgno: u32, page: &mut [u8]) {
+    /// The layout of the minimal database of this size (built once).
+    fn layout(&self) -> &Layout {
+        self.layout.get_or_init(|| Layout::new(self.page_size, self.pages))
+    }
+
+    fn page_into(&self, layout: &Layout, pgno: u32, page: &mut [u8]) {
         page.fill(0);
         if self.uninitialized.contains(&pgno) {
             return;
         }
         let header_dbtime = u64::from_le_bytes(self.header[16..24].try_into().unwrap_or([0; 8]));
         let dbtime = header_dbtime.saturating_sub(u64::from(pgno % 997)).max(1);
-        let flags = if self.old_format {
-            DEFAULT_PAGE_FLAGS & !PAGE_FLAG_NEW_CHECKSUM
+        let format = if self.old_format {
+            PF_NEW_RECORD_FORMAT
         } else {
-            DEFAULT_PAGE_FLAGS
+            PF_NEW_RECORD_FORMAT | PAGE_FLAG_NEW_CHECKSUM
         };
-        match (&self.owned_space, pgno) {
-            (Some(extents), 2) => space_root_page(page, extents, dbtime, flags),
-            _ => default_page(page, pgno, self.pages, dbtime, flags),
+        let laid = match (&self.owned_space, pgno) {
+            (Some(extents), 2) => {
+                space_root_page(page, extents, dbtime, format);
+                true
+            }
+            _ => layout.page(pgno, page, format),
+        };
+        if laid {
+            put_u64(page, 8, dbtime);
         }
         if let Some(fill) = &self.fill {
             fill(pgno, page);
         }
-        seal_page(page, pgno);
+        // A free page nobody wrote stays all zero, as in real databases.
+        if laid || page.iter().any(|&b| b != 0) {
+            seal_page(page, pgno);
+        }
     }
 
     /// Streams the whole file to `w`, one page at a time.
@@ -309,9 +345,10 @@ impl DbBuilder {
         let header = self.header();
         w.write_all(&header)?;
         w.write_all(&header)?;
+        let layout = self.layout();
         let mut page = vec![0u8; self.page_size];
         for pgno in 1..=self.pages {
-            self.page_into(pgno, &mut page);
+            self.page_into(layout, pgno, &mut page);
             w.write_all(&page)?;
         }
         Ok(())
@@ -344,7 +381,7 @@ fn space_root_page(page: &mut [u8], extents: &[(u32, u32)], dbtime: u64, flags: 
     put_u32(page, 24, 1);
     super::put_u16(page, 34, extents.len() as u16 + 1);
     // Root | leaf | space tree, plus 0x8000 as on most real page 2s (0xA823; some have 0x2823).
-    put_u32(page, 36, flags | 0x1 | 0x2 | 0x20 | 0x8000);
+    put_u32(page, 36, flags | PF_ROOT | PF_LEAF | PF_SPACE | 0x8000);
     if len >= LARGE_PAGE_MIN {
         put_u32(page, PGHDR2_PGNO_OFFSET, 2);
     }
@@ -364,27 +401,4 @@ fn space_root_page(page: &mut [u8], extents: &[(u32, u32)], dbtime: u64, flags: 
     let used = hdr + ib + 4 * (extents.len() + 1);
     super::put_u16(page, 28, (len - used) as u16);
     super::put_u16(page, 32, ib as u16);
-}
-
-/// Lays out a plausible leaf page: PGHDR/PGHDR2, a quarter of the body of record bytes, one TAG
-/// at the end of the page describing them. Checksum fields stay zero.
-fn default_page(page: &mut [u8], pgno: u32, pages: u32, dbtime: u64, flags: u32) {
-    let len = page.len();
-    let hdr = if len >= LARGE_PAGE_MIN { 80 } else { 40 };
-    let data = (len - hdr) / 4;
-    put_u64(page, 8, dbtime);
-    put_u32(page, 16, pgno.saturating_sub(1));
-    put_u32(page, 20, if pgno < pages { pgno + 1 } else { 0 });
-    put_u32(page, 24, 2 + pgno / 64);
-    super::put_u16(page, 28, (len - hdr - data - 4) as u16);
-    super::put_u16(page, 32, data as u16);
-    super::put_u16(page, 34, 1);
-    put_u32(page, 36, flags);
-    if len >= LARGE_PAGE_MIN {
-        put_u32(page, PGHDR2_PGNO_OFFSET, pgno);
-    }
-    Rng::new(u64::from(pgno)).fill(&mut page[hdr..hdr + data]);
-    // TAG 0: cb (u16) then ib (u16), relative to the end of the header.
-    super::put_u16(page, len - 4, data as u16);
-    super::put_u16(page, len - 2, 0);
 }

@@ -2,6 +2,8 @@
 //! damages them on purpose.
 //!
 //! * [`db`]: databases ([`DbBuilder`]) and the page sealer ([`seal_page`]).
+//! * [`minimal`]: the minimal valid database a [`DbBuilder`] lays out by default, page by page
+//!   after real Windows-created databases.
 //! * [`log`]: current-format (8.4000.x) logs ([`LogBuilder`]) and whole log directories
 //!   ([`LogStreamBuilder`]).
 //! * [`checkpoint`]: checkpoint files ([`CheckpointBuilder`]).
@@ -22,6 +24,7 @@ pub mod damage;
 pub mod db;
 pub mod flushmap;
 pub mod log;
+pub mod minimal;
 
 pub use checkpoint::{seal_checkpoint, CheckpointBuilder};
 pub use db::{seal_db_header, seal_page, DbBuilder, PageFill};

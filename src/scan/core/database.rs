@@ -1516,15 +1516,15 @@ mod tests {
 
     #[test]
     fn a_wrong_page_number_counts_apart_from_bad_checksums_and_names_the_stored_number() {
-        // A 16 KiB page sealed at page 17 whose PGHDR2 (@64) says 4: cpage.cxx:4340–4353.
-        let mut page = DbBuilder::new(16384).pages(20).page(17);
+        // A 16 KiB page sealed at page 13 (a catalog leaf of the testkit's layout) whose PGHDR2 (@64) says 4: cpage.cxx:4340–4353.
+        let mut page = DbBuilder::new(16384).pages(20).page(13);
         page[64..68].copy_from_slice(&4u32.to_le_bytes());
-        crate::testkit::db::seal_page(&mut page, 17);
-        let c = page_checksum(&page_ctx(20), 17, &page);
+        crate::testkit::db::seal_page(&mut page, 13);
+        let c = page_checksum(&page_ctx(20), 13, &page);
         assert_eq!((c.status, c.stored_pgno), (PageStatus::WrongPageNumber, Some(4)));
         let mut t = Tally::default();
         t.count(
-            17,
+            13,
             PageFinding {
                 check: c,
                 trailer: false,
@@ -1533,15 +1533,15 @@ mod tests {
         );
         assert_eq!((t.bad, t.wrong_pgno, t.findings.len()), (0, 1, 1));
         let out = page_problems("t.edb", 16384, t.findings);
-        assert_eq!(out.bad_pages, vec![17]);
+        assert_eq!(out.bad_pages, vec![13]);
         let p = &out.problems[0];
         assert_eq!(
             (p.code, p.stored_pgno, p.verifies_as, p.page),
-            (Some(JetErr::ReadPgnoVerifyFailure), Some(4), None, Some(17))
+            (Some(JetErr::ReadPgnoVerifyFailure), Some(4), None, Some(13))
         );
         assert_eq!(
             p.message,
-            "stored page number 4 at page 17: its checksum verifies, but its page header (PGHDR2) names page 4"
+            "stored page number 4 at page 13: its checksum verifies, but its page header (PGHDR2) names page 4"
         );
     }
 
@@ -1718,6 +1718,8 @@ mod tests {
         c.feed(22 * 4096, &file[22 * 4096..]).unwrap();
         let got = c.finish().unwrap();
         assert_eq!(json(&got), whole);
-        assert_eq!(got.uninitialized_pages, 11);
+        // The hole's 11 pages, and the 5 free pages of the default database below page 40
+        // (21-23 of the catalog, 29-30 of the root: testkit::minimal).
+        assert_eq!(got.uninitialized_pages, 11 + 5);
     }
 }
