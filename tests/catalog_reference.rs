@@ -12,7 +12,10 @@
 
 use crate::util::{corpus, files_under, rel_name, testdata_dir};
 use esecheck::checksum::{verify_page, PageStatus};
-use esecheck::format::catalog::{read_catalog, Catalog, CatalogRow, CatalogSource, SysObj};
+use esecheck::format::catalog::{
+    read_catalog, walk_catalog_tree, Catalog, CatalogRow, CatalogSource, SysObj, OBJID_FDP_MSO_SHADOW, PGNO_FDP_MSO,
+    PGNO_FDP_MSO_SHADOW,
+};
 use serde_json::Value;
 use std::path::Path;
 
@@ -239,4 +242,86 @@ fn the_reference_says_where_it_comes_from() {
     let tools = &want["provenance"]["tools"];
     assert!(tools["dissect.esedb"].is_string() && tools["libesedb-python"].is_string());
     assert_eq!(want["provenance"]["script"], "scripts/catalog-reference.py");
+}
+
+/// `plaso-catalog/Catalog1.edb` was created with shadowing off (header `m_ulDbFlags` = 1,
+/// LOGICAL-INTEGRITY.md §6.2): its shadow root page 24 is an empty leaf.
+const SHADOW_OFF: &str = "plaso-catalog/Catalog1.edb";
+
+/// MSysObjectsShadow holds the catalog's rows in every corpus database that keeps a shadow, so
+/// the fallback reads the same catalog (§6.1 "catalog = shadow").
+#[test]
+fn every_corpus_shadow_catalog_holds_the_same_rows() {
+    let Some(root) = corpus() else {
+        eprintln!("note: ../shared/corpus not present; shadow comparison skipped");
+        return;
+    };
+    let mut n = 0;
+    for p in files_under(&root) {
+        let bytes = std::fs::read(&p).unwrap();
+        let rel = rel_name(&p, &root);
+        if !is_database(&bytes) || rel == NO_CATALOG {
+            continue;
+        }
+        let primary = catalog_of(&bytes).unwrap();
+        let page_size = u32::from_le_bytes(bytes[236..240].try_into().unwrap()) as usize;
+        let page = |pgno: u32| {
+            let start = (pgno as usize + 1) * page_size;
+            bytes.get(start..start + page_size)
+        };
+        let (rows, _, _) = walk_catalog_tree(&page, PGNO_FDP_MSO_SHADOW, OBJID_FDP_MSO_SHADOW)
+            .unwrap_or_else(|e| panic!("{rel}: shadow: {e}"));
+        if rel == SHADOW_OFF {
+            assert!(rows.is_empty(), "{rel}: the shadow is empty");
+        } else {
+            assert_eq!(rows, primary.rows, "{rel}: shadow rows");
+        }
+        n += 1;
+    }
+    assert_eq!(n, 36);
+}
+
+/// A damaged catalog page of a real database: the rows come from the shadow, the same rows;
+/// both catalogs damaged is an error naming both pages.
+#[test]
+fn a_damaged_catalog_page_of_a_real_database_falls_back_to_the_shadow() {
+    let rel = "museum-srum-server2022-aptsimulator/snapshot2-1daylater/SRU/SRUDB.dat";
+    let bytes = std::fs::read(testdata_dir().join(rel)).unwrap();
+    let clean = catalog_of(&bytes).unwrap();
+    assert_eq!(clean.source, CatalogSource::MSysObjects);
+    assert!(clean.pages.len() > 1, "the catalog has internal and leaf pages");
+    let page_size = 4096;
+    for &pgno in &clean.pages {
+        for damage in ["zero", "flip", "objid"] {
+            let mut copy = bytes.clone();
+            let at = (pgno as usize + 1) * page_size;
+            match damage {
+                "zero" => copy[at..at + page_size].fill(0),
+                "flip" => copy[at + 100] ^= 0x5A,
+                // Another tree's objid, with a valid checksum: a misdirected write.
+                _ => {
+                    copy[at + 24..at + 28].copy_from_slice(&6u32.to_le_bytes());
+                    reseal(&mut copy[at..at + page_size], pgno);
+                }
+            }
+            let c = catalog_of(&copy).unwrap_or_else(|e| panic!("page {pgno} {damage}: {e}"));
+            assert_eq!(c.source, CatalogSource::MSysObjectsShadow, "page {pgno} {damage}");
+            assert_eq!(c.primary_fault.as_ref().map(|f| f.pgno()), Some(pgno), "{damage}");
+            assert_eq!(c.rows, clean.rows, "page {pgno} {damage}");
+        }
+    }
+    let mut copy = bytes.clone();
+    for pgno in [PGNO_FDP_MSO, PGNO_FDP_MSO_SHADOW] {
+        let at = (pgno as usize + 1) * page_size;
+        copy[at..at + page_size].fill(0);
+    }
+    let e = catalog_of(&copy).unwrap_err();
+    assert_eq!((e.primary.pgno(), e.shadow.pgno()), (4, 24));
+    assert!(e.to_string().contains("page 24 is all zero"), "{e}");
+}
+
+/// Recomputes a page's checksum after an edit (the fixture writer's sealing), so only the edit is wrong.
+fn reseal(page: &mut [u8], pgno: u32) {
+    esecheck::testkit::db::seal_page(page, pgno);
+    assert_eq!(verify_page(page, pgno, u32::MAX).status, PageStatus::Good);
 }
