@@ -23,7 +23,7 @@
 //!   on the root of any other tree.
 //!
 //! Every value must lie between the page header and the tag array; anything else is a
-//! [`FormatError`] naming the tag field, never a panic.
+//! `FormatError` naming the tag field, never a panic.
 
 use super::bytes::{FormatError, Reader};
 use super::page::{flags as page_flags, header_len, is_large_page, PageHeader, PAGE_SIZES};
