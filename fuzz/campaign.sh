@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 maxlen() {
   case $1 in
     db_header) echo 66000 ;; page) echo 32776 ;; database) echo 330000 ;; log_raw | log_structured) echo 70000 ;;
-    checkpoint) echo 16384 ;; names) echo 8200 ;; directory) echo 400000 ;; *) echo 65536 ;;
+    checkpoint) echo 16384 ;; names) echo 8200 ;; catalog) echo 200000 ;; directory) echo 400000 ;; *) echo 65536 ;;
   esac
 }
 SECS=${SECS:-600}
@@ -20,7 +20,7 @@ RSS_MB=${RSS_MB:-512}
 # RSS limit) still catches any single oversized allocation.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(log_structured database directory log_raw checkpoint db_header names page)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(log_structured database directory log_raw checkpoint db_header names page catalog)
 if [ "${TARGETS[0]}" = "--one" ]; then
   BIN=target/x86_64-unknown-linux-gnu/release
   t=${TARGETS[1]}

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 TD=../testdata
 C=corpus
-mkdir -p $C/{db_header,page,database,log_raw,log_structured,checkpoint,names,directory}
+mkdir -p $C/{db_header,page,database,log_raw,log_structured,checkpoint,names,directory,catalog}
 
 python3 - "$TD" "$C" <<'PY'
 import glob, os, struct, sys, hashlib
@@ -36,6 +36,11 @@ for p in dbs:
         img = b[: npages * ps]
         for flags in (0, 3):
             put("database", bytes([flags]) + img)
+    # catalog: the page-size byte, then pages 0.. (the file minus its two header pages), cut
+    # where a 4 KiB catalog still fits (pages 4 and 24 and their leaves).
+    sel = {4096: 0, 8192: 1, 16384: 2, 32768: 3}.get(ps)
+    if sel is not None:
+        put("catalog", bytes([sel]) + b[2 * ps: 2 * ps + 48 * 4096])
     for k in (2, 3, 5):
         page = b[k * ps:(k + 1) * ps]
         if page:

@@ -14,7 +14,8 @@ cargo fuzz build
 # The shaping helpers' own unit tests (fuzz/src/lib.rs): cargo fuzz build never compiles them.
 cargo test --lib --quiet
 declare -A MAXLEN=([db_header]=66000 [page]=32776 [database]=330000 [log_raw]=70000
-  [log_structured]=70000 [checkpoint]=16384 [names]=8200 [directory]=400000)
+  [log_structured]=70000 [checkpoint]=16384 [names]=8200 [directory]=400000
+  [catalog]=200000)
 for t in $(cargo fuzz list); do
   echo "fuzz smoke: $t (${SECS}s)"
   mkdir -p smoke-logs

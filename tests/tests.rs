@@ -17,6 +17,7 @@
 
 mod util;
 
+mod catalog_reference;
 mod catalogue;
 mod cli;
 mod cli_help;

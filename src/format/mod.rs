@@ -3,6 +3,7 @@
 
 pub(crate) mod attach;
 pub(crate) mod bytes;
+pub mod catalog;
 pub(crate) mod checkpoint;
 pub mod common;
 pub(crate) mod db_header;
@@ -11,6 +12,7 @@ pub(crate) mod generation;
 pub mod log_header;
 pub(crate) mod log_name;
 pub mod log_record;
+pub mod node;
 pub mod page;
 pub mod space;
 
