@@ -57,7 +57,7 @@ fn catalog_of(bytes: &[u8]) -> Result<Catalog, esecheck::format::catalog::Catalo
         let page = bytes.get(start..start.checked_add(page_size)?)?;
         match verify_page(page, pgno, max_pgno).status {
             PageStatus::Good | PageStatus::Uninitialized => Some(page),
-            PageStatus::Correctable | PageStatus::Bad => None,
+            PageStatus::Correctable | PageStatus::Bad | PageStatus::WrongPageNumber => None,
         }
     })
 }

@@ -223,10 +223,10 @@ fn sweep_dir(v: &Validator, tally: &mut Tally, dir: &Path, scratch: &Path) {
     if manifest.is_file() {
         assert!(doc["manifest"].is_string(), "{}", dir.display());
         validate_manifest(v, tally, &manifest);
-        // A copy: `compare` refuses the verified files themselves.
-        let copy = scratch.join("copy");
-        let _ = std::fs::remove_dir_all(&copy);
-        std::fs::create_dir(&copy).unwrap();
+        // A copy: `compare` refuses the verified files themselves. A new directory for each set
+        // (under Wine a directory just compared cannot always be removed at once).
+        let copy_dir = tempfile::Builder::new().prefix("copy").tempdir_in(scratch).unwrap();
+        let copy = copy_dir.path();
         for f in &files {
             std::fs::copy(f, copy.join(f.file_name().unwrap())).unwrap();
         }
