@@ -13,7 +13,7 @@ use crate::scan::classify::FileKind;
 use crate::scan::copy::{join_rel, CopyScan, Found};
 use crate::scan::crc::{FileCrc, MAX_BLOCK_SIZE, MIN_BLOCK_SIZE};
 use crate::scan::file::FileId;
-use crate::scan::set::MemberType;
+use crate::scan::set::member_type;
 use crate::verdict::Verdict;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -94,9 +94,11 @@ pub(crate) struct DbIdentity {
 pub(crate) struct ManifestFile {
     /// Relative to the root, `/`-separated.
     pub path: String,
-    /// Its part in the set.
-    #[serde(rename = "type")]
-    pub kind: MemberType,
+    /// Its part in the set: `database`, `log`, `checkpoint`, `flushmap`, or `ignored` for a file
+    /// set aside (`None` in Rust).
+    #[serde(rename = "type", with = "member_type")]
+    #[schemars(schema_with = "member_type::schema")]
+    pub kind: Option<FileKind>,
     /// Size in bytes.
     pub size: u64,
     /// CRC-32 of the whole file, 8 lower-case hex digits.
@@ -260,17 +262,21 @@ pub(crate) fn build(report: &SetReport, block_size: u64) -> Manifest {
             size: f.crc.size,
             crc32: hex(f.crc.crc32),
             blocks: f.crc.blocks.iter().map(|&b| hex(b)).collect(),
-            page_size: if f.kind == MemberType::Database {
+            page_size: if f.kind == Some(FileKind::Database) {
                 page_size
             } else {
                 None
             },
-            generation: if f.kind == MemberType::Log {
+            generation: if f.kind == Some(FileKind::Log) {
                 log.and_then(|l| l.generation)
             } else {
                 None
             },
-            segment_size: if f.kind == MemberType::Log { segment_size } else { None },
+            segment_size: if f.kind == Some(FileKind::Log) {
+                segment_size
+            } else {
+                None
+            },
             device: Some(f.id.device),
             inode: Some(f.id.inode),
             birth_time: f.id.birth_time,
@@ -532,15 +538,35 @@ pub(crate) struct DifferingBlock {
     pub covers: String,
 }
 
+/// `compare --json`'s `type`: the manifest's word for a listed file, `null` for an extra one.
+fn listed_part<S: serde::Serializer>(kind: &Option<Option<FileKind>>, s: S) -> Result<S::Ok, S::Error> {
+    match kind {
+        Some(k) => member_type::serialize(k, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The schema of [`listed_part`]: the manifest's word, or null.
+fn listed_part_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut words = member_type::schema(g);
+    words.insert("type".into(), serde_json::json!(["string", "null"]));
+    if let Some(serde_json::Value::Array(e)) = words.get_mut("enum") {
+        e.push(serde_json::Value::Null);
+    }
+    words
+}
+
 /// One file, as `compare --json` lists it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub(crate) struct FileComparison {
     /// Relative to the root, `/`-separated.
     pub path: String,
-    /// Its part in the set (`null` for an extra file that is no ESE member).
-    #[serde(rename = "type")]
-    pub kind: Option<MemberType>,
+    /// Its part in the set, as the manifest says it (`ignored` for a file set aside); `null` for
+    /// an extra file, which the manifest does not list.
+    #[serde(rename = "type", serialize_with = "listed_part")]
+    #[schemars(schema_with = "listed_part_schema")]
+    pub kind: Option<Option<FileKind>>,
     /// identical / differs / missing / extra.
     pub status: Status,
     /// The size in the copy (`null` when missing).
@@ -588,7 +614,7 @@ pub(crate) struct Comparison {
 pub(crate) fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
     let last = offset + len.max(1) - 1;
     match (f.kind, f.page_size, f.segment_size) {
-        (MemberType::Database, Some(ps), _) => {
+        (Some(FileKind::Database), Some(ps), _) => {
             let first = (offset / ps) as i64 - 1;
             let end = (last / ps) as i64 - 1;
             let mut parts = Vec::new();
@@ -611,7 +637,7 @@ pub(crate) fn covers(f: &ManifestFile, offset: u64, len: u64) -> String {
             }
             parts.join(" and ")
         }
-        (MemberType::Log, _, Some(ss)) => {
+        (Some(FileKind::Log), _, Some(ss)) => {
             let (a, b) = (offset / ss, last / ss);
             let g = f
                 .generation
@@ -706,7 +732,7 @@ pub(crate) fn decide_compare(
     let (mut identical, mut differing, mut missing) = (0, 0, 0);
     let problem = difference;
     for (f, found) in m.files.iter().zip(&copy.found) {
-        let member = f.kind != MemberType::Ignored;
+        let member = f.kind.is_some();
         let mut fc = FileComparison {
             path: f.path.clone(),
             kind: Some(f.kind),
@@ -900,7 +926,7 @@ mod tests {
             },
             files: vec![ManifestFile {
                 path: "SRUDB.dat".into(),
-                kind: MemberType::Database,
+                kind: Some(FileKind::Database),
                 size: 4 << 20,
                 crc32: "01234567".into(),
                 blocks: vec!["00000000".into(); 4],
@@ -1141,7 +1167,7 @@ mod tests {
             "the header copies (pages -1 and 0) and pages 1-254"
         );
         let mut log = f.clone();
-        log.kind = MemberType::Log;
+        log.kind = Some(FileKind::Log);
         log.generation = Some(81);
         log.segment_size = Some(4096);
         assert_eq!(

@@ -42,22 +42,57 @@ pub struct ScanOptions<'a> {
     pub exclude: Option<PathBuf>,
 }
 
-/// What a file of the set is, in a manifest.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum MemberType {
-    /// A database of the set (damaged members named like one included).
-    Database,
-    /// A log of the set's stream.
-    Log,
-    /// The set's checkpoint.
-    Checkpoint,
-    /// A flush map.
-    Flushmap,
-    /// A file listed under `ignored`.
-    Ignored,
+/// A file's part in a set, as a manifest writes it (`type`): its [`FileKind`] when it is a member
+/// (a database, a log of the stream, the checkpoint, a flush map), `None` when it is set aside
+/// (listed under `ignored`), written `"ignored"`. A kind that is never a member (`reserve`,
+/// `unknown`) is refused when a manifest is read. For `#[serde(with = "member_type")]`.
+pub mod member_type {
+    use crate::scan::classify::FileKind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// The word a manifest writes for `kind`.
+    pub fn word(kind: Option<FileKind>) -> &'static str {
+        match kind {
+            Some(FileKind::Database) => "database",
+            Some(FileKind::Log) => "log",
+            Some(FileKind::Checkpoint) => "checkpoint",
+            Some(FileKind::FlushMap) => "flushmap",
+            // Never a member: classification sets them aside (CLI.md Decision 9).
+            Some(FileKind::Reserve | FileKind::Unknown) | None => "ignored",
+        }
+    }
+
+    /// Writes the part as its word.
+    pub fn serialize<S: Serializer>(kind: &Option<FileKind>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(word(*kind))
+    }
+
+    /// Reads a part; any word but the five is an error naming it.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FileKind>, D::Error> {
+        let w = String::deserialize(d)?;
+        Ok(Some(match w.as_str() {
+            "database" => FileKind::Database,
+            "log" => FileKind::Log,
+            "checkpoint" => FileKind::Checkpoint,
+            "flushmap" => FileKind::FlushMap,
+            "ignored" => return Ok(None),
+            other => {
+                return Err(serde::de::Error::unknown_variant(
+                    other,
+                    &["database", "log", "checkpoint", "flushmap", "ignored"],
+                ))
+            }
+        }))
+    }
+
+    /// Its JSON Schema: one of the five words.
+    pub fn schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The file's part in the set: its kind when it is a member, `ignored` when it is set aside.",
+            "type": "string",
+            "enum": ["database", "log", "checkpoint", "flushmap", "ignored"]
+        })
+    }
 }
 
 /// One regular file of the set, with its CRCs.
@@ -65,8 +100,8 @@ pub enum MemberType {
 pub struct SetFile {
     /// The path as shown.
     pub path: PathBuf,
-    /// What it is in the set.
-    pub kind: MemberType,
+    /// Its part in the set: its kind, or `None` when it is set aside ([`member_type`]).
+    pub kind: Option<FileKind>,
     /// Its CRCs.
     pub crc: crate::scan::crc::FileCrc,
     /// Which file it is (device, inode, birth time), from the open its CRCs were hashed through
@@ -948,21 +983,15 @@ fn set_files(
 ) -> Result<Vec<SetFile>, CheckError> {
     use rayon::prelude::*;
     let ignored_paths: BTreeSet<&str> = ignored.iter().map(|i| i.path.unescaped()).collect();
-    let mut out: Vec<(PathBuf, MemberType, Option<Hashed>)> = entries
+    let mut out: Vec<(PathBuf, Option<FileKind>, Option<Hashed>)> = entries
         .iter()
         .filter(|e| e.regular)
         .map(|e| {
             let shown = e.path.display().to_string();
-            let kind = if ignored_paths.contains(shown.as_str()) {
-                MemberType::Ignored
-            } else {
-                match e.class.kind {
-                    FileKind::Database => MemberType::Database,
-                    FileKind::Log => MemberType::Log,
-                    FileKind::Checkpoint => MemberType::Checkpoint,
-                    FileKind::FlushMap => MemberType::Flushmap,
-                    FileKind::Reserve | FileKind::Unknown => MemberType::Ignored,
-                }
+            let kind = match e.class.kind {
+                _ if ignored_paths.contains(shown.as_str()) => None,
+                FileKind::Reserve | FileKind::Unknown => None,
+                k => Some(k),
             };
             (e.path.clone(), kind, crcs.remove(&e.path))
         })
@@ -1119,6 +1148,31 @@ fn pick_checkpoint(cands: &[PathBuf], base: Option<&str>, naming: Option<Naming>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_manifest_writes_a_members_kind_or_ignored_and_reads_back_only_those_words() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct F {
+            #[serde(with = "member_type")]
+            t: Option<FileKind>,
+        }
+        for (kind, word) in [
+            (Some(FileKind::Database), "database"),
+            (Some(FileKind::Log), "log"),
+            (Some(FileKind::Checkpoint), "checkpoint"),
+            (Some(FileKind::FlushMap), "flushmap"),
+            (None, "ignored"),
+        ] {
+            let json = format!(r#"{{"t":"{word}"}}"#);
+            assert_eq!(serde_json::to_string(&F { t: kind }).unwrap(), json);
+            assert_eq!(serde_json::from_str::<F>(&json).unwrap(), F { t: kind });
+        }
+        // Never members: written as set aside, and refused as a manifest's word.
+        assert_eq!(member_type::word(Some(FileKind::Reserve)), "ignored");
+        for w in ["reserve", "unknown", "Database", ""] {
+            assert!(serde_json::from_str::<F>(&format!(r#"{{"t":"{w}"}}"#)).is_err(), "{w}");
+        }
+    }
     use crate::problem::Severity;
     use crate::testkit::{lgpos, logtime_from_secs, signature, CheckpointBuilder, DbBuilder, LogBuilder};
 
