@@ -266,7 +266,7 @@ impl Extent {
         if self.cpg == 0 {
             return None;
         }
-        (self.pgno_last + 1).checked_sub(self.cpg).filter(|&f| f >= 1)
+        self.pgno_last.checked_sub(self.cpg - 1).filter(|&f| f >= 1)
     }
 }
 

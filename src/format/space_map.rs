@@ -559,13 +559,22 @@ where
             if let Some(last) = fdp.pgno_fdp.checked_add(cpg).and_then(|e| e.checked_sub(1)) {
                 space.owned.push(Extent { pgno_last: last, cpg });
             }
-            for i in 0..cpg.saturating_sub(1) {
-                if i >= SMALL_SPACE_AVAIL_MOST || avail_bitmap & (1 << i) != 0 {
-                    let Some(pgno) = fdp.pgno_fdp.checked_add(1 + i) else {
-                        break;
-                    };
+            let bits = cpg.saturating_sub(1).min(SMALL_SPACE_AVAIL_MOST);
+            for i in (0..bits).filter(|i| avail_bitmap & (1 << i) != 0) {
+                if let Some(pgno) = fdp.pgno_fdp.checked_add(1 + i) {
                     push_page(&mut space.avail, pgno);
                 }
+            }
+            // Past the bitmap's reach, every page of the primary extent is available.
+            let beyond = cpg.saturating_sub(1 + SMALL_SPACE_AVAIL_MOST);
+            if let Some(last) = fdp.pgno_fdp.checked_add(cpg - 1).filter(|_| beyond > 0) {
+                space.avail.push((
+                    Pool::General,
+                    Extent {
+                        pgno_last: last,
+                        cpg: beyond,
+                    },
+                ));
             }
         }
         Extents::Multiple { pgno_oe } => {
@@ -838,26 +847,7 @@ fn join(map: &mut SpaceMap, spaces: &[(Fdp, FdpSpace)]) {
         }
     }
     free.sort();
-    let mut disjoint_free: Vec<FreeRun> = Vec::new();
-    for f in free {
-        let mut f = f;
-        if let Some(prev) = disjoint_free.last() {
-            if f.run.first <= prev.run.last {
-                map.findings.push(SpaceFinding::AvailableTwice {
-                    objid: f.run.objid,
-                    other: prev.run.objid,
-                    first: f.run.first,
-                    last: f.run.last.min(prev.run.last),
-                });
-                if f.run.last <= prev.run.last {
-                    continue;
-                }
-                f.run.first = prev.run.last + 1;
-            }
-        }
-        disjoint_free.push(f);
-    }
-    for f in disjoint_free.iter().filter(|f| f.pool != Pool::Shelved) {
+    for f in free.iter().filter(|f| f.pool != Pool::Shelved) {
         for (first, last, owner) in owners_over(&owners, f.run.first, f.run.last) {
             if owner == Some(f.run.objid) {
                 continue;
@@ -880,6 +870,25 @@ fn join(map: &mut SpaceMap, spaces: &[(Fdp, FdpSpace)]) {
         }
     }
 
+    let mut disjoint_free: Vec<FreeRun> = Vec::new();
+    for f in free {
+        let mut f = f;
+        if let Some(prev) = disjoint_free.last() {
+            if f.run.first <= prev.run.last {
+                map.findings.push(SpaceFinding::AvailableTwice {
+                    objid: f.run.objid,
+                    other: prev.run.objid,
+                    first: f.run.first,
+                    last: f.run.last.min(prev.run.last),
+                });
+                if f.run.last <= prev.run.last {
+                    continue;
+                }
+                f.run.first = prev.run.last + 1;
+            }
+        }
+        disjoint_free.push(f);
+    }
     // S7: split buffers, owned by the tree or its parent and available to nobody.
     let mut split: Vec<Run> = Vec::new();
     for (fdp, space) in spaces {
@@ -1007,4 +1016,466 @@ fn overlay(base: &[Run], top: &[Run]) -> Vec<Run> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::node::node_flags;
+    use crate::format::node::tests::{build_page, node_bytes};
+    use crate::format::page::flags;
+    use std::collections::HashMap;
+
+    const ROOT_LEAF: u32 = flags::ROOT | flags::LEAF;
+
+    /// A 16-byte SPACE_HEADER.
+    fn header(cpg: u32, parent: u32, sph_flags: u32, last: u32) -> Vec<u8> {
+        [cpg, parent, sph_flags, last]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect()
+    }
+
+    /// A space-tree node: `pool` None = a 4-byte key, else `0x80 | pool` and the page.
+    fn space_node(pool: Option<u8>, last: u32, cpg: u32) -> Vec<u8> {
+        let mut key = pool.map(|p| vec![0x80 | p]).unwrap_or_default();
+        key.extend_from_slice(&last.to_be_bytes());
+        node_bytes(None, &key, &cpg.to_le_bytes())
+    }
+
+    /// A test database: pages by number.
+    struct Db(HashMap<u32, Vec<u8>>);
+
+    impl Db {
+        fn fdp(&mut self, pgno: u32, objid: u32, header: Vec<u8>) {
+            self.0.insert(pgno, build_page(4096, objid, ROOT_LEAF, &[(&header, 0)]));
+        }
+
+        /// A one-page space tree at `pgno` with a split buffer `split` (empty or 16 bytes) and
+        /// the given nodes (bytes, node flags).
+        fn space(&mut self, pgno: u32, objid: u32, split: &[u8], nodes: &[(Vec<u8>, u16)]) {
+            let mut values: Vec<(&[u8], u16)> = vec![(split, 0)];
+            values.extend(nodes.iter().map(|(n, f)| (n.as_slice(), *f)));
+            self.0
+                .insert(pgno, build_page(4096, objid, ROOT_LEAF | flags::SPACE_TREE, &values));
+        }
+
+        fn map(&self, fdps: &[Fdp]) -> SpaceMap {
+            build_space_map(|p| self.0.get(&p).map(Vec::as_slice), fdps)
+        }
+    }
+
+    fn ext(last: u32, cpg: u32) -> (Vec<u8>, u16) {
+        (space_node(None, last, cpg), 0)
+    }
+
+    /// Root owns 1..=40, 31..=40 free; table 5 at 20 (OE 21, AE 22) owns 20..=29, 26..=29 free;
+    /// its index 6 at 23, single extent 23..=25, page 24 free.
+    fn healthy() -> Db {
+        let mut db = Db(HashMap::new());
+        db.fdp(1, 1, header(40, 0, 1, 2));
+        db.space(2, 1, &[], &[ext(40, 40)]);
+        db.space(3, 1, &[], &[ext(40, 10)]);
+        db.fdp(20, 5, header(10, 1, 1, 21));
+        db.space(21, 5, &[], &[ext(29, 10)]);
+        db.space(22, 5, &[], &[ext(29, 4)]);
+        db.fdp(23, 6, header(3, 20, 0, 0b1));
+        db
+    }
+
+    const FDPS: [Fdp; 2] = [
+        Fdp {
+            objid: 5,
+            pgno_fdp: 20,
+            parent: 1,
+        },
+        Fdp {
+            objid: 6,
+            pgno_fdp: 23,
+            parent: 5,
+        },
+    ];
+
+    fn has(map: &SpaceMap, want: &SpaceFinding) -> bool {
+        map.findings.contains(want)
+    }
+
+    #[test]
+    fn a_healthy_database_has_an_owner_for_every_page_and_no_finding() {
+        let map = healthy().map(&FDPS);
+        assert_eq!(map.findings, vec![]);
+        assert_eq!(map.root_owned_pages(), 40);
+        assert_eq!(map.available_pages(), 10 + 4 + 1);
+        assert_eq!(map.owner(24), Some(6));
+        assert_eq!(map.owner(21), Some(5));
+        assert_eq!(map.owner(35), Some(1));
+        assert_eq!(map.owner(41), None);
+        assert_eq!(
+            map.page(35),
+            PageSpace::Available {
+                objid: 1,
+                pool: Pool::General
+            }
+        );
+        assert_eq!(
+            map.page(24),
+            PageSpace::Available {
+                objid: 6,
+                pool: Pool::General
+            }
+        );
+        assert_eq!(map.page(25), PageSpace::InUse { owner: 6 });
+        assert_eq!(map.page(41), PageSpace::NotOwned);
+        assert_eq!(map.last_owned_pgno(), Some(40));
+        assert_eq!(map.trees[&5].space_tree_pages, vec![21, 22]);
+        assert_eq!(map.trees[&6].owned_pages, 3);
+    }
+
+    #[test]
+    fn single_extent_pages_past_the_bitmap_are_available() {
+        // space.cxx:4560-4580: pages beyond cpgSmallSpaceAvailMost are always available.
+        let mut db = healthy();
+        db.fdp(1, 1, header(80, 0, 1, 2));
+        db.space(2, 1, &[], &[ext(80, 80)]);
+        db.space(3, 1, &[], &[]);
+        db.fdp(20, 5, header(40, 1, 0, 0));
+        let map = db.map(&FDPS[..1]);
+        assert_eq!(map.findings, vec![]);
+        // 20..=59 owned; bits 0..31 clear (21..=52 in use), 53..=59 available.
+        assert_eq!(map.trees[&5].available_pages, 7);
+        assert_eq!(map.page(52), PageSpace::InUse { owner: 5 });
+        assert_eq!(
+            map.page(53),
+            PageSpace::Available {
+                objid: 5,
+                pool: Pool::General
+            }
+        );
+    }
+
+    #[test]
+    fn a_child_extent_the_parent_does_not_own_is_a_conflict() {
+        let mut db = healthy();
+        db.space(21, 5, &[], &[ext(29, 10), ext(45, 5)]);
+        let map = db.map(&FDPS);
+        let f = SpaceFinding::NotOwnedByParent {
+            objid: 5,
+            parent: 1,
+            first: 41,
+            last: 45,
+        };
+        assert!(has(&map, &f), "{:?}", map.findings);
+        assert_eq!(f.code(), -343);
+        assert_eq!(map.owner(43), Some(5));
+    }
+
+    #[test]
+    fn a_page_claimed_by_two_trees_is_a_conflict() {
+        let mut db = healthy();
+        db.fdp(15, 7, header(8, 1, 0, 0));
+        let mut fdps = FDPS.to_vec();
+        fdps.push(Fdp {
+            objid: 7,
+            pgno_fdp: 15,
+            parent: 1,
+        });
+        let map = db.map(&fdps);
+        let f = SpaceFinding::OwnedTwice {
+            objid: 5,
+            other: 7,
+            first: 20,
+            last: 22,
+        };
+        assert!(has(&map, &f), "{:?}", map.findings);
+        assert_eq!(f.code(), -343);
+    }
+
+    #[test]
+    fn a_childs_page_its_parent_lists_as_available_is_a_conflict() {
+        let mut db = healthy();
+        db.space(22, 5, &[], &[ext(29, 7)]);
+        let map = db.map(&FDPS);
+        let f = SpaceFinding::OwnedButAvailable {
+            objid: 6,
+            available_to: 5,
+            first: 23,
+            last: 25,
+        };
+        assert!(has(&map, &f), "{:?}", map.findings);
+        // Page 24 is also in the index's own bitmap.
+        assert!(map
+            .findings
+            .iter()
+            .any(|f| matches!(f, SpaceFinding::AvailableTwice { first: 24, .. })));
+    }
+
+    #[test]
+    fn an_available_page_another_tree_owns_is_a_conflict() {
+        let mut db = healthy();
+        db.space(22, 5, &[], &[ext(29, 4), ext(35, 2)]);
+        let map = db.map(&FDPS);
+        let f = SpaceFinding::AvailableNotOwned {
+            objid: 5,
+            owner: Some(1),
+            first: 34,
+            last: 35,
+        };
+        assert!(has(&map, &f), "{:?}", map.findings);
+        assert!(map
+            .findings
+            .iter()
+            .any(|f| matches!(f, SpaceFinding::AvailableTwice { objid: 5, other: 1, .. })));
+        assert_eq!(f.code(), -341);
+    }
+
+    #[test]
+    fn a_page_available_to_two_trees_is_a_conflict() {
+        let mut db = healthy();
+        db.space(3, 1, &[], &[ext(40, 12)]);
+        let map = db.map(&FDPS);
+        let f = SpaceFinding::AvailableTwice {
+            objid: 1,
+            other: 5,
+            first: 29,
+            last: 29,
+        };
+        assert!(has(&map, &f), "{:?}", map.findings);
+        assert_eq!(f.code(), -341);
+    }
+
+    #[test]
+    fn shelved_pages_belong_only_to_the_root() {
+        let mut db = healthy();
+        db.space(22, 5, &[], &[ext(29, 4), (space_node(Some(2), 50, 2), 0)]);
+        let map = db.map(&FDPS);
+        assert!(has(
+            &map,
+            &SpaceFinding::ShelvedOutsideRoot {
+                objid: 5,
+                first: 49,
+                last: 50
+            }
+        ));
+        // Shelved pages of the root are not available space.
+        let mut db = healthy();
+        db.space(3, 1, &[], &[ext(40, 10), (space_node(Some(2), 50, 2), 0)]);
+        let map = db.map(&FDPS);
+        assert_eq!(map.findings, vec![]);
+        assert_eq!((map.trees[&1].available_pages, map.trees[&1].shelved_pages), (10, 2));
+    }
+
+    #[test]
+    fn keys_must_increase_and_extents_must_not_overlap_within_a_pool() {
+        let mut db = healthy();
+        db.space(2, 1, &[], &[ext(40, 20), ext(20, 20)]);
+        let map = db.map(&FDPS);
+        let f = SpaceFinding::KeysNotIncreasing {
+            objid: 1,
+            tree: SpaceTree::Owned,
+            previous: 40,
+            pgno_last: 20,
+        };
+        assert!(has(&map, &f), "{:?}", map.findings);
+        assert_eq!(f.code(), -343);
+
+        let mut db = healthy();
+        db.space(3, 1, &[], &[ext(35, 5), ext(40, 6)]);
+        let map = db.map(&FDPS);
+        let f = SpaceFinding::ExtentsOverlap {
+            objid: 1,
+            tree: SpaceTree::Available,
+            previous: Extent { pgno_last: 35, cpg: 5 },
+            extent: Extent { pgno_last: 40, cpg: 6 },
+        };
+        assert!(has(&map, &f), "{:?}", map.findings);
+        assert_eq!(f.code(), -341);
+
+        // Another pool starts its own order (repair.cxx:12016 compares within a pool only).
+        let mut db = healthy();
+        db.space(3, 1, &[], &[ext(40, 10), (space_node(Some(1), 35, 1), 0)]);
+        assert!(db
+            .map(&FDPS)
+            .findings
+            .iter()
+            .all(|f| !matches!(f, SpaceFinding::KeysNotIncreasing { .. })));
+    }
+
+    #[test]
+    fn malformed_versioned_and_deleted_nodes() {
+        let mut db = healthy();
+        let short = node_bytes(None, &[0, 0, 40], &10u32.to_le_bytes());
+        db.space(
+            3,
+            1,
+            &[],
+            &[(short, 0), (space_node(None, 40, 10), node_flags::VERSION)],
+        );
+        let map = db.map(&FDPS);
+        assert!(has(
+            &map,
+            &SpaceFinding::BadNode {
+                objid: 1,
+                tree: SpaceTree::Available,
+                pgno: 3
+            }
+        ));
+        assert!(has(
+            &map,
+            &SpaceFinding::VersionedNode {
+                objid: 1,
+                tree: SpaceTree::Available,
+                pgno: 3
+            }
+        ));
+        // A deleted node is no extent (the shadow catalog's AE tree in real files).
+        let mut db = healthy();
+        db.space(22, 5, &[], &[(space_node(None, 29, 4), node_flags::DELETED)]);
+        let map = db.map(&FDPS);
+        assert_eq!(map.findings, vec![]);
+        assert_eq!(map.trees[&5].available_pages, 0);
+    }
+
+    #[test]
+    fn space_header_rules() {
+        let mut db = healthy();
+        db.fdp(23, 6, header(3, 99, 0, 0));
+        assert!(has(
+            &db.map(&FDPS),
+            &SpaceFinding::WrongParent {
+                objid: 6,
+                pgno_parent: 99,
+                expected: 20
+            }
+        ));
+        let mut db = healthy();
+        db.fdp(20, 5, header(10, 1, 1, 0));
+        assert!(has(
+            &db.map(&FDPS),
+            &SpaceFinding::BadSpaceTreeRoot { objid: 5, pgno_oe: 0 }
+        ));
+        let mut db = healthy();
+        db.fdp(20, 5, vec![0; 10]);
+        assert!(has(
+            &db.map(&FDPS),
+            &SpaceFinding::BadSpaceHeader { objid: 5, pgno_fdp: 20 }
+        ));
+        // The 25-byte form: a flags byte (space header + auto-increment), 16, 8.
+        let mut db = healthy();
+        let mut long = vec![0x3];
+        long.extend(header(10, 1, 1, 21));
+        long.extend([0; 8]);
+        db.fdp(20, 5, long);
+        assert_eq!(db.map(&FDPS).findings, vec![]);
+    }
+
+    #[test]
+    fn split_buffers_are_reserved_owned_and_not_available() {
+        let split =
+            |last: u32, cpg: u32| -> Vec<u8> { [last, cpg, 0, 0].iter().flat_map(|v| v.to_le_bytes()).collect() };
+        let mut db = healthy();
+        db.space(21, 5, &split(25, 0), &[ext(29, 10)]);
+        db.space(22, 5, &split(29, 1), &[ext(28, 3)]);
+        let map = db.map(&FDPS);
+        assert_eq!(map.findings, vec![]);
+        assert_eq!(map.page(29), PageSpace::SplitBuffer { objid: 5 });
+        assert_eq!(map.trees[&5].split_buffer_pages, 1);
+
+        let mut db = healthy();
+        db.space(21, 5, &split(45, 2), &[ext(29, 10)]);
+        assert!(has(
+            &db.map(&FDPS),
+            &SpaceFinding::SplitBufferNotOwned {
+                objid: 5,
+                first: 44,
+                last: 45
+            }
+        ));
+        let mut db = healthy();
+        db.space(21, 5, &split(35, 1), &[ext(29, 10)]);
+        assert!(has(
+            &db.map(&FDPS),
+            &SpaceFinding::SplitBufferAvailable {
+                objid: 5,
+                available_to: 1,
+                first: 35,
+                last: 35
+            }
+        ));
+    }
+
+    #[test]
+    fn hostile_space_trees_end_in_a_finding_not_a_loop() {
+        // An internal OE page whose child is itself.
+        let mut db = healthy();
+        let child = node_bytes(None, &40u32.to_be_bytes(), &2u32.to_le_bytes());
+        db.0.insert(
+            2,
+            build_page(4096, 1, flags::ROOT | flags::SPACE_TREE, &[(&[], 0), (&child, 0)]),
+        );
+        let map = db.map(&FDPS);
+        assert!(has(
+            &map,
+            &SpaceFinding::Unreadable {
+                objid: 1,
+                pgno: 2,
+                fault: SpaceFault::Cycle
+            }
+        ));
+        // Unreadable, blank and foreign pages.
+        let mut db = healthy();
+        db.0.remove(&22);
+        db.0.insert(21, vec![0; 4096]);
+        db.space(2, 9, &[], &[ext(40, 40)]);
+        let map = db.map(&FDPS);
+        for (objid, pgno, fault) in [
+            (5, 22, SpaceFault::Unreadable),
+            (5, 21, SpaceFault::Blank),
+            (1, 2, SpaceFault::WrongObjid { objid_fdp: 9 }),
+        ] {
+            assert!(
+                has(&map, &SpaceFinding::Unreadable { objid, pgno, fault }),
+                "{:?}",
+                map.findings
+            );
+        }
+        // Extents reaching below page 1 or up to u32::MAX do not panic.
+        let mut db = healthy();
+        db.space(2, 1, &[], &[ext(3, 9), ext(40, 37), ext(u32::MAX, u32::MAX / 4)]);
+        let map = db.map(&FDPS);
+        assert!(!map.findings.is_empty());
+        assert_eq!(map.owner(u32::MAX), Some(1));
+        // A single extent of 2^32 - 1 pages is not a loop over every page; the part past the
+        // 32-bit page space holds no page.
+        let mut db = healthy();
+        db.fdp(23, 6, header(u32::MAX, 20, 0, u32::MAX));
+        let map = db.map(&FDPS);
+        assert_eq!(map.trees[&6].available_pages, 32);
+        let mut db = healthy();
+        db.fdp(23, 6, header(u32::MAX - 23, 20, 0, 0));
+        let map = db.map(&FDPS);
+        assert_eq!(map.trees[&6].available_pages, u64::from(u32::MAX - 23 - 33));
+    }
+
+    #[test]
+    fn runs_laid_over_runs_keep_the_most_specific_owner() {
+        let r = |first, last, objid| Run { first, last, objid };
+        let base = [r(1, 10, 1), r(20, 30, 1)];
+        let top = [r(5, 7, 2), r(9, 22, 3), r(40, 41, 4)];
+        assert_eq!(
+            overlay(&base, &top),
+            vec![
+                r(1, 4, 1),
+                r(5, 7, 2),
+                r(8, 8, 1),
+                r(9, 22, 3),
+                r(23, 30, 1),
+                r(40, 41, 4)
+            ]
+        );
+        assert_eq!(uncovered(1, 10, &[r(0, 2, 1), r(5, 5, 1)]), vec![(3, 4), (6, 10)]);
+        assert_eq!(
+            owners_over(&base, 8, 21),
+            vec![(8, 10, Some(1)), (11, 19, None), (20, 21, Some(1))]
+        );
+    }
 }
