@@ -37,6 +37,7 @@ mod manifest;
 mod properties;
 mod scan_core;
 mod set_rules;
+mod space_map;
 mod sparse;
 mod testkit;
 mod verify;

@@ -15,6 +15,7 @@ pub mod log_record;
 pub mod node;
 pub mod page;
 pub mod space;
+pub mod space_map;
 
 pub use attach::{parse_attach_list, AttachInfo};
 pub(crate) use bytes::{FormatError, Reader};

@@ -162,6 +162,203 @@ impl<'a> TreePage<'a> {
     }
 }
 
+/// `SPACE_HEADER` flag `fSPHMultipleExtent` (space.hxx): the tree keeps its space in OE/AE trees.
+pub const SPH_MULTIPLE_EXTENT: u32 = 0x1;
+/// `SPACE_HEADER` flag `fSPHNonUnique`: the index allows duplicate keys.
+pub const SPH_NON_UNIQUE: u32 = 0x2;
+/// `sizeof(SPACE_HEADER)` (space.hxx, packed).
+pub const SPACE_HEADER_LEN: usize = 16;
+/// `cpgSmallSpaceAvailMost` (_space.hxx:175): the pages of a single extent the avail bitmap
+/// describes; pages of the primary extent past these are always available (space.cxx:4560–4580).
+pub const SMALL_SPACE_AVAIL_MOST: u32 = 32;
+/// `sizeof(SPLIT_BUFFER)` (fcb.hxx): two `EXTENTINFO`s.
+pub const SPLIT_BUFFER_LEN: usize = 16;
+/// `SPEXTKEY::fSPAvailExtReservedPool` (space.cxx): the first byte of a 5-byte AE key.
+const AVAIL_EXT_RESERVED_POOL: u8 = 0x80;
+/// `SPEXTKEY::fSPPoolMask`.
+const POOL_MASK: u8 = 0x07;
+/// Persisted flag of the external header's space-header part (node.cxx
+/// `BNDIGetPersistedNrfFlag(noderfSpaceHeader)`), when the header is longer than 16 bytes.
+const NRF_SPACE_HEADER: u8 = 0x1;
+
+/// Where a tree keeps its space (`SPACE_HEADER`'s last field, space.hxx:32–90).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extents {
+    /// `FSingleExtent()`: the tree owns its primary extent; `rgbitAvail` bit *i* set = page
+    /// pgnoFDP + 1 + *i* is free.
+    Single {
+        /// `m_rgbitAvail` (u32 @12, little-endian).
+        avail_bitmap: u32,
+    },
+    /// `FMultipleExtent()`: owned extents in the OE tree at `pgno_oe`, available ones in the AE
+    /// tree at `pgno_oe + 1` ("AE always next page after OE").
+    Multiple {
+        /// `m_pgnoOE` (u32 @12).
+        pgno_oe: u32,
+    },
+}
+
+/// `SPACE_HEADER` (space.hxx:32–90): the space of one tree, in tag 0 of its root page (FDP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpaceHeader {
+    /// `m_cpgPrimary` (u32 @0): pages of the primary extent (v2 headers: of the last allocation).
+    pub cpg_primary: u32,
+    /// `m_pgnoParent` (u32 @4): the parent FDP's root page (1 for a table, the table's for an
+    /// index or long-value tree; 0 for the database root).
+    pub pgno_parent: u32,
+    /// `m_ulSPHFlags` (u32 @8): [`SPH_MULTIPLE_EXTENT`], [`SPH_NON_UNIQUE`], 0x4 v2.
+    pub flags: u32,
+    /// The last field (u32 @12) read as the flags say.
+    pub extents: Extents,
+}
+
+impl SpaceHeader {
+    /// Reads the space header from a root page's external header (tag 0): exactly 16 bytes, or a
+    /// persisted-flags byte (0x1 space header, 0x2 auto-increment) followed by the parts present
+    /// in that order (node.cxx:49–53 and `NDGetPtrExternalHeader`, node.cxx:2253–2330).
+    pub fn from_external_header(tag0: &[u8]) -> Result<Self, FormatError> {
+        let bytes = match tag0.len() {
+            SPACE_HEADER_LEN => tag0,
+            n if n > SPACE_HEADER_LEN && tag0[0] & NRF_SPACE_HEADER != 0 => &tag0[1..=SPACE_HEADER_LEN],
+            n => {
+                return Err(FormatError {
+                    structure: "SPACE_HEADER",
+                    field: "cbExternalHeader",
+                    offset: 0,
+                    available: n,
+                })
+            }
+        };
+        let r = Reader::new(bytes, "SPACE_HEADER");
+        let flags = r.u32(8, "ulSPHFlags")?;
+        let last = r.u32(12, "pgnoOE")?;
+        Ok(SpaceHeader {
+            cpg_primary: r.u32(0, "cpgPrimary")?,
+            pgno_parent: r.u32(4, "pgnoParent")?,
+            flags,
+            extents: if flags & SPH_MULTIPLE_EXTENT != 0 {
+                Extents::Multiple { pgno_oe: last }
+            } else {
+                Extents::Single { avail_bitmap: last }
+            },
+        })
+    }
+
+    /// `FNonUnique()`.
+    pub fn is_non_unique(&self) -> bool {
+        self.flags & SPH_NON_UNIQUE != 0
+    }
+}
+
+/// A run of pages as the space trees store it: the last page and the count (`EXTENTINFO`,
+/// fcb.hxx; an OE/AE leaf node: key = last page, data = count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Extent {
+    /// `pgnoLastInExtent`.
+    pub pgno_last: u32,
+    /// `cpgExtent` (0 = an empty extent, which holds no page).
+    pub cpg: u32,
+}
+
+impl Extent {
+    /// The first page, when the extent holds any page and does not reach below page 1.
+    pub fn pgno_first(&self) -> Option<u32> {
+        if self.cpg == 0 {
+            return None;
+        }
+        self.pgno_last.checked_sub(self.cpg - 1).filter(|&f| f >= 1)
+    }
+}
+
+/// `SpacePool` (_space.hxx:8–23): which pool of an AE tree an extent is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Pool {
+    /// `AvailExtLegacyGeneralPool` (0): a 4-byte key.
+    General,
+    /// `ContinuousPool` (1): reserved for contiguous allocations.
+    Continuous,
+    /// `ShelvedPool` (2): available pages beyond the end of the file, which cannot be used.
+    Shelved,
+}
+
+/// One leaf node of an OE or AE tree: its pool and extent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpaceNode {
+    /// The pool (always [`Pool::General`] in an OE tree).
+    pub pool: Pool,
+    /// The extent.
+    pub extent: Extent,
+}
+
+/// Reads a space-tree leaf node (`CSPExtentInfo`, space.cxx:1134–1271, validated as
+/// `ErrSPIREPAIRValidateSpaceNode` does at space.cxx:2145): a 4-byte big-endian key (the last
+/// page), or in an AE tree 5 bytes `0x80 | pool` then the last page; the data a u32 page count.
+/// A pool byte with reserved bits, an unknown pool, another key length or a short data part is an
+/// error.
+pub fn parse_space_node(key: &[u8], data: &[u8], avail: bool) -> Result<SpaceNode, FormatError> {
+    let bad = |field, n| FormatError {
+        structure: if avail { "AE node" } else { "OE node" },
+        field,
+        offset: 0,
+        available: n,
+    };
+    let (pool, pgno) = match key.len() {
+        4 => (Pool::General, key),
+        5 if avail && key[0] & !POOL_MASK == AVAIL_EXT_RESERVED_POOL => {
+            let pool = match key[0] & POOL_MASK {
+                1 => Pool::Continuous,
+                2 => Pool::Shelved,
+                _ => return Err(bad("pool", 5)),
+            };
+            (pool, &key[1..])
+        }
+        n => return Err(bad("cbKey", n)),
+    };
+    if data.len() != 4 {
+        return Err(bad("cpgExtent", data.len()));
+    }
+    let cpg = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
+    if cpg > i32::MAX as u32 {
+        return Err(bad("cpgExtent", 4));
+    }
+    Ok(SpaceNode {
+        pool,
+        extent: Extent {
+            pgno_last: u32::from_be_bytes([pgno[0], pgno[1], pgno[2], pgno[3]]),
+            cpg,
+        },
+    })
+}
+
+/// Reads the `SPLIT_BUFFER` of a space tree's root page (fcb.hxx:73–104, checked at
+/// repair.cxx:6300–6360): tag 0 empty (no buffer) or 16 bytes, two (last page, count) pairs.
+/// Buffers with a count of 0 hold nothing and are left out.
+pub fn parse_split_buffer(tag0: &[u8]) -> Result<Vec<Extent>, FormatError> {
+    match tag0.len() {
+        0 => Ok(Vec::new()),
+        SPLIT_BUFFER_LEN => {
+            let r = Reader::new(tag0, "SPLIT_BUFFER");
+            let mut out = Vec::new();
+            for at in [0, 8] {
+                let e = Extent {
+                    pgno_last: r.u32(at, "pgnoLastInExtent")?,
+                    cpg: r.u32(at + 4, "cpgExtent")?,
+                };
+                if e.cpg != 0 {
+                    out.push(e);
+                }
+            }
+            Ok(out)
+        }
+        n => Err(FormatError {
+            structure: "SPLIT_BUFFER",
+            field: "cb",
+            offset: 0,
+            available: n,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
