@@ -1070,7 +1070,9 @@ fn owned_space(space: &BTreeMap<u32, SpaceTreePage>, data_pages: u64) -> Option<
             // An extent of `count` pages ending at `end`: 1 ≤ count ≤ end.
             return match (last.key, last.data) {
                 (Some(end), Some(count)) if (1..=end).contains(&count) => Some(OwnedSpace::LastPage(end)),
-                _ => unreadable(Some("its last node is not an extent (a 4-byte last page, a page count from 1 up to it)")),
+                _ => unreadable(Some(
+                    "its last node is not an extent (a 4-byte last page, a page count from 1 up to it)",
+                )),
             };
         }
         if t.flags & page_flags::PARENT == 0 {
@@ -1142,7 +1144,10 @@ fn owned_space_unreadable(
         p.message.push_str(&note);
         return;
     }
-    let at = |p: Problem| p.at_page(i64::from(pgno)).at_offset((u64::from(pgno) + 1) * ctx.page_size as u64);
+    let at = |p: Problem| {
+        p.at_page(i64::from(pgno))
+            .at_offset((u64::from(pgno) + 1) * ctx.page_size as u64)
+    };
     if shape.is_none() && bad_pages.contains(&i64::from(pgno)) {
         // Bad, but past MAX_PAGE_PROBLEMS: counted, not described; it gets no second problem.
         return;
@@ -1155,11 +1160,14 @@ fn owned_space_unreadable(
         )));
         return;
     }
-    let why = shape.unwrap_or("it verifies but is not a space-tree page of the database root (objidFDP 1, space-tree flag)");
+    let why =
+        shape.unwrap_or("it verifies but is not a space-tree page of the database root (objidFDP 1, space-tree flag)");
     problems.push(at(Problem::error(
         Some(JetErr::SPOwnExtCorrupted),
         ctx.path,
-        format!("the owned-space tree is corrupt at page {pgno}, {role}: {why}; the space the database owns cannot be read"),
+        format!(
+            "the owned-space tree is corrupt at page {pgno}, {role}: {why}; the space the database owns cannot be read"
+        ),
     )));
 }
 
@@ -1860,5 +1868,15 @@ mod tests {
         // The hole's 11 pages, and the 5 free pages of the default database below page 40
         // (21-23 of the catalog, 29-30 of the root: testkit::minimal).
         assert_eq!(got.uninitialized_pages, 11 + 5);
+        // Page 10 (the catalog's RootObjects index, never moved) lies in the hole: declared, not
+        // fed, it is blank all the same (issue 22 rule 2); its space trees (11, 12) cannot be
+        // named once the page that names them is blank.
+        let blank: Vec<_> = got
+            .problems
+            .iter()
+            .filter(|p| p.code == Some(JetErr::PageNotInitialized))
+            .map(|p| p.page)
+            .collect();
+        assert_eq!(blank, [Some(10)]);
     }
 }

@@ -234,12 +234,21 @@ mod tests {
         blank.page(1);
         blank.sort();
         let got = fixed_pages_blank("t.edb", 4096, 25, &in_use, &blank);
-        let pages: Vec<_> = got.iter().map(|p| (p.page, p.code.map(|c| c.code()), p.is_error())).collect();
+        let pages: Vec<_> = got
+            .iter()
+            .map(|p| (p.page, p.code.map(|c| c.code()), p.is_error()))
+            .collect();
         assert_eq!(
             pages,
-            [(Some(1), Some(-1019), true), (Some(6), Some(-1019), true), (Some(24), Some(-1019), true)]
+            [
+                (Some(1), Some(-1019), true),
+                (Some(6), Some(-1019), true),
+                (Some(24), Some(-1019), true)
+            ]
         );
-        assert!(got[1].message.contains("available-space tree of the catalog (named by the space header of page 4)"));
+        assert!(got[1]
+            .message
+            .contains("available-space tree of the catalog (named by the space header of page 4)"));
         assert!(got[2].message.contains("shadow catalog root"));
         // Past the end of the file a page is missing, not blank.
         assert_eq!(fixed_pages_blank("t.edb", 4096, 23, &in_use, &blank).len(), 2);
