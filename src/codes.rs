@@ -6,6 +6,9 @@ use serde::Serialize;
 /// An ESE (`JET_err…`) error this tool reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JetErr {
+    /// −343: the database's owned-space tree cannot be read: a page of it verifies but is not
+    /// the space-tree page it must be (`JET_errSPOwnExtCorrupted`, "OwnExt space tree is corrupt").
+    SPOwnExtCorrupted,
     /// −501: log header checksum, segment or LRCHECKSUM damage, v8 cbSec ≠ 4096.
     LogFileCorrupt,
     /// −509: the checkpoint's generation is not on disk.
@@ -39,6 +42,9 @@ pub enum JetErr {
     LogSequenceChecksumMismatch,
     /// −1018: bad page or header checksum.
     ReadVerifyFailure,
+    /// −1019: a page the database uses is blank (all zero), as the engine reads an uninitialized
+    /// page (`JET_errPageNotInitialized`).
+    PageNotInitialized,
     /// −1032: the file cannot be opened (permission denied).
     FileAccessDenied,
     /// −1118: large page with a wrong stored page number.
@@ -62,9 +68,10 @@ pub enum JetErr {
 impl JetErr {
     /// Every error, in the order of the enum (the JSON Schema's list of `code` and `name`
     /// values, docs/schema/).
-    pub(crate) const ALL: [JetErr; 25] = {
+    pub(crate) const ALL: [JetErr; 27] = {
         use JetErr::*;
         [
+            SPOwnExtCorrupted,
             LogFileCorrupt,
             MissingPreviousLogFile,
             LogGenerationMismatch,
@@ -81,6 +88,7 @@ impl JetErr {
             CommittedLogFilesMissing,
             LogSequenceChecksumMismatch,
             ReadVerifyFailure,
+            PageNotInitialized,
             FileAccessDenied,
             ReadPgnoVerifyFailure,
             DatabaseCorrupted,
@@ -97,6 +105,7 @@ impl JetErr {
     pub fn code(self) -> i32 {
         use JetErr::*;
         match self {
+            SPOwnExtCorrupted => -343,
             LogFileCorrupt => -501,
             MissingPreviousLogFile => -509,
             LogGenerationMismatch => -513,
@@ -113,6 +122,7 @@ impl JetErr {
             CommittedLogFilesMissing => -582,
             LogSequenceChecksumMismatch => -590,
             ReadVerifyFailure => -1018,
+            PageNotInitialized => -1019,
             FileAccessDenied => -1032,
             ReadPgnoVerifyFailure => -1118,
             DatabaseCorrupted => -1206,
@@ -129,6 +139,7 @@ impl JetErr {
     pub(crate) fn name(self) -> &'static str {
         use JetErr::*;
         match self {
+            SPOwnExtCorrupted => "JET_errSPOwnExtCorrupted",
             LogFileCorrupt => "JET_errLogFileCorrupt",
             MissingPreviousLogFile => "JET_errMissingPreviousLogFile",
             LogGenerationMismatch => "JET_errLogGenerationMismatch",
@@ -145,6 +156,7 @@ impl JetErr {
             CommittedLogFilesMissing => "JET_errCommittedLogFilesMissing",
             LogSequenceChecksumMismatch => "JET_errLogSequenceChecksumMismatch",
             ReadVerifyFailure => "JET_errReadVerifyFailure",
+            PageNotInitialized => "JET_errPageNotInitialized",
             FileAccessDenied => "JET_errFileAccessDenied",
             ReadPgnoVerifyFailure => "JET_errReadPgnoVerifyFailure",
             DatabaseCorrupted => "JET_errDatabaseCorrupted",
@@ -180,7 +192,8 @@ mod tests {
             use JetErr::*;
             match e {
                 FileInvalidType => true,
-                LogFileCorrupt
+                SPOwnExtCorrupted
+                | LogFileCorrupt
                 | MissingPreviousLogFile
                 | LogGenerationMismatch
                 | BadLogVersion
@@ -196,6 +209,7 @@ mod tests {
                 | CommittedLogFilesMissing
                 | LogSequenceChecksumMismatch
                 | ReadVerifyFailure
+                | PageNotInitialized
                 | FileAccessDenied
                 | ReadPgnoVerifyFailure
                 | DatabaseCorrupted
@@ -213,6 +227,10 @@ mod tests {
     fn codes_match_the_engine_header() {
         assert_eq!(JetErr::ReadVerifyFailure.code(), -1018);
         assert_eq!(JetErr::RequiredLogFilesMissing.code(), -543);
+        // jethdr.w:6062 and 6309.
+        assert_eq!(JetErr::SPOwnExtCorrupted.code(), -343);
+        assert_eq!(JetErr::SPOwnExtCorrupted.name(), "JET_errSPOwnExtCorrupted");
+        assert_eq!(JetErr::PageNotInitialized.code(), -1019);
         assert_eq!(
             JetErr::LogSequenceChecksumMismatch.name(),
             "JET_errLogSequenceChecksumMismatch"

@@ -128,12 +128,21 @@ fn d07_torn_page_half_from_another_write_is_bad() {
 
 #[test]
 fn d08_zeroed_page_is_uninitialized_and_undetectable() {
+    // A page no rule names (page 13, a catalog leaf) zeroed passes as uninitialized; the Name
+    // index of the catalog (page 7, cat.hxx:160), which the engine never moves, fails −1019
+    // (issue 22 rule 2).
     for ps in PAGE_SIZES {
-        let mut f = db(ps);
+        let f = DbBuilder::new(ps).pages(40).build();
         let before = check(&f).uninitialized_pages;
-        zero_page(&mut f, ps, 7 + 1);
-        let c = check(&f);
+        let mut leaf = f.clone();
+        zero_page(&mut leaf, ps, 13 + 1);
+        let c = check(&leaf);
         assert_eq!((c.verdict, c.uninitialized_pages), (Verdict::Pass, before + 1), "{ps}");
+        let mut fixed = f.clone();
+        zero_page(&mut fixed, ps, 7 + 1);
+        let c = check(&fixed);
+        assert_eq!((c.verdict, codes(&c)), (Verdict::Fail, vec![-1019]), "{ps}");
+        assert_eq!(c.problems[0].page, Some(7), "{ps}");
     }
 }
 

@@ -177,8 +177,9 @@ fn zeroed_real_page_is_uninitialized_not_bad() {
     let f0 = read_td("stroz-eseparser-generated/test.edb");
     let base = check_database(&f0, "x", &DbOptions::default()).unwrap();
     let mut f = f0.clone();
-    assert!(f[3 * 4096..4 * 4096].iter().any(|&x| x != 0));
-    f[3 * 4096..4 * 4096].fill(0);
+    // Page 13, a page no rule names (the pages every database uses fail blank: issue 22 rule 2).
+    assert!(f[14 * 4096..15 * 4096].iter().any(|&x| x != 0));
+    f[14 * 4096..15 * 4096].fill(0);
     let c = check_database(&f, "x", &DbOptions::default()).unwrap();
     assert_eq!(c.verdict, Verdict::Pass);
     assert_eq!(c.uninitialized_pages, base.uninitialized_pages + 1);
@@ -443,4 +444,151 @@ fn a_real_small_page_one_byte_off_is_a_bad_checksum_with_a_hint_not_a_wrong_page
     let out = esecheck().arg("checksum").arg(&path).output().unwrap();
     let t = text(&out.stdout);
     assert!(t.contains("perhaps this is actually page 467"), "{t}");
+}
+
+/// The pages every database uses (issue 22 rule 2): those the engine never moves (cat.hxx:159–169,
+/// dbshrink.cxx:185–186) and the space-tree roots the space headers of the catalog, its indexes
+/// and the shadow name (`pgnoOE`, and `PgnoAE` = `pgnoOE` + 1, space.hxx), which are 5, 6, 8, 9,
+/// 11, 12, 25, 26 in every corpus database (LOGICAL-INTEGRITY.md §6.1).
+const PAGES_IN_USE: [(u32, &str); 15] = [
+    (1, "database root"),
+    (2, "owned-space tree of the database root"),
+    (3, "available-space tree of the database root"),
+    (4, "catalog root (MSysObjects)"),
+    (
+        5,
+        "owned-space tree of the catalog (named by the space header of page 4)",
+    ),
+    (
+        6,
+        "available-space tree of the catalog (named by the space header of page 4)",
+    ),
+    (7, "Name index of the catalog"),
+    (
+        8,
+        "owned-space tree of the Name index of the catalog (named by the space header of page 7)",
+    ),
+    (9, "available-space tree of the Name index of the catalog"),
+    (10, "RootObjects index of the catalog"),
+    (11, "owned-space tree of the RootObjects index of the catalog"),
+    (
+        12,
+        "available-space tree of the RootObjects index of the catalog (named by the space header of page 10)",
+    ),
+    (24, "shadow catalog root (MSysObjectsShadow)"),
+    (
+        25,
+        "owned-space tree of the shadow catalog (named by the space header of page 24)",
+    ),
+    (26, "available-space tree of the shadow catalog"),
+];
+
+fn zeroed(file: &[u8], ps: usize, pgnos: &[u32]) -> Vec<u8> {
+    let mut f = file.to_vec();
+    for p in pgnos {
+        esecheck::testkit::damage::zero_page(&mut f, ps, *p as usize + 1);
+    }
+    f
+}
+
+/// `(code, page)` of every error.
+fn errors(c: &esecheck::scan::DbCheck) -> Vec<(i32, Option<i64>)> {
+    c.problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(|p| (p.code.map_or(0, |e| e.code()), p.page))
+        .collect()
+}
+
+#[test]
+fn a_page_every_database_uses_zeroed_fails_1019_naming_what_it_holds() {
+    for (rel, ps) in [
+        ("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat", 4096),
+        ("museum-winsearch-win10-rathbunvm/Clean/Windows.edb", 32768),
+    ] {
+        let full = read_td(rel);
+        let healthy = check_database(&full, rel, &DbOptions::default()).unwrap();
+        assert_eq!((healthy.verdict, errors(&healthy)), (Verdict::Pass, vec![]), "{rel}");
+        for (pgno, words) in PAGES_IN_USE {
+            let c = check_database(&zeroed(&full, ps, &[pgno]), rel, &DbOptions::default()).unwrap();
+            assert_eq!(c.verdict, Verdict::Fail, "{rel} page {pgno}");
+            assert_eq!(errors(&c), vec![(-1019, Some(i64::from(pgno)))], "{rel} page {pgno}");
+            let p = c.problems.iter().find(|p| p.is_error()).unwrap();
+            assert!(
+                p.message
+                    .starts_with(&format!("page {pgno} is blank (all zero) but holds the {words}")),
+                "{rel}: {}",
+                p.message
+            );
+        }
+        // A blank catalog root cannot name its space trees; what can be named is.
+        let c = check_database(&zeroed(&full, ps, &[4, 5, 6]), rel, &DbOptions::default()).unwrap();
+        assert_eq!(errors(&c), vec![(-1019, Some(4))], "{rel}");
+    }
+}
+
+/// Issue 22 rule 1: a copy cut at 1 MiB whose page 2 is zeroed too fails (it passed silently: the
+/// owned-space walk gave no answer), with one problem for page 2; a page 2 that verifies but is
+/// another page is −343 (jethdr.w:6062 `JET_errSPOwnExtCorrupted`).
+#[test]
+fn a_cut_copy_whose_owned_space_tree_cannot_be_read_fails_naming_the_page() {
+    let rel = "museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat";
+    let full = read_td(rel);
+    let cut = zeroed(&full[..1 << 20], 4096, &[2]);
+    let c = check_database(&cut, rel, &DbOptions::default()).unwrap();
+    assert_eq!((c.verdict, errors(&c)), (Verdict::Fail, vec![(-1019, Some(2))]));
+    let m = &c.problems.iter().find(|p| p.is_error()).unwrap().message;
+    assert!(
+        m.ends_with(
+            "; it is the root of the database's owned-space tree, so the space the database owns cannot be read"
+        ),
+        "{m}"
+    );
+    // Page 2 replaced by page 13 sealed at 2: it verifies, but is no space-tree page of object 1.
+    let mut f = full.clone();
+    let mut p13 = f[14 * 4096..15 * 4096].to_vec();
+    esecheck::testkit::db::seal_page(&mut p13, 2);
+    f[3 * 4096..4 * 4096].copy_from_slice(&p13);
+    let c = check_database(&f[..1 << 20], rel, &DbOptions::default()).unwrap();
+    assert_eq!((c.verdict, errors(&c)), (Verdict::Fail, vec![(-343, Some(2))]));
+    assert!(
+        c.problems[0]
+            .message
+            .contains("it verifies but is not a space-tree page of the database root"),
+        "{:?}",
+        c.problems
+    );
+}
+
+/// A temporary database (CLI.md Decision 7) is exempt: nothing in it belongs to a logged database.
+#[test]
+fn a_temporary_database_with_blank_fixed_pages_is_exempt() {
+    let rel = "museum-ntds-server2012r2-stolenszechuan-partial/temp.edb";
+    let full = read_td(rel);
+    let ps = read_shadowed_header(&full).page_size.unwrap();
+    // The engine does not maintain a temporary database's checksums: many pages are bad already.
+    let before = errors(&check_database(&full, rel, &DbOptions::default()).unwrap());
+    let zero = [1u32, 2, 4, 7, 10, 24];
+    let c = check_database(&zeroed(&full, ps, &zero), rel, &DbOptions::default()).unwrap();
+    assert!(c.temporary);
+    let want: Vec<_> = before
+        .into_iter()
+        .filter(|(_, p)| !p.is_some_and(|p| zero.iter().any(|z| i64::from(*z) == p)))
+        .collect();
+    assert_eq!(errors(&c), want);
+}
+
+/// daedef.hxx:2767 `fDbShadowingDisabled` (bit 0x01 of `m_ulDbFlags`, header offset 208): the
+/// shadow catalog and its space trees are no longer pages every database uses.
+#[test]
+fn the_shadow_catalog_may_be_blank_when_the_header_says_shadowing_is_disabled() {
+    let rel = "museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat";
+    let mut f = zeroed(&read_td(rel), 4096, &[24, 25, 26]);
+    let c = check_database(&f, rel, &DbOptions::default()).unwrap();
+    assert_eq!(errors(&c), vec![(-1019, Some(24))]);
+    let flags = u32::from_le_bytes(f[208..212].try_into().unwrap());
+    f[208..212].copy_from_slice(&(flags | 0x01).to_le_bytes());
+    esecheck::testkit::db::reseal_db_headers(&mut f, 4096);
+    let c = check_database(&f, rel, &DbOptions::default()).unwrap();
+    assert_eq!((c.verdict, errors(&c)), (Verdict::Pass, vec![]));
 }

@@ -220,7 +220,8 @@ mod tests {
         // a run across batch boundaries, and one covering the whole second chunk and parts of
         // the first and third.
         let ps = 4096;
-        let hole_pages = [5..=7u32, 40..=80, 1020..=2050];
+        // Free pages only: a blank page the database uses fails (issue 22 rule 2).
+        let hole_pages = [33..=35u32, 40..=80, 1020..=2050];
         let mut b = DbBuilder::new(ps).pages(2100);
         for r in &hole_pages {
             for pgno in r.clone() {

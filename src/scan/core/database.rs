@@ -7,8 +7,9 @@
 //! The rules are the functions below, in the order `new`, `feed` and `finish` apply them: the
 //! header rules (`file_too_short` … `temporary_database_note`) when the checker is made, the page
 //! rules (`is_trailer_page`, `trailer_checksum`, `page_checksum`, `space_tree_page`) on every page
-//! fed, and the file rules (`page_problems`, `owned_space`, `owned_space_too_small`,
-//! `mark_beyond_owned_space`, `no_whole_page`) at the end.
+//! fed, and the file rules (`page_problems`, `fixed_pages_blank` in [`super::fixed_pages`],
+//! `owned_space`, `owned_space_too_small`, `owned_space_unreadable`, `mark_beyond_owned_space`,
+//! `no_whole_page`) at the end.
 
 use crate::checksum::legacy::{legacy_checksum, stored_legacy_checksum};
 use crate::checksum::page::{is_all_zero, verify_page, PageCheck, PageStatus};
@@ -20,6 +21,9 @@ use crate::format::space::{TreePage, OBJID_SYSTEM_ROOT, PGNO_DB_OWNED_SPACE};
 use crate::format::Generation;
 use crate::problem::Problem;
 use crate::scan::classify::{has_database_magic, FileKind};
+use crate::scan::core::fixed_pages::{
+    fixed_pages_blank, pages_in_use, read_space_header, BlankPages, SpaceHeader, DB_SHADOWING_DISABLED, FDP_ROOTS,
+};
 use crate::scan::core::{never_fed, Coverage, FeedError};
 use crate::scan::header_copies::{read_shadowed_header, CopyState, HeaderCopy, ShadowedHeader};
 use crate::verdict::Verdict;
@@ -351,6 +355,8 @@ impl DatabaseChecker {
         let mut acc = self.lock();
         acc.coverage.claim(start..stop)?;
         acc.tally.uninitialized += (stop - start) / ps;
+        let pgno = |at: u64| u32::try_from(at / ps - 1).unwrap_or(u32::MAX);
+        acc.tally.blank.range(pgno(start)..pgno(stop));
         Ok(())
     }
 
@@ -375,13 +381,29 @@ impl DatabaseChecker {
             page_size: self.page_size,
             temporary: self.temporary,
         };
-        let tally = acc.tally;
+        let mut tally = acc.tally;
+        tally.blank.sort();
         let mut problems = self.head.problems;
         let found = page_problems(ctx.path, ctx.page_size, tally.findings);
         problems.extend(found.problems);
         let mut bad_pages = self.head.bad_pages;
         bad_pages.extend(found.bad_pages);
         bad_pages.sort_unstable();
+        if !ctx.temporary {
+            let shadowing_disabled = self
+                .header
+                .chosen()
+                .is_some_and(|h| h.db_flags & DB_SHADOWING_DISABLED != 0);
+            let headers: BTreeMap<u32, SpaceHeader> = tally.space_headers.into_iter().collect();
+            let in_use = pages_in_use(shadowing_disabled, &headers);
+            problems.extend(fixed_pages_blank(
+                ctx.path,
+                ctx.page_size,
+                ctx.max_pgno(),
+                &in_use,
+                &tally.blank,
+            ));
+        }
         let owned = if ctx.temporary {
             None
         } else {
@@ -389,6 +411,9 @@ impl DatabaseChecker {
             owned_space(&space, ctx.data_pages())
         };
         problems.extend(owned.and_then(|o| owned_space_too_small(&ctx, o)));
+        if let Some(o) = owned {
+            owned_space_unreadable(&ctx, o, &mut problems, &bad_pages, &tally.blank);
+        }
         let owned_pages = match owned {
             Some(OwnedSpace::LastPage(last)) => Some(last),
             _ => None,
@@ -679,6 +704,9 @@ struct PageFinding {
     trailer: bool,
     /// The facts of a page of the database's own space trees ([`space_tree_page`]).
     space: Option<SpaceTreePage>,
+    /// The space header of a verifying catalog root, catalog index root or shadow root
+    /// ([`fdp_space_header`]).
+    space_header: Option<SpaceHeader>,
 }
 
 /// The page rules of one data page, in order.
@@ -690,7 +718,23 @@ fn check_page(ctx: &PageContext<'_>, pgno: u32, page: &[u8]) -> PageFinding {
         page_checksum(ctx, pgno, page)
     };
     let space = space_tree_page(ctx, pgno, page, &check, trailer);
-    PageFinding { check, trailer, space }
+    let space_header = fdp_space_header(pgno, page, &check, trailer);
+    PageFinding {
+        check,
+        trailer,
+        space,
+        space_header,
+    }
+}
+
+/// Issue 22 rule 2 (space.hxx `SPACE_HEADER`): the space header of page 4, 7, 10 or 24 when the
+/// page verifies at its own number, kept for [`super::fixed_pages::pages_in_use`], which names
+/// the space-tree roots it points at (the page may arrive before or after them).
+fn fdp_space_header(pgno: u32, page: &[u8], check: &PageCheck, trailer: bool) -> Option<SpaceHeader> {
+    if trailer || check.status != PageStatus::Good || !FDP_ROOTS.iter().any(|(p, _)| *p == pgno) {
+        return None;
+    }
+    read_space_header(page)
 }
 
 /// ESE-FORMAT.md §3.6: the last page of the file may be an eseutil "trailer" page, dwords 1, 2, 3
@@ -783,6 +827,10 @@ struct Tally {
     highest_dbtime_pgno: Option<u32>,
     findings: Vec<(u32, PageCheck, bool)>,
     space: Vec<(u32, SpaceTreePage)>,
+    /// Blank pages, fed or in a hole (issue 22 rule 2).
+    blank: BlankPages,
+    /// Space headers of pages 4, 7, 10 and 24 (issue 22 rule 2).
+    space_headers: Vec<(u32, SpaceHeader)>,
 }
 
 impl Tally {
@@ -793,6 +841,9 @@ impl Tally {
         if let Some(s) = f.space {
             self.space.push((pgno, s));
         }
+        if let Some(h) = f.space_header {
+            self.space_headers.push((pgno, h));
+        }
         let c = f.check;
         match c.status {
             PageStatus::Good => {
@@ -800,7 +851,10 @@ impl Tally {
                     self.note_dbtime(c.dbtime, pgno);
                 }
             }
-            PageStatus::Uninitialized => self.uninitialized += 1,
+            PageStatus::Uninitialized => {
+                self.uninitialized += 1;
+                self.blank.page(pgno);
+            }
             PageStatus::Correctable => {
                 self.correctable += 1;
                 self.note_dbtime(c.dbtime, pgno);
@@ -827,6 +881,8 @@ impl Tally {
         }
         self.findings.extend(other.findings);
         self.space.extend(other.space);
+        self.blank.merge(other.blank);
+        self.space_headers.extend(other.space_headers);
     }
 
     /// The highest dbtime, the lowest page number among equals: the same whatever order the
@@ -970,6 +1026,14 @@ enum OwnedSpace {
     LastPage(u32),
     /// A page of the tree itself lies beyond the end of the file.
     TreePageMissing(u32),
+    /// A page of the tree cannot be read as the tree's page: `pgno`, reached at `depth` (0 for
+    /// the root, page 2); `shape` says what is wrong with a verifying space-tree page of the
+    /// database root, `None` when the page was not one ([`space_tree_page`] did not keep it).
+    Unreadable {
+        pgno: u32,
+        depth: usize,
+        shape: Option<&'static str>,
+    },
 }
 
 /// Deepest owned-space tree followed; a real one has two or three levels.
@@ -979,33 +1043,45 @@ const MAX_SPACE_TREE_DEPTH: usize = 8;
 /// its root (page 2) down its last nodes to the highest owned extent, over the space-tree pages
 /// kept while the pages were fed ([`space_tree_page`]). Every page followed must have been kept
 /// (verified, a space-tree page of the database root), be the root at the top and only there,
-/// and be a leaf or a parent; anything else gives no answer.
+/// and be a leaf or a parent; anything else is [`OwnedSpace::Unreadable`] at that page. `None`
+/// only for a file of more pages than a page number counts, or a tree deeper than any real one.
 fn owned_space(space: &BTreeMap<u32, SpaceTreePage>, data_pages: u64) -> Option<OwnedSpace> {
     let data_pages = u32::try_from(data_pages).ok()?;
     let mut pgno = PGNO_DB_OWNED_SPACE;
     for depth in 0..MAX_SPACE_TREE_DEPTH {
+        let unreadable = |shape| Some(OwnedSpace::Unreadable { pgno, depth, shape });
         if pgno > data_pages {
             return Some(OwnedSpace::TreePageMissing(pgno));
         }
-        let t = space.get(&pgno)?;
+        let Some(t) = space.get(&pgno) else {
+            return unreadable(None);
+        };
         if (depth == 0) != (t.flags & page_flags::ROOT != 0) {
-            return None;
+            return unreadable(Some(if depth == 0 {
+                "it is not flagged as the root of its tree"
+            } else {
+                "it is flagged as a root below the top of the tree"
+            }));
         }
-        let last = t.last?;
+        let Some(last) = t.last else {
+            return unreadable(Some("its last node cannot be read"));
+        };
         if t.flags & page_flags::LEAF != 0 {
-            let end = last.key?;
-            let count = last.data?;
             // An extent of `count` pages ending at `end`: 1 ≤ count ≤ end.
-            return (1..=end).contains(&count).then_some(OwnedSpace::LastPage(end));
+            return match (last.key, last.data) {
+                (Some(end), Some(count)) if (1..=end).contains(&count) => Some(OwnedSpace::LastPage(end)),
+                _ => unreadable(Some(
+                    "its last node is not an extent (a 4-byte last page, a page count from 1 up to it)",
+                )),
+            };
         }
         if t.flags & page_flags::PARENT == 0 {
-            return None;
+            return unreadable(Some("it is neither a leaf nor a parent page"));
         }
-        let child = last.data?;
-        if child <= PGNO_DB_OWNED_SPACE || child == pgno {
-            return None;
+        match last.data {
+            Some(child) if child > PGNO_DB_OWNED_SPACE && child != pgno => pgno = child,
+            _ => return unreadable(Some("its last node does not name a child page")),
         }
-        pgno = child;
     }
     None
 }
@@ -1027,11 +1103,72 @@ fn owned_space_too_small(ctx: &DbContext<'_>, owned: OwnedSpace) -> Option<Probl
             "database file is too small (expected {last} pages, file is {data_pages} pages): the database owns pages 1-{last} (owned-space tree, page 2) but the file ends after page {data_pages}; pages {}-{last} are missing (an incomplete copy?)",
             data_pages + 1
         ))),
-        OwnedSpace::LastPage(_) => None,
+        OwnedSpace::LastPage(_) | OwnedSpace::Unreadable { .. } => None,
         OwnedSpace::TreePageMissing(pgno) => Some(too_small(format!(
             "database file is too small: page {pgno} of the owned-space tree lies beyond the end of the file, which ends after page {data_pages} (an incomplete copy?)"
         ))),
     }
+}
+
+/// Issue 22 rule 1, second half: when the owned-space walk stops at a page it cannot read, say
+/// so for that page, one problem: a page already described as bad (−1018, −1118) or blank
+/// (−1019, rule 2) gets the words added to its problem; a blank one not yet described is −1019
+/// `JET_errPageNotInitialized`; a page that verifies but is not the space-tree page of the
+/// database root it must be (repair.cxx's owned-space checks, `ErrREPAIRCheckSPLV`; jethdr.w:6062
+/// "OwnExt space tree is corrupt") is −343 `JET_errSPOwnExtCorrupted`. A page beyond the end of
+/// the file is [`owned_space_too_small`]'s −1206.
+fn owned_space_unreadable(
+    ctx: &DbContext<'_>,
+    owned: OwnedSpace,
+    problems: &mut Vec<Problem>,
+    bad_pages: &[i64],
+    blank: &BlankPages,
+) {
+    let OwnedSpace::Unreadable { pgno, depth, shape } = owned else {
+        return;
+    };
+    let role = if depth == 0 {
+        "the root of the database's owned-space tree".to_string()
+    } else {
+        format!("page {pgno} of the database's owned-space tree (level {depth} below page 2)")
+    };
+    let note = format!("; it is {role}, so the space the database owns cannot be read");
+    let described = problems.iter_mut().find(|p| {
+        p.page == Some(i64::from(pgno))
+            && matches!(
+                p.code,
+                Some(JetErr::ReadVerifyFailure | JetErr::ReadPgnoVerifyFailure | JetErr::PageNotInitialized)
+            )
+    });
+    if let Some(p) = described {
+        p.message.push_str(&note);
+        return;
+    }
+    let at = |p: Problem| {
+        p.at_page(i64::from(pgno))
+            .at_offset((u64::from(pgno) + 1) * ctx.page_size as u64)
+    };
+    if shape.is_none() && bad_pages.contains(&i64::from(pgno)) {
+        // Bad, but past MAX_PAGE_PROBLEMS: counted, not described; it gets no second problem.
+        return;
+    }
+    if shape.is_none() && blank.contains(pgno) {
+        problems.push(at(Problem::error(
+            Some(JetErr::PageNotInitialized),
+            ctx.path,
+            format!("page {pgno} is blank (all zero) but is {role}, so the space the database owns cannot be read"),
+        )));
+        return;
+    }
+    let why =
+        shape.unwrap_or("it verifies but is not a space-tree page of the database root (objidFDP 1, space-tree flag)");
+    problems.push(at(Problem::error(
+        Some(JetErr::SPOwnExtCorrupted),
+        ctx.path,
+        format!(
+            "the owned-space tree is corrupt at page {pgno}, {role}: {why}; the space the database owns cannot be read"
+        ),
+    )));
 }
 
 /// ESE-FORMAT.md §3.7: eseutil /K checks every page of the file, owned or not, and so does the
@@ -1464,7 +1601,8 @@ mod tests {
         assert_eq!(owned_space(&one, 50), Some(OwnedSpace::LastPage(40)));
         // Page 2 beyond the file, or not kept (damaged, not a space-tree page).
         assert_eq!(owned_space(&one, 1), Some(OwnedSpace::TreePageMissing(2)));
-        assert_eq!(owned_space(&BTreeMap::new(), 50), None);
+        let unreadable = |pgno, depth, shape| Some(OwnedSpace::Unreadable { pgno, depth, shape });
+        assert_eq!(owned_space(&BTreeMap::new(), 50), unreadable(2, 0, None));
         // A root parent whose last child is page 20, a leaf ending at 90.
         let parent = SpaceTreePage {
             flags: page_flags::ROOT | page_flags::PARENT,
@@ -1476,13 +1614,20 @@ mod tests {
         let two: BTreeMap<u32, SpaceTreePage> = [(2, parent), (20, leaf(90, 10))].into();
         assert_eq!(owned_space(&two, 100), Some(OwnedSpace::LastPage(90)));
         assert_eq!(owned_space(&two, 19), Some(OwnedSpace::TreePageMissing(20)));
-        // A root flag below the top, a count of 0 or above the last page: no answer.
+        // A child not kept, a root flag below the top or missing at it, a count of 0 or above
+        // the last page: unreadable at that page, saying why.
+        assert_eq!(owned_space(&[(2, parent)].into(), 100), unreadable(20, 1, None));
         let three: BTreeMap<u32, SpaceTreePage> = [(2, parent), (20, root_leaf)].into();
-        assert_eq!(owned_space(&three, 100), None);
+        let below = "it is flagged as a root below the top of the tree";
+        assert_eq!(owned_space(&three, 100), unreadable(20, 1, Some(below)));
+        let not_root: BTreeMap<u32, SpaceTreePage> = [(2, leaf(40, 8))].into();
+        let top = "it is not flagged as the root of its tree";
+        assert_eq!(owned_space(&not_root, 100), unreadable(2, 0, Some(top)));
+        let extent = "its last node is not an extent (a 4-byte last page, a page count from 1 up to it)";
         let four: BTreeMap<u32, SpaceTreePage> = [(2, parent), (20, leaf(90, 0))].into();
-        assert_eq!(owned_space(&four, 100), None);
+        assert_eq!(owned_space(&four, 100), unreadable(20, 1, Some(extent)));
         let five: BTreeMap<u32, SpaceTreePage> = [(2, parent), (20, leaf(9, 10))].into();
-        assert_eq!(owned_space(&five, 100), None);
+        assert_eq!(owned_space(&five, 100), unreadable(20, 1, Some(extent)));
     }
 
     #[test]
@@ -1529,6 +1674,7 @@ mod tests {
                 check: c,
                 trailer: false,
                 space: None,
+                space_header: None,
             },
         );
         assert_eq!((t.bad, t.wrong_pgno, t.findings.len()), (0, 1, 1));
@@ -1556,6 +1702,7 @@ mod tests {
                 check: c,
                 trailer: false,
                 space: None,
+                space_header: None,
             },
         );
         assert_eq!((t.bad, t.wrong_pgno), (1, 0));
@@ -1721,5 +1868,15 @@ mod tests {
         // The hole's 11 pages, and the 5 free pages of the default database below page 40
         // (21-23 of the catalog, 29-30 of the root: testkit::minimal).
         assert_eq!(got.uninitialized_pages, 11 + 5);
+        // Page 10 (the catalog's RootObjects index, never moved) lies in the hole: declared, not
+        // fed, it is blank all the same (issue 22 rule 2); its space trees (11, 12) cannot be
+        // named once the page that names them is blank.
+        let blank: Vec<_> = got
+            .problems
+            .iter()
+            .filter(|p| p.code == Some(JetErr::PageNotInitialized))
+            .map(|p| p.page)
+            .collect();
+        assert_eq!(blank, [Some(10)]);
     }
 }

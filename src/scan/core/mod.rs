@@ -32,6 +32,7 @@
 
 pub(crate) mod checkpoint;
 pub(crate) mod database;
+pub(crate) mod fixed_pages;
 pub(crate) mod flushmap;
 pub(crate) mod log;
 
@@ -213,7 +214,7 @@ mod tests {
             }
             files += 1;
         }
-        assert_eq!(files, 5);
+        assert_eq!(files, 6);
     }
 
     #[test]
