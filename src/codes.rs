@@ -49,6 +49,9 @@ pub enum JetErr {
     FileAccessDenied,
     /// −1118: large page with a wrong stored page number.
     ReadPgnoVerifyFailure,
+    /// −1119: a page is not the version the persisted flush map recorded as last written (a
+    /// lost write; cpage.cxx lost-flush validation, `JET_errReadLostFlushVerifyFailure`).
+    ReadLostFlushVerifyFailure,
     /// −1206: eseutil /K or /MH verdict on a bad database.
     DatabaseCorrupted,
     /// −1209: bad magic or unknown database version.
@@ -68,7 +71,7 @@ pub enum JetErr {
 impl JetErr {
     /// Every error, in the order of the enum (the JSON Schema's list of `code` and `name`
     /// values, docs/schema/).
-    pub(crate) const ALL: [JetErr; 27] = {
+    pub(crate) const ALL: [JetErr; 28] = {
         use JetErr::*;
         [
             SPOwnExtCorrupted,
@@ -91,6 +94,7 @@ impl JetErr {
             PageNotInitialized,
             FileAccessDenied,
             ReadPgnoVerifyFailure,
+            ReadLostFlushVerifyFailure,
             DatabaseCorrupted,
             InvalidDatabaseVersion,
             PageSizeMismatch,
@@ -125,6 +129,7 @@ impl JetErr {
             PageNotInitialized => -1019,
             FileAccessDenied => -1032,
             ReadPgnoVerifyFailure => -1118,
+            ReadLostFlushVerifyFailure => -1119,
             DatabaseCorrupted => -1206,
             InvalidDatabaseVersion => -1209,
             PageSizeMismatch => -1213,
@@ -159,6 +164,7 @@ impl JetErr {
             PageNotInitialized => "JET_errPageNotInitialized",
             FileAccessDenied => "JET_errFileAccessDenied",
             ReadPgnoVerifyFailure => "JET_errReadPgnoVerifyFailure",
+            ReadLostFlushVerifyFailure => "JET_errReadLostFlushVerifyFailure",
             DatabaseCorrupted => "JET_errDatabaseCorrupted",
             InvalidDatabaseVersion => "JET_errInvalidDatabaseVersion",
             PageSizeMismatch => "JET_errPageSizeMismatch",
@@ -212,6 +218,7 @@ mod tests {
                 | PageNotInitialized
                 | FileAccessDenied
                 | ReadPgnoVerifyFailure
+                | ReadLostFlushVerifyFailure
                 | DatabaseCorrupted
                 | InvalidDatabaseVersion
                 | PageSizeMismatch

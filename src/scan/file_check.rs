@@ -219,7 +219,10 @@ fn check_opened_kind(input: &Input, path: &Path, shown: &str, bar: Option<&indic
                 },
             );
             match r {
-                Ok(c) => FileReport::Database(Box::new(c)),
+                Ok(mut c) => {
+                    crate::scan::flushmap::use_flush_map_beside(&mut c, path);
+                    FileReport::Database(Box::new(c))
+                }
                 Err(e) => damaged_or_unchecked(class, shown, bytes, e),
             }
         }

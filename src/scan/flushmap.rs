@@ -20,6 +20,69 @@ pub(crate) fn check_flush_map_header(bytes: &[u8], path: &str) -> FlushMapHeader
     header_page(path, &bytes[..bytes.len().min(FM_PAGE)], bytes.len() as u64)
 }
 
+/// `<dir>/<stem>.jfm` of the database `db_path`, its name compared without case
+/// (flushmap.cxx `ErrGetFmPathFromDbPath`: the database's folder and name without its extension,
+/// then `.jfm`); `None` when there is none.
+pub(crate) fn flush_map_beside(db_path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let stem = db_path.file_stem()?.to_str()?;
+    let want = format!("{stem}.jfm");
+    let dir = match db_path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::read_dir(&dir).ok()?.flatten().find_map(|e| {
+        let name = e.file_name();
+        let is_file = e.file_type().is_ok_and(|t| t.is_file());
+        (is_file && name.to_str().is_some_and(|n| n.eq_ignore_ascii_case(&want))).then(|| e.path())
+    })
+}
+
+/// Issue 22 rule 3 for the database `check` read from `db_path`: the flush map beside it
+/// ([`flush_map_beside`]), opened, stamped and re-checked like any input, compared with the
+/// pages when the engine would use it
+/// ([`persisted_flush_map`](crate::scan::core::lost_flush::persisted_flush_map)). A map that
+/// cannot be read, or whose header page is damaged, is a warning and the rule is skipped; a map
+/// the engine would not use in this state is skipped silently.
+pub(crate) fn use_flush_map_beside(check: &mut crate::scan::database::DbCheck, db_path: &std::path::Path) {
+    use crate::scan::core::lost_flush::{persisted_flush_map, MapUnused};
+    let Some(map_path) = flush_map_beside(db_path) else {
+        return;
+    };
+    let Some(header) = check.chosen_header().cloned() else {
+        return;
+    };
+    let shown = map_path.display().to_string();
+    let skipped = |why: &str| {
+        Problem::warning(
+            None,
+            check.path.unescaped(),
+            format!("flush map {shown} not used: {why}; lost writes it records are not checked"),
+        )
+    };
+    let input = match crate::scan::file::Input::open(&map_path) {
+        Ok(i) => i,
+        Err(e) => {
+            let p = skipped(&e.message);
+            check.problems.push(p);
+            return;
+        }
+    };
+    let map = persisted_flush_map(input.bytes(), &header);
+    if let Err(e) = input.stamp().recheck(&map_path) {
+        let p = skipped(&e.message);
+        check.problems.push(p);
+        return;
+    }
+    match map {
+        Ok(m) => check.apply_flush_map(&shown, &m),
+        Err(MapUnused::Damaged(why)) => {
+            let p = skipped(&why);
+            check.problems.push(p);
+        }
+        Err(MapUnused::NotApplicable(_)) => {}
+    }
+}
+
 /// How a flush map is scanned; the default reads every page and releases nothing.
 #[derive(Default, Clone, Copy)]
 pub struct FlushMapOptions<'a> {
@@ -101,6 +164,134 @@ fn feed_pages(checker: &FlushMapChecker, bytes: &[u8], opts: &FlushMapOptions<'_
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 22 rule 3 on copies of real databases with their flush maps (testdata/README.md):
+    /// the database and its `.jfm` copied to a temporary directory, `edit` applied to the
+    /// database's bytes, then `checksum` on the database alone.
+    fn checked_copy(dir: &str, db: &str, edit: impl FnOnce(&mut Vec<u8>, &[u8])) -> crate::scan::database::DbCheck {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let jfm = std::fs::read(src.join("SRUDB.jfm")).unwrap();
+        let mut bytes = std::fs::read(src.join(db)).unwrap();
+        edit(&mut bytes, &jfm);
+        std::fs::write(tmp.path().join(db), &bytes).unwrap();
+        std::fs::write(tmp.path().join("srudb.JFM"), &jfm).unwrap();
+        match crate::scan::file_check::check_file(&tmp.path().join(db)) {
+            crate::scan::file_check::FileReport::Database(c) => *c,
+            _ => panic!("not checked as a database"),
+        }
+    }
+
+    /// The map's 2-bit state of database page `pgno`, read from the `.jfm` bytes as
+    /// flushmap.cxx lays them out (data page `pgno / 32512`, byte `64 + i / 4`, high bits first).
+    fn map_state(jfm: &[u8], pgno: usize) -> u8 {
+        let (k, i) = (pgno / 32512, pgno % 32512);
+        (jfm[(k + 1) * FM_PAGE + 64 + i / 4] >> (6 - 2 * (i % 4))) & 3
+    }
+
+    /// The first page of a 4 KiB database whose own flush type (fFlags bits 15-16) and the
+    /// map's state are both non-zero.
+    fn known_page(db: &[u8], jfm: &[u8]) -> usize {
+        (3..db.len() / 4096 - 2)
+            .find(|&p| {
+                let off = (p + 1) * 4096;
+                let flags = u32::from_le_bytes(db[off + 36..off + 40].try_into().unwrap());
+                (flags >> 15) & 3 != 0 && map_state(jfm, p) != 0
+            })
+            .expect("a page with a known flush state")
+    }
+
+    fn lost(c: &crate::scan::database::DbCheck) -> Vec<i64> {
+        c.problems
+            .iter()
+            .filter(|p| p.code == Some(crate::codes::JetErr::ReadLostFlushVerifyFailure))
+            .map(|p| p.page.unwrap())
+            .collect()
+    }
+
+    const CLEAN: &str = "museum-srum-server2022-aptsimulator/snapshot1/SRU";
+
+    #[test]
+    fn a_clean_real_database_passes_with_its_flush_map_used() {
+        let c = checked_copy(CLEAN, "SRUDB.dat", |_, _| {});
+        assert!(c.flush_map_used.is_some(), "the map beside it, named in another case");
+        assert!(lost(&c).is_empty() && c.verdict == Verdict::Pass, "{:?}", c.problems);
+    }
+
+    #[test]
+    fn a_page_with_another_flush_type_than_the_map_records_is_a_lost_write() {
+        let mut page_no = 0;
+        let c = checked_copy(CLEAN, "SRUDB.dat", |db, jfm| {
+            let p = known_page(db, jfm);
+            page_no = p;
+            let off = (p + 1) * 4096;
+            let want = map_state(jfm, p);
+            let other = if want == 1 { 2u32 } else { 1 };
+            let mut flags = u32::from_le_bytes(db[off + 36..off + 40].try_into().unwrap());
+            flags = (flags & !0x18000) | (other << 15);
+            db[off + 36..off + 40].copy_from_slice(&flags.to_le_bytes());
+            crate::testkit::seal_page(&mut db[off..off + 4096], p as u32);
+        });
+        assert_eq!(lost(&c), vec![page_no as i64]);
+        assert_eq!(c.verdict, Verdict::Fail);
+        assert_eq!(c.bad_checksums, 0, "the page was re-sealed: only the map sees it");
+    }
+
+    #[test]
+    fn a_blank_page_the_map_knows_is_a_lost_write() {
+        let mut page_no = 0;
+        let c = checked_copy(CLEAN, "SRUDB.dat", |db, jfm| {
+            // The last page the map knows (rule 2 names the fixed pages; this one is not).
+            let p = (3..db.len() / 4096 - 2)
+                .rev()
+                .find(|&p| map_state(jfm, p) != 0)
+                .unwrap();
+            page_no = p;
+            db[(p + 1) * 4096..(p + 2) * 4096].fill(0);
+        });
+        assert!(lost(&c).contains(&(page_no as i64)), "{:?}", c.problems);
+        assert_eq!(c.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn a_map_whose_header_fails_warns_and_the_rule_is_skipped() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(CLEAN);
+        let tmp = tempfile::tempdir().unwrap();
+        let mut db = std::fs::read(src.join("SRUDB.dat")).unwrap();
+        let mut jfm = std::fs::read(src.join("SRUDB.jfm")).unwrap();
+        let p = known_page(&db, &jfm);
+        db[(p + 1) * 4096..(p + 2) * 4096].fill(0);
+        jfm[500] ^= 1;
+        std::fs::write(tmp.path().join("SRUDB.dat"), &db).unwrap();
+        std::fs::write(tmp.path().join("SRUDB.jfm"), &jfm).unwrap();
+        let crate::scan::file_check::FileReport::Database(c) =
+            crate::scan::file_check::check_file(&tmp.path().join("SRUDB.dat"))
+        else {
+            panic!("not a database")
+        };
+        assert!(lost(&c).is_empty() && c.flush_map_used.is_none());
+        assert!(c
+            .problems
+            .iter()
+            .any(|q| !q.is_error() && q.message.contains("not used")));
+    }
+
+    #[test]
+    fn the_same_edit_on_a_dirty_database_is_not_a_lost_write() {
+        let c = checked_copy("museum-srum-win11-rathbunvm/Dirty", "SRUDB.dat", |db, jfm| {
+            let p = known_page(db, jfm);
+            let off = (p + 1) * 4096;
+            let flags = u32::from_le_bytes(db[off + 36..off + 40].try_into().unwrap()) ^ 0x18000;
+            db[off + 36..off + 40].copy_from_slice(&flags.to_le_bytes());
+            crate::testkit::seal_page(&mut db[off..off + 4096], p as u32);
+            db[(p + 2) * 4096..(p + 3) * 4096].fill(0);
+        });
+        assert!(lost(&c).is_empty() && c.flush_map_used.is_none(), "{:?}", c.problems);
+    }
     use crate::checksum::ecc::ecc_block;
     use crate::checksum::legacy_checksum;
 

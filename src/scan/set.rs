@@ -1095,7 +1095,10 @@ fn check_one_database(
             IgnoreKind::TemporaryDatabase,
             "temporary database (temp.edb): not part of the set",
         )),
-        Ok(c) => DbResult::Checked(Box::new(c)),
+        Ok(mut c) => {
+            crate::scan::flushmap::use_flush_map_beside(&mut c, &e.path);
+            DbResult::Checked(Box::new(c))
+        }
         // Known by its magic alone, a file that cannot be checked is exit 2 (Decision 2); one the
         // stream names as attached is a damaged member of the set (CLI.md Decision 1, members by the attach list).
         Err(err) if e.class.by_header && e.attached_as.is_none() => return Err(err),

@@ -24,6 +24,7 @@ use crate::scan::classify::{has_database_magic, FileKind};
 use crate::scan::core::fixed_pages::{
     fixed_pages_blank, pages_in_use, read_space_header, BlankPages, SpaceHeader, DB_SHADOWING_DISABLED, FDP_ROOTS,
 };
+use crate::scan::core::lost_flush::{lost_flushes, FlushFacts, PersistedFlushMap};
 use crate::scan::core::{never_fed, Coverage, FeedError};
 use crate::scan::header_copies::{read_shadowed_header, CopyState, HeaderCopy, ShadowedHeader};
 use crate::verdict::Verdict;
@@ -87,11 +88,44 @@ pub struct DbCheck {
     pub state: Option<&'static str>,
     /// The file looks like a temporary database (CLI.md Decision 7).
     pub temporary: bool,
+    /// The persisted flush map the pages were compared with (issue 22 rule 3), `None` when no
+    /// map beside the database was used.
+    pub flush_map_used: Option<crate::escape::ShownPath>,
     /// Every problem, errors and warnings.
     pub problems: Vec<Problem>,
     /// The header copies as read.
     #[serde(skip)]
     pub header: ShadowedHeader,
+    /// What rule 3 compares with a flush map: each page's own flush type, blank pages.
+    #[serde(skip)]
+    pub(crate) flush_facts: DbFlushFacts,
+}
+
+/// The per-page facts issue 22 rule 3 needs, kept from the one pass for
+/// [`DbCheck::apply_flush_map`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DbFlushFacts {
+    facts: FlushFacts,
+    blank: BlankPages,
+}
+
+impl DbCheck {
+    /// Issue 22 rule 3 ([`lost_flushes`]): compares the pages with the persisted flush map
+    /// `map` (read from `map_path`), adding a −1119 error per lost page, and names the map.
+    pub(crate) fn apply_flush_map(&mut self, map_path: &str, map: &PersistedFlushMap) {
+        let max_pgno = u32::try_from(self.pages_seen.saturating_sub(2)).unwrap_or(u32::MAX);
+        let lost = lost_flushes(
+            self.path.unescaped(),
+            self.page_size,
+            max_pgno,
+            &self.flush_facts.facts,
+            &self.flush_facts.blank,
+            map,
+        );
+        self.problems.extend(lost);
+        self.flush_map_used = Some(map_path.into());
+        self.verdict = Verdict::from_problems(&self.problems, false);
+    }
 }
 
 impl DbCheck {
@@ -325,7 +359,10 @@ impl DatabaseChecker {
         let first_pgno = start / ps - 1;
         for (i, page) in pages.chunks_exact(self.page_size).enumerate() {
             let pgno = u32::try_from(first_pgno + i as u64).unwrap_or(u32::MAX);
-            t.count(pgno, check_page(&ctx, pgno, page));
+            let f = check_page(&ctx, pgno, page);
+            let good = f.check.status == PageStatus::Good && !f.trailer;
+            t.flush.page(first_pgno as u32, pgno, good, page, f.check.dbtime);
+            t.count(pgno, f);
         }
         let mut acc = self.lock();
         acc.coverage.claim(start..stop)?;
@@ -383,6 +420,7 @@ impl DatabaseChecker {
         };
         let mut tally = acc.tally;
         tally.blank.sort();
+        tally.flush.sort();
         let mut problems = self.head.problems;
         let found = page_problems(ctx.path, ctx.page_size, tally.findings);
         problems.extend(found.problems);
@@ -440,8 +478,13 @@ impl DatabaseChecker {
             correctable_pages: found.correctable_pages,
             state: self.header.chosen().map(|h| h.state_name()),
             temporary: self.temporary,
+            flush_map_used: None,
             problems,
             header: self.header,
+            flush_facts: DbFlushFacts {
+                facts: tally.flush,
+                blank: tally.blank,
+            },
         })
     }
 }
@@ -831,6 +874,8 @@ struct Tally {
     blank: BlankPages,
     /// Space headers of pages 4, 7, 10 and 24 (issue 22 rule 2).
     space_headers: Vec<(u32, SpaceHeader)>,
+    /// Each page's own flush type (issue 22 rule 3).
+    flush: FlushFacts,
 }
 
 impl Tally {
@@ -883,6 +928,7 @@ impl Tally {
         self.space.extend(other.space);
         self.blank.merge(other.blank);
         self.space_headers.extend(other.space_headers);
+        self.flush.merge(other.flush);
     }
 
     /// The highest dbtime, the lowest page number among equals: the same whatever order the

@@ -35,6 +35,7 @@ pub(crate) mod database;
 pub(crate) mod fixed_pages;
 pub(crate) mod flushmap;
 pub(crate) mod log;
+pub(crate) mod lost_flush;
 
 pub use checkpoint::CheckpointChecker;
 pub use database::DatabaseChecker;
