@@ -256,6 +256,29 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_fixed_page_the_map_knows_is_one_problem_the_lost_write() {
+        // Page 4, the catalog root: rule 2 would call it −1019; the map knows its state, so it is
+        // −1119 alone (one problem per page).
+        let c = checked_copy(CLEAN, "SRUDB.dat", |db, jfm| {
+            assert_ne!(map_state(jfm, 4), 0, "the map knows page 4");
+            db[5 * 4096..6 * 4096].fill(0);
+        });
+        let at4: Vec<_> = c
+            .problems
+            .iter()
+            .filter(|p| p.page == Some(4))
+            .map(|p| p.code)
+            .collect();
+        assert_eq!(
+            at4,
+            vec![Some(crate::codes::JetErr::ReadLostFlushVerifyFailure)],
+            "{:?}",
+            c.problems
+        );
+        assert_eq!(c.verdict, Verdict::Fail);
+    }
+
+    #[test]
     fn a_map_whose_header_fails_warns_and_the_rule_is_skipped() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("testdata")

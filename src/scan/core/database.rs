@@ -122,6 +122,13 @@ impl DbCheck {
             &self.flush_facts.blank,
             map,
         );
+        // One problem per page (issue 22 rule 3): a blank fixed page the map knows is −1119 here,
+        // not also rule 2's −1019.
+        let lost_pages: std::collections::BTreeSet<i64> = lost.iter().filter_map(|p| p.page).collect();
+        self.problems.retain(|p| {
+            !(p.code == Some(crate::codes::JetErr::PageNotInitialized)
+                && p.page.is_some_and(|g| lost_pages.contains(&g)))
+        });
         self.problems.extend(lost);
         self.flush_map_used = Some(map_path.into());
         self.verdict = Verdict::from_problems(&self.problems, false);

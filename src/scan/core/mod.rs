@@ -215,7 +215,10 @@ mod tests {
             }
             files += 1;
         }
-        assert_eq!(files, 6);
+        assert_eq!(
+            files, 7,
+            "mod, database, log, checkpoint, flushmap, fixed_pages, lost_flush"
+        );
     }
 
     #[test]
