@@ -508,3 +508,28 @@ fn a_real_database_cut_inside_its_owned_space_fails_1206_in_checksum_and_verify(
     assert_eq!((r.code, errors(&r.json)), (0, vec![]), "{:#}", r.json);
     assert_eq!(r.json["files"][0]["owned_pages"], 766);
 }
+
+/// CLI.md "Text output": a database that fails on no page counter (here a copy cut inside its
+/// owned space) says why on its `checksum -q` line, never only "0 bad checksums". The first MiB
+/// holds 256 pages (the two header copies and pages 1-254), 27 of them all zero (counted from
+/// the file's bytes with a script).
+#[test]
+fn a_cut_copys_quiet_checksum_line_says_why_it_failed() {
+    use esecheck::testkit::damage::truncate_file;
+    let d = copy_set(BELKA_DIRTY);
+    let db = d.path().join("SRUDB.dat");
+    truncate_file(&db, 1 << 20).unwrap();
+    let out = crate::util::esecheck()
+        .args(["checksum", "--no-progress", "-q"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "FAIL: {}: database file is too small (expected 766 pages, file is 254 pages): the database owns pages 1-766 (owned-space tree, page 2) but the file ends after page 254; pages 255-766 are missing (an incomplete copy?); 256 pages seen, 0 bad checksums, 0 correctable, 27 uninitialized, 0 wrong page numbers\n",
+            db.display()
+        )
+    );
+}

@@ -195,6 +195,10 @@ pub(crate) fn summary(r: &FileReport) -> String {
                     ));
                 }
                 format!("{}; ", parts.join(", "))
+            } else if let Some(p) = c.problems.iter().find(|p| p.is_error()) {
+                // A failure no page counter shows (a cut copy, a blank page in use, a lost
+                // write, a refused state): the line says what it is, never only zero counts.
+                format!("{}; ", esc(&p.message))
             } else {
                 String::new()
             };
