@@ -824,3 +824,258 @@ fn internal_page(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::catalog::CatalogSource;
+    use crate::format::node::node_flags;
+    use crate::format::node::tests::{build_page, node_bytes};
+    use crate::format::space_map::build_space_map;
+
+    const SIZE: usize = 4096;
+    const ROOT: TreeRef = TreeRef {
+        objid: OBJID_SYSTEM_ROOT,
+        kind: TreeKind::DatabaseRoot,
+    };
+
+    /// A single-extent space header owning pages 1..=`cpg`, none of them free.
+    fn space_header(cpg: u32) -> Vec<u8> {
+        [cpg, 0, 0, 0].iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    /// A page of `objid` with `flags`, tag 0 `tag0`, sibling links and `nodes` (key, data, flags).
+    fn page(objid: u32, flags: u32, tag0: &[u8], prev_next: (u32, u32), nodes: &[(&[u8], Vec<u8>, u16)]) -> Vec<u8> {
+        let bytes: Vec<Vec<u8>> = nodes.iter().map(|(k, d, _)| node_bytes(None, k, d)).collect();
+        let mut values: Vec<(&[u8], u16)> = vec![(tag0, 0)];
+        values.extend(bytes.iter().zip(nodes).map(|(b, n)| (&b[..], n.2)));
+        let mut p = build_page(SIZE, objid, flags, &values);
+        p[16..20].copy_from_slice(&prev_next.0.to_le_bytes());
+        p[20..24].copy_from_slice(&prev_next.1.to_le_bytes());
+        p
+    }
+
+    /// An internal page's nodes: one per child.
+    fn children(pgnos: &[u32]) -> Vec<(&'static [u8], Vec<u8>, u16)> {
+        pgnos.iter().map(|c| (&b"k"[..], c.to_le_bytes().to_vec(), 0)).collect()
+    }
+
+    fn leaf_nodes(n: usize) -> Vec<(&'static [u8], Vec<u8>, u16)> {
+        (0..n).map(|_| (&b"k"[..], b"record".to_vec(), 0)).collect()
+    }
+
+    /// The database root (page 1, objid 1) as an internal page over `kids`, owning `cpg` pages.
+    fn root(cpg: u32, parent_of_leaf: bool, kids: &[u32]) -> Vec<u8> {
+        let flags = page_flags::ROOT | if parent_of_leaf { page_flags::PARENT } else { 0 };
+        page(OBJID_SYSTEM_ROOT, flags, &space_header(cpg), (0, 0), &children(kids))
+    }
+
+    fn leaf(objid: u32, prev_next: (u32, u32), n: usize) -> Vec<u8> {
+        page(objid, page_flags::LEAF, b"", prev_next, &leaf_nodes(n))
+    }
+
+    /// Walks `pages` (page 1 first; a missing page is unreadable) with an empty catalog, and
+    /// returns the walk and the database root tree's findings (MSysObjects' and the shadow's
+    /// roots are absent from these files).
+    fn walk(pages: Vec<(u32, Vec<u8>)>) -> (TreeWalk, Vec<TreeFinding>) {
+        let get = |pgno: u32| pages.iter().find(|(p, _)| *p == pgno).map(|(_, b)| &b[..]);
+        let catalog = Catalog {
+            source: CatalogSource::MSysObjects,
+            primary_fault: None,
+            rows: Vec::new(),
+            deleted: Vec::new(),
+            pages: Vec::new(),
+        };
+        let map = build_space_map(get, &[]);
+        let w = walk_trees(get, &catalog, &map, Some(100));
+        let own = w.findings.iter().filter(|f| tree_of(f) == ROOT).cloned().collect();
+        (w, own)
+    }
+
+    fn tree_of(f: &TreeFinding) -> TreeRef {
+        match f {
+            TreeFinding::Unreadable { tree, .. }
+            | TreeFinding::Blank { tree, .. }
+            | TreeFinding::Malformed { tree, .. }
+            | TreeFinding::NotARoot { tree, .. }
+            | TreeFinding::WrongObjid { tree, .. }
+            | TreeFinding::WrongFlags { tree, .. }
+            | TreeFinding::NotOwned { tree, .. }
+            | TreeFinding::Available { tree, .. }
+            | TreeFinding::ReachedTwice { tree, .. }
+            | TreeFinding::TooDeep { tree, .. }
+            | TreeFinding::BadChild { tree, .. }
+            | TreeFinding::BadInternalPage { tree, .. }
+            | TreeFinding::BadLevel { tree, .. }
+            | TreeFinding::EmptyLeaf { tree, .. }
+            | TreeFinding::BadSiblingLink { tree, .. }
+            | TreeFinding::DbtimeTooLarge { tree, .. } => *tree,
+        }
+    }
+
+    #[test]
+    fn a_healthy_two_level_tree_has_no_finding_and_counts_its_pages_and_records() {
+        let mut l3 = leaf(1, (2, 0), 3);
+        l3[8..16].copy_from_slice(&100u64.to_le_bytes()); // dbtime = the header's: fine
+        let (w, own) = walk(vec![(1, root(3, true, &[2, 3])), (2, leaf(1, (0, 3), 2)), (3, l3)]);
+        assert_eq!(own, vec![]);
+        let t = &w.trees[0];
+        assert_eq!((t.pages, t.leaves, t.internal, t.live_nodes, t.levels), (3, 2, 1, 5, 2));
+        assert_eq!(t.records(), None, "the database root holds no records");
+        assert_eq!(w.unreached, vec![]);
+    }
+
+    #[test]
+    fn deleted_nodes_are_not_records() {
+        let mut nodes = leaf_nodes(3);
+        nodes[1].2 = node_flags::DELETED;
+        let (w, own) = walk(vec![
+            (1, root(2, true, &[2])),
+            (2, page(1, page_flags::LEAF, b"", (0, 0), &nodes)),
+        ]);
+        assert_eq!(own, vec![]);
+        assert_eq!(w.trees[0].live_nodes, 2);
+    }
+
+    #[test]
+    fn a_child_pointing_to_its_own_page_is_reached_twice() {
+        let (_, own) = walk(vec![(1, root(1, false, &[1]))]);
+        assert_eq!(own, vec![TreeFinding::ReachedTwice { tree: ROOT, pgno: 1 }]);
+        assert_eq!(own[0].code(), -338);
+    }
+
+    #[test]
+    fn a_cycle_through_an_internal_page_ends_the_walk() {
+        let p2 = page(1, 0, b"", (0, 0), &children(&[1]));
+        let (w, own) = walk(vec![(1, root(2, false, &[2])), (2, p2)]);
+        assert_eq!(own, vec![TreeFinding::ReachedTwice { tree: ROOT, pgno: 1 }]);
+        assert_eq!(w.trees[0].pages, 2);
+    }
+
+    #[test]
+    fn a_sibling_loop_breaks_the_leaf_chain() {
+        // 2 → 3 → 2: the first leaf has a pgnoPrev, the last a pgnoNext.
+        let (_, own) = walk(vec![
+            (1, root(3, true, &[2, 3])),
+            (2, leaf(1, (3, 3), 1)),
+            (3, leaf(1, (2, 2), 1)),
+        ]);
+        let sibling: Vec<u32> = own.iter().filter(|f| f.code() == -327).map(TreeFinding::pgno).collect();
+        assert_eq!(sibling, vec![2, 3], "{own:?}");
+    }
+
+    #[test]
+    fn a_leaf_whose_neighbour_does_not_link_back_is_found() {
+        let (_, own) = walk(vec![
+            (1, root(3, true, &[2, 3])),
+            (2, leaf(1, (0, 0), 1)),
+            (3, leaf(1, (2, 0), 1)),
+        ]);
+        assert!(
+            matches!(own[..], [TreeFinding::BadSiblingLink { pgno: 3, .. }]),
+            "{own:?}"
+        );
+    }
+
+    #[test]
+    fn a_tree_deeper_than_the_bound_stops_there() {
+        let n = 40u32;
+        let mut pages = vec![(1, root(n, false, &[2]))];
+        for p in 2..=n {
+            pages.push((p, page(1, 0, b"", (0, 0), &children(&[p + 1]))));
+        }
+        let (w, own) = walk(pages);
+        assert!(own.iter().any(|f| matches!(f, TreeFinding::TooDeep { .. })), "{own:?}");
+        assert_eq!(w.trees[0].levels as usize, MAX_TREE_DEPTH);
+    }
+
+    #[test]
+    fn a_page_claimed_by_two_trees_is_reached_once() {
+        // MSysObjects' root (page 4, objid 2) points at the database root's leaf.
+        let mso = page(
+            OBJID_FDP_MSO,
+            page_flags::ROOT | page_flags::PARENT,
+            &space_header(1),
+            (0, 0),
+            &children(&[2]),
+        );
+        let (w, _) = walk(vec![(1, root(4, true, &[2])), (2, leaf(1, (0, 0), 1)), (4, mso)]);
+        let mso_tree = TreeRef {
+            objid: OBJID_FDP_MSO,
+            kind: TreeKind::Catalog,
+        };
+        assert!(
+            w.findings.contains(&TreeFinding::ReachedTwice {
+                tree: mso_tree,
+                pgno: 2
+            }),
+            "{:?}",
+            w.findings
+        );
+    }
+
+    #[test]
+    fn mixed_levels_empty_pages_and_bad_children_are_found() {
+        // Root says parent-of-leaf, child 2 is internal; child 3 is an empty leaf; a 3-byte child.
+        let mut kids = children(&[2, 3]);
+        kids.push((&b"k"[..], vec![9, 0, 0], 0));
+        let root_page = page(
+            OBJID_SYSTEM_ROOT,
+            page_flags::ROOT | page_flags::PARENT,
+            &space_header(3),
+            (0, 0),
+            &kids,
+        );
+        let (_, own) = walk(vec![
+            (1, root_page),
+            (2, page(1, 0, b"", (0, 0), &[])),
+            (3, leaf(1, (0, 0), 0)),
+        ]);
+        let codes: Vec<(u32, i32)> = own.iter().map(|f| (f.pgno(), f.code())).collect();
+        assert!(codes.contains(&(1, -338)), "bad child: {own:?}");
+        assert!(own.contains(&TreeFinding::BadLevel { tree: ROOT, pgno: 2 }), "{own:?}");
+        assert!(
+            own.contains(&TreeFinding::BadInternalPage { tree: ROOT, pgno: 2 }),
+            "{own:?}"
+        );
+        assert!(own.contains(&TreeFinding::EmptyLeaf { tree: ROOT, pgno: 3 }), "{own:?}");
+    }
+
+    #[test]
+    fn foreign_blank_unreadable_and_late_pages_are_found() {
+        let mut late = leaf(1, (0, 0), 1);
+        late[8..16].copy_from_slice(&101u64.to_le_bytes());
+        let (_, own) = walk(vec![
+            (1, root(5, true, &[2, 3, 4, 5])),
+            (2, leaf(9, (0, 0), 1)),
+            (3, vec![0; SIZE]),
+            (5, late),
+        ]);
+        let codes: Vec<(u32, i32)> = own.iter().map(|f| (f.pgno(), f.code())).collect();
+        for want in [(2, -1206), (3, -1019), (4, -1018), (5, -344)] {
+            assert!(codes.contains(&want), "{want:?} in {codes:?}");
+        }
+    }
+
+    #[test]
+    fn pages_in_use_no_tree_reaches_are_leaks_or_orphans() {
+        // Page 4 is MSysObjects' root, reached (and unreadable) here.
+        let (w, _) = walk(vec![
+            (1, root(6, true, &[2])),
+            (2, leaf(1, (0, 0), 1)),
+            (3, vec![0; SIZE]),
+            (5, leaf(77, (0, 0), 1)),
+            (6, leaf(1, (0, 0), 1)),
+        ]);
+        let got: Vec<(u32, Unreached)> = w.unreached.iter().map(|u| (u.pgno, u.class)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, Unreached::Blank),
+                (5, Unreached::DeletedObject { objid_fdp: 77 }),
+                (6, Unreached::Orphan)
+            ]
+        );
+        assert!(w.unreached[1].class.is_leak() && !w.unreached[2].class.is_leak());
+    }
+}
