@@ -182,6 +182,9 @@ const fn deleted(objid_fdp: u32) -> Unreached {
     Unreached::DeletedObject { objid_fdp }
 }
 
+/// Pages `first..=last` in use by `owner`, not reached, all of one class.
+type Run = (u32, u32, u32, Unreached);
+
 /// The pages in use that no tree reaches, (database, [(first page, last page, owner, class)]),
 /// transcribed from LOGICAL-INTEGRITY.md §6.2 ("every page in use per the space trees is
 /// reachable"): 48 pages in 7 files. §6.2 gives the Windows.edb pages by class only (2
@@ -189,7 +192,7 @@ const fn deleted(objid_fdp: u32) -> Unreached {
 /// agree with the catalog reference: pages 29 and 30 are the roots of the MSysObjids (objid 6)
 /// and MSysLocales (objid 7) that `esentutl /p` deleted, whose catalog rows stay as deleted
 /// nodes (tests/catalog_reference.rs).
-const UNREACHED: &[(&str, &[(u32, u32, u32, Unreached)])] = &[
+const UNREACHED: &[(&str, &[Run])] = &[
     // Pages 47–56 owned by the root: 47 headed objid 12 (a deleted table), 48–56 zero.
     (
         "museum-srum-win10-rathbunvm/Clean/SRUDB.dat",

@@ -30,27 +30,27 @@ use super::space_map::{PageSpace, SpaceMap, SpaceTree, OBJID_SYSTEM_ROOT, PGNO_S
 use std::collections::BTreeSet;
 
 /// `JET_errBadPageLink` (−327): a leaf's sibling links disagree with the walk.
-pub const ERR_BAD_PAGE_LINK: i32 = -327;
+pub(crate) const ERR_BAD_PAGE_LINK: i32 = -327;
 /// `JET_errBadParentPageLink` (−338): an internal page, a child pointer or a level is wrong.
-pub const ERR_BAD_PARENT_PAGE_LINK: i32 = -338;
+pub(crate) const ERR_BAD_PARENT_PAGE_LINK: i32 = -338;
 /// `JET_errSPAvailExtCorrupted` (−341): a page a tree uses is listed as free.
-pub const ERR_SP_AVAIL_EXT_CORRUPTED: i32 = -341;
+pub(crate) const ERR_SP_AVAIL_EXT_CORRUPTED: i32 = -341;
 /// `JET_errSPOwnExtCorrupted` (−343): a page a tree uses is owned by another tree, or by none.
-pub const ERR_SP_OWN_EXT_CORRUPTED: i32 = -343;
+pub(crate) const ERR_SP_OWN_EXT_CORRUPTED: i32 = -343;
 /// `JET_errDbTimeCorrupted` (−344): a page's dbtime is above the database header's.
-pub const ERR_DB_TIME_CORRUPTED: i32 = -344;
+pub(crate) const ERR_DB_TIME_CORRUPTED: i32 = -344;
 /// `JET_errBadEmptyPage` (−351): a leaf that is not a root holds no node.
-pub const ERR_BAD_EMPTY_PAGE: i32 = -351;
+pub(crate) const ERR_BAD_EMPTY_PAGE: i32 = -351;
 /// `JET_errPageTagCorrupted` (−357): a page's header or tag array cannot be read.
-pub const ERR_PAGE_TAG_CORRUPTED: i32 = -357;
+pub(crate) const ERR_PAGE_TAG_CORRUPTED: i32 = -357;
 /// `JET_errNodeCorrupted` (−358): a node's lengths run past its tag.
-pub const ERR_NODE_CORRUPTED: i32 = -358;
+pub(crate) const ERR_NODE_CORRUPTED: i32 = -358;
 /// `JET_errReadVerifyFailure` (−1018): the caller could not give the page.
-pub const ERR_READ_VERIFY_FAILURE: i32 = -1018;
+pub(crate) const ERR_READ_VERIFY_FAILURE: i32 = -1018;
 /// `JET_errPageNotInitialized` (−1019): a page a tree reaches is all zero.
-pub const ERR_PAGE_NOT_INITIALIZED: i32 = -1019;
+pub(crate) const ERR_PAGE_NOT_INITIALIZED: i32 = -1019;
 /// `JET_errDatabaseCorrupted` (−1206): what `/g` returns for a page of the wrong tree.
-pub const ERR_DATABASE_CORRUPTED: i32 = -1206;
+pub(crate) const ERR_DATABASE_CORRUPTED: i32 = -1206;
 
 /// What a tree is (issue 22's JSON `kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
