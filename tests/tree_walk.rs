@@ -10,7 +10,7 @@ use crate::util::{corpus, files_under, rel_name, testdata_dir};
 use esecheck::checksum::{verify_page, PageStatus};
 use esecheck::format::catalog::read_catalog;
 use esecheck::format::space_map::{build_space_map, fdps_of_catalog};
-use esecheck::format::tree_walk::{walk_trees, TreeFinding, TreeKind, TreeWalk, Unreached, UnreachedPage};
+use esecheck::format::tree_walk::{walk_trees, FileFacts, TreeFinding, TreeKind, TreeWalk, Unreached, UnreachedPage};
 use serde_json::Value;
 use std::path::Path;
 
@@ -249,7 +249,11 @@ fn walk_of(bytes: &[u8]) -> TreeWalk {
     let page = |pgno| readable(bytes, page_size, pgno);
     let catalog = read_catalog(page).expect("catalog");
     let map = build_space_map(page, &fdps_of_catalog(&catalog.objects()));
-    walk_trees(page, &catalog, &map, Some(dbtime))
+    let file = FileFacts {
+        last_pgno: (bytes.len() / page_size).saturating_sub(2) as u32,
+        dbtime_dirtied: Some(dbtime),
+    };
+    walk_trees(page, &catalog, &map, file)
 }
 
 fn expected_unreached(rel: &str) -> Vec<UnreachedPage> {

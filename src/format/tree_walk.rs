@@ -511,29 +511,41 @@ fn trees_of(catalog: &Catalog, space: &SpaceMap) -> Vec<Planned> {
     out
 }
 
+/// What the walk needs to know of the file besides its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileFacts {
+    /// The last page number the file holds (a hostile space tree may claim 2³² pages: the walk
+    /// keeps a bit per page up to here, not up to the owned space's end).
+    pub last_pgno: u32,
+    /// The database header's `dbtimeDirtied`; `None`: the dbtime rule is not run.
+    pub dbtime_dirtied: Option<u64>,
+}
+
 /// Walks every tree of `catalog` (and the space trees `space` read) from its root, and
 /// classifies the pages in use that no tree reaches. `page(pgno)` gives a page's bytes, or
-/// `None` when the caller cannot trust it; `dbtime_dirtied` is the database header's
-/// `dbtimeDirtied` (`None`: the dbtime rule is not run).
-pub fn walk_trees<'a, F>(page: F, catalog: &Catalog, space: &SpaceMap, dbtime_dirtied: Option<u64>) -> TreeWalk
+/// `None` when the caller cannot trust it.
+pub fn walk_trees<'a, F>(page: F, catalog: &Catalog, space: &SpaceMap, file: FileFacts) -> TreeWalk
 where
     F: Fn(u32) -> Option<&'a [u8]>,
 {
     let last = space.last_owned_pgno().unwrap_or(PGNO_SYSTEM_ROOT);
-    let mut reached = Bitset::new(last.saturating_add(1));
+    let in_file = last.min(file.last_pgno);
+    let mut reached = Bitset::new(in_file.saturating_add(1));
     let mut walk = TreeWalk::default();
     let ctx = Ctx {
         page: &page,
         space,
         last,
-        dbtime_dirtied,
+        in_file,
+        dbtime_dirtied: file.dbtime_dirtied,
     };
     for planned in trees_of(catalog, space) {
         let walked = walk_tree(&ctx, &planned, &mut reached, &mut walk.findings);
         walk.trees.push(walked);
     }
     let live: BTreeSet<u32> = walk.trees.iter().map(|t| t.tree.objid).collect();
-    for pgno in 1..=last {
+    // Pages past the end of the file are the owned-space rule's (issue 22 rule 1), not leaks.
+    for pgno in 1..=in_file {
         if reached.contains(pgno) {
             continue;
         }
@@ -572,7 +584,10 @@ fn classify(bytes: Option<&[u8]>, owner: u32, live: &BTreeSet<u32>) -> Unreached
 struct Ctx<'c, F> {
     page: &'c F,
     space: &'c SpaceMap,
+    /// The owned space's last page.
     last: u32,
+    /// The last page both owned and in the file: the bitset's end.
+    in_file: u32,
     dbtime_dirtied: Option<u64>,
 }
 
@@ -617,6 +632,21 @@ where
         let mut level_is_leaf: Option<bool> = None;
         let mut chain = Chain::default();
         for (pgno, parent) in level.drain(..) {
+            if pgno == 0 || pgno > ctx.in_file {
+                // A root the catalog or a space header names beyond the owned space or the file
+                // (a child there is a `BadChild` already).
+                findings.push(if pgno == 0 || pgno > ctx.last {
+                    TreeFinding::NotOwned {
+                        tree,
+                        pgno,
+                        owner: None,
+                    }
+                } else {
+                    TreeFinding::Unreadable { tree, pgno }
+                });
+                chain.lost();
+                continue;
+            }
             if !reached.insert(pgno) {
                 findings.push(TreeFinding::ReachedTwice { tree, pgno });
                 continue;
@@ -887,7 +917,11 @@ mod tests {
             pages: Vec::new(),
         };
         let map = build_space_map(get, &[]);
-        let w = walk_trees(get, &catalog, &map, Some(100));
+        let file = FileFacts {
+            last_pgno: 64,
+            dbtime_dirtied: Some(100),
+        };
+        let w = walk_trees(get, &catalog, &map, file);
         let own = w.findings.iter().filter(|f| tree_of(f) == ROOT).cloned().collect();
         (w, own)
     }
@@ -1077,5 +1111,16 @@ mod tests {
             ]
         );
         assert!(w.unreached[1].class.is_leak() && !w.unreached[2].class.is_leak());
+    }
+
+    #[test]
+    fn a_space_header_claiming_every_page_costs_no_more_than_the_file() {
+        // The root owns 2³² − 2 pages; the file has 64. A child beyond the file is unreadable.
+        let (w, own) = walk(vec![(1, root(u32::MAX - 1, true, &[2, 70])), (2, leaf(1, (0, 0), 1))]);
+        assert!(
+            own.contains(&TreeFinding::Unreadable { tree: ROOT, pgno: 70 }),
+            "{own:?}"
+        );
+        assert!(w.unreached.iter().all(|u| u.pgno <= 64));
     }
 }
