@@ -670,7 +670,12 @@ where
             } else {
                 out.internal += 1;
                 let parent_of_leaf = p.flags & page_flags::PARENT != 0;
-                internal_page(ctx.last, tree, pgno, &p, parent_of_leaf, &mut next, findings);
+                let child = Child {
+                    last: ctx.last,
+                    reached,
+                    parent_of_leaf,
+                };
+                internal_page(tree, pgno, &p, &child, &mut next, findings);
             }
         }
         chain.end(tree, findings);
@@ -818,20 +823,30 @@ fn leaf_page(
     }
 }
 
+/// What an internal page's children are checked against.
+struct Child<'r> {
+    /// The owned space's last page.
+    last: u32,
+    /// The pages reached so far.
+    reached: &'r Bitset,
+    /// The page's parent-of-leaf flag: its children are leaves.
+    parent_of_leaf: bool,
+}
+
 /// An internal page: not empty, no sibling links (T7); each node a 4-byte child page number,
 /// not deleted, within the owned space; the children go to the next level in key order.
 fn internal_page(
-    last: u32,
     tree: TreeRef,
     pgno: u32,
     p: &NodePage<'_>,
-    parent_of_leaf: bool,
+    child_of: &Child<'_>,
     next: &mut Vec<(u32, Option<bool>)>,
     findings: &mut Vec<TreeFinding>,
 ) {
     if p.node_tags().is_empty() || p.pgno_prev != 0 || p.pgno_next != 0 {
         findings.push(TreeFinding::BadInternalPage { tree, pgno });
     }
+    let mut said_twice = false;
     for node in p.nodes() {
         let n = match node {
             Ok(n) => n,
@@ -843,9 +858,17 @@ fn internal_page(
         let child = (n.data.len() == 4)
             .then(|| Reader::new(n.data, "internal node").u32(0, "pgnoChild").ok())
             .flatten()
-            .filter(|&c| c != 0 && c <= last && !n.is_deleted());
+            .filter(|&c| c != 0 && c <= child_of.last && !n.is_deleted());
         match child {
-            Some(c) => next.push((c, Some(parent_of_leaf))),
+            // A child reached already (an ancestor, a page of another tree): said once per
+            // page, not queued, so a hostile page of thousands of such nodes costs nothing.
+            Some(c) if child_of.reached.contains(c) => {
+                if !said_twice {
+                    findings.push(TreeFinding::ReachedTwice { tree, pgno: c });
+                    said_twice = true;
+                }
+            }
+            Some(c) => next.push((c, Some(child_of.parent_of_leaf))),
             None => findings.push(TreeFinding::BadChild {
                 tree,
                 pgno,
@@ -1122,5 +1145,13 @@ mod tests {
             "{own:?}"
         );
         assert!(w.unreached.iter().all(|u| u.pgno <= 64));
+    }
+
+    #[test]
+    fn hundreds_of_children_naming_an_ancestor_are_one_finding() {
+        let p2 = page(1, 0, b"", (0, 0), &children(&[1; 300]));
+        let (w, own) = walk(vec![(1, root(2, false, &[2])), (2, p2)]);
+        assert_eq!(own, vec![TreeFinding::ReachedTwice { tree: ROOT, pgno: 1 }]);
+        assert_eq!(w.trees[0].levels, 2);
     }
 }
