@@ -357,3 +357,60 @@ fn the_leaks_and_orphans_are_the_48_pages_of_section_6_2() {
     let pages: usize = UNREACHED.iter().map(|(n, _)| expected_unreached(n).len()).sum();
     assert_eq!((UNREACHED.len(), pages), (7, 48));
 }
+
+/// A leaf of a table's data tree in the middle of its chain (both siblings set), in a real file.
+fn middle_data_leaf(bytes: &[u8], page_size: usize) -> (u32, u32) {
+    let walk = walk_of(bytes);
+    let data: Vec<u32> = walk
+        .trees
+        .iter()
+        .filter(|t| t.tree.kind == TreeKind::Data && t.leaves >= 3)
+        .map(|t| t.tree.objid)
+        .collect();
+    (1..(bytes.len() / page_size) as u32 - 2)
+        .find_map(|pgno| {
+            let p = readable(bytes, page_size, pgno)?;
+            let objid = u32::from_le_bytes(p[24..28].try_into().unwrap());
+            let flags = u32::from_le_bytes(p[36..40].try_into().unwrap());
+            let (prev, next) = (
+                u32::from_le_bytes(p[16..20].try_into().unwrap()),
+                u32::from_le_bytes(p[20..24].try_into().unwrap()),
+            );
+            (data.contains(&objid) && flags & 0x2 != 0 && prev != 0 && next != 0).then_some((pgno, objid))
+        })
+        .expect("a middle data leaf")
+}
+
+/// A real database with one data leaf zeroed: the walk names the blank page of its tree (−1019)
+/// and the table's live records drop by the leaf's; with the leaf's `pgnoNext` cleared instead
+/// (an older copy of a leaf written back, the lost write T9 catches), the chain breaks (−327).
+#[test]
+fn a_zeroed_or_relinked_leaf_of_a_real_database_is_found() {
+    let rel = "museum-srum-win10-belkasoftctf/Clean/SRUDB.dat";
+    let bytes = crate::util::read_td(rel);
+    let page_size = u32::from_le_bytes(bytes[236..240].try_into().unwrap()) as usize;
+    let before = walk_of(&bytes);
+    let (pgno, objid) = middle_data_leaf(&bytes, page_size);
+    let at = (pgno as usize + 1) * page_size;
+
+    let mut zeroed = bytes.clone();
+    zeroed[at..at + page_size].fill(0);
+    let walk = walk_of(&zeroed);
+    let codes: Vec<(u32, u32, i32)> = walk.findings.iter().map(|f| (f.pgno(), objid, f.code())).collect();
+    assert_eq!(codes, vec![(pgno, objid, -1019)], "{rel}: {:?}", walk.findings);
+    assert!(
+        walk.records(objid) < before.records(objid),
+        "{rel}: records of objid {objid}"
+    );
+
+    let mut relinked = bytes.clone();
+    relinked[at + 20..at + 24].copy_from_slice(&0u32.to_le_bytes());
+    esecheck::testkit::db::seal_page(&mut relinked[at..at + page_size], pgno);
+    let walk = walk_of(&relinked);
+    assert!(
+        !walk.findings.is_empty() && walk.findings.iter().all(|f| f.code() == -327),
+        "{rel}: {:?}",
+        walk.findings
+    );
+    assert_eq!(walk.records(objid), before.records(objid));
+}
