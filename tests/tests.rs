@@ -40,6 +40,7 @@ mod set_rules;
 mod space_map;
 mod sparse;
 mod testkit;
+mod tree_walk;
 mod verify;
 mod verify_crafted;
 mod windows;

@@ -16,6 +16,7 @@ pub mod node;
 pub mod page;
 pub mod space;
 pub mod space_map;
+pub mod tree_walk;
 
 pub use attach::{parse_attach_list, AttachInfo};
 pub(crate) use bytes::{FormatError, Reader};

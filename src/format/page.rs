@@ -31,8 +31,14 @@ pub(crate) mod flags {
     pub(crate) const LEAF: u32 = 0x2;
     /// `fPageParentOfLeaf`: internal (parent) page.
     pub(crate) const PARENT: u32 = 0x4;
+    /// `fPageEmpty`: the page was freed (its contents are stale).
+    pub(crate) const EMPTY: u32 = 0x8;
     /// `fPageSpaceTree`: page of a space tree (owned or available extents).
     pub(crate) const SPACE_TREE: u32 = 0x20;
+    /// `fPageIndex`: page of a secondary index.
+    pub(crate) const INDEX: u32 = 0x40;
+    /// `fPageLongValue`: page of a long-value tree.
+    pub(crate) const LONG_VALUE: u32 = 0x80;
     /// `fPageNewChecksumFormat`: the page carries XOR-ECC checksums (§4.2).
     pub(crate) const NEW_CHECKSUM_FORMAT: u32 = 0x2000;
 }
