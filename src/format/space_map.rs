@@ -567,7 +567,8 @@ where
             }
             // Past the bitmap's reach, every page of the primary extent is available.
             let beyond = cpg.saturating_sub(1 + SMALL_SPACE_AVAIL_MOST);
-            if let Some(last) = fdp.pgno_fdp.checked_add(cpg - 1).filter(|_| beyond > 0) {
+            // `beyond > 0` first: a hostile header may say `cpgPrimary` 0 (found by the fuzzer).
+            if let Some(last) = (beyond > 0).then(|| fdp.pgno_fdp.checked_add(cpg - 1)).flatten() {
                 space.avail.push((
                     Pool::General,
                     Extent {
@@ -1151,6 +1152,15 @@ mod tests {
                 pool: Pool::General
             }
         );
+    }
+
+    #[test]
+    fn a_single_extent_of_no_pages_owns_nothing_and_does_not_panic() {
+        // A hostile space header with cpgPrimary 0 (the fuzzer's first find on this module).
+        let mut db = healthy();
+        db.fdp(20, 5, header(0, 1, 0, 0));
+        let map = db.map(&FDPS[..1]);
+        assert_eq!((map.trees[&5].owned_pages, map.trees[&5].available_pages), (0, 0));
     }
 
     #[test]
