@@ -10,7 +10,7 @@
 //! deleted; libesedb's tables (name, objid), which follow the engine, are esecheck's tables.
 //! The deleted rows are listed per file in [`DELETED_ROWS`], not tolerated in general.
 
-use crate::util::{corpus, files_under, rel_name, testdata_dir};
+use crate::util::{corpus, files_under, readable_page, rel_name, testdata_dir};
 use esecheck::checksum::{verify_page, PageStatus};
 use esecheck::format::catalog::{
     read_catalog, walk_catalog_tree, Catalog, CatalogRow, CatalogSource, SysObj, OBJID_FDP_MSO_SHADOW, PGNO_FDP_MSO,
@@ -50,16 +50,7 @@ fn reference() -> Value {
 /// not verify is given to the reader as unreadable, as the scan will give it.
 fn catalog_of(bytes: &[u8]) -> Result<Catalog, esecheck::format::catalog::CatalogError> {
     let page_size = u32::from_le_bytes(bytes[236..240].try_into().unwrap()) as usize;
-    let pages = (bytes.len() / page_size) as u32;
-    let max_pgno = pages.saturating_sub(2);
-    read_catalog(|pgno| {
-        let start = (pgno as usize + 1).checked_mul(page_size)?;
-        let page = bytes.get(start..start.checked_add(page_size)?)?;
-        match verify_page(page, pgno, max_pgno).status {
-            PageStatus::Good | PageStatus::Uninitialized => Some(page),
-            PageStatus::Correctable | PageStatus::Bad | PageStatus::WrongPageNumber => None,
-        }
-    })
+    read_catalog(|pgno| readable_page(bytes, page_size, pgno))
 }
 
 type Row = (i64, i64, i64, i64, String);

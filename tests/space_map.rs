@@ -4,8 +4,7 @@
 //! conflicts. Every corpus database when the corpus is present (`ESECHECK_CORPUS=required` makes
 //! its absence a failure), and the copies in `testdata/` always.
 
-use crate::util::{corpus, files_under, rel_name, testdata_dir};
-use esecheck::checksum::{verify_page, PageStatus};
+use crate::util::{corpus, files_under, readable_page, rel_name, testdata_dir};
 use esecheck::format::catalog::read_catalog;
 use esecheck::format::space_map::{build_space_map, fdps_of_catalog, SpaceMap, OBJID_SYSTEM_ROOT};
 use std::path::Path;
@@ -64,20 +63,9 @@ const MEASURED: &[(&str, u64, u64)] = &[
     ("stroz-eseparser-generated/test.edb", 254, 209),
 ];
 
-/// A page the scan would hand on: it verifies (or is blank).
-fn readable(bytes: &[u8], page_size: usize, pgno: u32) -> Option<&[u8]> {
-    let pages = (bytes.len() / page_size) as u32;
-    let start = (pgno as usize + 1).checked_mul(page_size)?;
-    let page = bytes.get(start..start.checked_add(page_size)?)?;
-    match verify_page(page, pgno, pages.saturating_sub(2)).status {
-        PageStatus::Good | PageStatus::Uninitialized => Some(page),
-        PageStatus::Correctable | PageStatus::Bad | PageStatus::WrongPageNumber => None,
-    }
-}
-
 fn map_of(bytes: &[u8]) -> SpaceMap {
     let page_size = u32::from_le_bytes(bytes[236..240].try_into().unwrap()) as usize;
-    let page = |pgno| readable(bytes, page_size, pgno);
+    let page = |pgno| readable_page(bytes, page_size, pgno);
     let catalog = read_catalog(page).expect("catalog");
     build_space_map(page, &fdps_of_catalog(&catalog.objects()))
 }

@@ -6,8 +6,7 @@
 //! (`ESECHECK_CORPUS=required` makes its absence a failure), and the copies in `testdata/`
 //! always.
 
-use crate::util::{corpus, files_under, rel_name, testdata_dir};
-use esecheck::checksum::{verify_page, PageStatus};
+use crate::util::{corpus, files_under, readable_page, rel_name, testdata_dir};
 use esecheck::format::catalog::read_catalog;
 use esecheck::format::space_map::{build_space_map, fdps_of_catalog};
 use esecheck::format::tree_walk::{walk_trees, FileFacts, TreeFinding, TreeKind, TreeWalk, Unreached, UnreachedPage};
@@ -231,22 +230,11 @@ const UNREACHED: &[(&str, &[Run])] = &[
 /// dbtime ≤ header dbtime": an unlogged database); the only finding of any healthy database.
 const DBTIME_ABOVE_HEADER: (&str, &[u32]) = ("plaso-catalog/Catalog1.edb", &[49, 50, 51]);
 
-/// A page the scan would hand on: it verifies (or is blank).
-fn readable(bytes: &[u8], page_size: usize, pgno: u32) -> Option<&[u8]> {
-    let pages = (bytes.len() / page_size) as u32;
-    let start = (pgno as usize + 1).checked_mul(page_size)?;
-    let page = bytes.get(start..start.checked_add(page_size)?)?;
-    match verify_page(page, pgno, pages.saturating_sub(2)).status {
-        PageStatus::Good | PageStatus::Uninitialized => Some(page),
-        PageStatus::Correctable | PageStatus::Bad | PageStatus::WrongPageNumber => None,
-    }
-}
-
 fn walk_of(bytes: &[u8]) -> TreeWalk {
     let page_size = u32::from_le_bytes(bytes[236..240].try_into().unwrap()) as usize;
     // DBFILEHDR `le_dbtimeDirtied` @16.
     let dbtime = u64::from_le_bytes(bytes[16..24].try_into().unwrap());
-    let page = |pgno| readable(bytes, page_size, pgno);
+    let page = |pgno| readable_page(bytes, page_size, pgno);
     let catalog = read_catalog(page).expect("catalog");
     let map = build_space_map(page, &fdps_of_catalog(&catalog.objects()));
     let file = FileFacts {
@@ -369,7 +357,7 @@ fn middle_data_leaf(bytes: &[u8], page_size: usize) -> (u32, u32) {
         .collect();
     (1..(bytes.len() / page_size) as u32 - 2)
         .find_map(|pgno| {
-            let p = readable(bytes, page_size, pgno)?;
+            let p = readable_page(bytes, page_size, pgno)?;
             let objid = u32::from_le_bytes(p[24..28].try_into().unwrap());
             let flags = u32::from_le_bytes(p[36..40].try_into().unwrap());
             let (prev, next) = (

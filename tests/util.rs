@@ -180,3 +180,18 @@ pub fn assert_exit_2_line(cmd: &mut Command, line: &str) -> String {
     assert_eq!(stderr, "", "stderr must hold only what stdout does not say");
     stdout
 }
+
+/// The page `pgno` of a database's `bytes` (`page_size` bytes after the two header copies) as
+/// the scan hands it to the structure readers (`format::catalog`, `space_map`, `tree_walk`):
+/// when it verifies or is blank; `None` for a bad, correctable or misplaced page, or one past
+/// the end of the file.
+pub fn readable_page(bytes: &[u8], page_size: usize, pgno: u32) -> Option<&[u8]> {
+    use esecheck::checksum::{verify_page, PageStatus};
+    let pages = (bytes.len() / page_size) as u32;
+    let start = (pgno as usize + 1).checked_mul(page_size)?;
+    let page = bytes.get(start..start.checked_add(page_size)?)?;
+    match verify_page(page, pgno, pages.saturating_sub(2)).status {
+        PageStatus::Good | PageStatus::Uninitialized => Some(page),
+        PageStatus::Correctable | PageStatus::Bad | PageStatus::WrongPageNumber => None,
+    }
+}
