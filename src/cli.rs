@@ -52,6 +52,10 @@ pub enum Command {
         /// Descend into the subdirectories of a directory named.
         #[arg(long, short = 'r')]
         recursive: bool,
+        /// Skip the catalog, space and tree checks (cut copies, blank fixed pages, lost flushes
+        /// are still found).
+        #[arg(long)]
+        no_logical: bool,
     },
     /// `esecheck header FILE…`: eseutil /MH, /ML, /MK.
     Header {
@@ -86,6 +90,10 @@ pub enum Command {
         /// Bytes per block CRC in the manifest (4096 to 1073741824).
         #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, requires = "manifest")]
         block_size: u64,
+        /// Skip the catalog, space and tree checks of the databases (cut copies, blank fixed
+        /// pages, lost flushes are still found).
+        #[arg(long)]
+        no_logical: bool,
     },
     /// `esecheck compare MANIFEST PATH…`: proves a copy against a manifest.
     Compare {

@@ -6,9 +6,23 @@ use serde::Serialize;
 /// An ESE (`JET_err…`) error this tool reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JetErr {
+    /// −327: a leaf's sibling links disagree with the leaves in key order (issue 22 T9).
+    BadPageLink,
+    /// −338: a tree's internal structure is wrong: a page reached twice, a bad child pointer or level (T6–T8).
+    BadParentPageLink,
+    /// −341: a page a tree uses is listed as free, or the available-extent trees conflict (T4, S5, S7).
+    SPAvailExtCorrupted,
     /// −343: the database's owned-space tree cannot be read: a page of it verifies but is not
     /// the space-tree page it must be (`JET_errSPOwnExtCorrupted`, "OwnExt space tree is corrupt").
     SPOwnExtCorrupted,
+    /// −344: a page's dbtime is above the database header's (D1).
+    DbTimeCorrupted,
+    /// −351: a leaf that is not a root holds no node (T10).
+    BadEmptyPage,
+    /// −357: a page's header or tag array cannot be read (P1–P4).
+    PageTagCorrupted,
+    /// −358: a node's lengths run past its tag (P4).
+    NodeCorrupted,
     /// −501: log header checksum, segment or LRCHECKSUM damage, v8 cbSec ≠ 4096.
     LogFileCorrupt,
     /// −509: the checkpoint's generation is not on disk.
@@ -58,6 +72,8 @@ pub enum JetErr {
     InvalidDatabaseVersion,
     /// −1213: page size mismatch.
     PageSizeMismatch,
+    /// −1220: neither MSysObjects nor its shadow can be read (C1).
+    CatalogCorrupted,
     /// −1226: an incremental reseed was in progress (state IncrementalReseedInProgress).
     DatabaseIncompleteIncrementalReseed,
     /// −1935: a revert was in progress (state RevertInProgress).
@@ -71,10 +87,17 @@ pub enum JetErr {
 impl JetErr {
     /// Every error, in the order of the enum (the JSON Schema's list of `code` and `name`
     /// values, docs/schema/).
-    pub(crate) const ALL: [JetErr; 28] = {
+    pub(crate) const ALL: [JetErr; 36] = {
         use JetErr::*;
         [
+            BadPageLink,
+            BadParentPageLink,
+            SPAvailExtCorrupted,
             SPOwnExtCorrupted,
+            DbTimeCorrupted,
+            BadEmptyPage,
+            PageTagCorrupted,
+            NodeCorrupted,
             LogFileCorrupt,
             MissingPreviousLogFile,
             LogGenerationMismatch,
@@ -98,6 +121,7 @@ impl JetErr {
             DatabaseCorrupted,
             InvalidDatabaseVersion,
             PageSizeMismatch,
+            CatalogCorrupted,
             DatabaseIncompleteIncrementalReseed,
             DatabaseIncompleteRevert,
             FileNotFound,
@@ -105,10 +129,23 @@ impl JetErr {
         ]
     };
 
+    /// The error whose numeric code is `code`, if this tool reports it.
+    pub fn from_code(code: i32) -> Option<JetErr> {
+        JetErr::ALL.into_iter().find(|e| e.code() == code)
+    }
+
     /// The numeric code (negative).
     pub fn code(self) -> i32 {
         use JetErr::*;
         match self {
+            BadPageLink => -327,
+            BadParentPageLink => -338,
+            SPAvailExtCorrupted => -341,
+            DbTimeCorrupted => -344,
+            BadEmptyPage => -351,
+            PageTagCorrupted => -357,
+            NodeCorrupted => -358,
+            CatalogCorrupted => -1220,
             SPOwnExtCorrupted => -343,
             LogFileCorrupt => -501,
             MissingPreviousLogFile => -509,
@@ -144,6 +181,14 @@ impl JetErr {
     pub(crate) fn name(self) -> &'static str {
         use JetErr::*;
         match self {
+            BadPageLink => "JET_errBadPageLink",
+            BadParentPageLink => "JET_errBadParentPageLink",
+            SPAvailExtCorrupted => "JET_errSPAvailExtCorrupted",
+            DbTimeCorrupted => "JET_errDbTimeCorrupted",
+            BadEmptyPage => "JET_errBadEmptyPage",
+            PageTagCorrupted => "JET_errPageTagCorrupted",
+            NodeCorrupted => "JET_errNodeCorrupted",
+            CatalogCorrupted => "JET_errCatalogCorrupted",
             SPOwnExtCorrupted => "JET_errSPOwnExtCorrupted",
             LogFileCorrupt => "JET_errLogFileCorrupt",
             MissingPreviousLogFile => "JET_errMissingPreviousLogFile",
@@ -199,6 +244,14 @@ mod tests {
             match e {
                 FileInvalidType => true,
                 SPOwnExtCorrupted
+                | BadPageLink
+                | BadParentPageLink
+                | SPAvailExtCorrupted
+                | DbTimeCorrupted
+                | BadEmptyPage
+                | PageTagCorrupted
+                | NodeCorrupted
+                | CatalogCorrupted
                 | LogFileCorrupt
                 | MissingPreviousLogFile
                 | LogGenerationMismatch

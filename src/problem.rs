@@ -8,6 +8,9 @@ use serde::{Serialize, Serializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Information: listed, never changes the verdict, not promoted by `--strict` (CLI.md
+    /// Decision 23).
+    Info,
     /// Does not fail the check (unless `--strict`).
     Warning,
     /// An integrity problem: exit status 1.
@@ -61,12 +64,75 @@ pub struct Problem {
     /// `message`, which is in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
+    /// For a database page: the full name of the table whose tree owns it (CLI.md Decision 23).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// For a database page: the tree that owns it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tree: Option<TreeName>,
+    /// For a database page: the objid of the tree that owns it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objid: Option<u32>,
+    /// For a database page: the evidence the owner rests on, strongest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_source: Option<OwnerSource>,
+    /// `true` for a finding graded down because the database needs logs: replaying them may
+    /// legitimately repair it (CLI.md Decision 23).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_recovery: Option<bool>,
     /// One sentence, naming the place and the values.
     pub message: String,
     /// The file is all zeros (never written, or wiped): not damage a set can carry below
     /// `truncate_below` but a file that is not what its name says (CLI.md Decision 1).
     #[serde(skip)]
     pub all_zeros: bool,
+}
+
+/// What kind of tree owns a database page (CLI.md Decision 23).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TreeKindName {
+    /// A table's records (its primary index).
+    Data,
+    /// A table's long values.
+    LongValues,
+    /// A secondary index.
+    Index,
+    /// MSysObjects' or MSysObjectsShadow's own tree.
+    Catalog,
+    /// An owned- or available-extent tree.
+    Space,
+    /// The database root (page 1).
+    Root,
+}
+
+/// The tree that owns a page: its kind and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TreeName {
+    /// What the tree holds.
+    pub kind: TreeKindName,
+    /// Its name: the table's for a data or catalog tree, the index's, `"long values"`, `"owned
+    /// space"` or `"available space"`, `"database root"`.
+    pub name: String,
+}
+
+/// The evidence a page's owner rests on, strongest first (CLI.md Decision 23).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerSource {
+    /// A tree reaches the page.
+    Tree,
+    /// A leaf's neighbour links to it.
+    Sibling,
+    /// The most specific owned extent holds it.
+    Space,
+    /// It is listed as available to the tree.
+    Free,
+    /// It lies past the last owned page.
+    BeyondOwned,
+    /// Only the page's own objid names the tree: a hint.
+    Header,
 }
 
 fn ser_code<S: Serializer>(code: &Option<JetErr>, s: S) -> Result<S::Ok, S::Error> {
@@ -114,6 +180,11 @@ impl Problem {
             beyond_owned_space: None,
             stored_pgno: None,
             verifies_as: None,
+            table: None,
+            tree: None,
+            objid: None,
+            owner_source: None,
+            pending_recovery: None,
             message: message.into(),
             all_zeros: false,
         }
@@ -170,6 +241,11 @@ impl Problem {
     /// True for error severity.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// True for warning severity (not information).
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 }
 

@@ -15,7 +15,8 @@ use esecheck::testkit::log::{LogBuilder, LogStreamBuilder};
 use esecheck::testkit::{logtime_from_secs, signature};
 use esecheck::verdict::Verdict;
 
-const PAGES: u32 = 12;
+/// The default minimal valid database (a copy cut shorter would fail issue 22 rule 1 or the catalog).
+const PAGES: u32 = 40;
 
 fn db(ps: usize) -> Vec<u8> {
     DbBuilder::new(ps).pages(PAGES).build()
@@ -128,16 +129,30 @@ fn d07_torn_page_half_from_another_write_is_bad() {
 
 #[test]
 fn d08_zeroed_page_is_uninitialized_and_undetectable() {
-    // A page no rule names (page 13, a catalog leaf) zeroed passes as uninitialized; the Name
-    // index of the catalog (page 7, cat.hxx:160), which the engine never moves, fails −1019
-    // (issue 22 rule 2).
+    // A page past the owned space zeroed passes as uninitialized; a leaf of the catalog (page
+    // 13), which its tree reaches, fails −1019 naming the table (issue 22 T5); the Name index of
+    // the catalog (page 7, cat.hxx:160), which the engine never moves, fails −1019 (rule 2).
     for ps in PAGE_SIZES {
-        let f = DbBuilder::new(ps).pages(40).build();
+        // Page 41 lies past the owned space and was written once (a copy of page 40, sealed).
+        let mut f = DbBuilder::new(ps).pages(41).owned_pages(40).build();
+        let p40 = f[page_offset(ps, 40)..page_offset(ps, 41)].to_vec();
+        overwrite(&mut f, page_offset(ps, 41), &p40);
+        if ps >= 16384 {
+            let at = page_offset(ps, 41) + 64; // PGHDR2 pgno (ESE-FORMAT.md §4)
+            f[at..at + 4].copy_from_slice(&41u32.to_le_bytes());
+        }
+        esecheck::testkit::seal_page(&mut f[page_offset(ps, 41)..page_offset(ps, 42)], 41);
         let before = check(&f).uninitialized_pages;
+        let mut past = f.clone();
+        zero_page(&mut past, ps, 41 + 1);
+        let c = check(&past);
+        assert_eq!((c.verdict, c.uninitialized_pages), (Verdict::Pass, before + 1), "{ps}");
         let mut leaf = f.clone();
         zero_page(&mut leaf, ps, 13 + 1);
         let c = check(&leaf);
-        assert_eq!((c.verdict, c.uninitialized_pages), (Verdict::Pass, before + 1), "{ps}");
+        assert_eq!((c.verdict, codes(&c)), (Verdict::Fail, vec![-1019]), "{ps}");
+        let p = &c.problems[0];
+        assert_eq!((p.page, p.table.as_deref()), (Some(13), Some("MSysObjects")), "{ps}");
         let mut fixed = f.clone();
         zero_page(&mut fixed, ps, 7 + 1);
         let c = check(&fixed);

@@ -525,11 +525,12 @@ fn a_cut_copys_quiet_checksum_line_says_why_it_failed() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        format!(
-            "FAIL: {}: database file is too small (expected 766 pages, file is 254 pages): the database owns pages 1-766 (owned-space tree, page 2) but the file ends after page 254; pages 255-766 are missing (an incomplete copy?); 256 pages seen, 0 bad checksums, 0 correctable, 27 uninitialized, 0 wrong page numbers\n",
-            db.display()
-        )
+    let line = String::from_utf8(out.stdout).unwrap();
+    let head = format!(
+        "FAIL: {}: database file is too small (expected 766 pages, file is 254 pages): the database owns pages 1-766 (owned-space tree, page 2) but the file ends after page 254; pages 255-766 are missing (an incomplete copy?); the missing pages hold data of ",
+        db.display()
     );
+    // Between them: the tables whose trees reach past page 254 (issue 22, LOGICAL-INTEGRITY §6.3).
+    let tail = "; 256 pages seen, 0 bad checksums, 0 correctable, 27 uninitialized, 0 wrong page numbers\n";
+    assert!(line.starts_with(&head) && line.ends_with(tail), "{line}");
 }

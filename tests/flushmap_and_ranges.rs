@@ -208,7 +208,7 @@ fn verify_counts_a_damaged_flush_map_as_a_warning() {
 fn checksum_database_with_a_correctable_page_says_pass_with_warnings() {
     let d = tempfile::tempdir().unwrap();
     let f = d.path().join("x.edb");
-    let mut b = DbBuilder::new(4096).pages(8).build();
+    let mut b = DbBuilder::new(4096).pages(40).build();
     flip_page_bit(&mut b, 4096, 5, 8 * 1000 + 3);
     std::fs::write(&f, b).unwrap();
     let out = esecheck_no_progress().arg("checksum").arg(&f).output().unwrap();

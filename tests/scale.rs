@@ -62,7 +62,7 @@ fn verify_and_logs_over_20000_one_segment_logs_open_each_log_a_bounded_number_of
         .unwrap();
     assert_eq!(paths.len(), LOGS as usize);
     DbBuilder::new(8192)
-        .pages(16)
+        .pages(40)
         .write_file(&dir.path().join("db.edb"))
         .unwrap();
 

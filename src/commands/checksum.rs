@@ -17,6 +17,7 @@ use std::path::PathBuf;
 pub(crate) fn checksum(
     paths: &[PathBuf],
     recursive: bool,
+    no_logical: bool,
     opts: &Options,
     sinks: &mut Sinks<'_>,
 ) -> io::Result<Verdict> {
@@ -38,7 +39,7 @@ pub(crate) fn checksum(
         inputs
             .files
             .par_iter()
-            .map(|(p, _)| check_file_in_run(p, progress.as_ref(), &|_| {}))
+            .map(|(p, _)| check_file_in_run(p, progress.as_ref(), no_logical, &|_| {}))
             .collect()
     };
     if let Some(pb) = pb {

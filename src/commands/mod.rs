@@ -29,7 +29,11 @@ use std::io;
 pub fn run(command: &crate::cli::Command, opts: &Options, sinks: &mut Sinks<'_>) -> io::Result<Verdict> {
     use crate::cli::Command;
     Ok(match command {
-        Command::Checksum { files, recursive } => checksum(files, *recursive, opts, sinks)?,
+        Command::Checksum {
+            files,
+            recursive,
+            no_logical,
+        } => checksum(files, *recursive, *no_logical, opts, sinks)?,
         Command::Header { files } => headers(files, opts, sinks)?,
         Command::Logs { dir, base } => logs(dir, base.as_deref(), opts, sinks)?,
         Command::Verify {
@@ -38,12 +42,21 @@ pub fn run(command: &crate::cli::Command, opts: &Options, sinks: &mut Sinks<'_>)
             logs,
             manifest,
             block_size,
+            no_logical,
         } => {
             let target = manifest.as_ref().map(|path| manifest::ManifestTarget {
                 path: path.clone(),
                 block_size: *block_size,
             });
-            verify(paths, base.clone(), logs.clone(), target.as_ref(), opts, sinks)?
+            verify(
+                paths,
+                base.clone(),
+                logs.clone(),
+                target.as_ref(),
+                *no_logical,
+                opts,
+                sinks,
+            )?
         }
         Command::Compare { manifest, paths } => compare(manifest, paths, opts, sinks)?,
         Command::Man | Command::Completions { .. } => Verdict::Pass,

@@ -19,6 +19,7 @@ pub(crate) fn verify(
     base: Option<String>,
     logs: Option<PathBuf>,
     target: Option<&manifest::ManifestTarget>,
+    no_logical: bool,
     opts: &Options,
     sinks: &mut Sinks<'_>,
 ) -> io::Result<Verdict> {
@@ -40,6 +41,7 @@ pub(crate) fn verify(
             before_recheck: None,
             crc_block_size: target.map(|t| t.block_size),
             exclude: target.map(|t| t.path.clone()),
+            no_logical,
         },
     };
     let result = verify_set(paths, &vopts);

@@ -27,7 +27,7 @@ use super::node::NodePage;
 use super::page::{flags as page_flags, PageHeader};
 use super::space::Extents;
 use super::space_map::{PageSpace, SpaceMap, SpaceTree, OBJID_SYSTEM_ROOT, PGNO_SYSTEM_ROOT};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `JET_errBadPageLink` (−327): a leaf's sibling links disagree with the walk.
 pub(crate) const ERR_BAD_PAGE_LINK: i32 = -327;
@@ -116,6 +116,16 @@ pub struct WalkedTree {
     pub live_nodes: u64,
     /// Levels walked (1 = a root that is a leaf).
     pub levels: u32,
+    /// Pages the tree should reach as leaves (their parent is a parent of leaves) that could not
+    /// be walked: unreadable, blank, malformed or another tree's. Ascending.
+    pub lost_leaves: Vec<u32>,
+    /// The same for the root and internal pages (the leaves below them are not reached).
+    pub lost_internal: Vec<u32>,
+    /// Leaves the tree no longer reaches through its internal pages but its leaf chain still
+    /// links to (a leaf's `pgnoNext` names them): what repair could recover.
+    pub recoverable_leaves: u64,
+    /// Live nodes of those leaves.
+    pub recoverable_nodes: u64,
 }
 
 impl WalkedTree {
@@ -385,6 +395,9 @@ pub struct TreeWalk {
     pub findings: Vec<TreeFinding>,
     /// The pages in use no tree reaches, by page number.
     pub unreached: Vec<UnreachedPage>,
+    /// For each page of the `watch` set given to [`walk_trees_watching`]: the tree that reached
+    /// it and how (`true`: through its leaf chain only).
+    pub watched: BTreeMap<u32, (TreeRef, bool)>,
 }
 
 impl TreeWalk {
@@ -528,6 +541,21 @@ pub fn walk_trees<'a, F>(page: F, catalog: &Catalog, space: &SpaceMap, file: Fil
 where
     F: Fn(u32) -> Option<&'a [u8]>,
 {
+    walk_trees_watching(page, catalog, space, file, &BTreeSet::new())
+}
+
+/// [`walk_trees`], also telling which tree reached each page of `watch` (the damaged pages a
+/// report names, [`TreeWalk::watched`]).
+pub fn walk_trees_watching<'a, F>(
+    page: F,
+    catalog: &Catalog,
+    space: &SpaceMap,
+    file: FileFacts,
+    watch: &BTreeSet<u32>,
+) -> TreeWalk
+where
+    F: Fn(u32) -> Option<&'a [u8]>,
+{
     let last = space.last_owned_pgno().unwrap_or(PGNO_SYSTEM_ROOT);
     let in_file = last.min(file.last_pgno);
     let mut reached = Bitset::new(in_file.saturating_add(1));
@@ -540,7 +568,12 @@ where
         dbtime_dirtied: file.dbtime_dirtied,
     };
     for planned in trees_of(catalog, space) {
-        let walked = walk_tree(&ctx, &planned, &mut reached, &mut walk.findings);
+        let mut seen = Seen {
+            reached: &mut reached,
+            watch,
+            watched: &mut walk.watched,
+        };
+        let walked = walk_tree(&ctx, &planned, &mut seen, &mut walk.findings);
         walk.trees.push(walked);
     }
     let live: BTreeSet<u32> = walk.trees.iter().map(|t| t.tree.objid).collect();
@@ -592,10 +625,29 @@ struct Ctx<'c, F> {
 }
 
 /// Walks one tree level by level from `root`.
+/// The pages reached so far, and the watched ones' trees.
+struct Seen<'s> {
+    reached: &'s mut Bitset,
+    watch: &'s BTreeSet<u32>,
+    watched: &'s mut BTreeMap<u32, (TreeRef, bool)>,
+}
+
+impl Seen<'_> {
+    /// Marks `pgno` reached by `tree` (`by_chain`: through the leaf chain only); false when it
+    /// was reached already.
+    fn reach(&mut self, pgno: u32, tree: TreeRef, by_chain: bool) -> bool {
+        let first = self.reached.insert(pgno);
+        if first && self.watch.contains(&pgno) {
+            self.watched.insert(pgno, (tree, by_chain));
+        }
+        first
+    }
+}
+
 fn walk_tree<'a, F>(
     ctx: &Ctx<'_, F>,
     planned: &Planned,
-    reached: &mut Bitset,
+    seen: &mut Seen<'_>,
     findings: &mut Vec<TreeFinding>,
 ) -> WalkedTree
 where
@@ -616,7 +668,14 @@ where
         internal: 0,
         live_nodes: 0,
         levels: 0,
+        lost_leaves: Vec::new(),
+        lost_internal: Vec::new(),
+        recoverable_leaves: 0,
+        recoverable_nodes: 0,
     };
+    // Leaves whose `pgnoNext` names a page the level does not hold next: where the leaf chain
+    // may lead past a lost internal page.
+    let mut chain_exits: Vec<u32> = Vec::new();
     // (page, whether its parent's parent-of-leaf flag says it is a leaf; `None` for the root)
     let mut level: Vec<(u32, Option<bool>)> = vec![(root, None)];
     let mut depth = 0usize;
@@ -632,6 +691,13 @@ where
         let mut level_is_leaf: Option<bool> = None;
         let mut chain = Chain::default();
         for (pgno, parent) in level.drain(..) {
+            let lost = |out: &mut WalkedTree| {
+                if parent == Some(true) {
+                    out.lost_leaves.push(pgno);
+                } else {
+                    out.lost_internal.push(pgno);
+                }
+            };
             if pgno == 0 || pgno > ctx.in_file {
                 // A root the catalog or a space header names beyond the owned space or the file
                 // (a child there is a `BadChild` already).
@@ -644,15 +710,17 @@ where
                 } else {
                     TreeFinding::Unreadable { tree, pgno }
                 });
+                lost(&mut out);
                 chain.lost();
                 continue;
             }
-            if !reached.insert(pgno) {
+            if !seen.reach(pgno, tree, false) {
                 findings.push(TreeFinding::ReachedTwice { tree, pgno });
                 continue;
             }
             out.pages += 1;
             let Some(p) = read_page(ctx, tree, flags, pgno, findings) else {
+                lost(&mut out);
                 chain.lost();
                 continue;
             };
@@ -665,23 +733,60 @@ where
             }
             if is_leaf {
                 out.leaves += 1;
-                chain.leaf(tree, pgno, &p, findings);
+                if let Some(exit) = chain.leaf(tree, pgno, &p, findings) {
+                    chain_exits.push(exit);
+                }
                 leaf_page(tree, pgno, depth, &p, &mut out, findings);
             } else {
                 out.internal += 1;
                 let parent_of_leaf = p.flags & page_flags::PARENT != 0;
                 let child = Child {
                     last: ctx.last,
-                    reached,
+                    reached: seen.reached,
                     parent_of_leaf,
                 };
                 internal_page(tree, pgno, &p, &child, &mut next, findings);
             }
         }
-        chain.end(tree, findings);
+        if let Some(exit) = chain.end(tree, findings) {
+            chain_exits.push(exit);
+        }
         level = next;
     }
+    if !out.lost_internal.is_empty() && out.tree.kind != TreeKind::Space(SpaceTree::Owned) {
+        follow_chain_exits(ctx, planned, &chain_exits, seen, &mut out);
+    }
     out
+}
+
+/// Leaves below a lost internal page are still linked from their neighbours: from each leaf
+/// whose `pgnoNext` leaves the walked level, follows the chain through pages no tree reached
+/// that are leaves of this tree, counting them and their live nodes as recoverable
+/// (LOGICAL-INTEGRITY.md §2.6 A3).
+fn follow_chain_exits<'a, F>(
+    ctx: &Ctx<'_, F>,
+    planned: &Planned,
+    exits: &[u32],
+    seen: &mut Seen<'_>,
+    out: &mut WalkedTree,
+) where
+    F: Fn(u32) -> Option<&'a [u8]>,
+{
+    for &start in exits {
+        let mut pgno = start;
+        while pgno != 0 && pgno <= ctx.in_file && !seen.reached.contains(pgno) {
+            let Some(p) = (ctx.page)(pgno).and_then(|b| NodePage::parse(b).ok()) else {
+                break;
+            };
+            if p.objid_fdp != planned.tree.objid || !p.is_leaf() || p.flags & page_flags::EMPTY != 0 {
+                break;
+            }
+            seen.reach(pgno, planned.tree, true);
+            out.recoverable_leaves += 1;
+            out.recoverable_nodes += p.nodes().filter_map(Result::ok).filter(|n| !n.is_deleted()).count() as u64;
+            pgno = p.pgno_next;
+        }
+    }
 }
 
 /// The leaf chain along a level (T9): each leaf's `pgnoPrev` is the leaf before it, whose
@@ -700,7 +805,13 @@ impl Chain {
         self.prev = None;
     }
 
-    fn leaf(&mut self, tree: TreeRef, pgno: u32, p: &NodePage<'_>, findings: &mut Vec<TreeFinding>) {
+    /// Checks the next leaf of the level; returns the previous leaf's `pgnoNext` when it names
+    /// another page than this one (where the chain leaves the level).
+    fn leaf(&mut self, tree: TreeRef, pgno: u32, p: &NodePage<'_>, findings: &mut Vec<TreeFinding>) -> Option<u32> {
+        let exit = self
+            .prev
+            .map(|(_, next)| next)
+            .filter(|&next| next != 0 && next != pgno);
         let bad = match self.prev {
             None => !self.gap && p.pgno_prev != 0,
             Some((prev, prev_next)) => p.pgno_prev != prev || prev_next != pgno,
@@ -715,17 +826,19 @@ impl Chain {
         }
         self.gap = false;
         self.prev = Some((pgno, p.pgno_next));
+        exit
     }
 
-    fn end(self, tree: TreeRef, findings: &mut Vec<TreeFinding>) {
-        if let Some((pgno, next)) = self.prev.filter(|&(_, next)| next != 0) {
-            findings.push(TreeFinding::BadSiblingLink {
-                tree,
-                pgno,
-                pgno_prev: 0,
-                pgno_next: next,
-            });
-        }
+    /// Ends the level; returns the last leaf's `pgnoNext` when it is not 0.
+    fn end(self, tree: TreeRef, findings: &mut Vec<TreeFinding>) -> Option<u32> {
+        let (pgno, next) = self.prev.filter(|&(_, next)| next != 0)?;
+        findings.push(TreeFinding::BadSiblingLink {
+            tree,
+            pgno,
+            pgno_prev: 0,
+            pgno_next: next,
+        });
+        Some(next)
     }
 }
 

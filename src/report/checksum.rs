@@ -284,7 +284,7 @@ fn checksum_verdict_line(verdict: Verdict, reports: &[FileReport]) -> String {
             return None;
         }
         let (path, problems) = (r.path(), r.problems());
-        let warnings = problems.iter().filter(|p| !p.is_error()).count() as u64;
+        let warnings = problems.iter().filter(|p| p.is_warning()).count() as u64;
         if warnings == 0 || r.verdict() != Verdict::Pass {
             return None;
         }

@@ -271,12 +271,12 @@ pub(crate) fn write_header(
                         }
                     }
                     let ok = |b: bool| if b { "OK" } else { "bad" };
-                    let warnings = c.problems.iter().filter(|p| !p.is_error()).count();
+                    let warnings = c.problems.iter().filter(|p| p.is_warning()).count();
                     let word = match verdict {
                         Verdict::Pass if warnings > 0 => "PASS with warnings",
                         v => v.word(),
                     };
-                    let differs = match c.problems.iter().find(|p| !p.is_error()) {
+                    let differs = match c.problems.iter().find(|p| p.is_warning()) {
                         Some(p) if verdict == Verdict::Pass => format!("; {}", escape_controls(&p.message)),
                         _ => failed_by(&c.problems).map(|why| format!("; {why}")).unwrap_or_default(),
                     };

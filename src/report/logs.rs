@@ -109,7 +109,7 @@ pub(crate) fn render(s: &StreamCheck, opts: &Options, sinks: &mut Sinks<'_>) -> 
                 .or_else(|| {
                     // --strict: name the warning that failed the stream, as `verify` does.
                     all.iter()
-                        .find(|p| !p.is_error())
+                        .find(|p| p.is_warning())
                         .map(|p| format!("with --strict, a warning: {}", text::located_message(p)))
                 })
                 .unwrap_or_else(|| format!("{}: warnings with --strict", s.directory))

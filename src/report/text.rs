@@ -37,6 +37,7 @@ fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::
     let word = match p.severity {
         Severity::Error => "ERROR",
         Severity::Warning => "WARNING",
+        Severity::Info => "INFO",
     };
     if with_file {
         write!(out, "{word}: {}", located_message(p))?;
@@ -699,7 +700,7 @@ pub(crate) fn verify_verdict_line(r: &crate::report::set::SetReport) -> String {
                     // --strict: name the warning that failed the set (CLI.md "Text output").
                     d.problems
                         .iter()
-                        .find(|p| !p.is_error())
+                        .find(|p| p.is_warning())
                         .map(|p| format!("with --strict, a warning: {}", located_message(p)))
                 })
                 .unwrap_or_else(|| "warnings with --strict".into());

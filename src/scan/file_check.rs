@@ -157,13 +157,14 @@ pub fn check_file(path: &Path) -> FileReport {
 /// not change while it was checked (a test hook: it lets a test change the file at that point,
 /// deterministically).
 pub fn check_file_then(path: &Path, before_recheck: &dyn Fn(&Path)) -> FileReport {
-    check_file_in_run(path, None, before_recheck)
+    check_file_in_run(path, None, false, before_recheck)
 }
 
 /// [`check_file_then`] as one file of a run whose progress is `progress`.
 pub(crate) fn check_file_in_run(
     path: &Path,
     progress: Option<&crate::scan::progress::Progress<'_>>,
+    no_logical: bool,
     before_recheck: &dyn Fn(&Path),
 ) -> FileReport {
     let shown = path.display().to_string();
@@ -178,7 +179,7 @@ pub(crate) fn check_file_in_run(
         Ok(i) => i,
         Err(e) => return unchecked(&shown, None, e),
     };
-    let report = check_opened(&input, path, &shown, progress.map(|p| p.bar()));
+    let report = check_opened(&input, path, &shown, progress.map(|p| p.bar()), no_logical);
     if let Some(p) = progress {
         p.file_finished(path);
     }
@@ -189,8 +190,14 @@ pub(crate) fn check_file_in_run(
     }
 }
 
-fn check_opened(input: &Input, path: &Path, shown: &str, bar: Option<&indicatif::ProgressBar>) -> FileReport {
-    let report = check_opened_kind(input, path, shown, bar);
+fn check_opened(
+    input: &Input,
+    path: &Path,
+    shown: &str,
+    bar: Option<&indicatif::ProgressBar>,
+    no_logical: bool,
+) -> FileReport {
+    let report = check_opened_kind(input, path, shown, bar, no_logical);
     // A database advances the bar page by page; every other file counts once checked.
     if let (Some(b), false) = (bar, matches!(report, FileReport::Database(_))) {
         crate::scan::progress::file_checked(b, input.bytes().len() as u64, input.holes());
@@ -198,7 +205,13 @@ fn check_opened(input: &Input, path: &Path, shown: &str, bar: Option<&indicatif:
     report
 }
 
-fn check_opened_kind(input: &Input, path: &Path, shown: &str, bar: Option<&indicatif::ProgressBar>) -> FileReport {
+fn check_opened_kind(
+    input: &Input,
+    path: &Path,
+    shown: &str,
+    bar: Option<&indicatif::ProgressBar>,
+    no_logical: bool,
+) -> FileReport {
     let bytes = input.bytes();
     let class = classify(bytes, &file_name(path));
     if is_zero_filled_member(class, bytes) {
@@ -216,6 +229,7 @@ fn check_opened_kind(input: &Input, path: &Path, shown: &str, bar: Option<&indic
                     holes: input.holes(),
                     crc: None,
                     in_set: false,
+                    no_logical,
                 },
             );
             match r {
@@ -344,7 +358,7 @@ mod tests {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let input = Input::open(&path).unwrap();
-        check_opened_kind(&input, &path, name, None)
+        check_opened_kind(&input, &path, name, None, false)
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct ScanOptions<'a> {
     /// A file that is never part of the set though it lies in a directory named (the manifest
     /// being written, `verify --manifest`).
     pub exclude: Option<PathBuf>,
+    /// Skip the catalog, space and tree checks of the databases (`--no-logical`).
+    pub no_logical: bool,
 }
 
 /// A file's part in a set, as a manifest writes it (`type`): its [`FileKind`] when it is a member
@@ -412,7 +414,14 @@ pub(crate) fn scan_set(paths: &[PathBuf], opts: &ScanOptions<'_>) -> Result<SetS
         &attached_database_names(stream.as_ref(), checkpoint.as_ref()),
     );
 
-    check_databases(&mut g, &entries, &handled, progress.as_ref(), opts.crc_block_size)?;
+    check_databases(
+        &mut g,
+        &entries,
+        &handled,
+        progress.as_ref(),
+        opts.crc_block_size,
+        opts.no_logical,
+    )?;
     for e in &entries {
         if handled.contains(&e.path) {
             continue;
@@ -721,6 +730,7 @@ fn check_databases(
     handled: &BTreeSet<PathBuf>,
     progress: Option<&Progress<'_>>,
     crc_block_size: Option<u64>,
+    no_logical: bool,
 ) -> Result<(), CheckError> {
     use rayon::prelude::*;
     let databases: Vec<&Entry> = entries
@@ -730,7 +740,7 @@ fn check_databases(
     let checked: Vec<Result<DbOutcome, CheckError>> = databases
         .par_iter()
         .map(|e| {
-            let r = check_one_database(e, progress, crc_block_size);
+            let r = check_one_database(e, progress, crc_block_size, no_logical);
             if let Some(p) = progress {
                 p.file_finished(&e.path);
             }
@@ -1065,6 +1075,7 @@ fn check_one_database(
     e: &Entry,
     progress: Option<&Progress<'_>>,
     crc_block_size: Option<u64>,
+    no_logical: bool,
 ) -> Result<DbOutcome, CheckError> {
     let shown = e.path.display().to_string();
     if let Some(p) = progress {
@@ -1086,6 +1097,7 @@ fn check_one_database(
             holes: input.holes(),
             crc: collector.as_ref(),
             in_set: true,
+            no_logical,
         },
     );
     let crc = collector.map(|c| c.finish(bytes, input.holes()));

@@ -304,9 +304,16 @@ impl DbBuilder {
         p
     }
 
-    /// The layout of the minimal database of this size (built once).
+    /// The layout of the minimal database of this size (built once). With an owned space that
+    /// ends before the file, the database is laid out in the owned pages and the file's tail is
+    /// blank, as ESE leaves a file it grew ahead of use.
     fn layout(&self) -> &Layout {
-        self.layout.get_or_init(|| Layout::new(self.page_size, self.pages))
+        let owned_last = self
+            .owned_space
+            .as_ref()
+            .and_then(|extents| extents.iter().map(|&(last, _)| last).max());
+        let pages = owned_last.map_or(self.pages, |last| last.clamp(1, self.pages));
+        self.layout.get_or_init(|| Layout::new(self.page_size, pages))
     }
 
     fn page_into(&self, layout: &Layout, pgno: u32, page: &mut [u8]) {

@@ -160,6 +160,19 @@ impl Layout {
         out
     }
 
+    /// [`pack`](Self::pack) into at least two leaves, as the real catalogs (pages 13 and 14, 27
+    /// and 28) hold their rows at every page size: the second page is owned and not free, so a
+    /// blank one would be a leak.
+    fn pack_two(&self, nodes: Vec<Node>, pages: &[u32]) -> Vec<(u32, Vec<Node>)> {
+        let mut out = self.pack(nodes, pages, 0);
+        if out.len() == 1 && out[0].1.len() > 1 {
+            let (pgno, mut first) = out.remove(0);
+            let second = first.split_off(first.len() / 2);
+            out = vec![(pgno, first), (pages[1], second)];
+        }
+        out
+    }
+
     /// A B-tree: root at `root` (with `space` as its external header) over `leaves`.
     fn tree(&mut self, objid: u32, root: u32, space: [u32; 4], extra: u32, leaves: &[(u32, Vec<Node>)]) {
         let space_bytes = space_header(space);
@@ -207,10 +220,10 @@ impl Layout {
             .collect();
         roots.sort_by(|a, b| a.1.cmp(&b.1));
 
-        let cat_leaves = self.pack(primary.clone(), &[13, 14, 19, 20, 21, 22, 23], 0);
+        let cat_leaves = self.pack_two(primary.clone(), &[13, 14, 19, 20, 21, 22, 23]);
         let name_leaves = self.pack(names, &[15, 16, 17, 18], 0);
         // The shadow holds the same rows, as in both real files.
-        let shadow_leaves = self.pack(primary, &[27, 28, 29, 30], 0);
+        let shadow_leaves = self.pack_two(primary, &[27, 28, 29, 30]);
 
         // Page 1: the database root. Space header: cpgPrimary = the pages of the file, parent 0,
         // multiple extents, OE at 2 (both real files: cpgPrimary = their page count).

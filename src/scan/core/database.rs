@@ -91,6 +91,10 @@ pub struct DbCheck {
     /// The persisted flush map the pages were compared with (issue 22 rule 3), `None` when no
     /// map beside the database was used.
     pub flush_map_used: Option<crate::escape::ShownPath>,
+    /// Every table of the catalog with its trees, pages, damage and records (issue 22, CLI.md
+    /// Decision 23); `None` when the walk did not run (`--no-logical`, a temporary database, no
+    /// valid header copy, a catalog that cannot be read).
+    pub tables: Option<Vec<super::logical::TableSummary>>,
     /// Every problem, errors and warnings.
     pub problems: Vec<Problem>,
     /// The header copies as read.
@@ -175,7 +179,9 @@ impl DbCheck {
 /// checker.feed(22 * 4096, &file[22 * 4096..]).unwrap();
 /// checker.feed(0, &file[..22 * 4096]).unwrap();
 /// assert!(checker.feed(0, &file).is_err());
-/// let streamed = checker.finish()?;
+/// // The tree walk reads pages again (page p at (p + 1) × 4096).
+/// let page = |p: u32| file.get((p as usize + 1) * 4096..(p as usize + 2) * 4096);
+/// let streamed = checker.finish_reading(&page)?;
 ///
 /// assert_eq!(streamed.bad_pages, vec![7]);
 /// let scanned = check_database(&file, "x.edb", &DbOptions::default())?;
@@ -193,6 +199,8 @@ pub struct DatabaseChecker {
     head: HeadFindings,
     /// What the pages fed so far say, merged from every thread.
     acc: Mutex<Accumulated>,
+    /// Run the catalog, space and tree checks at [`finish_reading`](Self::finish_reading).
+    logical: bool,
 }
 
 /// The problems and counters of the two header pages.
@@ -292,7 +300,14 @@ impl DatabaseChecker {
             temporary,
             head: head_findings,
             acc: Mutex::new(Accumulated::default()),
+            logical: true,
         })
+    }
+
+    /// Skips the catalog, space and tree checks (`--no-logical`, CLI.md Decision 23).
+    pub fn without_logical(mut self) -> Self {
+        self.logical = false;
+        self
     }
 
     /// The page size the pages are checked at (detected from a valid header copy, or the one a
@@ -409,6 +424,18 @@ impl DatabaseChecker {
     ///
     /// `Err` when some data page never reached the checker (could not check).
     pub fn finish(self) -> Result<DbCheck, CheckError> {
+        self.finish_inner(None)
+    }
+
+    /// [`finish`](Self::finish), then the catalog, space and tree checks (issue 22 rules 5–11,
+    /// CLI.md Decision 23), which read the catalog's and the space trees' pages again, and the
+    /// pages of every tree, through `page(pgno)`: the bytes of data page `pgno` as in the file
+    /// (`None` past its end). A page that failed its checksum is never trusted.
+    pub fn finish_reading<'a>(self, page: &dyn Fn(u32) -> Option<&'a [u8]>) -> Result<DbCheck, CheckError> {
+        self.finish_inner(Some(page))
+    }
+
+    fn finish_inner<'a>(self, read: Option<&dyn Fn(u32) -> Option<&'a [u8]>>) -> Result<DbCheck, CheckError> {
         let acc = self.acc.into_inner().unwrap_or_else(|e| e.into_inner());
         let data = {
             let ps = self.page_size as u64;
@@ -429,6 +456,23 @@ impl DatabaseChecker {
         tally.blank.sort();
         tally.flush.sort();
         let mut problems = self.head.problems;
+        // The walk reads a correctable page as the engine does: corrected (Decision 12).
+        let corrected: BTreeMap<u32, Vec<u8>> = match read {
+            Some(raw) if self.logical => tally
+                .findings
+                .iter()
+                .filter(|(_, c, _)| c.status == PageStatus::Correctable)
+                .filter_map(|&(pgno, c, _)| {
+                    let mut page = raw(pgno)?.to_vec();
+                    for &bit in &c.corrected_bits[..usize::from(c.corrected_len)] {
+                        let byte = page.get_mut((bit / 8) as usize)?;
+                        *byte ^= 1 << (bit % 8);
+                    }
+                    Some((pgno, page))
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        };
         let found = page_problems(ctx.path, ctx.page_size, tally.findings);
         problems.extend(found.problems);
         let mut bad_pages = self.head.bad_pages;
@@ -466,6 +510,34 @@ impl DatabaseChecker {
         if let Some(last) = owned_pages {
             mark_beyond_owned_space(&mut problems, last);
         }
+        let mut tables = None;
+        if let (Some(raw), Some(header), true, false) = (read, self.header.chosen(), self.logical, ctx.temporary) {
+            // A page known blank (read as zeros, or a hole never read) is zeros to the walk too.
+            let zeros = vec![0u8; self.page_size];
+            let blank = &tally.blank;
+            let as_scanned = |pgno: u32| {
+                if blank.contains(pgno) {
+                    Some(&zeros[..])
+                } else if let Some(page) = corrected.get(&pgno) {
+                    Some(&page[..])
+                } else {
+                    raw(pgno)
+                }
+            };
+            let verified = |pgno: u32| {
+                if bad_pages.binary_search(&i64::from(pgno)).is_ok() {
+                    None
+                } else {
+                    as_scanned(pgno)
+                }
+            };
+            let input = super::logical::LogicalInput {
+                path: ctx.path,
+                header,
+                last_pgno: ctx.max_pgno(),
+            };
+            tables = super::logical::check_logical(&input, &verified, &as_scanned, &mut problems).tables;
+        }
         problems.extend(no_whole_page(&ctx));
         Ok(DbCheck {
             path: self.path.as_str().into(),
@@ -486,6 +558,7 @@ impl DatabaseChecker {
             state: self.header.chosen().map(|h| h.state_name()),
             temporary: self.temporary,
             flush_map_used: None,
+            tables,
             problems,
             header: self.header,
             flush_facts: DbFlushFacts {

@@ -35,6 +35,7 @@ pub(crate) mod database;
 pub(crate) mod fixed_pages;
 pub(crate) mod flushmap;
 pub(crate) mod log;
+pub(crate) mod logical;
 pub(crate) mod lost_flush;
 
 pub use checkpoint::CheckpointChecker;
@@ -216,8 +217,8 @@ mod tests {
             files += 1;
         }
         assert_eq!(
-            files, 7,
-            "mod, database, log, checkpoint, flushmap, fixed_pages, lost_flush"
+            files, 8,
+            "mod, database, log, checkpoint, flushmap, fixed_pages, lost_flush, logical"
         );
     }
 
