@@ -5,7 +5,8 @@
 //! until it is.
 //!
 //! Where a new test goes: a page, segment or checkpoint rule on real files → `corpus_damage`
-//! (every real file) or `catalogue` (one row of docs/CORRUPTION.md); a rule of the backup set →
+//! (every real file) or `catalogue` (one row of docs/CORRUPTION.md; the tree and table rows,
+//! damage planted in copies of real databases, → `catalogue_trees`); a rule of the backup set →
 //! `set_rules` (Decisions 13-21) or `engine_rules` (Decision 22: what the engine refuses);
 //! `verify` on real sets → `verify`, on sets the fixture writer makes → `verify_crafted`; logs
 //! and streams → `logs`, `log_rules`; a database → `database`; the manifest and `compare` →
@@ -19,6 +20,7 @@ mod util;
 
 mod catalog_reference;
 mod catalogue;
+mod catalogue_trees;
 mod cli;
 mod cli_help;
 mod corpus_damage;
