@@ -378,7 +378,9 @@ fn d38_older_copy_of_a_catalog_index_leaf_breaks_the_leaf_chain() {
     assert_eq!(code, 1, "{v:#}");
     let p = problem(&v, 15, (-327).into());
     assert_eq!(p["severity"], "error", "{p:#}");
-    assert_named(p, "MSysObjects", "catalog");
+    // A secondary index of the catalog is an index tree ("catalog" is MSysObjects' and its
+    // shadow's own trees, CLI.md Decision 23).
+    assert_named(p, "MSysObjects", "index");
 }
 
 /// Page 31, SruDbIdMapTable's root (objid 8), as it was a day earlier: a root leaf (flags

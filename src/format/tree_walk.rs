@@ -121,9 +121,10 @@ pub struct WalkedTree {
     pub lost_leaves: Vec<u32>,
     /// The same for the root and internal pages (the leaves below them are not reached).
     pub lost_internal: Vec<u32>,
-    /// Leaves the tree no longer reaches through its internal pages but its leaf chain still
-    /// links to (a leaf's `pgnoNext` names them): what repair could recover.
-    pub recoverable_leaves: u64,
+    /// Leaves the tree does not reach through its internal pages but its leaf chain still links
+    /// to (a leaf's `pgnoNext` or `pgnoPrev` names them): what repair could recover. In chain
+    /// order.
+    pub recoverable_leaves: Vec<u32>,
     /// Live nodes of those leaves.
     pub recoverable_nodes: u64,
 }
@@ -670,12 +671,12 @@ where
         levels: 0,
         lost_leaves: Vec::new(),
         lost_internal: Vec::new(),
-        recoverable_leaves: 0,
+        recoverable_leaves: Vec::new(),
         recoverable_nodes: 0,
     };
-    // Leaves whose `pgnoNext` names a page the level does not hold next: where the leaf chain
-    // may lead past a lost internal page.
-    let mut chain_exits: Vec<u32> = Vec::new();
+    // Where the leaf chain leaves the walked leaves (a `pgnoNext` or `pgnoPrev` naming a page
+    // the level does not hold beside it): it may lead to the leaves of a lost internal page.
+    let mut chain_exits: Vec<(u32, Direction)> = Vec::new();
     // (page, whether its parent's parent-of-leaf flag says it is a leaf; `None` for the root)
     let mut level: Vec<(u32, Option<bool>)> = vec![(root, None)];
     let mut depth = 0usize;
@@ -733,9 +734,7 @@ where
             }
             if is_leaf {
                 out.leaves += 1;
-                if let Some(exit) = chain.leaf(tree, pgno, &p, findings) {
-                    chain_exits.push(exit);
-                }
+                chain_exits.extend(chain.leaf(tree, pgno, &p, findings));
                 leaf_page(tree, pgno, depth, &p, &mut out, findings);
             } else {
                 out.internal += 1;
@@ -749,30 +748,37 @@ where
             }
         }
         if let Some(exit) = chain.end(tree, findings) {
-            chain_exits.push(exit);
+            chain_exits.push((exit, Direction::Next));
         }
         level = next;
     }
-    if !out.lost_internal.is_empty() && out.tree.kind != TreeKind::Space(SpaceTree::Owned) {
-        follow_chain_exits(ctx, planned, &chain_exits, seen, &mut out);
-    }
+    follow_chain_exits(ctx, planned, &chain_exits, seen, &mut out);
     out
 }
 
+/// Which sibling link a chain is followed along.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Direction {
+    /// `pgnoNext`.
+    Next,
+    /// `pgnoPrev`.
+    Prev,
+}
+
 /// Leaves below a lost internal page are still linked from their neighbours: from each leaf
-/// whose `pgnoNext` leaves the walked level, follows the chain through pages no tree reached
-/// that are leaves of this tree, counting them and their live nodes as recoverable
+/// whose `pgnoNext` (or `pgnoPrev`) leaves the walked level, follows the chain through pages no
+/// tree reached that are leaves of this tree, counting them and their live nodes as recoverable
 /// (LOGICAL-INTEGRITY.md §2.6 A3).
 fn follow_chain_exits<'a, F>(
     ctx: &Ctx<'_, F>,
     planned: &Planned,
-    exits: &[u32],
+    exits: &[(u32, Direction)],
     seen: &mut Seen<'_>,
     out: &mut WalkedTree,
 ) where
     F: Fn(u32) -> Option<&'a [u8]>,
 {
-    for &start in exits {
+    for &(start, direction) in exits {
         let mut pgno = start;
         while pgno != 0 && pgno <= ctx.in_file && !seen.reached.contains(pgno) {
             let Some(p) = (ctx.page)(pgno).and_then(|b| NodePage::parse(b).ok()) else {
@@ -782,19 +788,24 @@ fn follow_chain_exits<'a, F>(
                 break;
             }
             seen.reach(pgno, planned.tree, true);
-            out.recoverable_leaves += 1;
+            out.recoverable_leaves.push(pgno);
             out.recoverable_nodes += p.nodes().filter_map(Result::ok).filter(|n| !n.is_deleted()).count() as u64;
-            pgno = p.pgno_next;
+            pgno = match direction {
+                Direction::Next => p.pgno_next,
+                Direction::Prev => p.pgno_prev,
+            };
         }
     }
 }
 
 /// The leaf chain along a level (T9): each leaf's `pgnoPrev` is the leaf before it, whose
-/// `pgnoNext` is this leaf; the first has no `pgnoPrev`, the last no `pgnoNext`.
+/// `pgnoNext` is this leaf; the first has no `pgnoPrev`, the last no `pgnoNext`. A link that
+/// disagrees is named at the page that holds it: a wrong `pgnoNext` at the leaf before, a wrong
+/// `pgnoPrev` at this leaf.
 #[derive(Default)]
 struct Chain {
-    /// The previous leaf and its `pgnoNext`; `None` before the first.
-    prev: Option<(u32, u32)>,
+    /// The previous leaf: its page number, `pgnoPrev` and `pgnoNext`; `None` before the first.
+    prev: Option<(u32, u32, u32)>,
     /// A page of the level could not be read: the links around it are not judged.
     gap: bool,
 }
@@ -805,37 +816,72 @@ impl Chain {
         self.prev = None;
     }
 
-    /// Checks the next leaf of the level; returns the previous leaf's `pgnoNext` when it names
-    /// another page than this one (where the chain leaves the level).
-    fn leaf(&mut self, tree: TreeRef, pgno: u32, p: &NodePage<'_>, findings: &mut Vec<TreeFinding>) -> Option<u32> {
-        let exit = self
-            .prev
-            .map(|(_, next)| next)
-            .filter(|&next| next != 0 && next != pgno);
-        let bad = match self.prev {
-            None => !self.gap && p.pgno_prev != 0,
-            Some((prev, prev_next)) => p.pgno_prev != prev || prev_next != pgno,
-        };
-        if bad {
-            findings.push(TreeFinding::BadSiblingLink {
-                tree,
-                pgno,
-                pgno_prev: p.pgno_prev,
-                pgno_next: p.pgno_next,
-            });
+    /// Checks the next leaf of the level; returns where the chain leaves the level: the previous
+    /// leaf's `pgnoNext` when it names another page than this one, this leaf's `pgnoPrev` when
+    /// it names another page than the previous leaf.
+    fn leaf(
+        &mut self,
+        tree: TreeRef,
+        pgno: u32,
+        p: &NodePage<'_>,
+        findings: &mut Vec<TreeFinding>,
+    ) -> impl Iterator<Item = (u32, Direction)> {
+        let mut forward = None;
+        let mut backward = None;
+        match self.prev {
+            None => {
+                if p.pgno_prev != 0 {
+                    backward = Some(p.pgno_prev);
+                    if !self.gap {
+                        findings.push(TreeFinding::BadSiblingLink {
+                            tree,
+                            pgno,
+                            pgno_prev: p.pgno_prev,
+                            pgno_next: p.pgno_next,
+                        });
+                    }
+                }
+            }
+            Some((prev, prev_prev, prev_next)) => {
+                if prev_next != pgno {
+                    if prev_next != 0 {
+                        forward = Some(prev_next);
+                    }
+                    findings.push(TreeFinding::BadSiblingLink {
+                        tree,
+                        pgno: prev,
+                        pgno_prev: prev_prev,
+                        pgno_next: prev_next,
+                    });
+                }
+                if p.pgno_prev != prev {
+                    if p.pgno_prev != 0 {
+                        backward = Some(p.pgno_prev);
+                    }
+                    findings.push(TreeFinding::BadSiblingLink {
+                        tree,
+                        pgno,
+                        pgno_prev: p.pgno_prev,
+                        pgno_next: p.pgno_next,
+                    });
+                }
+            }
         }
         self.gap = false;
-        self.prev = Some((pgno, p.pgno_next));
-        exit
+        self.prev = Some((pgno, p.pgno_prev, p.pgno_next));
+        forward
+            .map(|n| (n, Direction::Next))
+            .into_iter()
+            .chain(backward.map(|b| (b, Direction::Prev)))
     }
 
     /// Ends the level; returns the last leaf's `pgnoNext` when it is not 0.
     fn end(self, tree: TreeRef, findings: &mut Vec<TreeFinding>) -> Option<u32> {
-        let (pgno, next) = self.prev.filter(|&(_, next)| next != 0)?;
+        let (pgno, pgno_prev, next) = self.prev.filter(|&(_, _, next)| next != 0)?;
         findings.push(TreeFinding::BadSiblingLink {
             tree,
             pgno,
-            pgno_prev: 0,
+            pgno_prev,
             pgno_next: next,
         });
         Some(next)
@@ -1136,13 +1182,15 @@ mod tests {
 
     #[test]
     fn a_leaf_whose_neighbour_does_not_link_back_is_found() {
+        // Leaf 3 names 2 as its previous leaf; 2 names no next leaf: the link that disagrees is
+        // page 2's, and the finding names page 2 (a lost write of page 2 looks so).
         let (_, own) = walk(vec![
             (1, root(3, true, &[2, 3])),
             (2, leaf(1, (0, 0), 1)),
             (3, leaf(1, (2, 0), 1)),
         ]);
         assert!(
-            matches!(own[..], [TreeFinding::BadSiblingLink { pgno: 3, .. }]),
+            matches!(own[..], [TreeFinding::BadSiblingLink { pgno: 2, .. }]),
             "{own:?}"
         );
     }

@@ -142,6 +142,10 @@ pub struct PageCounters {
     pub bad_pages: Vec<i64>,
     /// Correctable pages, ascending.
     pub correctable_pages: Vec<i64>,
+    /// The flush map the pages were compared with (issue 22 rule 3), as in `checksum --json`.
+    pub flush_map_used: Option<crate::escape::ShownPath>,
+    /// The tables of the catalog (CLI.md Decision 23), as in `checksum --json`.
+    pub tables: Option<Vec<crate::scan::database::TableSummary>>,
 }
 
 impl PageCounters {
@@ -156,6 +160,8 @@ impl PageCounters {
             owned_pages: c.owned_pages,
             bad_pages: c.bad_pages.clone(),
             correctable_pages: c.correctable_pages.clone(),
+            flush_map_used: c.flush_map_used.clone(),
+            tables: c.tables.clone(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub use crate::scan::core::database::{
     MAX_GENERATION, MAX_PAGE_PROBLEMS, MIN_FILE_LEN,
 };
 pub use crate::scan::core::logical::{TableSummary, TreeSummary};
+pub use crate::scan::core::lost_flush::PersistedFlushMap;
 
 /// Options for a database scan.
 #[derive(Default, Clone)]
@@ -43,6 +44,9 @@ pub struct DbOptions<'a> {
     pub in_set: bool,
     /// Skip the catalog, space and tree checks (`--no-logical`, CLI.md Decision 23).
     pub no_logical: bool,
+    /// The persisted flush map beside the database, when the engine would use it (issue 22
+    /// rule 3), with its path as shown: lost writes are found before the walk names them.
+    pub flush_map: Option<(&'a str, &'a PersistedFlushMap)>,
 }
 
 /// Checks a database held in `bytes` (the whole file), named `path` in messages: the header
@@ -56,6 +60,9 @@ pub fn check_database(bytes: &[u8], path: &str, opts: &DbOptions<'_>) -> Result<
     let mut checker = DatabaseChecker::new(path, size, &bytes[..DatabaseChecker::head_len(size)], opts.in_set)?;
     if opts.no_logical {
         checker = checker.without_logical();
+    }
+    if let Some((shown, map)) = opts.flush_map {
+        checker = checker.with_flush_map(shown, map);
     }
     if let Some(p) = opts.progress {
         p.inc((2 * checker.page_size()).min(bytes.len()) as u64);

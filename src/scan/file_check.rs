@@ -220,6 +220,7 @@ fn check_opened_kind(
     let release = |offset: usize, len: usize| input.release(offset, len);
     match class.kind {
         FileKind::Database => {
+            let map = crate::scan::flushmap::load_flush_map_beside(bytes, path, shown);
             let r = check_database(
                 bytes,
                 shown,
@@ -230,11 +231,12 @@ fn check_opened_kind(
                     crc: None,
                     in_set: false,
                     no_logical,
+                    flush_map: map.used(),
                 },
             );
             match r {
                 Ok(mut c) => {
-                    crate::scan::flushmap::use_flush_map_beside(&mut c, path);
+                    map.note(&mut c);
                     FileReport::Database(Box::new(c))
                 }
                 Err(e) => damaged_or_unchecked(class, shown, bytes, e),

@@ -43,43 +43,72 @@ pub(crate) fn flush_map_beside(db_path: &std::path::Path) -> Option<std::path::P
 /// ([`persisted_flush_map`](crate::scan::core::lost_flush::persisted_flush_map)). A map that
 /// cannot be read, or whose header page is damaged, is a warning and the rule is skipped; a map
 /// the engine would not use in this state is skipped silently.
-pub(crate) fn use_flush_map_beside(check: &mut crate::scan::database::DbCheck, db_path: &std::path::Path) {
+///
+/// Loaded before the database's pages are scanned ([`DbOptions::flush_map`]), so the lost writes
+/// it finds are named by table like every other damaged page (the walk runs after them).
+///
+/// [`DbOptions::flush_map`]: crate::scan::database::DbOptions::flush_map
+pub(crate) fn load_flush_map_beside(db_bytes: &[u8], db_path: &std::path::Path, db_shown: &str) -> FlushMapLoad {
     use crate::scan::core::lost_flush::{persisted_flush_map, MapUnused};
     let Some(map_path) = flush_map_beside(db_path) else {
-        return;
+        return FlushMapLoad::None;
     };
-    let Some(header) = check.chosen_header().cloned() else {
-        return;
+    let header = crate::scan::header_copies::read_shadowed_header(db_bytes);
+    let Some(header) = header.chosen() else {
+        return FlushMapLoad::None;
     };
     let shown = map_path.display().to_string();
     let skipped = |why: &str| {
-        Problem::warning(
+        FlushMapLoad::Skipped(Problem::warning(
             None,
-            check.path.unescaped(),
+            db_shown,
             format!("flush map {shown} not used: {why}; lost writes it records are not checked"),
-        )
+        ))
     };
     let input = match crate::scan::file::Input::open(&map_path) {
         Ok(i) => i,
-        Err(e) => {
-            let p = skipped(&e.message);
-            check.problems.push(p);
-            return;
-        }
+        Err(e) => return skipped(&e.message),
     };
-    let map = persisted_flush_map(input.bytes(), &header);
+    let map = persisted_flush_map(input.bytes(), header);
     if let Err(e) = input.stamp().recheck(&map_path) {
-        let p = skipped(&e.message);
-        check.problems.push(p);
-        return;
+        return skipped(&e.message);
     }
     match map {
-        Ok(m) => check.apply_flush_map(&shown, &m),
-        Err(MapUnused::Damaged(why)) => {
-            let p = skipped(&why);
+        Ok(map) => FlushMapLoad::Use { shown, map },
+        Err(MapUnused::Damaged(why)) => skipped(&why),
+        Err(MapUnused::NotApplicable(_)) => FlushMapLoad::None,
+    }
+}
+
+/// What [`load_flush_map_beside`] found.
+pub(crate) enum FlushMapLoad {
+    /// No map, or one the engine would not use in the database's state.
+    None,
+    /// A map that cannot be used: the warning to add.
+    Skipped(Problem),
+    /// The map to compare the pages with, and its path as shown.
+    Use {
+        /// The path as problems show it.
+        shown: String,
+        /// The map.
+        map: crate::scan::core::lost_flush::PersistedFlushMap,
+    },
+}
+
+impl FlushMapLoad {
+    /// The map and its path, when one is used.
+    pub(crate) fn used(&self) -> Option<(&str, &crate::scan::core::lost_flush::PersistedFlushMap)> {
+        match self {
+            FlushMapLoad::Use { shown, map } => Some((shown.as_str(), map)),
+            _ => None,
+        }
+    }
+
+    /// Adds the warning of a map that could not be used to `check`.
+    pub(crate) fn note(self, check: &mut crate::scan::database::DbCheck) {
+        if let FlushMapLoad::Skipped(p) = self {
             check.problems.push(p);
         }
-        Err(MapUnused::NotApplicable(_)) => {}
     }
 }
 

@@ -1087,6 +1087,7 @@ fn check_one_database(
     if !e.class.by_header && is_all_zeros(bytes) {
         return Ok((stamp, DbResult::Damaged(damaged_database(e, bytes, &shown, "")), None));
     }
+    let map = crate::scan::flushmap::load_flush_map_beside(bytes, &e.path, &shown);
     let collector = crc_block_size.map(crate::scan::crc::FileCrcs::new);
     let result = check_database(
         bytes,
@@ -1098,6 +1099,7 @@ fn check_one_database(
             crc: collector.as_ref(),
             in_set: true,
             no_logical,
+            flush_map: map.used(),
         },
     );
     let crc = collector.map(|c| c.finish(bytes, input.holes()));
@@ -1108,7 +1110,7 @@ fn check_one_database(
             "temporary database (temp.edb): not part of the set",
         )),
         Ok(mut c) => {
-            crate::scan::flushmap::use_flush_map_beside(&mut c, &e.path);
+            map.note(&mut c);
             DbResult::Checked(Box::new(c))
         }
         // Known by its magic alone, a file that cannot be checked is exit 2 (Decision 2); one the

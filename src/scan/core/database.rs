@@ -100,43 +100,25 @@ pub struct DbCheck {
     /// The header copies as read.
     #[serde(skip)]
     pub header: ShadowedHeader,
-    /// What rule 3 compares with a flush map: each page's own flush type, blank pages.
-    #[serde(skip)]
-    pub(crate) flush_facts: DbFlushFacts,
 }
 
-/// The per-page facts issue 22 rule 3 needs, kept from the one pass for
-/// [`DbCheck::apply_flush_map`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DbFlushFacts {
-    facts: FlushFacts,
-    blank: BlankPages,
-}
-
-impl DbCheck {
-    /// Issue 22 rule 3 ([`lost_flushes`]): compares the pages with the persisted flush map
-    /// `map` (read from `map_path`), adding a −1119 error per lost page, and names the map.
-    pub(crate) fn apply_flush_map(&mut self, map_path: &str, map: &PersistedFlushMap) {
-        let max_pgno = u32::try_from(self.pages_seen.saturating_sub(2)).unwrap_or(u32::MAX);
-        let lost = lost_flushes(
-            self.path.unescaped(),
-            self.page_size,
-            max_pgno,
-            &self.flush_facts.facts,
-            &self.flush_facts.blank,
-            map,
-        );
-        // One problem per page (issue 22 rule 3): a blank fixed page the map knows is −1119 here,
-        // not also rule 2's −1019.
-        let lost_pages: std::collections::BTreeSet<i64> = lost.iter().filter_map(|p| p.page).collect();
-        self.problems.retain(|p| {
-            !(p.code == Some(crate::codes::JetErr::PageNotInitialized)
-                && p.page.is_some_and(|g| lost_pages.contains(&g)))
-        });
-        self.problems.extend(lost);
-        self.flush_map_used = Some(map_path.into());
-        self.verdict = Verdict::from_problems(&self.problems, false);
-    }
+/// Issue 22 rule 3 ([`lost_flushes`]): compares the pages with the persisted flush map `map`,
+/// adding a −1119 error per lost page to `problems`. One problem per page: a blank fixed page the
+/// map knows is −1119 here, not also rule 2's −1019.
+fn apply_flush_map(
+    problems: &mut Vec<Problem>,
+    path: &str,
+    page_size: usize,
+    max_pgno: u32,
+    facts: &FlushFacts,
+    blank: &BlankPages,
+    map: &PersistedFlushMap,
+) {
+    let lost = lost_flushes(path, page_size, max_pgno, facts, blank, map);
+    let lost_pages: std::collections::BTreeSet<i64> = lost.iter().filter_map(|p| p.page).collect();
+    problems
+        .retain(|p| !(p.code == Some(JetErr::PageNotInitialized) && p.page.is_some_and(|g| lost_pages.contains(&g))));
+    problems.extend(lost);
 }
 
 impl DbCheck {
@@ -188,7 +170,7 @@ impl DbCheck {
 /// assert_eq!(serde_json::to_string(&streamed)?, serde_json::to_string(&scanned)?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct DatabaseChecker {
+pub struct DatabaseChecker<'m> {
     path: String,
     file_size: u64,
     header: ShadowedHeader,
@@ -201,6 +183,8 @@ pub struct DatabaseChecker {
     acc: Mutex<Accumulated>,
     /// Run the catalog, space and tree checks at [`finish_reading`](Self::finish_reading).
     logical: bool,
+    /// The persisted flush map to compare the pages with (issue 22 rule 3), and its path.
+    flush_map: Option<(String, &'m PersistedFlushMap)>,
 }
 
 /// The problems and counters of the two header pages.
@@ -233,7 +217,7 @@ pub(crate) struct PageContext<'a> {
     pub header: Option<&'a DbFileHeader>,
 }
 
-impl DatabaseChecker {
+impl<'m> DatabaseChecker<'m> {
     /// How many bytes from the start of a file of `file_size` bytes [`DatabaseChecker::new`]
     /// wants: `HEAD_LEN`, or the whole file when it is shorter.
     pub fn head_len(file_size: u64) -> usize {
@@ -248,7 +232,7 @@ impl DatabaseChecker {
     /// `Err` when the file cannot be checked (exit 2, CLI.md Decision 2): shorter than 4096
     /// bytes, no database magic, header values outside the sets ESE uses — or a `head` of the
     /// wrong length.
-    pub fn new(path: &str, file_size: u64, head: &[u8], in_set: bool) -> Result<DatabaseChecker, CheckError> {
+    pub fn new(path: &str, file_size: u64, head: &[u8], in_set: bool) -> Result<DatabaseChecker<'m>, CheckError> {
         if head.len() != Self::head_len(file_size) {
             return Err(CheckError::new(
                 path,
@@ -301,7 +285,15 @@ impl DatabaseChecker {
             head: head_findings,
             acc: Mutex::new(Accumulated::default()),
             logical: true,
+            flush_map: None,
         })
+    }
+
+    /// Compares the pages with the persisted flush map `map` read from `map_path` at `finish`
+    /// (issue 22 rule 3, before the walk, which names the pages it finds).
+    pub(crate) fn with_flush_map(mut self, map_path: &str, map: &'m PersistedFlushMap) -> Self {
+        self.flush_map = Some((map_path.to_string(), map));
+        self
     }
 
     /// Skips the catalog, space and tree checks (`--no-logical`, CLI.md Decision 23).
@@ -510,6 +502,19 @@ impl DatabaseChecker {
         if let Some(last) = owned_pages {
             mark_beyond_owned_space(&mut problems, last);
         }
+        let max_pgno = ctx.max_pgno();
+        let flush_map_used = self.flush_map.map(|(map_path, map)| {
+            apply_flush_map(
+                &mut problems,
+                ctx.path,
+                ctx.page_size,
+                max_pgno,
+                &tally.flush,
+                &tally.blank,
+                map,
+            );
+            map_path
+        });
         let mut tables = None;
         if let (Some(raw), Some(header), true, false) = (read, self.header.chosen(), self.logical, ctx.temporary) {
             // A page known blank (read as zeros, or a hole never read) is zeros to the walk too.
@@ -557,14 +562,10 @@ impl DatabaseChecker {
             correctable_pages: found.correctable_pages,
             state: self.header.chosen().map(|h| h.state_name()),
             temporary: self.temporary,
-            flush_map_used: None,
+            flush_map_used: flush_map_used.map(|p| p.as_str().into()),
             tables,
             problems,
             header: self.header,
-            flush_facts: DbFlushFacts {
-                facts: tally.flush,
-                blank: tally.blank,
-            },
         })
     }
 }
@@ -1448,7 +1449,7 @@ mod tests {
         DbFileHeader::parse(&b.header()).unwrap()
     }
 
-    fn checker(file: &[u8], in_set: bool) -> Result<DatabaseChecker, CheckError> {
+    fn checker(file: &[u8], in_set: bool) -> Result<DatabaseChecker<'static>, CheckError> {
         let size = file.len() as u64;
         DatabaseChecker::new("t.edb", size, &file[..DatabaseChecker::head_len(size)], in_set)
     }

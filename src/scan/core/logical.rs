@@ -312,13 +312,29 @@ pub(crate) fn check_logical<'a>(
     };
     // When MSysObjects cannot be read, the shadow names the tables; the walk of MSysObjects'
     // own tree reports the page that stopped it, once.
-    let mut added = Vec::new();
+    let mut added: Vec<Problem> = Vec::new();
+    let mut reported: BTreeSet<i64> = problems
+        .iter()
+        .filter(|p| is_page_damage(p))
+        .filter_map(|p| p.page)
+        .collect();
+    fn add(p: Option<Problem>, added: &mut Vec<Problem>, reported: &mut BTreeSet<i64>) {
+        if let Some(p) = p {
+            if is_page_damage(&p) {
+                reported.extend(p.page);
+            }
+            added.push(p);
+        }
+    }
     for f in space.findings.iter().filter(|f| !ctx.follows_from_partial_space(f)) {
-        added.extend(ctx.space_problem(f, problems));
+        let p = ctx.space_problem(f, &reported);
+        add(p, &mut added, &mut reported);
     }
     for f in walk.findings.iter().filter(|f| !ctx.tree_follows_from_partial_space(f)) {
-        added.extend(ctx.tree_problem(f, problems));
+        let p = ctx.tree_problem(f, &reported);
+        add(p, &mut added, &mut reported);
     }
+    added.extend(ctx.chain_only_problems());
     added.extend(ctx.unreached_problems(raw));
     name_what_a_cut_copy_lost(&ctx, problems);
     for p in problems.iter_mut() {
@@ -434,7 +450,7 @@ impl Ctx<'_> {
         "page".into()
     }
 
-    fn space_problem(&self, f: &SpaceFinding, existing: &[Problem]) -> Option<Problem> {
+    fn space_problem(&self, f: &SpaceFinding, reported: &BTreeSet<i64>) -> Option<Problem> {
         use crate::format::space_map::SpaceFault;
         use SpaceFinding::*;
         let objid = f.objid();
@@ -461,11 +477,7 @@ impl Ctx<'_> {
                     SpaceFault::TooDeep => "lies too deep".into(),
                 };
                 // The page's own problem (a bad checksum, a blank fixed page) says it once.
-                if matches!(fault, SpaceFault::Unreadable | SpaceFault::Blank)
-                    && existing
-                        .iter()
-                        .any(|p| p.page == Some(i64::from(*pgno)) && is_page_damage(p))
-                {
+                if matches!(fault, SpaceFault::Unreadable | SpaceFault::Blank) && reported.contains(&i64::from(*pgno)) {
                     return None;
                 }
                 let code = if matches!(fault, SpaceFault::Blank) {
@@ -473,12 +485,50 @@ impl Ctx<'_> {
                 } else {
                     JetErr::from_code(f.code())
                 };
-                let p = self.graded(
-                    Class::CrossPage,
-                    code,
-                    format!("page {pgno} of the space of {whose} {why}: the space it records is known only in part"),
-                );
-                return Some(self.attribute_tree(p.at_page(i64::from(*pgno)), objid));
+                let p = self
+                    .graded(
+                        Class::CrossPage,
+                        code,
+                        format!(
+                            "page {pgno} of the space of {whose} {why}: the space it records is known only in part"
+                        ),
+                    )
+                    .at_page(i64::from(*pgno));
+                // The space tree that holds the page: the tree whose walk met it, or the root the
+                // space header names.
+                let met = self.walk.findings.iter().find_map(|w| match w {
+                    TreeFinding::Unreadable { tree, pgno: g }
+                    | TreeFinding::Blank { tree, pgno: g }
+                    | TreeFinding::Malformed { tree, pgno: g, .. }
+                        if g == pgno && matches!(tree.kind, TreeKind::Space(_)) =>
+                    {
+                        Some(*tree)
+                    }
+                    _ => None,
+                });
+                let named = self
+                    .space
+                    .trees
+                    .get(&objid)
+                    .and_then(|t| match t.header.map(|h| h.extents) {
+                        Some(crate::format::space::Extents::Multiple { pgno_oe }) if pgno_oe == *pgno => {
+                            Some(SpaceTree::Owned)
+                        }
+                        Some(crate::format::space::Extents::Multiple { pgno_oe })
+                            if pgno_oe.checked_add(1) == Some(*pgno) =>
+                        {
+                            Some(SpaceTree::Available)
+                        }
+                        _ => None,
+                    });
+                let tree = met.or(named.map(|which| TreeRef {
+                    objid,
+                    kind: TreeKind::Space(which),
+                }));
+                return Some(match tree {
+                    Some(tree) => self.owned_by(p, tree, OwnerSource::Tree),
+                    None => self.attribute_tree(p, objid),
+                });
             }
             BadSpaceHeader { pgno_fdp, .. } => (
                 Some(*pgno_fdp),
@@ -605,12 +655,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn tree_problem(&self, f: &TreeFinding, existing: &[Problem]) -> Option<Problem> {
+    fn tree_problem(&self, f: &TreeFinding, reported: &BTreeSet<i64>) -> Option<Problem> {
         use TreeFinding::*;
         let pgno = f.pgno();
         let (tree, class, text) = match f {
             Unreadable { tree, .. } => {
-                if existing.iter().any(|p| p.page == Some(i64::from(pgno)) && is_page_damage(p)) {
+                if reported.contains(&i64::from(pgno)) {
                     return None; // its own problem gains the owner (attribute)
                 }
                 if pgno > self.input.last_pgno {
@@ -619,7 +669,7 @@ impl Ctx<'_> {
                 (*tree, Class::CrossPage, format!("page {pgno} cannot be read but is in use by {} ({})", self.names.words(*tree), self.role(*tree, pgno)))
             }
             Blank { tree, .. } => {
-                if existing.iter().any(|p| p.page == Some(i64::from(pgno)) && is_page_damage(p)) {
+                if reported.contains(&i64::from(pgno)) {
                     return None;
                 }
                 (*tree, Class::CrossPage, format!("page {pgno} is all zero but in use by {} ({})", self.names.words(*tree), self.role(*tree, pgno)))
@@ -646,8 +696,30 @@ impl Ctx<'_> {
         Some(self.owned_by(p, tree, OwnerSource::Tree))
     }
 
-    /// S9: the pages in use no tree reaches, one problem per run of pages of one owner and one
-    /// kind.
+    /// Leaves a tree reaches only through its leaf chain (their parent does not list them):
+    /// orphans whose records repair could recover, one problem per page.
+    fn chain_only_problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for w in &self.walk.trees {
+            for &pgno in &w.recoverable_leaves {
+                let p = self
+                    .graded(
+                        Class::Orphan,
+                        None,
+                        format!(
+                            "page {pgno}, a leaf of {}, is reached only through the leaf chain: no internal page lists it; its records can be recovered",
+                            self.names.words(w.tree)
+                        ),
+                    )
+                    .at_page(i64::from(pgno));
+                out.push(self.owned_by(p, w.tree, OwnerSource::Sibling));
+            }
+        }
+        out
+    }
+
+    /// S9: the pages in use no tree reaches: leaks one problem per run of pages of one owner and
+    /// one kind, orphans (which hold data) one per page.
     fn unreached_problems<'a>(&self, raw: &dyn Fn(u32) -> Option<&'a [u8]>) -> Vec<Problem> {
         let _ = raw;
         let mut out = Vec::new();
@@ -684,11 +756,16 @@ impl Ctx<'_> {
             .names
             .tree_of_objid(owner)
             .map_or_else(|| format!("objid {owner}"), |t| self.names.words(t));
+        let (their, orphans) = if count == 1 {
+            ("its", "an orphan")
+        } else {
+            ("their", "orphans")
+        };
         let (class, what) = match first.class {
             Unreached::Blank => (Class::Leak, "all zero: allocated and never written, a leak".to_string()),
             Unreached::DeletedObject { objid_fdp } => (
                 Class::Leak,
-                format!("their header names objid {objid_fdp}, which the catalog no longer lists: a leak"),
+                format!("{their} header names objid {objid_fdp}, which the catalog no longer lists: a leak"),
             ),
             Unreached::EmptyFlagged { .. } => (
                 Class::Leak,
@@ -696,11 +773,11 @@ impl Ctx<'_> {
             ),
             Unreached::Orphan => (
                 Class::Orphan,
-                "their header names that tree: orphans, whose data no tree reaches".into(),
+                "{their} header names that tree: {orphans}, whose data no tree reaches".into(),
             ),
             Unreached::OtherTree { objid_fdp } => (
                 Class::Orphan,
-                format!("their header names objid {objid_fdp}, another live tree"),
+                format!("{their} header names objid {objid_fdp}, another live tree"),
             ),
             Unreached::Unreadable => (Class::Orphan, "they cannot be read".into()),
         };
@@ -845,7 +922,7 @@ fn same_run(a: &UnreachedPage, b: &UnreachedPage) -> bool {
         Unreached::OtherTree { .. } => 4,
         Unreached::Unreadable => 5,
     };
-    b.pgno == a.pgno + 1 && a.owner == b.owner && kind(a) == kind(b)
+    b.pgno == a.pgno + 1 && a.owner == b.owner && kind(a) == kind(b) && a.class.is_leak()
 }
 
 /// The tree's mean live records per intact leaf, rounded; `None` when no leaf was read.

@@ -84,7 +84,7 @@ impl FlushFacts {
 /// What the engine would take from a persisted flush map: the data pages that verify, each
 /// with its `dbtimeMax` and its 2-bit states.
 #[derive(Debug, Clone)]
-pub(crate) struct PersistedFlushMap {
+pub struct PersistedFlushMap {
     pages: BTreeMap<u32, (u64, Vec<u8>)>,
 }
 
