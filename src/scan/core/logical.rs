@@ -773,7 +773,7 @@ impl Ctx<'_> {
             ),
             Unreached::Orphan => (
                 Class::Orphan,
-                "{their} header names that tree: {orphans}, whose data no tree reaches".into(),
+                format!("{their} header names that tree: {orphans}, whose data no tree reaches"),
             ),
             Unreached::OtherTree { objid_fdp } => (
                 Class::Orphan,
