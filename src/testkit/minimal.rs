@@ -34,6 +34,12 @@
 //! layout basic.edb uses for its own table. MSysObjids and MSysLocales are left out (the engine
 //! creates them lazily and reads on without them), so objids 6 and 7 are unused.
 //!
+//! With [`DbBuilder::tables`](super::DbBuilder::tables), up to [`MAX_TABLES`] tables (objids 8,
+//! 9, …, named `Records`, `Records1`, …) share the pages from 31 in extents handed out in turn:
+//! each table's root, OE and AE are the first three pages of its first extent, its OE lists its
+//! extents, its AE the pages it has not used; its leaf chain and internal pages cross its
+//! extents. [`TableSpec`] says where each is (the benchmark database, issue 22 "Measured").
+//!
 //! Differences from the real pages, all allowed by the format: nodes are not prefix-compressed and
 //! carry no versioned flag, tag 0 of a non-root leaf is empty, pages are laid out in tag order,
 //! dbtimes follow the builder's rule, and only page 2 carries a flush type (0x8000, as on the
@@ -268,8 +274,24 @@ impl Layout {
         self.system.insert(pgno, p);
     }
 
-    /// Packs `nodes` into leaves taken from `pages`, returning (pgno, nodes) per leaf.
-    fn pack(&self, nodes: Vec<Node>, pages: &[u32], tag0: usize) -> Vec<(u32, Vec<Node>)> {
+    /// Packs `nodes` into leaves taken from `pages`, returning (pgno, nodes) per leaf; at least
+    /// `min_leaves` of them (the nodes shared evenly) when they would fit in fewer.
+    fn pack(&self, nodes: Vec<Node>, pages: &[u32], tag0: usize, min_leaves: usize) -> Vec<(u32, Vec<Node>)> {
+        let count = nodes.len();
+        let packed = self.pack_greedy(nodes, pages, tag0);
+        if packed.len() >= min_leaves || count < min_leaves {
+            return packed;
+        }
+        let per = count.div_ceil(min_leaves);
+        let all: Vec<Node> = packed.into_iter().flat_map(|l| l.1).collect();
+        all.chunks(per)
+            .zip(pages)
+            .map(|(c, &pgno)| (pgno, c.to_vec()))
+            .collect()
+    }
+
+    /// Packs `nodes` into as few leaves taken from `pages` as hold them.
+    fn pack_greedy(&self, nodes: Vec<Node>, pages: &[u32], tag0: usize) -> Vec<(u32, Vec<Node>)> {
         let room = self.page_size - self.hdr() - tag0 - 4;
         let mut out: Vec<(u32, Vec<Node>)> = Vec::new();
         let mut used = room + 1;
@@ -337,10 +359,13 @@ impl Layout {
             .collect();
         roots.sort_by(|a, b| a.1.cmp(&b.1));
 
-        let cat_leaves = self.pack(primary.clone(), &[13, 14, 19, 20, 21, 22, 23], 0);
-        let name_leaves = self.pack(names, &[15, 16, 17, 18], 0);
+        // The catalog and its shadow keep their two leaves (13–14, 27–28) at every page size:
+        // their space trees own those pages and do not list them as free, so a leaf left out
+        // would be a page in use that no tree reaches.
+        let cat_leaves = self.pack(primary.clone(), &[13, 14, 19, 20, 21, 22, 23], 0, 2);
+        let name_leaves = self.pack(names, &[15, 16, 17, 18], 0, 1);
         // The shadow holds the same rows, as in both real files.
-        let shadow_leaves = self.pack(primary, &[27, 28, 29, 30], 0);
+        let shadow_leaves = self.pack(primary, &[27, 28, 29, 30], 0, 2);
 
         // Page 1: the database root. Space header: cpgPrimary = the pages of the file, parent 0,
         // multiple extents, OE at 2 (both real files: cpgPrimary = their page count).
