@@ -45,6 +45,14 @@ enum What {
         /// Log Committed generation.
         #[arg(long)]
         log_committed: Option<i32>,
+        /// User tables (at most 8) sharing the pages after the system pages in interleaved
+        /// extents, instead of the one table filling the file.
+        #[arg(long, default_value_t = 1)]
+        tables: u32,
+        /// Pages per extent with several tables (default: about 100 extents per table, at
+        /// least 16 pages).
+        #[arg(long)]
+        extent_pages: Option<u32>,
     },
     /// A log directory: COUNT generations `<base>XXXXX.log`, the last one as `<base>.log`, and a
     /// checkpoint `<base>.chk` at the first generation.
@@ -109,6 +117,8 @@ fn run(args: Args) -> std::io::Result<()> {
             state,
             log_required,
             log_committed,
+            tables,
+            extent_pages,
         } => {
             let pages = match (pages, size_mib) {
                 (Some(p), _) => p,
@@ -125,8 +135,26 @@ fn run(args: Args) -> std::io::Result<()> {
             if let Some(c) = log_committed {
                 b = b.log_committed(c);
             }
+            if tables > 1 || extent_pages.is_some() {
+                let per_table = pages.saturating_sub(30) / tables.max(1);
+                let extent = extent_pages.unwrap_or((per_table / 100).max(16));
+                b = b.tables(tables, extent);
+            }
             b.write_file(&path)?;
             println!("{}: {} bytes", path.display(), b.file_len());
+            for t in b.table_specs() {
+                println!(
+                    "table {} objid {} root {}: {} pages in {} extents, {} leaves, {} internal, {} records",
+                    t.name,
+                    t.objid,
+                    t.pgno_fdp,
+                    t.pages_owned,
+                    t.extents.len(),
+                    t.leaves,
+                    t.internal_pages,
+                    t.records
+                );
+            }
         }
         What::Logs {
             dir,

@@ -18,6 +18,15 @@
 #            (goal ≤ 1.0×): the $DB_MIB MiB database and $MLOGS logs of 64 KiB, in one directory
 #   memory   peak RSS for every file type: the database, a 16 GiB sparse flush map, a dense
 #            1 GiB flush map, the log directory (the RSS column of every row)
+#   logical  the walk's cost (issue 22, "Measured"): `checksum DB` against `checksum --no-logical
+#            DB` on a $DB_MIB MiB database of 4 KiB pages and one of 32 KiB pages, each carrying
+#            $TABLES tables in interleaved extents (`mkfixture db --tables`, real B-trees over
+#            every page), in alternating runs: best and median wall time, peak RSS, the time
+#            ratio (goal <= 1.15) and (RSS with the walk - RSS without) / pages (goal <= 24 bytes
+#            a page). Skipped, saying so, while the binary has no --no-logical.
+#
+# The big database ($DB_MIB MiB of $PAGE_SIZE-byte pages, also the warm, cold and manifest rows'
+# database) carries $TABLES tables in interleaved extents, so every shape reads real trees.
 #
 # With the manifest shape, a line after the table gives crc32fast's speed over 1 MiB on one
 # thread with the carry-less multiply kernel this CPU gets and with its table kernel (what a CPU
@@ -40,7 +49,9 @@
 #   DB_MIB [4096]  PAGE_SIZE [32768]  LOGS [100000]  MANY [50]  SPARSE_GIB [1024]  MLOGS [5000]
 #   RUNS [5]  COLD_RUNS [5]  BENCH_DIR [/tmp/esecheck-bench]
 #   SKIP_COLD [0]  SKIP_LOGS [0]  SKIP_MANY [0]  SKIP_SPARSE [0]  SKIP_MEMORY [0]  SKIP_MANIFEST [0]
-#   SKIP_CRC_KERNEL [0]
+#   SKIP_CRC_KERNEL [0]  SKIP_LOGICAL [0]  TABLES [4]  LOGICAL_PAGE_SIZES ["4096 32768"]
+#   ESECHECK [target/release/esecheck of this tree: the binary measured; the fixtures are always
+#   written by this tree's mkfixture]
 # Quick run (a few minutes): QUICK=1 scripts/bench.sh
 #   = DB_MIB=1024 LOGS=10000 MANY=16 SPARSE_GIB=64 MLOGS=2000 RUNS=3 COLD_RUNS=3
 #
@@ -67,6 +78,9 @@ SKIP_MEMORY=${SKIP_MEMORY:-0}
 SKIP_MANIFEST=${SKIP_MANIFEST:-0}
 SKIP_CRC_KERNEL=${SKIP_CRC_KERNEL:-0}
 MLOGS=${MLOGS:-5000}
+SKIP_LOGICAL=${SKIP_LOGICAL:-0}
+TABLES=${TABLES:-4}
+LOGICAL_PAGE_SIZES=${LOGICAL_PAGE_SIZES:-4096 32768}
 
 case "$BENCH_DIR" in
   "$ROOT"|"$ROOT"/*) echo "bench.sh: BENCH_DIR must be outside the repository" >&2; exit 2 ;;
@@ -78,21 +92,25 @@ fi
 
 echo "building (release)..." >&2
 (cd "$ROOT" && cargo build --release --quiet --features testkit --example mkfixture --bin esecheck)
-E=$ROOT/target/release/esecheck
+E=${ESECHECK:-$ROOT/target/release/esecheck}
 MK=$ROOT/target/release/examples/mkfixture
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
 
 # --- fixtures -----------------------------------------------------------------------------
-mkdb() { # mkdb FILE MIB: a database of MIB MiB, every page in use
-  local pages=$(( ($2 << 20) / PAGE_SIZE - 2 )) len=$(( ($2 << 20) / PAGE_SIZE * PAGE_SIZE ))
+mkdb() { # mkdb FILE MIB [PAGE_SIZE [TABLES]]: a database of MIB MiB, every page in use
+  local ps=${3:-$PAGE_SIZE} tables=${4:-1}
+  local pages=$(( ($2 << 20) / ps - 2 )) len=$(( ($2 << 20) / ps * ps ))
   if [ ! -f "$1" ] || [ "$(stat -c %s "$1")" != "$len" ]; then
-    echo "writing $1 ($2 MiB)..." >&2
-    "$MK" db "$1" --page-size "$PAGE_SIZE" --pages "$pages" > /dev/null
+    echo "writing $1 ($2 MiB, $tables tables)..." >&2
+    local t0; t0=$(date +%s%N)
+    "$MK" db "$1" --page-size "$ps" --pages "$pages" --tables "$tables" > /dev/null
+    echo "  written in $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s" >&2
   fi
 }
-DB=db_${PAGE_SIZE}_${DB_MIB}mib.edb
-mkdb "$DB" "$DB_MIB"
+tablesdb() { echo "db_${1}_${DB_MIB}mib_t${TABLES}.edb"; } # tablesdb PAGE_SIZE: the big database's name
+DB=$(tablesdb "$PAGE_SIZE")
+mkdb "$DB" "$DB_MIB" "$PAGE_SIZE" "$TABLES"
 mkdb db_64mib.edb 64
 LOGDIR=logs64k_$LOGS
 if [ "$SKIP_LOGS" = 0 ] && [ ! -f "$LOGDIR.complete" ]; then
@@ -125,7 +143,17 @@ if [ "$SKIP_MEMORY" = 0 ]; then
   [ -f fm_1gib.jfm ] || "$MK" flushmap fm_1gib.jfm --pages 131071 > /dev/null
 fi
 
-MSET=mset_${PAGE_SIZE}_${DB_MIB}mib_$MLOGS
+LOGICAL=""
+if [ "$SKIP_LOGICAL" = 0 ]; then
+  if "$E" checksum --help 2>/dev/null | grep -q -- --no-logical; then
+    LOGICAL=yes
+    for ps in $LOGICAL_PAGE_SIZES; do mkdb "$(tablesdb "$ps")" "$DB_MIB" "$ps" "$TABLES"; done
+  else
+    LOGICAL="skipped: this esecheck has no \`checksum --no-logical\` (issue 22's walk not wired in yet); no comparison"
+  fi
+fi
+
+MSET=mset_${PAGE_SIZE}_${DB_MIB}mib_t${TABLES}_$MLOGS
 if [ "$SKIP_MANIFEST" = 0 ] && [ ! -f "$MSET.complete" ]; then
   echo "writing $MSET (the database, linked, and $MLOGS logs of 64 KiB)..." >&2
   rm -rf "$MSET"; mkdir -p "$MSET"
@@ -289,3 +317,50 @@ echo
 [ -z "${MANIFEST_RATIOS:-}" ] || echo "$MANIFEST_RATIOS"
 [ -z "$CRC_KERNEL" ] || echo "$CRC_KERNEL"
 echo "MB/s of the sparse and flush-map rows count the data of the dense file; peak RSS is the memory row for every file type."
+
+# --- logical: the walk's cost (issue 22) ---------------------------------------------------
+logical_once() { # logical_once ARGS...: "seconds maxrss_kib" of `esecheck ARGS`, GNU time around esecheck itself
+  local t0 t1 rssf
+  rssf=$(mktemp)
+  t0=$(date +%s%N)
+  /usr/bin/time -f %M -o "$rssf" "$E" "$@" > /dev/null 2>&1 || true
+  t1=$(date +%s%N)
+  awk -v a="$t0" -v b="$t1" -v r="$(tail -n1 "$rssf")" 'BEGIN { printf "%.4f %d\n", (b - a) / 1e9, r }'
+  rm -f "$rssf"
+}
+if [ "$SKIP_LOGICAL" = 0 ]; then
+  echo
+  if [ "$LOGICAL" != yes ]; then
+    echo "logical: $LOGICAL"
+  else
+    echo "logical: \`checksum DB\` (the walk) against \`checksum --no-logical DB\`, $DB_MIB MiB databases of $TABLES tables in interleaved extents, warm cache, $RUNS alternating runs (GNU time around esecheck itself)"
+    echo
+    echo "| page size | pages | command | best s | median s | peak RSS MiB (median) |"
+    echo "|---:|---:|---|---:|---:|---:|"
+    SUMMARY=()
+    for ps in $LOGICAL_PAGE_SIZES; do
+      db=$(tablesdb "$ps")
+      pages=$(( $(stat -c %s "$db") / ps - 2 ))
+      cat "$db" > /dev/null
+      logical_once checksum $Q --no-logical "$db" > /dev/null; logical_once checksum $Q "$db" > /dev/null
+      without=""; with=""
+      for ((i = 0; i < RUNS; i++)); do
+        without+="$(logical_once checksum $Q --no-logical "$db")"$'\n'
+        with+="$(logical_once checksum $Q "$db")"$'\n'
+      done
+      row() { # row LABEL RESULTS: prints the row, sets BEST and RSS
+        BEST=$(printf '%s' "$2" | awk '{ print $1 }' | sort -g | head -n1)
+        local med; med=$(printf '%s' "$2" | awk '{ print $1 }' | median)
+        RSS=$(printf '%s' "$2" | awk '{ print $2 }' | median)
+        awk -v ps="$ps" -v n="$pages" -v l="$1" -v b="$BEST" -v m="$med" -v r="$RSS" \
+          'BEGIN { printf "| %d | %d | %s | %.3f | %.3f | %.1f |\n", ps, n, l, b, m, r / 1024 }'
+      }
+      row '`esecheck checksum --no-logical DB`' "$without"; best0=$BEST; rss0=$RSS
+      row '`esecheck checksum DB`' "$with"; best1=$BEST; rss1=$RSS
+      SUMMARY+=("$(awk -v ps="$ps" -v n="$pages" -v b0="$best0" -v b1="$best1" -v r0="$rss0" -v r1="$rss1" \
+        'BEGIN { printf "logical, %d-byte pages: checksum / checksum --no-logical = %.2f (best of runs; goal <= 1.15); walk memory = (%d - %d KiB) / %d pages = %.1f bytes a page (goal <= 24)", ps, b1 / b0, r1, r0, n, (r1 - r0) * 1024 / n }')")
+    done
+    echo
+    printf '%s\n' "${SUMMARY[@]}"
+  fi
+fi

@@ -5,7 +5,7 @@
 //! in memory; [`DbBuilder::build`] is the in-memory convenience.
 
 use super::damage::reseal_legacy_header;
-use super::minimal::{Layout, PF_LEAF, PF_NEW_RECORD_FORMAT, PF_ROOT, PF_SPACE};
+use super::minimal::{Layout, TableSpec, PF_LEAF, PF_NEW_RECORD_FORMAT, PF_ROOT, PF_SPACE};
 use super::{logtime, put_lgpos, put_u32, put_u64, signature};
 use crate::checksum::ecc::ecc_block;
 use crate::format::common::{filetype, Lgpos, Signature, FILETYPE_OFFSET};
@@ -92,6 +92,7 @@ pub struct DbBuilder {
     uninitialized: BTreeSet<u32>,
     fill: Option<PageFill>,
     owned_space: Option<Vec<(u32, u32)>>,
+    tables: (u32, u32),
     layout: OnceLock<Layout>,
 }
 
@@ -134,6 +135,7 @@ impl DbBuilder {
             uninitialized: BTreeSet::new(),
             fill: None,
             owned_space: None,
+            tables: (1, u32::MAX),
             layout: OnceLock::new(),
         }
     }
@@ -143,6 +145,31 @@ impl DbBuilder {
         self.pages = n;
         self.layout = OnceLock::new();
         self
+    }
+
+    /// `count` user tables instead of one ([`super::minimal::MAX_TABLES`] at most): table `k`
+    /// has objid 8 + k and is named `Records`, `Records1`, `Records2`, …; the pages from 31 to
+    /// the last are cut into extents of `extent_pages` pages (the last one shorter), handed to
+    /// the tables in turn, so that every table owns many extents spread over the file and its
+    /// leaf chain crosses them. Each table's root is the first page of its first extent, its OE
+    /// and AE the next two pages, then its data leaves and internal pages, filling its extents
+    /// ([`table_specs`](Self::table_specs) says where everything is). With `count` 1 and
+    /// `extent_pages` `u32::MAX`, the default layout.
+    ///
+    /// # Panics
+    /// When the layout is made (the first page written), if `count` is 0 or above
+    /// [`super::minimal::MAX_TABLES`], or, with more than one table, if `extent_pages` is below 4, a table gets
+    /// fewer than 4 pages or more extents than one page of its OE tree holds.
+    pub fn tables(mut self, count: u32, extent_pages: u32) -> Self {
+        self.tables = (count, extent_pages);
+        self.layout = OnceLock::new();
+        self
+    }
+
+    /// The user tables as the layout places them: objid, name, root, extents, pages, leaves,
+    /// records; what a reader of the file must find.
+    pub fn table_specs(&self) -> Vec<TableSpec> {
+        self.layout().tables()
     }
 
     /// `le_dbstate` @52 (§1.6).
@@ -313,7 +340,10 @@ impl DbBuilder {
             .as_ref()
             .and_then(|extents| extents.iter().map(|&(last, _)| last).max());
         let pages = owned_last.map_or(self.pages, |last| last.clamp(1, self.pages));
-        self.layout.get_or_init(|| Layout::new(self.page_size, pages))
+        self.layout.get_or_init(|| {
+            let (count, extent) = self.tables;
+            Layout::with_tables(self.page_size, pages, count, extent)
+        })
     }
 
     fn page_into(&self, layout: &Layout, pgno: u32, page: &mut [u8]) {

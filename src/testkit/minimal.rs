@@ -34,6 +34,12 @@
 //! layout basic.edb uses for its own table. MSysObjids and MSysLocales are left out (the engine
 //! creates them lazily and reads on without them), so objids 6 and 7 are unused.
 //!
+//! With [`DbBuilder::tables`](super::DbBuilder::tables), up to [`MAX_TABLES`] tables (objids 8,
+//! 9, …, named `Records`, `Records1`, …) share the pages from 31 in extents handed out in turn:
+//! each table's root, OE and AE are the first three pages of its first extent, its OE lists its
+//! extents, its AE the pages it has not used; its leaf chain and internal pages cross its
+//! extents. [`TableSpec`] says where each is (the benchmark database, issue 22 "Measured").
+//!
 //! Differences from the real pages, all allowed by the format: nodes are not prefix-compressed and
 //! carry no versioned flag, tag 0 of a non-root leaf is empty, pages are laid out in tag order,
 //! dbtimes follow the builder's rule, and only page 2 carries a flush type (0x8000, as on the
@@ -77,32 +83,162 @@ pub(crate) struct Layout {
     page_size: usize,
     pages: u32,
     system: BTreeMap<u32, Vec<u8>>,
-    table: TableShape,
+    geometry: Geometry,
+    tables: Vec<TableShape>,
 }
 
-/// Where the user table's pages are: `leaves` data leaves from [`TABLE_FIRST_LEAF`], then each
-/// internal level (`levels[0]` pages of parents of leaves, …); the root holds the top level.
+/// Where the user tables' pages are: pages [`TABLE_ROOT`]`..=last` cut into extents of `extent`
+/// pages (the last one shorter), handed to the `tables` tables in turn (extent `j` to table
+/// `j % tables`). A table's pages, in the order of its extents, are its index space: index 0 is
+/// its root, 1 its OE, 2 its AE, then its data leaves, then its internal levels.
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    tables: u32,
+    extent: u64,
+    last: u32,
+}
+
+impl Geometry {
+    /// The page at index `idx` of table `k` (it may lie past the end of the file).
+    fn pgno(&self, k: u32, idx: u64) -> u64 {
+        let chunk = idx / self.extent * u64::from(self.tables) + u64::from(k);
+        u64::from(TABLE_ROOT) + chunk * self.extent + idx % self.extent
+    }
+
+    /// The table and index of page `pgno`, `None` before the tables' pages or past the file.
+    fn locate(&self, pgno: u32) -> Option<(u32, u64)> {
+        if pgno < TABLE_ROOT || pgno > self.last {
+            return None;
+        }
+        let d = u64::from(pgno - TABLE_ROOT);
+        let chunk = d / self.extent;
+        let k = (chunk % u64::from(self.tables)) as u32;
+        Some((k, chunk / u64::from(self.tables) * self.extent + d % self.extent))
+    }
+
+    /// The extents of table `k`, (last page, page count), ascending.
+    fn extents(&self, k: u32) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let mut chunk = u64::from(k);
+        loop {
+            let first = u64::from(TABLE_ROOT) + chunk * self.extent;
+            if first > u64::from(self.last) {
+                return out;
+            }
+            let last = (first + self.extent - 1).min(u64::from(self.last));
+            out.push((last as u32, (last - first + 1) as u32));
+            chunk += u64::from(self.tables);
+        }
+    }
+}
+
+/// Where one user table's pages are, as indices of its index space ([`Geometry`]): its
+/// `leaves` data leaves from index 3, then each internal level (`levels[0]` pages of parents of
+/// leaves, …); the root (index 0) holds the top level.
 #[derive(Debug, Clone)]
 struct TableShape {
+    k: u32,
+    objid: u32,
+    owned: u32,
     leaves: u32,
     levels: Vec<u32>,
     per_leaf: u32,
     fanout: u32,
+    geometry: Geometry,
+}
+
+/// The most user tables a layout holds: their catalog rows must fit the catalog's pages with
+/// 2 KiB pages too.
+pub const MAX_TABLES: u32 = 8;
+
+/// Index of a table's first data leaf in its index space (after its root, OE and AE).
+const FIRST_LEAF_INDEX: u32 = TABLE_FIRST_LEAF - TABLE_ROOT;
+
+/// One user table of a database the builder writes, as laid out: what a reader must find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSpec {
+    /// Its objid ([`TABLE_OBJID`] for the first, then one more each).
+    pub objid: u32,
+    /// Its name ([`TABLE_NAME`] for the first, then `Records1`, `Records2`, …).
+    pub name: String,
+    /// Its root page (pgnoFDP): the first page of its first extent.
+    pub pgno_fdp: u32,
+    /// Its OE tree's root page (its AE's is the next).
+    pub pgno_oe: u32,
+    /// Its owned extents, (last page, page count), ascending; its OE lists them.
+    pub extents: Vec<(u32, u32)>,
+    /// Pages it owns.
+    pub pages_owned: u32,
+    /// Pages of its data tree: the root, the internal pages and the leaves.
+    pub tree_pages: u32,
+    /// Of them, data leaves (a root that is a leaf counts as one).
+    pub leaves: u32,
+    /// Of them, internal pages other than the root.
+    pub internal_pages: u32,
+    /// Levels of the data tree (1 = a root that is a leaf).
+    pub levels: u32,
+    /// Its records (ids 1 to `records`, [`RECORD_DATA_LEN`] bytes of data each).
+    pub records: u64,
+    /// Pages it owns and has not used: its AE lists them.
+    pub free_pages: u32,
 }
 
 impl Layout {
     /// The layout of a database of `pages` pages of `page_size` bytes (fewer than 34 pages give
-    /// the first pages of one, as a cut copy would).
+    /// the first pages of one, as a cut copy would) with one user table.
+    #[cfg(test)]
     pub(crate) fn new(page_size: usize, pages: u32) -> Self {
-        let table = TableShape::new(page_size, pages);
+        Self::with_tables(page_size, pages, 1, u32::MAX)
+    }
+
+    /// The layout with `tables` user tables sharing the pages from [`TABLE_ROOT`] in extents of
+    /// `extent` pages ([`Geometry`]).
+    ///
+    /// # Panics
+    /// If `tables` is 0 or above [`MAX_TABLES`], or, with more than one table, if `extent` is
+    /// below 4 or a table gets fewer than 4 pages (its root, OE, AE and a leaf) or more extents
+    /// than one OE page holds.
+    pub(crate) fn with_tables(page_size: usize, pages: u32, tables: u32, extent: u32) -> Self {
+        assert!((1..=MAX_TABLES).contains(&tables), "{tables} tables");
+        let geometry = Geometry {
+            tables,
+            extent: u64::from(extent.max(1)),
+            last: pages,
+        };
+        let hdr = if page_size >= LARGE_PAGE_MIN { 80 } else { 40 };
+        let oe_room = (page_size - hdr - 4 - 16) / 14;
+        let shapes = (0..tables)
+            .map(|k| {
+                let extents = geometry.extents(k);
+                let owned: u32 = extents.iter().map(|e| e.1).sum();
+                if tables > 1 {
+                    assert!(
+                        extent >= 4 && owned >= 4,
+                        "table {k}: {owned} pages in extents of {extent}"
+                    );
+                    assert!(
+                        extents.len() <= oe_room,
+                        "table {k}: {} extents, one OE page holds {oe_room}",
+                        extents.len()
+                    );
+                }
+                TableShape::new(page_size, k, owned, geometry)
+            })
+            .collect();
         let mut l = Layout {
             page_size,
             pages,
             system: BTreeMap::new(),
-            table,
+            geometry,
+            tables: shapes,
         };
         l.build_system();
         l
+    }
+
+    /// The user tables as laid out.
+    pub(crate) fn tables(&self) -> Vec<TableSpec> {
+        self.tables.iter().map(|t| t.spec()).collect()
     }
 
     fn hdr(&self) -> usize {
@@ -138,8 +274,24 @@ impl Layout {
         self.system.insert(pgno, p);
     }
 
-    /// Packs `nodes` into leaves taken from `pages`, returning (pgno, nodes) per leaf.
-    fn pack(&self, nodes: Vec<Node>, pages: &[u32], tag0: usize) -> Vec<(u32, Vec<Node>)> {
+    /// Packs `nodes` into leaves taken from `pages`, returning (pgno, nodes) per leaf; at least
+    /// `min_leaves` of them (the nodes shared evenly) when they would fit in fewer.
+    fn pack(&self, nodes: Vec<Node>, pages: &[u32], tag0: usize, min_leaves: usize) -> Vec<(u32, Vec<Node>)> {
+        let count = nodes.len();
+        let packed = self.pack_greedy(nodes, pages, tag0);
+        if packed.len() >= min_leaves || count < min_leaves {
+            return packed;
+        }
+        let per = count.div_ceil(min_leaves);
+        let all: Vec<Node> = packed.into_iter().flat_map(|l| l.1).collect();
+        all.chunks(per)
+            .zip(pages)
+            .map(|(c, &pgno)| (pgno, c.to_vec()))
+            .collect()
+    }
+
+    /// Packs `nodes` into as few leaves taken from `pages` as hold them.
+    fn pack_greedy(&self, nodes: Vec<Node>, pages: &[u32], tag0: usize) -> Vec<(u32, Vec<Node>)> {
         let room = self.page_size - self.hdr() - tag0 - 4;
         let mut out: Vec<(u32, Vec<Node>)> = Vec::new();
         let mut used = room + 1;
@@ -156,19 +308,6 @@ impl Layout {
             if let Some(last) = out.last_mut() {
                 last.1.push(n);
             }
-        }
-        out
-    }
-
-    /// [`pack`](Self::pack) into at least two leaves, as the real catalogs (pages 13 and 14, 27
-    /// and 28) hold their rows at every page size: the second page is owned and not free, so a
-    /// blank one would be a leak.
-    fn pack_two(&self, nodes: Vec<Node>, pages: &[u32]) -> Vec<(u32, Vec<Node>)> {
-        let mut out = self.pack(nodes, pages, 0);
-        if out.len() == 1 && out[0].1.len() > 1 {
-            let (pgno, mut first) = out.remove(0);
-            let second = first.split_off(first.len() / 2);
-            out = vec![(pgno, first), (pages[1], second)];
         }
         out
     }
@@ -209,7 +348,7 @@ impl Layout {
 
     fn build_system(&mut self) {
         let n = self.pages;
-        let rows = catalog_rows();
+        let rows = catalog_rows(&self.tables());
         let primary: Vec<Node> = rows.iter().map(|r| (0, r.key(), r.record())).collect();
         let mut names: Vec<Node> = rows.iter().map(|r| (0, r.name_key(), r.key())).collect();
         names.sort_by(|a, b| a.1.cmp(&b.1));
@@ -220,10 +359,13 @@ impl Layout {
             .collect();
         roots.sort_by(|a, b| a.1.cmp(&b.1));
 
-        let cat_leaves = self.pack_two(primary.clone(), &[13, 14, 19, 20, 21, 22, 23]);
-        let name_leaves = self.pack(names, &[15, 16, 17, 18], 0);
+        // The catalog and its shadow keep their two leaves (13–14, 27–28) at every page size:
+        // their space trees own those pages and do not list them as free, so a leaf left out
+        // would be a page in use that no tree reaches.
+        let cat_leaves = self.pack(primary.clone(), &[13, 14, 19, 20, 21, 22, 23], 0, 2);
+        let name_leaves = self.pack(names, &[15, 16, 17, 18], 0, 1);
         // The shadow holds the same rows, as in both real files.
-        let shadow_leaves = self.pack_two(primary, &[27, 28, 29, 30]);
+        let shadow_leaves = self.pack(primary, &[27, 28, 29, 30], 0, 2);
 
         // Page 1: the database root. Space header: cpgPrimary = the pages of the file, parent 0,
         // multiple extents, OE at 2 (both real files: cpgPrimary = their page count).
@@ -271,74 +413,81 @@ impl Layout {
         self.space_tree(25, 3, 0, &[(shadow_last, shadow_last - 23, 0)]);
         self.space_tree(26, 3, 0, &[(28, 1, 0x2)]);
 
-        // Table Records: objid 8, root 31, OE 32 (31–last page), AE 33 (the unused tail).
-        let t = self.table.clone();
-        if n >= TABLE_ROOT {
-            let root = self.table_root(&t);
-            self.put(TABLE_ROOT, root);
-            self.space_tree(32, TABLE_OBJID, 0, &[(n, n - TABLE_ROOT + 1, 0)]);
-            let used_end = TABLE_FIRST_LEAF - 1 + t.leaves + t.levels.iter().sum::<u32>();
-            let free = if n > used_end && n >= TABLE_FIRST_LEAF {
-                vec![(n, n - used_end, 0)]
-            } else {
-                Vec::new()
-            };
-            self.space_tree(33, TABLE_OBJID, 0, &free);
+        // The user tables: table k (objid 8 + k) has its root at the first page of its first
+        // extent, its OE and AE on the next two pages (for the one default table: root 31,
+        // OE 32 listing 31–last page, AE 33 the unused tail).
+        let tables = self.tables.clone();
+        for t in &tables {
+            let spec = t.spec();
+            if spec.pgno_fdp > n {
+                continue;
+            }
+            let root = self.table_root(t, &spec);
+            self.put(spec.pgno_fdp, root);
+            let owned: Vec<(u32, u32, u8)> = spec.extents.iter().map(|&(l, c)| (l, c, 0)).collect();
+            self.space_tree(spec.pgno_oe, t.objid, 0, &owned);
+            let free = t.free_runs();
+            self.space_tree(spec.pgno_oe + 1, t.objid, 0, &free);
         }
     }
 
-    /// The user table's root page.
-    fn table_root(&self, t: &TableShape) -> PageSpec {
-        let space = space_header([self.pages.saturating_sub(TABLE_ROOT - 1), 1, 1, 32]);
+    /// A user table's root page.
+    fn table_root(&self, t: &TableShape, spec: &TableSpec) -> PageSpec {
+        let primary = spec.extents.first().map_or(0, |e| e.1);
+        let space = space_header([primary, 1, 1, spec.pgno_oe]);
         if t.leaves == 0 {
-            return PageSpec::new(TABLE_OBJID, PF_ROOT | PF_LEAF, space, Vec::new());
+            return PageSpec::new(t.objid, PF_ROOT | PF_LEAF, space, Vec::new());
         }
         let top = t.levels.len();
         let children = t.count(top);
         let nodes = (0..children).map(|i| t.internal_node(top, i)).collect();
         let flags = if top == 0 { PF_ROOT | PF_PARENT_OF_LEAF } else { PF_ROOT };
-        PageSpec::new(TABLE_OBJID, flags, space, nodes)
+        PageSpec::new(t.objid, flags, space, nodes)
     }
 
-    /// Lays out a non-root page of the user table's data tree; false when it is free.
+    /// Lays out a non-root page of a user table's data tree; false when it is free.
     fn table_page(&self, pgno: u32, page: &mut [u8]) -> bool {
-        let t = &self.table;
-        if pgno < TABLE_FIRST_LEAF || pgno > self.pages {
+        let Some((k, idx)) = self.geometry.locate(pgno) else {
             return false;
-        }
-        let mut i = pgno - TABLE_FIRST_LEAF;
-        if i < t.leaves {
+        };
+        let t = &self.tables[k as usize];
+        let Some(mut i) = idx.checked_sub(u64::from(FIRST_LEAF_INDEX)) else {
+            return false;
+        };
+        if i < u64::from(t.leaves) {
+            let i = i as u32;
             let first = u64::from(i) * u64::from(t.per_leaf) + 1;
-            let nodes = (0..u64::from(t.per_leaf)).map(|k| record_node(first + k)).collect();
-            let mut spec = PageSpec::new(TABLE_OBJID, PF_LEAF, Vec::new(), nodes);
-            spec.prev = if i > 0 { pgno - 1 } else { 0 };
-            spec.next = if i + 1 < t.leaves { pgno + 1 } else { 0 };
+            let nodes = (0..u64::from(t.per_leaf)).map(|r| record_node(first + r)).collect();
+            let mut spec = PageSpec::new(t.objid, PF_LEAF, Vec::new(), nodes);
+            spec.prev = if i > 0 { t.pgno_at(0, i - 1) } else { 0 };
+            spec.next = if i + 1 < t.leaves { t.pgno_at(0, i + 1) } else { 0 };
             spec.write(page, self.hdr());
             return true;
         }
-        i -= t.leaves;
+        i -= u64::from(t.leaves);
         for (level, &count) in t.levels.iter().enumerate() {
-            if i < count {
-                let children = t.children_of(level, i);
+            if i < u64::from(count) {
+                let children = t.children_of(level, i as u32);
                 let nodes = children.map(|c| t.internal_node(level, c)).collect();
                 let flags = if level == 0 { PF_PARENT_OF_LEAF } else { 0 };
-                PageSpec::new(TABLE_OBJID, flags, Vec::new(), nodes).write(page, self.hdr());
+                PageSpec::new(t.objid, flags, Vec::new(), nodes).write(page, self.hdr());
                 return true;
             }
-            i -= count;
+            i -= u64::from(count);
         }
         false
     }
 }
 
 impl TableShape {
-    fn new(page_size: usize, pages: u32) -> Self {
+    /// Table `k`, owning `owned` pages: as many leaves as fit with the internal pages above them.
+    fn new(page_size: usize, k: u32, owned: u32, geometry: Geometry) -> Self {
         let hdr = if page_size >= LARGE_PAGE_MIN { 80 } else { 40 };
         let per_leaf = ((page_size - hdr - 4) / (node_len(&record_node(1)) + 4)) as u32;
         // Internal node: key length u16, 5-byte key, 4-byte child, 4-byte tag; the root also
         // keeps its 16-byte space header in tag 0.
         let fanout = ((page_size - hdr - 4 - 16) / 15) as u32;
-        let room = pages.saturating_sub(TABLE_FIRST_LEAF - 1);
+        let room = owned.saturating_sub(FIRST_LEAF_INDEX);
         let levels_for = |leaves: u32| {
             let mut levels = Vec::new();
             let mut n = leaves;
@@ -353,11 +502,60 @@ impl TableShape {
             leaves -= 1;
         }
         TableShape {
+            k,
+            objid: TABLE_OBJID + k,
+            owned,
             leaves,
             levels: levels_for(leaves),
             per_leaf,
             fanout,
+            geometry,
         }
+    }
+
+    /// What the table is, as laid out.
+    fn spec(&self) -> TableSpec {
+        let internal: u32 = self.levels.iter().sum();
+        let used = FIRST_LEAF_INDEX + self.leaves + internal;
+        TableSpec {
+            objid: self.objid,
+            name: if self.k == 0 {
+                TABLE_NAME.to_string()
+            } else {
+                format!("{TABLE_NAME}{}", self.k)
+            },
+            pgno_fdp: self.geometry.pgno(self.k, 0) as u32,
+            pgno_oe: self.geometry.pgno(self.k, 1) as u32,
+            extents: self.geometry.extents(self.k),
+            pages_owned: self.owned,
+            tree_pages: 1 + self.leaves + internal,
+            leaves: self.leaves.max(1),
+            internal_pages: internal,
+            levels: if self.leaves == 0 {
+                1
+            } else {
+                self.levels.len() as u32 + 2
+            },
+            records: u64::from(self.leaves) * u64::from(self.per_leaf),
+            free_pages: self.owned.saturating_sub(used),
+        }
+    }
+
+    /// The pages the table owns and does not use, as extents (last page, count, 0).
+    fn free_runs(&self) -> Vec<(u32, u32, u8)> {
+        let used = FIRST_LEAF_INDEX + self.leaves + self.levels.iter().sum::<u32>();
+        let mut out: Vec<(u32, u32, u8)> = Vec::new();
+        for idx in used..self.owned {
+            let p = self.geometry.pgno(self.k, u64::from(idx)) as u32;
+            match out.last_mut() {
+                Some(last) if last.0 + 1 == p => {
+                    last.0 = p;
+                    last.1 += 1;
+                }
+                _ => out.push((p, 1, 0)),
+            }
+        }
+        out
     }
 
     /// Pages at `level` (0 = leaves, k = internal level k−1; the root's children at the top).
@@ -369,13 +567,18 @@ impl TableShape {
         }
     }
 
-    /// First page number of `level` (0 = leaves, k = internal level k−1).
+    /// Index of the first page of `level` (0 = leaves, k = internal level k−1).
     fn first(&self, level: usize) -> u32 {
         if level == 0 {
-            TABLE_FIRST_LEAF
+            FIRST_LEAF_INDEX
         } else {
-            TABLE_FIRST_LEAF + self.leaves + self.levels[..level - 1].iter().sum::<u32>()
+            FIRST_LEAF_INDEX + self.leaves + self.levels[..level - 1].iter().sum::<u32>()
         }
+    }
+
+    /// The page number of page `i` of `level`.
+    fn pgno_at(&self, level: usize, i: u32) -> u32 {
+        self.geometry.pgno(self.k, u64::from(self.first(level) + i)) as u32
     }
 
     /// The children (indices at `level`) of internal page `i` of `levels[level]`.
@@ -400,7 +603,7 @@ impl TableShape {
         } else {
             Vec::new()
         };
-        let pgno = self.first(level) + i;
+        let pgno = self.pgno_at(level, i);
         (0, key, pgno.to_le_bytes().to_vec())
     }
 }
@@ -727,9 +930,10 @@ fn column_row(objid_table: u32, c: (u32, u32, u32, u32, &str), locale: u32, offs
     }
 }
 
-/// Every row of the default database's catalog, in key order: MSysObjects (objid 2) and
-/// MSysObjectsShadow (objid 3) as both real files store them, then the user table.
-pub fn catalog_rows() -> Vec<CatalogRow> {
+/// Every row of the catalog of a database with the user tables `tables`, in key order:
+/// MSysObjects (objid 2) and MSysObjectsShadow (objid 3) as both real files store them, then
+/// each user table (ascending objids).
+pub fn catalog_rows(tables: &[TableSpec]) -> Vec<CatalogRow> {
     let mut rows = Vec::new();
     for (objid, pgno, pages, name) in [(2, 4, 20, "MSysObjects"), (3, 24, 5, "MSysObjectsShadow")] {
         rows.push(table_row(objid, pgno, 0xC000_0000, pages, name));
@@ -742,51 +946,96 @@ pub fn catalog_rows() -> Vec<CatalogRow> {
             rows.push(index_row(2, 5, 10, 0x0001_0009, "RootObjects", &[8, 128]));
         }
     }
-    // The user table, in the layout of basic.edb's table (page 14, tags 14–28).
-    rows.push(table_row(TABLE_OBJID, TABLE_ROOT, 0, 1, TABLE_NAME));
-    rows.push(column_row(TABLE_OBJID, (1, 4, 4, 5, "Id"), 0, Some(4)));
-    rows.push(column_row(TABLE_OBJID, (128, 9, 255, 0, "Data"), 0, None));
-    let mut ix = index_row(TABLE_OBJID, TABLE_OBJID, TABLE_ROOT, 0x0001_002F, "IxId", &[1]);
-    ix.key_most = Some(5);
-    rows.push(ix);
+    // Each user table, in the layout of basic.edb's table (page 14, tags 14–28).
+    for t in tables {
+        rows.push(table_row(t.objid, t.pgno_fdp, 0, 1, &t.name));
+        rows.push(column_row(t.objid, (1, 4, 4, 5, "Id"), 0, Some(4)));
+        rows.push(column_row(t.objid, (128, 9, 255, 0, "Data"), 0, None));
+        let mut ix = index_row(t.objid, t.objid, t.pgno_fdp, 0x0001_002F, "IxId", &[1]);
+        ix.key_most = Some(5);
+        rows.push(ix);
+    }
     rows
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
+
+    /// Walks table `t` of `l` from its root; returns (pages reached, leaves, records).
+    fn reach(l: &Layout, t: &TableSpec) -> (BTreeSet<u32>, u32, u64) {
+        let ps = l.page_size;
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![t.pgno_fdp];
+        let (mut leaves, mut records) = (0, 0);
+        while let Some(p) = stack.pop() {
+            assert!(seen.insert(p), "page {p} twice");
+            let mut page = vec![0u8; ps];
+            assert!(l.page(p, &mut page, 0), "{p}");
+            assert_eq!(u32::from_le_bytes(page[24..28].try_into().unwrap()), t.objid, "{p}");
+            let flags = u32::from_le_bytes(page[36..40].try_into().unwrap());
+            let ntags = usize::from(u16::from_le_bytes([page[34], page[35]]));
+            if flags & PF_LEAF != 0 {
+                leaves += 1;
+                records += ntags as u64 - 1;
+                continue;
+            }
+            let hdr = l.hdr();
+            for i in 1..ntags {
+                let at = ps - 4 * (i + 1);
+                let cb = usize::from(u16::from_le_bytes([page[at], page[at + 1]]));
+                let mask = if ps >= LARGE_PAGE_MIN { 0x7FFF } else { 0x1FFF };
+                let ib = usize::from(u16::from_le_bytes([page[at + 2], page[at + 3]]) & mask);
+                let n = &page[hdr + ib..hdr + ib + cb];
+                stack.push(u32::from_le_bytes(n[cb - 4..].try_into().unwrap()));
+            }
+        }
+        (seen, leaves, records)
+    }
 
     #[test]
     fn every_table_page_is_reached_once_from_the_root() {
         for (ps, pages) in [(4096, 40), (4096, 3000), (2048, 70_000), (32768, 5000)] {
             let l = Layout::new(ps, pages);
-            let t = &l.table;
-            let mut seen = std::collections::BTreeSet::new();
-            let mut stack = vec![TABLE_ROOT];
-            let mut leaves = 0;
-            while let Some(p) = stack.pop() {
-                assert!(seen.insert(p), "{ps} {pages}: page {p} twice");
-                let mut page = vec![0u8; ps];
-                assert!(l.page(p, &mut page, 0), "{p}");
-                let flags = u32::from_le_bytes(page[36..40].try_into().unwrap());
-                let ntags = usize::from(u16::from_le_bytes([page[34], page[35]]));
-                if flags & PF_LEAF != 0 {
-                    leaves += 1;
-                    continue;
+            let t = &l.tables()[0];
+            let (seen, leaves, records) = reach(&l, t);
+            assert_eq!(leaves, t.leaves, "{ps} {pages}");
+            assert_eq!(seen.len() as u32, t.tree_pages, "{ps} {pages}");
+            assert_eq!(records, t.records, "{ps} {pages}");
+            assert_eq!((t.pgno_fdp, t.extents.clone()), (TABLE_ROOT, vec![(pages, pages - 30)]));
+            assert!(t.free_pages < 3 && t.tree_pages + 2 + t.free_pages == pages - 30);
+        }
+    }
+
+    /// Tables sharing the file in extents handed out in turn: each table's pages are its own
+    /// extents, each reached once from its root, and together with the system pages they are
+    /// every page of the file.
+    #[test]
+    fn tables_in_interleaved_extents_cover_the_file() {
+        for (ps, pages, tables, extent) in [(4096, 2000, 3, 64), (2048, 5000, 8, 16), (32768, 3000, 5, 100)] {
+            let l = Layout::with_tables(ps, pages, tables, extent);
+            let specs = l.tables();
+            assert_eq!(specs.len() as u32, tables);
+            let mut all = BTreeSet::new();
+            for (k, t) in specs.iter().enumerate() {
+                assert_eq!(t.objid, TABLE_OBJID + k as u32);
+                assert_eq!(t.pgno_fdp, TABLE_ROOT + k as u32 * extent);
+                // Extent j of the file goes to table j % tables.
+                for (i, &(last, count)) in t.extents.iter().enumerate() {
+                    let first = TABLE_ROOT + (i as u32 * tables + k as u32) * extent;
+                    assert_eq!((last + 1 - count, count), (first, extent.min(pages + 1 - first)));
                 }
-                let hdr = l.hdr();
-                for i in 1..ntags {
-                    let at = ps - 4 * (i + 1);
-                    let cb = usize::from(u16::from_le_bytes([page[at], page[at + 1]]));
-                    let mask = if ps >= LARGE_PAGE_MIN { 0x7FFF } else { 0x1FFF };
-                    let ib = usize::from(u16::from_le_bytes([page[at + 2], page[at + 3]]) & mask);
-                    let n = &page[hdr + ib..hdr + ib + cb];
-                    stack.push(u32::from_le_bytes(n[cb - 4..].try_into().unwrap()));
-                }
+                let owned: BTreeSet<u32> = t.extents.iter().flat_map(|&(l, c)| l + 1 - c..=l).collect();
+                assert_eq!(owned.len() as u32, t.pages_owned);
+                let (seen, leaves, records) = reach(&l, t);
+                assert!(seen.is_subset(&owned), "table {k}");
+                assert_eq!((leaves, records), (t.leaves, t.records));
+                assert_eq!(seen.len() as u32 + 2 + t.free_pages, t.pages_owned);
+                assert!(all.is_disjoint(&owned));
+                all.extend(owned);
             }
-            assert_eq!(leaves, t.leaves.max(1), "{ps} {pages}");
-            let used = t.leaves + t.levels.iter().sum::<u32>();
-            assert!(used + TABLE_FIRST_LEAF - 1 <= pages && pages - used - (TABLE_FIRST_LEAF - 1) < 3);
+            assert_eq!(all, (TABLE_ROOT..=pages).collect());
         }
     }
 }
