@@ -23,7 +23,7 @@
 
 use super::bytes::{FormatError, Reader};
 use super::catalog::{Catalog, ObjectKind, MAX_TREE_DEPTH, OBJID_FDP_MSO, OBJID_FDP_MSO_SHADOW};
-use super::node::NodePage;
+use super::node::{KeyDataFlags, NodePage};
 use super::page::{flags as page_flags, PageHeader};
 use super::space::Extents;
 use super::space_map::{PageSpace, SpaceMap, SpaceTree, OBJID_SYSTEM_ROOT, PGNO_SYSTEM_ROOT};
@@ -275,6 +275,19 @@ pub enum TreeFinding {
         /// Its `pgnoNext`.
         pgno_next: u32,
     },
+    /// A node whose key is not above the previous node's on the page ("nodes out of order",
+    /// "illegal duplicate key", repair.cxx:7488–7500, 7688–7704; key and data for an index, whose
+    /// keys may repeat), an internal page's NULL key that is not its last ("NULL key is not last
+    /// key in page", 7236), or an internal node's prefix of one byte ("incorrectly compressed
+    /// key", 7477) (T11, page-local).
+    KeyOrder {
+        /// The tree.
+        tree: TreeRef,
+        /// The page.
+        pgno: u32,
+        /// The node's tag.
+        itag: u16,
+    },
     /// A reached page's dbtime is above the database header's `dbtimeDirtied` ("dbtime is larger
     /// than database dbtime", repair.cxx:7109–7115; D1).
     DbtimeTooLarge {
@@ -300,9 +313,10 @@ impl TreeFinding {
                     ERR_PAGE_TAG_CORRUPTED
                 }
             }
-            TreeFinding::NotARoot { .. } | TreeFinding::WrongObjid { .. } | TreeFinding::WrongFlags { .. } => {
-                ERR_DATABASE_CORRUPTED
-            }
+            TreeFinding::NotARoot { .. }
+            | TreeFinding::WrongObjid { .. }
+            | TreeFinding::WrongFlags { .. }
+            | TreeFinding::KeyOrder { .. } => ERR_DATABASE_CORRUPTED,
             TreeFinding::NotOwned { .. } => ERR_SP_OWN_EXT_CORRUPTED,
             TreeFinding::Available { .. } => ERR_SP_AVAIL_EXT_CORRUPTED,
             TreeFinding::ReachedTwice { .. }
@@ -334,6 +348,7 @@ impl TreeFinding {
             | TreeFinding::BadLevel { pgno, .. }
             | TreeFinding::EmptyLeaf { pgno, .. }
             | TreeFinding::BadSiblingLink { pgno, .. }
+            | TreeFinding::KeyOrder { pgno, .. }
             | TreeFinding::DbtimeTooLarge { pgno, .. } => *pgno,
         }
     }
@@ -971,14 +986,49 @@ fn leaf_page(
     if p.node_tags().is_empty() && depth > 1 {
         findings.push(TreeFinding::EmptyLeaf { tree, pgno });
     }
+    // An index's keys may repeat: its nodes are ordered by key, then data (CmpKeyData); every
+    // other tree's keys are unique (CmpKey). Key and data is never stricter than the key alone.
+    let with_data = tree.kind == TreeKind::Index;
+    let mut prev: Option<KeyDataFlags<'_>> = None;
+    let mut said = false;
     for node in p.nodes() {
         match node {
-            Ok(n) => out.live_nodes += u64::from(!n.is_deleted()),
+            Ok(n) => {
+                out.live_nodes += u64::from(!n.is_deleted());
+                if let Some(before) = prev {
+                    if !said && !in_order(&before, &n, with_data) {
+                        findings.push(TreeFinding::KeyOrder {
+                            tree,
+                            pgno,
+                            itag: n.itag,
+                        });
+                        said = true;
+                    }
+                }
+                prev = Some(n);
+            }
             Err(error) => {
                 findings.push(TreeFinding::Malformed { tree, pgno, error });
                 break;
             }
         }
+    }
+}
+
+/// `b` comes strictly after `a` on a page: by key (prefix then suffix), then, `with_data`, by
+/// data (daedef.hxx `CmpKey`, `CmpKeyData`: bytes compared as unsigned, a shorter key that is a
+/// prefix of the other first).
+fn in_order(a: &KeyDataFlags<'_>, b: &KeyDataFlags<'_>, with_data: bool) -> bool {
+    let key = |n: &KeyDataFlags<'_>| n.prefix.iter().chain(n.suffix).copied().collect::<Vec<u8>>();
+    let by_key = if a.prefix.is_empty() && b.prefix.is_empty() {
+        a.suffix.cmp(b.suffix)
+    } else {
+        key(a).cmp(&key(b))
+    };
+    match by_key {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal => with_data && a.data < b.data,
     }
 }
 
@@ -1006,7 +1056,10 @@ fn internal_page(
         findings.push(TreeFinding::BadInternalPage { tree, pgno });
     }
     let mut said_twice = false;
-    for node in p.nodes() {
+    let mut prev: Option<KeyDataFlags<'_>> = None;
+    let mut said_order = false;
+    let count = p.node_tags().len();
+    for (i, node) in p.nodes().enumerate() {
         let n = match node {
             Ok(n) => n,
             Err(error) => {
@@ -1014,6 +1067,21 @@ fn internal_page(
                 break;
             }
         };
+        // T11 on an internal page: separators strictly increase; a NULL key only last; no
+        // prefix of one byte (repair.cxx:7236, 7477, 7488–7500).
+        let null = n.prefix.is_empty() && n.suffix.is_empty();
+        let disordered = (null && i + 1 != count)
+            || n.prefix.len() == 1
+            || (!null && prev.is_some_and(|before| !in_order(&before, &n, false)));
+        if disordered && !said_order {
+            findings.push(TreeFinding::KeyOrder {
+                tree,
+                pgno,
+                itag: n.itag,
+            });
+            said_order = true;
+        }
+        prev = Some(n);
         let child = (n.data.len() == 4)
             .then(|| Reader::new(n.data, "internal node").u32(0, "pgnoChild").ok())
             .flatten()
@@ -1067,13 +1135,22 @@ mod tests {
         p
     }
 
-    /// An internal page's nodes: one per child.
+    /// Key `i` of a page: two bytes, big-endian, increasing (leaked: a test's few pages).
+    fn key(i: usize) -> &'static [u8] {
+        Box::leak((i as u16).to_be_bytes().to_vec().into_boxed_slice())
+    }
+
+    /// An internal page's nodes: one per child, keys increasing.
     fn children(pgnos: &[u32]) -> Vec<(&'static [u8], Vec<u8>, u16)> {
-        pgnos.iter().map(|c| (&b"k"[..], c.to_le_bytes().to_vec(), 0)).collect()
+        pgnos
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (key(i + 1), c.to_le_bytes().to_vec(), 0))
+            .collect()
     }
 
     fn leaf_nodes(n: usize) -> Vec<(&'static [u8], Vec<u8>, u16)> {
-        (0..n).map(|_| (&b"k"[..], b"record".to_vec(), 0)).collect()
+        (0..n).map(|i| (key(i + 1), b"record".to_vec(), 0)).collect()
     }
 
     /// The database root (page 1, objid 1) as an internal page over `kids`, owning `cpg` pages.
@@ -1125,8 +1202,74 @@ mod tests {
             | TreeFinding::BadLevel { tree, .. }
             | TreeFinding::EmptyLeaf { tree, .. }
             | TreeFinding::BadSiblingLink { tree, .. }
+            | TreeFinding::KeyOrder { tree, .. }
             | TreeFinding::DbtimeTooLarge { tree, .. } => *tree,
         }
+    }
+
+    #[test]
+    fn keys_out_of_order_on_a_leaf_or_a_null_separator_not_last_are_found() {
+        // A leaf whose second key is below its first (repair.cxx:7697), and one whose keys
+        // repeat (7702): T11, once per page, at the node that breaks the order.
+        for keys in [[2usize, 1], [1, 1]] {
+            let nodes: Vec<_> = keys.iter().map(|&k| (key(k), b"r".to_vec(), 0)).collect();
+            let (_, own) = walk(vec![
+                (1, root(3, true, &[2])),
+                (2, page(1, page_flags::LEAF, b"", (0, 0), &nodes)),
+            ]);
+            assert_eq!(
+                own,
+                vec![TreeFinding::KeyOrder {
+                    tree: ROOT,
+                    pgno: 2,
+                    itag: 2
+                }],
+                "{keys:?}"
+            );
+        }
+        // An internal page whose NULL (empty) separator is not its last node (7236).
+        let mut kids = children(&[2, 3]);
+        kids[0].0 = b"";
+        let (_, own) = walk(vec![
+            (
+                1,
+                page(
+                    OBJID_SYSTEM_ROOT,
+                    page_flags::ROOT | page_flags::PARENT,
+                    &space_header(4),
+                    (0, 0),
+                    &kids,
+                ),
+            ),
+            (2, leaf(1, (0, 3), 1)),
+            (3, leaf(1, (2, 0), 1)),
+        ]);
+        assert_eq!(
+            own,
+            vec![TreeFinding::KeyOrder {
+                tree: ROOT,
+                pgno: 1,
+                itag: 1
+            }]
+        );
+        // The same page with the NULL separator last is in order, as ESE writes a level's last.
+        let mut kids = children(&[2, 3]);
+        kids[1].0 = b"";
+        let (_, own) = walk(vec![
+            (
+                1,
+                page(
+                    OBJID_SYSTEM_ROOT,
+                    page_flags::ROOT | page_flags::PARENT,
+                    &space_header(4),
+                    (0, 0),
+                    &kids,
+                ),
+            ),
+            (2, leaf(1, (0, 3), 1)),
+            (3, leaf(1, (2, 0), 1)),
+        ]);
+        assert_eq!(own, vec![]);
     }
 
     #[test]

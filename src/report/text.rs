@@ -44,6 +44,10 @@ fn write_problem_line(out: &mut dyn Write, p: &Problem, with_file: bool) -> io::
     } else {
         write!(out, "{word}: {}", escape_controls(&p.message))?;
     }
+    // The owner, when the message does not name it already (CLI.md Decision 23).
+    if let Some(t) = p.table.as_deref().filter(|t| !p.message.contains(*t)) {
+        write!(out, " (table {})", escape_controls(t))?;
+    }
     if let Some(c) = p.code {
         write!(out, " [{} {}]", c.code(), c.name())?;
     }
@@ -80,7 +84,69 @@ pub(crate) fn write_db_check(out: &mut dyn Write, c: &DbCheck) -> io::Result<()>
     writeln!(out)?;
     write_page_list(out, "Bad pages", &c.bad_pages)?;
     write_page_list(out, "Correctable pages", &c.correctable_pages)?;
-    write_problems(out, &c.problems)
+    write_problems(out, &c.problems)?;
+    write_damaged_tables(out, "", c.tables.as_deref(), &c.problems)
+}
+
+/// The tables a database's damage reaches (CLI.md Decision 23), one block each, by full name:
+/// records read, the estimate lost and recoverable, and each tree with damaged pages; then, when
+/// a finding waits on the logs, the advice to recover a copy. `indent` starts every line.
+pub(crate) fn write_damaged_tables(
+    out: &mut dyn Write,
+    indent: &str,
+    tables: Option<&[crate::scan::database::TableSummary]>,
+    problems: &[Problem],
+) -> io::Result<()> {
+    let damaged: Vec<_> = tables
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.trees.iter().any(|r| r.damaged_pages > 0) || t.records_recoverable > 0)
+        .collect();
+    if !damaged.is_empty() {
+        writeln!(out, "{indent}Damaged tables:")?;
+    }
+    for t in damaged {
+        writeln!(
+            out,
+            "{indent}  table {} (objid {}): {} records read, about {} lost, {} recoverable through the leaf chain",
+            escape_controls(&t.name),
+            t.objid,
+            t.records,
+            t.records_lost_estimate,
+            t.records_recoverable
+        )?;
+        for r in t.trees.iter().filter(|r| r.damaged_pages > 0) {
+            let kind = match r.kind {
+                crate::problem::TreeKindName::Data => "data",
+                crate::problem::TreeKindName::LongValues => "long values",
+                crate::problem::TreeKindName::Index => "index",
+                crate::problem::TreeKindName::Catalog => "catalog",
+                crate::problem::TreeKindName::Space => "space",
+                crate::problem::TreeKindName::Root => "root",
+            };
+            let what = match r.kind {
+                crate::problem::TreeKindName::Index => "no rows lost: the index can be rebuilt",
+                crate::problem::TreeKindName::LongValues => "long values lost",
+                crate::problem::TreeKindName::Space | crate::problem::TreeKindName::Catalog => "no user data lost",
+                _ => "records lost",
+            };
+            writeln!(
+                out,
+                "{indent}    {kind} tree {} (root page {}): {} damaged of {} pages reached ({what})",
+                escape_controls(&r.name),
+                r.pgno_fdp,
+                r.damaged_pages,
+                r.pages
+            )?;
+        }
+    }
+    if problems.iter().any(|p| p.pending_recovery == Some(true)) {
+        writeln!(
+            out,
+            "{indent}The database needs its logs: findings marked pending recovery may be repaired by replaying them. Recover a copy (esentutl /r) and check it again."
+        )?;
+    }
+    Ok(())
 }
 
 /// Most page runs printed on one page-list line; the rest are counted.
@@ -737,6 +803,7 @@ pub(crate) fn write_set_details(out: &mut dyn Write, r: &crate::report::set::Set
             Generation(s.log_committed.unwrap_or(0).into()),
             escape_controls(&s.log_signature.map(|x| x.to_string()).unwrap_or_default())
         )?;
+        write_damaged_tables(out, "    ", c.tables.as_deref(), &c.problems)?;
     }
     match &d.logs {
         Some(l) => writeln!(

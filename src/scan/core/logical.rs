@@ -688,6 +688,14 @@ impl Ctx<'_> {
             BadLevel { tree, .. } => (*tree, Class::CrossPage, format!("page {pgno} of {} is not at the level its parent says", self.names.words(*tree))),
             EmptyLeaf { tree, .. } => (*tree, Class::CrossPage, format!("leaf {pgno} of {} holds no node but is not its root", self.names.words(*tree))),
             BadSiblingLink { tree, pgno_prev, pgno_next, .. } => (*tree, Class::CrossPage, format!("leaf {pgno} of {}: its sibling links (previous {pgno_prev}, next {pgno_next}) disagree with the leaves in key order", self.names.words(*tree))),
+            KeyOrder { tree, itag, .. } => (
+                *tree,
+                Class::PageLocal,
+                format!(
+                    "page {pgno} of {}: node {itag}'s key is not above the node before it (nodes out of order, a duplicate, or a misplaced NULL key)",
+                    self.names.words(*tree)
+                ),
+            ),
             DbtimeTooLarge { tree, dbtime, .. } => (*tree, Class::Dbtime, format!("page {pgno} of {} has dbtime {dbtime}, above the database header's {}", self.names.words(*tree), self.input.header.dbtime_dirtied)),
         };
         let p = self
