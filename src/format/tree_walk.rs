@@ -540,6 +540,140 @@ fn trees_of(catalog: &Catalog, space: &SpaceMap) -> Vec<Planned> {
     out
 }
 
+/// What the walk needs of one page (issue 22 rule 7): read from the page once, in the scan's
+/// pass ([`summarize`]), so the walk itself runs in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageFacts<'a> {
+    /// The caller could not give the page (a checksum that fails, beyond the end of the file).
+    Unreadable,
+    /// The page is all zero.
+    Blank,
+    /// The page's header or tag array cannot be read; its header's `objidFDP` and `fFlags` when
+    /// they could be.
+    Malformed(FormatError, Option<(u32, u32)>),
+    /// A page whose header and tag array were read.
+    Page(PageSummary<'a>),
+}
+
+/// The facts of a page whose header and tag array could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSummary<'a> {
+    /// `objidFDP`.
+    pub objid_fdp: u32,
+    /// `fFlags`.
+    pub flags: u32,
+    /// `pgnoPrev`.
+    pub pgno_prev: u32,
+    /// `pgnoNext`.
+    pub pgno_next: u32,
+    /// `dbtimeDirtied`.
+    pub dbtime: u64,
+    /// Node tags (tag 0, the external header, not counted).
+    pub nodes: u16,
+    /// Nodes not flagged deleted, up to the first that does not parse.
+    pub live_nodes: u16,
+    /// For an internal page (no leaf flag): each node's child page number, in tag order, 0 when
+    /// the node is no child pointer (its data is not 4 bytes, or it is flagged deleted); up to
+    /// the first node that does not parse.
+    pub children: std::borrow::Cow<'a, [u32]>,
+    /// The first node that does not parse (the nodes after it are not read).
+    pub node_error: Option<FormatError>,
+    /// The tag of the first node out of key order (T11), if any.
+    pub key_order: Option<u16>,
+}
+
+impl PageSummary<'_> {
+    /// The leaf flag.
+    pub fn is_leaf(&self) -> bool {
+        self.flags & page_flags::LEAF != 0
+    }
+}
+
+/// Reads the facts the walk needs from a page's bytes: the header, the tag array, each node's
+/// flags, key order (T11) and, on an internal page, its child page numbers.
+pub fn summarize(bytes: &[u8]) -> PageFacts<'static> {
+    if bytes.iter().all(|&b| b == 0) {
+        return PageFacts::Blank;
+    }
+    let p = match NodePage::parse(bytes) {
+        Ok(p) => p,
+        Err(error) => {
+            let header = PageHeader::parse(bytes).ok().map(|h| (h.objid_fdp, h.flags));
+            return PageFacts::Malformed(error, header);
+        }
+    };
+    let dbtime = PageHeader::parse(bytes).map_or(0, |h| h.dbtime_dirtied);
+    let leaf = p.is_leaf();
+    // An index's keys may repeat: its nodes are ordered by key, then data (CmpKeyData); every
+    // other tree's keys are unique (CmpKey). Key and data is never stricter than the key alone.
+    let with_data = p.flags & page_flags::INDEX != 0;
+    let count = p.node_tags().len();
+    let mut out = PageSummary {
+        objid_fdp: p.objid_fdp,
+        flags: p.flags,
+        pgno_prev: p.pgno_prev,
+        pgno_next: p.pgno_next,
+        dbtime,
+        nodes: u16::try_from(count).unwrap_or(u16::MAX),
+        live_nodes: 0,
+        children: std::borrow::Cow::Owned(Vec::new()),
+        node_error: None,
+        key_order: None,
+    };
+    let mut children = Vec::new();
+    let mut prev: Option<KeyDataFlags<'_>> = None;
+    for (i, node) in p.nodes().enumerate() {
+        let n = match node {
+            Ok(n) => n,
+            Err(error) => {
+                out.node_error = Some(error);
+                break;
+            }
+        };
+        let disordered = if leaf {
+            prev.is_some_and(|before| !in_order(&before, &n, with_data))
+        } else {
+            // On an internal page: separators strictly increase; a NULL key only last; no
+            // prefix of one byte (repair.cxx:7236, 7477, 7488–7500).
+            let null = n.prefix.is_empty() && n.suffix.is_empty();
+            (null && i + 1 != count)
+                || n.prefix.len() == 1
+                || (!null && prev.is_some_and(|before| !in_order(&before, &n, false)))
+        };
+        if disordered && out.key_order.is_none() {
+            out.key_order = Some(n.itag);
+        }
+        if leaf {
+            out.live_nodes += u16::from(!n.is_deleted());
+        } else {
+            let child = (n.data.len() == 4 && !n.is_deleted())
+                .then(|| Reader::new(n.data, "internal node").u32(0, "pgnoChild").ok())
+                .flatten()
+                .unwrap_or(0);
+            children.push(child);
+        }
+        prev = Some(n);
+    }
+    out.children = std::borrow::Cow::Owned(children);
+    PageFacts::Page(out)
+}
+
+/// `b` comes strictly after `a` on a page: by key (prefix then suffix), then, `with_data`, by
+/// data (daedef.hxx `CmpKey`, `CmpKeyData`: bytes compared as unsigned, a shorter key that is a
+/// prefix of the other first).
+fn in_order(a: &KeyDataFlags<'_>, b: &KeyDataFlags<'_>, with_data: bool) -> bool {
+    let by_key = if a.prefix.is_empty() && b.prefix.is_empty() {
+        a.suffix.cmp(b.suffix)
+    } else {
+        a.prefix.iter().chain(a.suffix).cmp(b.prefix.iter().chain(b.suffix))
+    };
+    match by_key {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal => with_data && a.data < b.data,
+    }
+}
+
 /// What the walk needs to know of the file besides its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileFacts {
@@ -560,6 +694,21 @@ where
     walk_trees_watching(page, catalog, space, file, &BTreeSet::new())
 }
 
+/// [`walk_trees`] over the facts of each page (`facts(pgno)`, [`summarize`] of its bytes or the
+/// same facts kept from the scan's one pass), telling which tree reached each page of `watch`.
+pub fn walk_trees_facts<'f, F>(
+    facts: F,
+    catalog: &Catalog,
+    space: &SpaceMap,
+    file: FileFacts,
+    watch: &BTreeSet<u32>,
+) -> TreeWalk
+where
+    F: Fn(u32) -> PageFacts<'f>,
+{
+    walk_over(&facts, catalog, space, file, watch)
+}
+
 /// [`walk_trees`], also telling which tree reached each page of `watch` (the damaged pages a
 /// report names, [`TreeWalk::watched`]).
 pub fn walk_trees_watching<'a, F>(
@@ -572,12 +721,20 @@ pub fn walk_trees_watching<'a, F>(
 where
     F: Fn(u32) -> Option<&'a [u8]>,
 {
+    let facts = |pgno: u32| page(pgno).map_or(PageFacts::Unreadable, summarize);
+    walk_over(&facts, catalog, space, file, watch)
+}
+
+fn walk_over<'f, F>(facts: &F, catalog: &Catalog, space: &SpaceMap, file: FileFacts, watch: &BTreeSet<u32>) -> TreeWalk
+where
+    F: Fn(u32) -> PageFacts<'f>,
+{
     let last = space.last_owned_pgno().unwrap_or(PGNO_SYSTEM_ROOT);
     let in_file = last.min(file.last_pgno);
     let mut reached = Bitset::new(in_file.saturating_add(1));
     let mut walk = TreeWalk::default();
     let ctx = Ctx {
-        page: &page,
+        page: facts,
         space,
         last,
         in_file,
@@ -599,7 +756,7 @@ where
             continue;
         }
         if let PageSpace::InUse { owner } = space.page(pgno) {
-            let class = classify(page(pgno), owner, &live);
+            let class = classify(facts(pgno), owner, &live);
             walk.unreached.push(UnreachedPage { pgno, owner, class });
         }
     }
@@ -607,18 +764,14 @@ where
 }
 
 /// S9: what a page in use that no tree reaches is.
-fn classify(bytes: Option<&[u8]>, owner: u32, live: &BTreeSet<u32>) -> Unreached {
-    let Some(bytes) = bytes else {
-        return Unreached::Unreadable;
+fn classify(facts: PageFacts<'_>, owner: u32, live: &BTreeSet<u32>) -> Unreached {
+    let (objid_fdp, flags) = match facts {
+        PageFacts::Unreadable | PageFacts::Malformed(_, None) => return Unreached::Unreadable,
+        PageFacts::Blank => return Unreached::Blank,
+        PageFacts::Malformed(_, Some(header)) => header,
+        PageFacts::Page(p) => (p.objid_fdp, p.flags),
     };
-    if bytes.iter().all(|&b| b == 0) {
-        return Unreached::Blank;
-    }
-    let Ok(h) = PageHeader::parse(bytes) else {
-        return Unreached::Unreadable;
-    };
-    let objid_fdp = h.objid_fdp;
-    if h.flags & page_flags::EMPTY != 0 {
+    if flags & page_flags::EMPTY != 0 {
         Unreached::EmptyFlagged { objid_fdp }
     } else if objid_fdp == owner {
         Unreached::Orphan
@@ -660,14 +813,14 @@ impl Seen<'_> {
     }
 }
 
-fn walk_tree<'a, F>(
+fn walk_tree<'f, F>(
     ctx: &Ctx<'_, F>,
     planned: &Planned,
     seen: &mut Seen<'_>,
     findings: &mut Vec<TreeFinding>,
 ) -> WalkedTree
 where
-    F: Fn(u32) -> Option<&'a [u8]>,
+    F: Fn(u32) -> PageFacts<'f>,
 {
     let Planned {
         tree,
@@ -784,19 +937,19 @@ enum Direction {
 /// whose `pgnoNext` (or `pgnoPrev`) leaves the walked level, follows the chain through pages no
 /// tree reached that are leaves of this tree, counting them and their live nodes as recoverable
 /// (LOGICAL-INTEGRITY.md §2.6 A3).
-fn follow_chain_exits<'a, F>(
+fn follow_chain_exits<'f, F>(
     ctx: &Ctx<'_, F>,
     planned: &Planned,
     exits: &[(u32, Direction)],
     seen: &mut Seen<'_>,
     out: &mut WalkedTree,
 ) where
-    F: Fn(u32) -> Option<&'a [u8]>,
+    F: Fn(u32) -> PageFacts<'f>,
 {
     for &(start, direction) in exits {
         let mut pgno = start;
         while pgno != 0 && pgno <= ctx.in_file && !seen.reached.contains(pgno) {
-            let Some(p) = (ctx.page)(pgno).and_then(|b| NodePage::parse(b).ok()) else {
+            let PageFacts::Page(p) = (ctx.page)(pgno) else {
                 break;
             };
             if p.objid_fdp != planned.tree.objid || !p.is_leaf() || p.flags & page_flags::EMPTY != 0 {
@@ -804,7 +957,7 @@ fn follow_chain_exits<'a, F>(
             }
             seen.reach(pgno, planned.tree, true);
             out.recoverable_leaves.push(pgno);
-            out.recoverable_nodes += p.nodes().filter_map(Result::ok).filter(|n| !n.is_deleted()).count() as u64;
+            out.recoverable_nodes += u64::from(p.live_nodes);
             pgno = match direction {
                 Direction::Next => p.pgno_next,
                 Direction::Prev => p.pgno_prev,
@@ -838,7 +991,7 @@ impl Chain {
         &mut self,
         tree: TreeRef,
         pgno: u32,
-        p: &NodePage<'_>,
+        p: &PageSummary<'_>,
         findings: &mut Vec<TreeFinding>,
     ) -> impl Iterator<Item = (u32, Direction)> {
         let mut forward = None;
@@ -903,17 +1056,17 @@ impl Chain {
     }
 }
 
-/// Reads a reached page and runs the checks every reached page gets (T2–T5, D1); `None` when the
-/// page cannot be walked further.
-fn read_page<'a, F>(
+/// Reads a reached page's facts and runs the checks every reached page gets (T2–T5, D1); `None`
+/// when the page cannot be walked further.
+fn read_page<'f, F>(
     ctx: &Ctx<'_, F>,
     tree: TreeRef,
     flags: u32,
     pgno: u32,
     findings: &mut Vec<TreeFinding>,
-) -> Option<NodePage<'a>>
+) -> Option<PageSummary<'f>>
 where
-    F: Fn(u32) -> Option<&'a [u8]>,
+    F: Fn(u32) -> PageFacts<'f>,
 {
     match ctx.space.page(pgno) {
         PageSpace::InUse { owner } if owner == tree.objid => {}
@@ -931,20 +1084,20 @@ where
             findings.push(TreeFinding::Available { tree, pgno, objid })
         }
     }
-    let Some(bytes) = (ctx.page)(pgno) else {
-        findings.push(TreeFinding::Unreadable { tree, pgno });
-        return None;
-    };
-    if bytes.iter().all(|&b| b == 0) {
-        findings.push(TreeFinding::Blank { tree, pgno });
-        return None;
-    }
-    let p = match NodePage::parse(bytes) {
-        Ok(p) => p,
-        Err(error) => {
+    let p = match (ctx.page)(pgno) {
+        PageFacts::Unreadable => {
+            findings.push(TreeFinding::Unreadable { tree, pgno });
+            return None;
+        }
+        PageFacts::Blank => {
+            findings.push(TreeFinding::Blank { tree, pgno });
+            return None;
+        }
+        PageFacts::Malformed(error, _) => {
             findings.push(TreeFinding::Malformed { tree, pgno, error });
             return None;
         }
+        PageFacts::Page(p) => p,
     };
     if p.objid_fdp != tree.objid {
         findings.push(TreeFinding::WrongObjid {
@@ -962,73 +1115,45 @@ where
             flags: p.flags,
         });
     }
-    if let (Some(max), Ok(h)) = (ctx.dbtime_dirtied, PageHeader::parse(bytes)) {
-        if h.dbtime_dirtied > max {
-            findings.push(TreeFinding::DbtimeTooLarge {
-                tree,
-                pgno,
-                dbtime: h.dbtime_dirtied,
-            });
-        }
+    if ctx.dbtime_dirtied.is_some_and(|max| p.dbtime > max) {
+        findings.push(TreeFinding::DbtimeTooLarge {
+            tree,
+            pgno,
+            dbtime: p.dbtime,
+        });
     }
     Some(p)
 }
 
-/// A leaf: not empty unless it is the root (T10); its live nodes counted.
+/// A leaf: not empty unless it is the root (T10); its live nodes counted; its nodes readable and
+/// in key order (T11).
 fn leaf_page(
     tree: TreeRef,
     pgno: u32,
     depth: usize,
-    p: &NodePage<'_>,
+    p: &PageSummary<'_>,
     out: &mut WalkedTree,
     findings: &mut Vec<TreeFinding>,
 ) {
-    if p.node_tags().is_empty() && depth > 1 {
+    if p.nodes == 0 && depth > 1 {
         findings.push(TreeFinding::EmptyLeaf { tree, pgno });
     }
-    // An index's keys may repeat: its nodes are ordered by key, then data (CmpKeyData); every
-    // other tree's keys are unique (CmpKey). Key and data is never stricter than the key alone.
-    let with_data = tree.kind == TreeKind::Index;
-    let mut prev: Option<KeyDataFlags<'_>> = None;
-    let mut said = false;
-    for node in p.nodes() {
-        match node {
-            Ok(n) => {
-                out.live_nodes += u64::from(!n.is_deleted());
-                if let Some(before) = prev {
-                    if !said && !in_order(&before, &n, with_data) {
-                        findings.push(TreeFinding::KeyOrder {
-                            tree,
-                            pgno,
-                            itag: n.itag,
-                        });
-                        said = true;
-                    }
-                }
-                prev = Some(n);
-            }
-            Err(error) => {
-                findings.push(TreeFinding::Malformed { tree, pgno, error });
-                break;
-            }
-        }
-    }
+    out.live_nodes += u64::from(p.live_nodes);
+    node_findings(tree, pgno, p, findings);
 }
 
-/// `b` comes strictly after `a` on a page: by key (prefix then suffix), then, `with_data`, by
-/// data (daedef.hxx `CmpKey`, `CmpKeyData`: bytes compared as unsigned, a shorter key that is a
-/// prefix of the other first).
-fn in_order(a: &KeyDataFlags<'_>, b: &KeyDataFlags<'_>, with_data: bool) -> bool {
-    let key = |n: &KeyDataFlags<'_>| n.prefix.iter().chain(n.suffix).copied().collect::<Vec<u8>>();
-    let by_key = if a.prefix.is_empty() && b.prefix.is_empty() {
-        a.suffix.cmp(b.suffix)
-    } else {
-        key(a).cmp(&key(b))
-    };
-    match by_key {
-        std::cmp::Ordering::Less => true,
-        std::cmp::Ordering::Greater => false,
-        std::cmp::Ordering::Equal => with_data && a.data < b.data,
+/// The page-local findings of a page's nodes: the first that does not parse, the first out of
+/// key order.
+fn node_findings(tree: TreeRef, pgno: u32, p: &PageSummary<'_>, findings: &mut Vec<TreeFinding>) {
+    if let Some(itag) = p.key_order {
+        findings.push(TreeFinding::KeyOrder { tree, pgno, itag });
+    }
+    if let Some(error) = &p.node_error {
+        findings.push(TreeFinding::Malformed {
+            tree,
+            pgno,
+            error: error.clone(),
+        });
     }
 }
 
@@ -1047,46 +1172,17 @@ struct Child<'r> {
 fn internal_page(
     tree: TreeRef,
     pgno: u32,
-    p: &NodePage<'_>,
+    p: &PageSummary<'_>,
     child_of: &Child<'_>,
     next: &mut Vec<(u32, Option<bool>)>,
     findings: &mut Vec<TreeFinding>,
 ) {
-    if p.node_tags().is_empty() || p.pgno_prev != 0 || p.pgno_next != 0 {
+    if p.nodes == 0 || p.pgno_prev != 0 || p.pgno_next != 0 {
         findings.push(TreeFinding::BadInternalPage { tree, pgno });
     }
     let mut said_twice = false;
-    let mut prev: Option<KeyDataFlags<'_>> = None;
-    let mut said_order = false;
-    let count = p.node_tags().len();
-    for (i, node) in p.nodes().enumerate() {
-        let n = match node {
-            Ok(n) => n,
-            Err(error) => {
-                findings.push(TreeFinding::Malformed { tree, pgno, error });
-                break;
-            }
-        };
-        // T11 on an internal page: separators strictly increase; a NULL key only last; no
-        // prefix of one byte (repair.cxx:7236, 7477, 7488–7500).
-        let null = n.prefix.is_empty() && n.suffix.is_empty();
-        let disordered = (null && i + 1 != count)
-            || n.prefix.len() == 1
-            || (!null && prev.is_some_and(|before| !in_order(&before, &n, false)));
-        if disordered && !said_order {
-            findings.push(TreeFinding::KeyOrder {
-                tree,
-                pgno,
-                itag: n.itag,
-            });
-            said_order = true;
-        }
-        prev = Some(n);
-        let child = (n.data.len() == 4)
-            .then(|| Reader::new(n.data, "internal node").u32(0, "pgnoChild").ok())
-            .flatten()
-            .filter(|&c| c != 0 && c <= child_of.last && !n.is_deleted());
-        match child {
+    for (i, &c) in p.children.iter().enumerate() {
+        match Some(c).filter(|&c| c != 0 && c <= child_of.last) {
             // A child reached already (an ancestor, a page of another tree): said once per
             // page, not queued, so a hostile page of thousands of such nodes costs nothing.
             Some(c) if child_of.reached.contains(c) => {
@@ -1099,10 +1195,11 @@ fn internal_page(
             None => findings.push(TreeFinding::BadChild {
                 tree,
                 pgno,
-                itag: n.itag,
+                itag: u16::try_from(i + 1).unwrap_or(u16::MAX),
             }),
         }
     }
+    node_findings(tree, pgno, p, findings);
 }
 
 #[cfg(test)]
