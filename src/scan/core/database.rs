@@ -25,6 +25,7 @@ use crate::scan::core::fixed_pages::{
     fixed_pages_blank, pages_in_use, read_space_header, BlankPages, SpaceHeader, DB_SHADOWING_DISABLED, FDP_ROOTS,
 };
 use crate::scan::core::lost_flush::{lost_flushes, FlushFacts, PersistedFlushMap};
+use crate::scan::core::page_facts::{FactBatch, PageFactStore};
 use crate::scan::core::{never_fed, Coverage, FeedError};
 use crate::scan::header_copies::{read_shadowed_header, CopyState, HeaderCopy, ShadowedHeader};
 use crate::verdict::Verdict;
@@ -200,6 +201,8 @@ struct HeadFindings {
 struct Accumulated {
     tally: Tally,
     coverage: Coverage,
+    /// The walk's facts of every page fed (issue 22 rule 7), when the walk runs.
+    facts: Option<PageFactStore>,
 }
 
 /// What every page rule may read: where the page is and what the file and its header say. Every
@@ -371,16 +374,39 @@ impl<'m> DatabaseChecker<'m> {
         let ctx = self.page_context();
         let mut t = Tally::default();
         let first_pgno = start / ps - 1;
+        let n = pages.len() / self.page_size;
+        let mut facts = self
+            .logical
+            .then(|| FactBatch::new(u32::try_from(first_pgno).unwrap_or(u32::MAX), n));
+        let dbtime_max = self.header.chosen().map_or(u64::MAX, |h| h.dbtime_dirtied);
         for (i, page) in pages.chunks_exact(self.page_size).enumerate() {
             let pgno = u32::try_from(first_pgno + i as u64).unwrap_or(u32::MAX);
             let f = check_page(&ctx, pgno, page);
             let good = f.check.status == PageStatus::Good && !f.trailer;
+            if let Some(batch) = facts.as_mut() {
+                match f.check.status {
+                    _ if f.trailer => batch.page(None, dbtime_max),
+                    PageStatus::Good | PageStatus::Uninitialized => batch.page(Some(page), dbtime_max),
+                    // Read as the engine reads it: corrected (Decision 12).
+                    PageStatus::Correctable => {
+                        let corrected = corrected_page(page, &f.check);
+                        batch.page(corrected.as_deref(), dbtime_max)
+                    }
+                    _ => batch.page(None, dbtime_max),
+                }
+            }
             t.flush.page(first_pgno as u32, pgno, good, page, f.check.dbtime);
             t.count(pgno, f);
         }
+        let max_pgno = ctx.max_pgno;
         let mut acc = self.lock();
         acc.coverage.claim(start..stop)?;
         acc.tally.merge(t);
+        if let Some(batch) = facts {
+            acc.facts
+                .get_or_insert_with(|| PageFactStore::new(max_pgno))
+                .merge(batch);
+        }
         Ok(())
     }
 
@@ -408,6 +434,12 @@ impl<'m> DatabaseChecker<'m> {
         acc.tally.uninitialized += (stop - start) / ps;
         let pgno = |at: u64| u32::try_from(at / ps - 1).unwrap_or(u32::MAX);
         acc.tally.blank.range(pgno(start)..pgno(stop));
+        if self.logical {
+            let max_pgno = self.page_context().max_pgno;
+            acc.facts
+                .get_or_insert_with(|| PageFactStore::new(max_pgno))
+                .blank(pgno(start)..pgno(stop));
+        }
         Ok(())
     }
 
@@ -428,7 +460,8 @@ impl<'m> DatabaseChecker<'m> {
     }
 
     fn finish_inner<'a>(self, read: Option<&dyn Fn(u32) -> Option<&'a [u8]>>) -> Result<DbCheck, CheckError> {
-        let acc = self.acc.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut acc = self.acc.into_inner().unwrap_or_else(|e| e.into_inner());
+        let acc_facts = acc.facts.take();
         let data = {
             let ps = self.page_size as u64;
             let end = self.file_size / ps * ps;
@@ -448,20 +481,14 @@ impl<'m> DatabaseChecker<'m> {
         tally.blank.sort();
         tally.flush.sort();
         let mut problems = self.head.problems;
-        // The walk reads a correctable page as the engine does: corrected (Decision 12).
+        // The catalog and space readers read a correctable page as the engine does: corrected
+        // (Decision 12).
         let corrected: BTreeMap<u32, Vec<u8>> = match read {
             Some(raw) if self.logical => tally
                 .findings
                 .iter()
                 .filter(|(_, c, _)| c.status == PageStatus::Correctable)
-                .filter_map(|&(pgno, c, _)| {
-                    let mut page = raw(pgno)?.to_vec();
-                    for &bit in &c.corrected_bits[..usize::from(c.corrected_len)] {
-                        let byte = page.get_mut((bit / 8) as usize)?;
-                        *byte ^= 1 << (bit % 8);
-                    }
-                    Some((pgno, page))
-                })
+                .filter_map(|(pgno, c, _)| Some((*pgno, corrected_page(raw(*pgno)?, c)?)))
                 .collect(),
             _ => BTreeMap::new(),
         };
@@ -541,7 +568,9 @@ impl<'m> DatabaseChecker<'m> {
                 header,
                 last_pgno: ctx.max_pgno(),
             };
-            tables = super::logical::check_logical(&input, &verified, &as_scanned, &mut problems).tables;
+            let store = acc_facts.unwrap_or_default();
+            let facts = |pgno: u32| store.facts(pgno);
+            tables = super::logical::check_logical(&input, &verified, &as_scanned, &facts, &mut problems).tables;
         }
         problems.extend(no_whole_page(&ctx));
         Ok(DbCheck {
@@ -568,6 +597,17 @@ impl<'m> DatabaseChecker<'m> {
             header: self.header,
         })
     }
+}
+
+/// The page `page` with the bits its check found flipped set right, as the engine corrects a
+/// correctable page (Decision 12); `None` when a bit lies outside it.
+fn corrected_page(page: &[u8], c: &PageCheck) -> Option<Vec<u8>> {
+    let mut page = page.to_vec();
+    for &bit in &c.corrected_bits[..usize::from(c.corrected_len)] {
+        let byte = page.get_mut((bit / 8) as usize)?;
+        *byte ^= 1 << (bit % 8);
+    }
+    Some(page)
 }
 
 /// What the file-level rules read: the file, its size and its header copies.

@@ -26,7 +26,8 @@ use crate::format::space_map::{
     build_space_map, fdps_of_catalog, PageSpace, SpaceFinding, SpaceMap, SpaceTree, OBJID_SYSTEM_ROOT,
 };
 use crate::format::tree_walk::{
-    walk_trees_watching, FileFacts, TreeFinding, TreeKind, TreeRef, TreeWalk, Unreached, UnreachedPage, WalkedTree,
+    walk_trees_facts, FileFacts, PageFacts, TreeFinding, TreeKind, TreeRef, TreeWalk, Unreached, UnreachedPage,
+    WalkedTree,
 };
 use crate::problem::{OwnerSource, Problem, Severity, TreeKindName, TreeName};
 use schemars::JsonSchema;
@@ -247,10 +248,11 @@ impl Names {
 /// checksum, a blank fixed page, a lost flush — gains its owner instead of a second problem) and
 /// returns the tables. `page(pgno)` gives a page's bytes when its checksum verified (or it is all
 /// zero); `raw(pgno)` any page's bytes as in the file (for the header hint of a damaged page).
-pub(crate) fn check_logical<'a>(
+pub(crate) fn check_logical<'a, 'f>(
     input: &LogicalInput<'_>,
     page: &dyn Fn(u32) -> Option<&'a [u8]>,
     raw: &dyn Fn(u32) -> Option<&'a [u8]>,
+    facts: &dyn Fn(u32) -> PageFacts<'f>,
     problems: &mut Vec<Problem>,
 ) -> Logical {
     let grading = Grading {
@@ -284,8 +286,8 @@ pub(crate) fn check_logical<'a>(
         .filter_map(|p| p.page.and_then(|g| u32::try_from(g).ok()))
         .filter(|&g| g >= 1)
         .collect();
-    let walk = walk_trees_watching(
-        page,
+    let walk = walk_trees_facts(
+        facts,
         &catalog,
         &space,
         FileFacts {

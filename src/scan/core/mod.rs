@@ -37,6 +37,7 @@ pub(crate) mod flushmap;
 pub(crate) mod log;
 pub(crate) mod logical;
 pub(crate) mod lost_flush;
+pub(crate) mod page_facts;
 
 pub use checkpoint::CheckpointChecker;
 pub use database::DatabaseChecker;
@@ -217,8 +218,8 @@ mod tests {
             files += 1;
         }
         assert_eq!(
-            files, 8,
-            "mod, database, log, checkpoint, flushmap, fixed_pages, lost_flush, logical"
+            files, 9,
+            "mod, database, log, checkpoint, flushmap, fixed_pages, lost_flush, logical, page_facts"
         );
     }
 
