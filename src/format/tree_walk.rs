@@ -622,7 +622,7 @@ pub fn summarize(bytes: &[u8]) -> PageFacts<'static> {
     };
     let mut children = Vec::new();
     let mut prev: Option<KeyDataFlags<'_>> = None;
-    for (i, node) in p.nodes().enumerate() {
+    for (i, node) in p.nodes_fast().enumerate() {
         let n = match node {
             Ok(n) => n,
             Err(error) => {
