@@ -359,28 +359,6 @@ pub(crate) mod tests {
     use super::*;
 
     #[test]
-    fn the_fast_node_reader_gives_what_node_gives_on_every_page() {
-        // Every page of the default database at each page size, and each of them with a byte
-        // of its tag array or value area changed (what a hostile page holds).
-        for size in [2048usize, 4096, 8192, 16384, 32768] {
-            let file = crate::testkit::DbBuilder::new(size).pages(60).build();
-            for (i, page) in file.chunks(size).enumerate().skip(2) {
-                for at in [None, Some(size - 5), Some(size - 3), Some(header_len(size) + 1)] {
-                    let mut page = page.to_vec();
-                    if let Some(at) = at {
-                        page[at] ^= 0x9D;
-                    }
-                    if let Ok(p) = NodePage::parse(&page) {
-                        let slow: Vec<_> = p.nodes().collect();
-                        let fast: Vec<_> = p.nodes_fast().collect();
-                        assert_eq!(fast, slow, "{size}: file page {i}, changed at {at:?}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
     fn the_fast_node_reader_gives_what_node_gives_on_a_real_database() {
         // Prefix-compressed keys, versioned and deleted nodes, as Windows wrote them.
         let path = concat!(
@@ -390,11 +368,21 @@ pub(crate) mod tests {
         let file = std::fs::read(path).unwrap();
         let mut compressed = 0;
         for (i, page) in file.chunks(4096).enumerate().skip(2) {
-            if let Ok(p) = NodePage::parse(page) {
-                let slow: Vec<_> = p.nodes().collect();
-                let fast: Vec<_> = p.nodes_fast().collect();
-                assert_eq!(fast, slow, "file page {i}");
-                compressed += slow.iter().flatten().filter(|n| n.is_compressed()).count();
+            // As written, and with a byte of its tag array or value area changed (what a
+            // hostile page holds).
+            for at in [None, Some(4096 - 5), Some(4096 - 3), Some(header_len(4096) + 1)] {
+                let mut page = page.to_vec();
+                if let Some(at) = at {
+                    page[at] ^= 0x9D;
+                }
+                if let Ok(p) = NodePage::parse(&page) {
+                    let slow: Vec<_> = p.nodes().collect();
+                    let fast: Vec<_> = p.nodes_fast().collect();
+                    assert_eq!(fast, slow, "file page {i}, changed at {at:?}");
+                    if at.is_none() {
+                        compressed += slow.iter().flatten().filter(|n| n.is_compressed()).count();
+                    }
+                }
             }
         }
         assert!(compressed > 0, "the file holds compressed keys");
