@@ -403,7 +403,52 @@ pub struct Catalog {
     pub pages: Vec<u32>,
 }
 
+/// Two catalog rows that name one tree (C3, repair.cxx:2919–3130): the same objid, or the same
+/// root page, for two trees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateTree {
+    /// The objid the second row names.
+    pub objid: u32,
+    /// Its root page.
+    pub pgno_fdp: u32,
+    /// The objid of the first row naming the same objid or root page.
+    pub first_objid: u32,
+    /// Its table's objid.
+    pub objid_table: u32,
+}
+
 impl Catalog {
+    /// The rows that name a tree another row names already (C3): an objid or a root page used
+    /// twice. [`objects`](Self::objects) keeps the last of them.
+    pub fn duplicate_trees(&self) -> Vec<DuplicateTree> {
+        let mut by_objid: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut by_root: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut out = Vec::new();
+        for row in &self.rows {
+            let tree = match row.sysobj {
+                SysObj::Table => true,
+                SysObj::Index | SysObj::LongValue => row.id != row.objid_table,
+                _ => false,
+            };
+            if !tree {
+                continue;
+            }
+            let first = by_objid
+                .insert(row.id, row.id)
+                .or_else(|| by_root.get(&row.coltyp_or_pgno_fdp).copied());
+            by_root.entry(row.coltyp_or_pgno_fdp).or_insert(row.id);
+            if let Some(first_objid) = first {
+                out.push(DuplicateTree {
+                    objid: row.id,
+                    pgno_fdp: row.coltyp_or_pgno_fdp,
+                    first_objid,
+                    objid_table: row.objid_table,
+                });
+            }
+        }
+        out
+    }
+
     /// objid → the tree it names: every table, secondary index and long-value tree. A primary
     /// index (Id = the table's objid) shares its table's tree and does not replace it.
     pub fn objects(&self) -> BTreeMap<u32, CatalogObject> {

@@ -885,6 +885,22 @@ where
             }
             if !seen.reach(pgno, tree, false) {
                 findings.push(TreeFinding::ReachedTwice { tree, pgno });
+                if depth == 1 {
+                    // A root that another tree reached first: it is still checked as this tree's
+                    // root (the engine checks the page's objid and root flag before its
+                    // ownership, repair.cxx:7014–7018, 7093–7099).
+                    if let PageFacts::Page(p) = (ctx.page)(pgno) {
+                        if p.objid_fdp != tree.objid {
+                            findings.push(TreeFinding::WrongObjid {
+                                tree,
+                                pgno,
+                                objid_fdp: p.objid_fdp,
+                            });
+                        } else if p.flags & page_flags::ROOT == 0 {
+                            findings.push(TreeFinding::NotARoot { tree, pgno });
+                        }
+                    }
+                }
                 continue;
             }
             out.pages += 1;

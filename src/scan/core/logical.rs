@@ -328,6 +328,25 @@ pub(crate) fn check_logical<'a, 'f>(
             added.push(p);
         }
     }
+    // C3: two rows naming one tree (an objid or a root page used twice): the catalog keeps one
+    // of them, so the other tree's pages would be named wrongly.
+    for d in catalog.duplicate_trees() {
+        let table = names
+            .objects
+            .get(&d.objid_table)
+            .map_or_else(|| format!("objid {}", d.objid_table), |t| t.name.clone());
+        let p = ctx
+            .graded(
+                Class::CrossPage,
+                Some(JetErr::CatalogCorrupted),
+                format!(
+                    "the catalog names objid {} (root page {}) of table {table} for a tree that objid {} names already: two trees claim one objid or one root page",
+                    d.objid, d.pgno_fdp, d.first_objid
+                ),
+            )
+            .at_page(i64::from(d.pgno_fdp));
+        added.push(p);
+    }
     for f in space.findings.iter().filter(|f| !ctx.follows_from_partial_space(f)) {
         let p = ctx.space_problem(f, &reported);
         add(p, &mut added, &mut reported);
