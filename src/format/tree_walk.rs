@@ -602,7 +602,10 @@ pub fn summarize(bytes: &[u8]) -> PageFacts<'static> {
             return PageFacts::Malformed(error, header);
         }
     };
-    let dbtime = PageHeader::parse(bytes).map_or(0, |h| h.dbtime_dirtied);
+    // `dbtimeDirtied` at offset 8 in both headers (ESE-FORMAT.md §3); `parse` read the rest.
+    let dbtime = bytes
+        .get(8..16)
+        .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
     let leaf = p.is_leaf();
     // An index's keys may repeat: its nodes are ordered by key, then data (CmpKeyData); every
     // other tree's keys are unique (CmpKey). Key and data is never stricter than the key alone.
@@ -622,7 +625,7 @@ pub fn summarize(bytes: &[u8]) -> PageFacts<'static> {
     };
     let mut children = Vec::new();
     let mut prev: Option<KeyDataFlags<'_>> = None;
-    for (i, node) in p.nodes_fast().enumerate() {
+    for (i, node) in p.nodes().enumerate() {
         let n = match node {
             Ok(n) => n,
             Err(error) => {
@@ -662,15 +665,42 @@ pub fn summarize(bytes: &[u8]) -> PageFacts<'static> {
 /// data (daedef.hxx `CmpKey`, `CmpKeyData`: bytes compared as unsigned, a shorter key that is a
 /// prefix of the other first).
 fn in_order(a: &KeyDataFlags<'_>, b: &KeyDataFlags<'_>, with_data: bool) -> bool {
-    let by_key = if a.prefix.is_empty() && b.prefix.is_empty() {
-        a.suffix.cmp(b.suffix)
-    } else {
-        a.prefix.iter().chain(a.suffix).cmp(b.prefix.iter().chain(b.suffix))
-    };
+    let by_key = cmp_split(a.prefix, a.suffix, b.prefix, b.suffix);
     match by_key {
         std::cmp::Ordering::Less => true,
         std::cmp::Ordering::Greater => false,
         std::cmp::Ordering::Equal => with_data && a.data < b.data,
+    }
+}
+
+/// Compares the byte strings `a0 ++ a1` and `b0 ++ b1` without joining them: the common run of
+/// each pair of pieces at once.
+fn cmp_split<'k>(mut a0: &'k [u8], mut a1: &'k [u8], mut b0: &'k [u8], mut b1: &'k [u8]) -> std::cmp::Ordering {
+    loop {
+        if a0.is_empty() {
+            if a1.is_empty() {
+                return if b0.is_empty() && b1.is_empty() {
+                    std::cmp::Ordering::Equal
+                } else {
+                    std::cmp::Ordering::Less
+                };
+            }
+            a0 = std::mem::take(&mut a1);
+        }
+        if b0.is_empty() {
+            if b1.is_empty() {
+                return std::cmp::Ordering::Greater;
+            }
+            b0 = std::mem::take(&mut b1);
+        }
+        let n = a0.len().min(b0.len());
+        match a0[..n].cmp(&b0[..n]) {
+            std::cmp::Ordering::Equal => {
+                a0 = &a0[n..];
+                b0 = &b0[n..];
+            }
+            other => return other,
+        }
     }
 }
 
@@ -1317,6 +1347,21 @@ mod tests {
             | TreeFinding::BadSiblingLink { tree, .. }
             | TreeFinding::KeyOrder { tree, .. }
             | TreeFinding::DbtimeTooLarge { tree, .. } => *tree,
+        }
+    }
+
+    #[test]
+    fn split_keys_compare_as_their_joined_bytes() {
+        let parts: [&[u8]; 5] = [b"", b"a", b"ab", b"abc", b"b"];
+        for a0 in parts {
+            for a1 in parts {
+                for b0 in parts {
+                    for b1 in parts {
+                        let want = [a0, a1].concat().cmp(&[b0, b1].concat());
+                        assert_eq!(cmp_split(a0, a1, b0, b1), want, "{a0:?} {a1:?} {b0:?} {b1:?}");
+                    }
+                }
+            }
         }
     }
 
