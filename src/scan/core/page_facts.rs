@@ -6,7 +6,9 @@
 //! `fFlags`, the live-node count and the node count with the page's state), plus the child page
 //! numbers of internal pages (4 bytes a child: about one child per page of a tree) and maps for
 //! what is rare (a node that does not parse, keys out of order, a dbtime above the header's): the
-//! issue's budget is 24 bytes a page.
+//! issue's budget is 24 bytes a page. The pages are kept in segments of 4,096, each allocated
+//! when a page of it is fed: the holes of a sparse file cost nothing (a 1 TiB sparse file of 4
+//! KiB pages would otherwise take 4.5 GiB).
 
 use crate::format::bytes::FormatError;
 use crate::format::tree_walk::{summarize, PageFacts, PageSummary};
@@ -130,19 +132,80 @@ impl FactBatch {
     }
 }
 
+/// Pages a segment of the store holds: a segment is allocated only once a page of it is fed, so
+/// the holes of a sparse file (and a file never fed) cost no memory.
+const SEGMENT: usize = 4096;
+
+/// A segment of [`SEGMENT`] pages.
+#[derive(Clone)]
+enum Segment {
+    /// No page of it fed: every page unread.
+    Unread,
+    /// Declared a hole, wholly: every page blank.
+    Blank,
+    /// Pages fed or declared in part.
+    Pages(Box<[Compact]>),
+}
+
 /// Every data page's facts, by page number.
 #[derive(Default)]
 pub(crate) struct PageFactStore {
-    /// Index `pgno - 1`.
-    facts: Vec<Compact>,
+    /// Pages 1 to `pages`.
+    pages: usize,
+    /// Segment `i` holds pages `i × SEGMENT + 1` on.
+    segments: Vec<Segment>,
     rare: Rare,
+}
+
+const BLANK: Compact = Compact {
+    objid: 0,
+    prev: 0,
+    next: 0,
+    flags: 0,
+    live: 0,
+    meta: state::BLANK << 13,
+};
+
+impl PageFactStore {
+    /// The facts of page index `i` (`pgno - 1`), allocating its segment.
+    fn slot(&mut self, i: usize) -> Option<&mut Compact> {
+        if i >= self.pages {
+            return None;
+        }
+        let seg = &mut self.segments[i / SEGMENT];
+        let fill = match seg {
+            Segment::Unread => Some(Compact::default()),
+            Segment::Blank => Some(BLANK),
+            Segment::Pages(_) => None,
+        };
+        if let Some(c) = fill {
+            *seg = Segment::Pages(vec![c; SEGMENT].into_boxed_slice());
+        }
+        match seg {
+            Segment::Pages(p) => p.get_mut(i % SEGMENT),
+            _ => None,
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<Compact> {
+        if i >= self.pages {
+            return None;
+        }
+        match &self.segments[i / SEGMENT] {
+            Segment::Unread => Some(Compact::default()),
+            Segment::Blank => Some(BLANK),
+            Segment::Pages(p) => p.get(i % SEGMENT).copied(),
+        }
+    }
 }
 
 impl PageFactStore {
     /// Room for pages 1 to `max_pgno`, every one unread until given.
     pub(crate) fn new(max_pgno: u32) -> Self {
+        let pages = max_pgno as usize;
         PageFactStore {
-            facts: vec![Compact::default(); max_pgno as usize],
+            pages,
+            segments: vec![Segment::Unread; pages.div_ceil(SEGMENT)],
             rare: Rare::default(),
         }
     }
@@ -150,28 +213,39 @@ impl PageFactStore {
     /// Keeps a batch's facts.
     pub(crate) fn merge(&mut self, batch: FactBatch) {
         let start = (batch.first as usize).saturating_sub(1);
-        let end = start.saturating_add(batch.facts.len()).min(self.facts.len());
-        if start < end {
-            self.facts[start..end].copy_from_slice(&batch.facts[..end - start]);
+        for (k, c) in batch.facts.iter().enumerate() {
+            match self.slot(start + k) {
+                Some(slot) => *slot = *c,
+                None => break,
+            }
         }
         self.rare.merge(batch.rare);
     }
 
     /// Pages `pgnos` are all zero (a hole of a sparse file, never read).
     pub(crate) fn blank(&mut self, pgnos: Range<u32>) {
-        let start = (pgnos.start as usize).saturating_sub(1).min(self.facts.len());
-        let end = (pgnos.end as usize).saturating_sub(1).min(self.facts.len());
-        for c in &mut self.facts[start..end] {
-            *c = Compact {
-                meta: state::BLANK << 13,
-                ..Compact::default()
-            };
+        let start = (pgnos.start as usize).saturating_sub(1).min(self.pages);
+        let end = (pgnos.end as usize).saturating_sub(1).min(self.pages);
+        let mut i = start;
+        while i < end {
+            let seg = i / SEGMENT;
+            let seg_end = ((seg + 1) * SEGMENT).min(self.pages);
+            if i % SEGMENT == 0 && end >= seg_end && !matches!(self.segments[seg], Segment::Pages(_)) {
+                // A whole segment never fed: blank without memory.
+                self.segments[seg] = Segment::Blank;
+                i = seg_end;
+                continue;
+            }
+            if let Some(slot) = self.slot(i) {
+                *slot = BLANK;
+            }
+            i += 1;
         }
     }
 
     /// The facts of page `pgno` as the walk reads them.
     pub(crate) fn facts(&self, pgno: u32) -> PageFacts<'_> {
-        let Some(c) = (pgno as usize).checked_sub(1).and_then(|i| self.facts.get(i)).copied() else {
+        let Some(c) = (pgno as usize).checked_sub(1).and_then(|i| self.get(i)) else {
             return PageFacts::Unreadable;
         };
         let meta = c.meta;
@@ -239,5 +313,29 @@ mod tests {
         assert_eq!(store.facts(5), PageFacts::Unreadable);
         store.blank(6..8);
         assert_eq!((store.facts(6), store.facts(7)), (PageFacts::Blank, PageFacts::Blank));
+    }
+
+    #[test]
+    fn a_store_for_a_huge_sparse_file_allocates_only_what_is_fed() {
+        // 2^28 pages (1 TiB of 4 KiB pages): the holes are blank without a segment each, a fed
+        // page allocates one segment, a page past the store is unreadable.
+        let pages = 1u32 << 28;
+        let mut store = PageFactStore::new(pages);
+        store.blank(1..pages + 1);
+        assert!(store.segments.iter().all(|s| matches!(s, Segment::Blank)));
+        let mut batch = FactBatch::new(5000, 1);
+        batch.page(None, u64::MAX);
+        store.merge(batch);
+        let allocated = store.segments.iter().filter(|s| matches!(s, Segment::Pages(_))).count();
+        assert_eq!(allocated, 1);
+        assert_eq!(store.facts(5000), PageFacts::Unreadable);
+        assert_eq!(
+            (store.facts(4999), store.facts(pages)),
+            (PageFacts::Blank, PageFacts::Blank)
+        );
+        assert_eq!(store.facts(pages + 1), PageFacts::Unreadable);
+        // A store never fed: every page unread.
+        let fresh = PageFactStore::new(pages);
+        assert_eq!(fresh.facts(123_456), PageFacts::Unreadable);
     }
 }
