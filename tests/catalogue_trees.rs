@@ -264,6 +264,14 @@ fn d33_zeroed_table_root_is_1019_in_its_table() {
     let t = table(&v["files"][0], D10);
     assert_eq!(int(&t["pgno_fdp"]), 79, "{t:#}");
     assert!(int(&tree(t, "data", None)["damaged_pages"]) >= 1, "{t:#}");
+    // With its root lost, no tree reaches the table's leaves (82–85, 107, 108: tree-facts.py);
+    // their headers still name objid 18, so they are named as the table's by their header (a
+    // hint, A1) and their records are what a scan of the pages could recover: all 153 of the
+    // table's records (dissect.esedb and libesedb-python, testdata/catalog-reference.json).
+    assert_eq!(int(&t["records_recoverable"]), 153, "{t:#}");
+    let leaf = problem(&v, 82, Value::Null);
+    assert_named(leaf, D10, "data");
+    assert_eq!(leaf["owner_source"], "header", "{leaf:#}");
 }
 
 /// snapshot2, page 88: the first leaf of the secondary index UserIdTimeStamp of {D10CA2FE…}

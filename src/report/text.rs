@@ -108,7 +108,7 @@ pub(crate) fn write_damaged_tables(
     for t in damaged {
         writeln!(
             out,
-            "{indent}  table {} (objid {}): {} records read, about {} lost, {} recoverable through the leaf chain",
+            "{indent}  table {} (objid {}): {} records read, about {} lost, {} recoverable (through the leaf chain or a scan of its pages)",
             escape_controls(&t.name),
             t.objid,
             t.records,

@@ -356,15 +356,19 @@ pub(crate) fn check_logical<'a, 'f>(
         add(p, &mut added, &mut reported);
     }
     added.extend(ctx.chain_only_problems());
+    let (lost_tree_pages, recovered) = ctx.pages_of_lost_roots(facts);
+    added.extend(lost_tree_pages);
     added.extend(ctx.unreached_problems(raw));
     name_what_a_cut_copy_lost(&ctx, problems);
     for p in problems.iter_mut() {
         ctx.attribute(p, raw);
     }
     problems.extend(added);
-    Logical {
-        tables: Some(tables(&names, &walk, &space)),
+    let mut tables = tables(&names, &walk, &space);
+    for t in &mut tables {
+        t.records_recoverable += recovered.get(&t.objid).copied().unwrap_or(0);
     }
+    Logical { tables: Some(tables) }
 }
 
 struct Ctx<'c> {
@@ -413,6 +417,17 @@ impl Ctx<'_> {
     /// space).
     fn tree_follows_from_partial_space(&self, f: &TreeFinding) -> bool {
         match f {
+            // A tree's root that no tree owns (past the owned space, past the file) is named
+            // whatever its own space: its space is read from it.
+            TreeFinding::NotOwned {
+                tree,
+                pgno,
+                owner: None,
+            } if (*pgno == 0 || self.space.last_owned_pgno().is_some_and(|l| *pgno > l))
+                && self.walk.trees.iter().any(|w| w.tree == *tree && w.pgno_root == *pgno) =>
+            {
+                false
+            }
             TreeFinding::NotOwned { tree, owner, .. } => {
                 self.partial.contains(&tree.objid) || owner.is_some_and(|o| self.partial.contains(&o))
             }
@@ -497,6 +512,16 @@ impl Ctx<'_> {
                     SpaceFault::Cycle => "is reached twice".into(),
                     SpaceFault::TooDeep => "lies too deep".into(),
                 };
+                // A tree's root page: the walk of the tree names it (its root, its table).
+                let is_root = self.space.trees.get(&objid).is_some_and(|t| t.fdp.pgno_fdp == *pgno);
+                if is_root
+                    && matches!(
+                        fault,
+                        SpaceFault::Unreadable | SpaceFault::Blank | SpaceFault::Malformed(_)
+                    )
+                {
+                    return None;
+                }
                 // The page's own problem (a bad checksum, a blank fixed page) says it once.
                 if matches!(fault, SpaceFault::Unreadable | SpaceFault::Blank) && reported.contains(&i64::from(*pgno)) {
                     return None;
@@ -749,6 +774,81 @@ impl Ctx<'_> {
 
     /// S9: the pages in use no tree reaches: leaks one problem per run of pages of one owner and
     /// one kind, orphans (which hold data) one per page.
+    /// The pages, in use and reached by no tree, whose header names a tree whose root page is
+    /// lost (blank, unreadable, another tree's): that tree's own pages, named by their header
+    /// alone (a hint, A1), one problem per run; the live records of its leaves, which only a
+    /// scan of the pages could recover, are returned per table (`records_recoverable`).
+    fn pages_of_lost_roots<'f>(&self, facts: &dyn Fn(u32) -> PageFacts<'f>) -> (Vec<Problem>, BTreeMap<u32, u64>) {
+        let lost: BTreeMap<u32, &WalkedTree> = self
+            .walk
+            .trees
+            .iter()
+            .filter(|w| w.lost_internal.contains(&w.pgno_root) && lost_root_names_pages(w))
+            .map(|w| (w.tree.objid, w))
+            .collect();
+        let mut out = Vec::new();
+        let mut recovered: BTreeMap<u32, u64> = BTreeMap::new();
+        if lost.is_empty() {
+            return (out, recovered);
+        }
+        let header_objid = |u: &UnreachedPage| match u.class {
+            Unreached::OtherTree { objid_fdp } => Some(objid_fdp),
+            Unreached::Orphan => Some(u.owner),
+            _ => None,
+        };
+        let pages: Vec<(u32, u32)> = self
+            .walk
+            .unreached
+            .iter()
+            .filter_map(|u| header_objid(u).filter(|o| lost.contains_key(o)).map(|o| (u.pgno, o)))
+            .collect();
+        let mut i = 0;
+        while i < pages.len() {
+            let (first, objid) = pages[i];
+            let mut j = i + 1;
+            while j < pages.len() && pages[j].1 == objid && pages[j].0 == pages[j - 1].0 + 1 {
+                j += 1;
+            }
+            let last = pages[j - 1].0;
+            let mut records = 0u64;
+            for &(pgno, _) in &pages[i..j] {
+                if let PageFacts::Page(p) = facts(pgno) {
+                    if p.is_leaf() && p.flags & crate::format::page::flags::SPACE_TREE == 0 {
+                        records += u64::from(p.live_nodes);
+                    }
+                }
+            }
+            let w = lost[&objid];
+            if w.tree.kind.holds_records() {
+                *recovered.entry(w.objid_table).or_default() += records;
+            }
+            let span = if i + 1 == j {
+                format!("page {first}")
+            } else {
+                format!("pages {first} to {last} ({} pages)", j - i)
+            };
+            let held = if w.tree.kind.holds_records() {
+                format!(", holding {records} records only a scan of the pages can recover")
+            } else {
+                String::new()
+            };
+            let p = self
+                .graded(
+                    Class::CrossPage,
+                    None,
+                    format!(
+                        "{span}: pages of {} by their header, reached by no tree because its root page {} is lost{held}",
+                        self.names.words(w.tree),
+                        w.pgno_root
+                    ),
+                )
+                .at_page(i64::from(first));
+            out.push(self.owned_by(p, w.tree, OwnerSource::Header));
+            i = j;
+        }
+        (out, recovered)
+    }
+
     fn unreached_problems<'a>(&self, raw: &dyn Fn(u32) -> Option<&'a [u8]>) -> Vec<Problem> {
         let _ = raw;
         let mut out = Vec::new();
@@ -758,8 +858,12 @@ impl Ctx<'_> {
             .unreached
             .iter()
             .filter(|u| u.class != Unreached::Unreadable)
-            // A tree whose space could not be read in full: its free pages look in use.
+            // The pages of a tree whose root is lost are named by pages_of_lost_roots.
+            .filter(|u| !self.root_lost(u))
+            // A tree whose space could not be read in full: its free pages look in use, and its
+            // pages look its parent's (a blank one a leak of the parent's).
             .filter(|u| !self.partial.contains(&u.owner))
+            .filter(|u| !(u.class.is_leak() && self.parent_of_partial(u.owner)))
             // The pages of a tree whose space could not be read (its space-tree pages, which
             // the walk could not find) are no leak or orphan of their own.
             .filter(|u| !matches!(u.class, Unreached::OtherTree { objid_fdp } if self.partial.contains(&objid_fdp)))
@@ -777,6 +881,26 @@ impl Ctx<'_> {
             i = j;
         }
         out
+    }
+
+    /// `objid` is the parent of a tree whose space could not be read in full.
+    fn parent_of_partial(&self, objid: u32) -> bool {
+        self.partial
+            .iter()
+            .any(|p| self.space.trees.get(p).is_some_and(|t| t.fdp.parent == objid))
+    }
+
+    /// The page's header names a tree whose root page is lost.
+    fn root_lost(&self, u: &UnreachedPage) -> bool {
+        let objid = match u.class {
+            Unreached::OtherTree { objid_fdp } => objid_fdp,
+            Unreached::Orphan => u.owner,
+            _ => return false,
+        };
+        self.walk
+            .trees
+            .iter()
+            .any(|w| w.tree.objid == objid && w.lost_internal.contains(&w.pgno_root) && lost_root_names_pages(w))
     }
 
     fn unreached_problem(&self, first: UnreachedPage, last: u32, count: u64) -> Problem {
@@ -932,6 +1056,15 @@ fn name_what_a_cut_copy_lost(ctx: &Ctx<'_>, problems: &mut [Problem]) {
         p.message
             .push_str(&format!("; the missing pages hold data of {}", lost.join(", ")));
     }
+}
+
+/// The trees whose pages are named when their root is lost: a user table's data, index or long
+/// values. Not the catalog's trees (its shadow names the tables, the engine rebuilds its
+/// indexes) nor a space tree (its FDP's own).
+fn lost_root_names_pages(w: &WalkedTree) -> bool {
+    matches!(w.tree.kind, TreeKind::Data | TreeKind::Index | TreeKind::LongValues)
+        && w.objid_table != OBJID_FDP_MSO
+        && w.objid_table != OBJID_FDP_MSO_SHADOW
 }
 
 fn tree_words(t: SpaceTree) -> &'static str {
