@@ -411,7 +411,7 @@ pub struct TreeWalk {
     pub findings: Vec<TreeFinding>,
     /// The pages in use no tree reaches, by page number.
     pub unreached: Vec<UnreachedPage>,
-    /// For each page of the `watch` set given to [`walk_trees_watching`]: the tree that reached
+    /// For each page of the `watch` set given to [`walk_trees_facts`]: the tree that reached
     /// it and how (`true`: through its leaf chain only).
     pub watched: BTreeMap<u32, (TreeRef, bool)>,
 }
@@ -721,7 +721,8 @@ pub fn walk_trees<'a, F>(page: F, catalog: &Catalog, space: &SpaceMap, file: Fil
 where
     F: Fn(u32) -> Option<&'a [u8]>,
 {
-    walk_trees_watching(page, catalog, space, file, &BTreeSet::new())
+    let facts = |pgno: u32| page(pgno).map_or(PageFacts::Unreadable, summarize);
+    walk_over(&facts, catalog, space, file, &BTreeSet::new())
 }
 
 /// [`walk_trees`] over the facts of each page (`facts(pgno)`, [`summarize`] of its bytes or the
@@ -736,22 +737,6 @@ pub fn walk_trees_facts<'f, F>(
 where
     F: Fn(u32) -> PageFacts<'f>,
 {
-    walk_over(&facts, catalog, space, file, watch)
-}
-
-/// [`walk_trees`], also telling which tree reached each page of `watch` (the damaged pages a
-/// report names, [`TreeWalk::watched`]).
-pub fn walk_trees_watching<'a, F>(
-    page: F,
-    catalog: &Catalog,
-    space: &SpaceMap,
-    file: FileFacts,
-    watch: &BTreeSet<u32>,
-) -> TreeWalk
-where
-    F: Fn(u32) -> Option<&'a [u8]>,
-{
-    let facts = |pgno: u32| page(pgno).map_or(PageFacts::Unreadable, summarize);
     walk_over(&facts, catalog, space, file, watch)
 }
 
@@ -1385,49 +1370,24 @@ mod tests {
                 "{keys:?}"
             );
         }
-        // An internal page whose NULL (empty) separator is not its last node (7236).
-        let mut kids = children(&[2, 3]);
-        kids[0].0 = b"";
-        let (_, own) = walk(vec![
-            (
-                1,
-                page(
-                    OBJID_SYSTEM_ROOT,
-                    page_flags::ROOT | page_flags::PARENT,
-                    &space_header(4),
-                    (0, 0),
-                    &kids,
-                ),
-            ),
-            (2, leaf(1, (0, 3), 1)),
-            (3, leaf(1, (2, 0), 1)),
-        ]);
-        assert_eq!(
-            own,
-            vec![TreeFinding::KeyOrder {
-                tree: ROOT,
-                pgno: 1,
-                itag: 1
-            }]
-        );
-        // The same page with the NULL separator last is in order, as ESE writes a level's last.
-        let mut kids = children(&[2, 3]);
-        kids[1].0 = b"";
-        let (_, own) = walk(vec![
-            (
-                1,
-                page(
-                    OBJID_SYSTEM_ROOT,
-                    page_flags::ROOT | page_flags::PARENT,
-                    &space_header(4),
-                    (0, 0),
-                    &kids,
-                ),
-            ),
-            (2, leaf(1, (0, 3), 1)),
-            (3, leaf(1, (2, 0), 1)),
-        ]);
-        assert_eq!(own, vec![]);
+        // An internal page whose NULL (empty) separator is not its last node (7236); the same
+        // page with the NULL separator last is in order, as ESE writes a level's last.
+        let out_of_order = vec![TreeFinding::KeyOrder {
+            tree: ROOT,
+            pgno: 1,
+            itag: 1,
+        }];
+        for (null, want) in [(0, out_of_order), (1, vec![])] {
+            let mut kids = children(&[2, 3]);
+            kids[null].0 = b"";
+            let flags = page_flags::ROOT | page_flags::PARENT;
+            let (_, own) = walk(vec![
+                (1, page(OBJID_SYSTEM_ROOT, flags, &space_header(4), (0, 0), &kids)),
+                (2, leaf(1, (0, 3), 1)),
+                (3, leaf(1, (2, 0), 1)),
+            ]);
+            assert_eq!(own, want, "NULL separator at node {null}");
+        }
     }
 
     #[test]

@@ -386,7 +386,8 @@ impl<'m> DatabaseChecker<'m> {
             if let Some(batch) = facts.as_mut() {
                 match f.check.status {
                     _ if f.trailer => batch.page(None, dbtime_max),
-                    PageStatus::Good | PageStatus::Uninitialized => batch.page(Some(page), dbtime_max),
+                    PageStatus::Uninitialized => batch.blank_page(),
+                    PageStatus::Good => batch.page(Some(page), dbtime_max),
                     // Read as the engine reads it: corrected (Decision 12).
                     PageStatus::Correctable => {
                         let corrected = corrected_page(page, &f.check);

@@ -358,13 +358,13 @@ pub(crate) fn check_logical<'a, 'f>(
     added.extend(ctx.chain_only_problems());
     let (lost_tree_pages, recovered) = ctx.pages_of_lost_roots(facts);
     added.extend(lost_tree_pages);
-    added.extend(ctx.unreached_problems(raw));
+    added.extend(ctx.unreached_problems());
     name_what_a_cut_copy_lost(&ctx, problems);
     for p in problems.iter_mut() {
         ctx.attribute(p, raw);
     }
     problems.extend(added);
-    let mut tables = tables(&names, &walk, &space);
+    let mut tables = tables(&names, &walk);
     for t in &mut tables {
         t.records_recoverable += recovered.get(&t.objid).copied().unwrap_or(0);
     }
@@ -849,8 +849,7 @@ impl Ctx<'_> {
         (out, recovered)
     }
 
-    fn unreached_problems<'a>(&self, raw: &dyn Fn(u32) -> Option<&'a [u8]>) -> Vec<Problem> {
-        let _ = raw;
+    fn unreached_problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
         // A page that cannot be read has its own problem, which gains its owner (attribute).
         let pages: Vec<UnreachedPage> = self
@@ -1093,8 +1092,7 @@ fn mean_records_per_leaf(w: &WalkedTree) -> Option<u64> {
 }
 
 /// The summary per table (A2, A3).
-fn tables(names: &Names, walk: &TreeWalk, space: &SpaceMap) -> Vec<TableSummary> {
-    let _ = space;
+fn tables(names: &Names, walk: &TreeWalk) -> Vec<TableSummary> {
     let mut out: BTreeMap<u32, TableSummary> = BTreeMap::new();
     for (&objid, o) in names.objects.iter().filter(|(_, o)| o.kind == ObjectKind::Table) {
         out.insert(

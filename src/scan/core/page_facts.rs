@@ -84,6 +84,11 @@ impl FactBatch {
         }
     }
 
+    /// The next page, all zero (its check found it uninitialized: no need to look again).
+    pub(crate) fn blank_page(&mut self) {
+        self.facts.push(BLANK);
+    }
+
     /// The next page: its bytes when it verified (corrected, if it was correctable), `None`
     /// when it did not. `dbtime_max`: the header's `dbtimeDirtied`; only a dbtime above it is
     /// kept (the walk reads no other).
