@@ -18,6 +18,7 @@
 //! issue 22's rule 3 (a blank page whose flush state the `.jfm` knows is −1119) does not apply and
 //! the walk's own finding is the one named; the `verify` tests copy the whole set.
 
+use crate::util::Run;
 use crate::util::{copy_set, esecheck_no_progress, json_codes, read_td};
 use esecheck::checksum::{verify_page, PageStatus};
 use esecheck::testkit::damage::{page_mut, page_offset, physical_page, zero_page};
@@ -104,8 +105,7 @@ fn run_json(command: &str, args: &[&str], path: &Path) -> (i32, Value) {
         .arg("--json")
         .args(args)
         .arg(path)
-        .output()
-        .unwrap();
+        .run();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{command} --json {args:?}: not JSON ({e}): {}\n{}",
@@ -203,7 +203,7 @@ fn d30_zeroed_data_leaf_of_a_clean_database_is_1019_in_its_table() {
     assert!(int(&tree(t, "data", None)["damaged_pages"]) >= 1, "{t:#}");
 
     // Text names the page and the table in full, on one line.
-    let out = esecheck_no_progress().arg("checksum").arg(&db).output().unwrap();
+    let out = esecheck_no_progress().arg("checksum").arg(&db).run();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().any(|l| l.contains("page 82") && l.contains(D10)), "{text}");
 }
@@ -524,11 +524,7 @@ fn leaked_pages_of_a_healthy_database_are_information_even_with_strict() {
         .as_str()
         .unwrap_or("")
         .starts_with("pages 48 to 56 (9 pages)"));
-    let out = esecheck_no_progress()
-        .args(["checksum", "--strict"])
-        .arg(&db)
-        .output()
-        .unwrap();
+    let out = esecheck_no_progress().args(["checksum", "--strict"]).arg(&db).run();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.lines().filter(|l| l.starts_with("INFO: ")).count(), 2, "{text}");
     assert!(

@@ -1,5 +1,6 @@
 //! The external contract of CLI.md: exit status 0/1/2, JSON on stdout, errors naming the file.
 
+use crate::util::Run;
 use crate::util::{esecheck, td};
 use predicates::prelude::*;
 
@@ -31,8 +32,7 @@ fn checksum_json_has_the_contract_fields() {
     let out = esecheck()
         .args(["checksum", "--json"])
         .arg(td("dissect-esedb-srum/SRUDB.dat"))
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "fail");
@@ -167,8 +167,7 @@ fn header_dump_uses_eseutil_names_and_json_uses_format_names() {
     let out = esecheck()
         .args(["header", "--json"])
         .arg(td("goese-bits-qmgr/qmgr.db"))
-        .output()
-        .unwrap();
+        .run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["header"]["le_lGenMinRequired"], 23);
     assert_eq!(v["header"]["le_lGenMaxRequired"], 23);
@@ -209,11 +208,7 @@ fn every_exit_2_verdict_line_names_the_reason_and_stderr_stays_empty() {
             let out = crate::util::assert_exit_2_line(&mut cmd, &line);
             assert_eq!(out, format!("{line}\n"), "{args:?}");
         }
-        let out = esecheck()
-            .args(&args)
-            .args(["--json", "/nonexistent"])
-            .output()
-            .unwrap();
+        let out = esecheck().args(&args).args(["--json", "/nonexistent"]).run();
         assert_eq!(out.status.code(), Some(2));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         if args[0] == "checksum" {

@@ -4,6 +4,7 @@
 //! The list of commands is clap's own (`esecheck::cli::command()`), so a command added without
 //! its help, examples or exit status fails here.
 
+use crate::util::Run;
 use crate::util::{esecheck, esecheck_bin, td, BELKA_DIRTY};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ fn dirty_set() -> PathBuf {
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let out = esecheck().args(args).output().unwrap();
+    let out = esecheck().args(args).run();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -140,7 +141,7 @@ fn json_is_accepted_before_and_after_the_command_name() {
         vec!["--json", "verify", "--no-progress"],
         vec!["verify", "--json", "--no-progress"],
     ] {
-        let out = esecheck().args(&args).arg(dirty_set()).output().unwrap();
+        let out = esecheck().args(&args).arg(dirty_set()).run();
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
         assert_eq!(v["verdict"], "pass", "{args:?}");
@@ -158,8 +159,8 @@ fn every_common_option_is_accepted_before_and_after_the_command_name() {
         ("logs", &dirty_set()),
         ("verify", &dirty_set()),
     ] {
-        let before = esecheck().args(common).arg(cmd).arg(target).output().unwrap();
-        let after = esecheck().arg(cmd).args(common).arg(target).output().unwrap();
+        let before = esecheck().args(common).arg(cmd).arg(target).run();
+        let after = esecheck().arg(cmd).args(common).arg(target).run();
         assert_eq!(
             before.status.code(),
             Some(0),
@@ -352,11 +353,7 @@ fn man_to_a_full_disk_is_exit_2() {
         return;
     }
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let out = std::process::Command::new(esecheck_bin())
-        .arg("man")
-        .stdout(full)
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(esecheck_bin()).arg("man").stdout(full).run();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("esecheck: writing to stdout failed"));
 }

@@ -3,6 +3,7 @@
 //! sizes, states, Log Required, the 16 corrupt pages 143–158) and arithmetic on file sizes.
 
 use crate::util::read_td;
+use crate::util::Run;
 use esecheck::checksum::page::{stored_checksums, verify_page, PageStatus};
 use esecheck::scan::database::{check_database, DbOptions};
 use esecheck::scan::header_copies::{read_shadowed_header, CopyState};
@@ -372,7 +373,7 @@ fn a_real_large_page_that_verifies_but_stores_another_page_number_is_a_wrong_pag
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("damaged.edb");
         std::fs::write(&path, &f).unwrap();
-        let out = esecheck().args(["checksum", "--json"]).arg(&path).output().unwrap();
+        let out = esecheck().args(["checksum", "--json"]).arg(&path).run();
         assert_eq!(out.status.code(), Some(1), "{rel}");
         let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let file = &j["files"][0];
@@ -387,7 +388,7 @@ fn a_real_large_page_that_verifies_but_stores_another_page_number_is_a_wrong_pag
             (&serde_json::json!(-1118), &serde_json::json!(4), &serde_json::json!(at))
         );
         assert!(p.get("verifies_as").is_none());
-        let out = esecheck().arg("checksum").arg(&path).output().unwrap();
+        let out = esecheck().arg("checksum").arg(&path).run();
         assert_eq!(out.status.code(), Some(1), "{rel}");
         let t = text(&out.stdout);
         assert!(t.contains(&format!("stored page number 4 at page {at}")), "{rel}: {t}");
@@ -444,7 +445,7 @@ fn a_real_small_page_one_byte_off_is_a_bad_checksum_with_a_hint_not_a_wrong_page
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("SRUDB.dat");
     std::fs::write(&path, &f).unwrap();
-    let out = esecheck().args(["checksum", "--json"]).arg(&path).output().unwrap();
+    let out = esecheck().args(["checksum", "--json"]).arg(&path).run();
     assert_eq!(out.status.code(), Some(1));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let file = &j["files"][0];
@@ -463,7 +464,7 @@ fn a_real_small_page_one_byte_off_is_a_bad_checksum_with_a_hint_not_a_wrong_page
         (&serde_json::json!(-1018), &serde_json::json!(467))
     );
     assert!(p.get("stored_pgno").is_none());
-    let out = esecheck().arg("checksum").arg(&path).output().unwrap();
+    let out = esecheck().arg("checksum").arg(&path).run();
     let t = text(&out.stdout);
     assert!(t.contains("perhaps this is actually page 467"), "{t}");
 }

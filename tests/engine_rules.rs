@@ -8,6 +8,7 @@
 //! 89-91 and SRU.log = 92, SRU.chk at 92; server2022 snapshot1 = a clean SRUDB.dat, logs 1-2
 //! (SRU.log = 2), SRU.chk at 2.
 
+use crate::util::Run as _;
 use crate::util::{copy_set, esecheck, json_codes, BELKA_DIRTY};
 use esecheck::testkit::checkpoint::seal_checkpoint;
 use esecheck::testkit::db::reseal_db_headers;
@@ -25,7 +26,7 @@ struct Run {
 }
 
 fn run(args: &[&std::ffi::OsStr]) -> Run {
-    let out = esecheck().args(args).output().unwrap();
+    let out = esecheck().args(args).run();
     Run {
         code: out.status.code().unwrap_or(-1),
         json: serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
@@ -522,8 +523,7 @@ fn a_cut_copys_quiet_checksum_line_says_why_it_failed() {
     let out = crate::util::esecheck()
         .args(["checksum", "--no-progress", "-q"])
         .arg(&db)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1));
     let line = String::from_utf8(out.stdout).unwrap();
     let head = format!(

@@ -11,6 +11,7 @@
 //! `Engine ulVersion` and `Engine LGVersion` (eseutil's binary, not the file); the patch file's
 //! lines (a second file); the checkpoint attach line's `LogOn VerOn RW` (eseutil's instance).
 
+use crate::util::Run;
 use crate::util::{esecheck, read_td, td};
 
 /// One printf argument: an integer (cast as C casts it for the conversion) or a string.
@@ -462,7 +463,7 @@ fn expected_mh(shown: &str, b: &[u8]) -> String {
 
 fn header_text(rel: &str) -> (String, String) {
     let f = td(rel);
-    let out = esecheck().arg("header").arg(&f).output().unwrap();
+    let out = esecheck().arg("header").arg(&f).run();
     (f.display().to_string(), String::from_utf8(out.stdout).unwrap())
 }
 

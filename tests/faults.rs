@@ -8,8 +8,9 @@
 //! (a device name, a file another process holds locked, an unpaired UTF-16 surrogate, a mapped
 //! file another process tries to cut or writes to), `cfg(windows)`, run under Wine in CI.
 
-#[cfg(unix)]
 use crate::util::mkfifo;
+#[cfg(unix)]
+use crate::util::Run;
 use crate::util::{copy_dir, esecheck_bin, esecheck_bounded, os, td};
 use std::ffi::OsStr;
 #[cfg(unix)]
@@ -39,7 +40,7 @@ fn exited(st: &ExitStatus) -> bool {
 /// verdict line, stdout's last: the reason of an exit 2 is there, and stderr, which carries only
 /// what stdout does not say, is empty (CLI.md "Exit status").
 fn run(args: &[&OsStr], expect: &[i32]) -> String {
-    let out = esecheck_bounded(60).args(args).output().unwrap();
+    let out = esecheck_bounded(60).args(args).run();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(exited(&out.status), "killed by a signal; stderr: {stderr}");
@@ -101,7 +102,7 @@ fn a_symlink_loop_among_logs_does_not_break_logs() {
     run(&[os("logs"), dir.path().as_os_str()], &[0]);
     // Not named like an ESE file either: the set is still judged (it passes, as without the
     // loop), and both links are listed as set aside, by name.
-    let out = esecheck_bounded(60).arg("verify").arg(dir.path()).output().unwrap();
+    let out = esecheck_bounded(60).arg("verify").arg(dir.path()).run();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     for name in ["/x", "/y"] {
@@ -133,11 +134,7 @@ fn special_files_are_refused_by_name_without_hanging() {
     // 2 naming it). Neither blocks on it.
     copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
     run(&[os("logs"), dir.path().as_os_str()], &[1]);
-    let out = esecheck_bounded(60)
-        .args(["verify", "--json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(60).args(["verify", "--json"]).arg(dir.path()).run();
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -182,7 +179,7 @@ fn names_that_are_not_utf8_are_checked_and_shown() {
     copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
     let odd = dir.path().join(OsStr::from_bytes(b"SRU\xff\xfe.dat"));
     std::fs::copy(td("stroz-eseparser-generated/test.edb"), &odd).unwrap();
-    let out = esecheck_bounded(60).arg("checksum").arg(&odd).output().unwrap();
+    let out = esecheck_bounded(60).arg("checksum").arg(&odd).run();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("SRU\u{fffd}\u{fffd}.dat"));
     // In a log directory and a set: a log-like name that is not UTF-8 is set aside by name, the
@@ -193,12 +190,7 @@ fn names_that_are_not_utf8_are_checked_and_shown() {
     // and test.edb is a clean database, which needs no logs and whose other log signature is a
     // warning (CLI.md Decision 13).
     run(&[os("logs"), dir.path().as_os_str()], &[0]);
-    let out = esecheck_bounded(60)
-        .arg("verify")
-        .arg("--json")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(60).arg("verify").arg("--json").arg(dir.path()).run();
     assert!(exited(&out.status));
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -434,7 +426,7 @@ fn a_log_that_is_not_a_regular_file_is_not_left_out_of_the_stream() {
             #[cfg(not(unix))]
             _ => unreachable!(),
         }
-        let out = esecheck_bounded(60).arg("logs").arg(dir.path()).output().unwrap();
+        let out = esecheck_bounded(60).arg("logs").arg(dir.path()).run();
         assert!(exited(&out.status));
         // The log could not be checked and nothing else is wrong: could not check.
         assert_eq!(out.status.code(), Some(2), "{kind}");
@@ -467,11 +459,7 @@ fn a_directory_named_like_the_checkpoint_makes_the_set_uncheckable() {
     let chk = dir.path().join("SRU.chk");
     std::fs::remove_file(&chk).unwrap();
     std::fs::create_dir(&chk).unwrap();
-    let out = esecheck_bounded(60)
-        .args(["verify", "--json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(60).args(["verify", "--json"]).arg(dir.path()).run();
     assert_eq!(out.status.code(), Some(2));
     // In --json mode the document's `error` carries the reason, and nothing else repeats it.
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -610,14 +598,10 @@ mod windows {
             eprintln!("skipped: this file system refuses a name with a lone surrogate: {e}");
             return;
         }
-        let out = esecheck_bounded(60).arg("checksum").arg(&odd).output().unwrap();
+        let out = esecheck_bounded(60).arg("checksum").arg(&odd).run();
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stdout).contains("SRU\u{fffd}.dat"));
-        let out = esecheck_bounded(60)
-            .args(["verify", "--json"])
-            .arg(dir.path())
-            .output()
-            .unwrap();
+        let out = esecheck_bounded(60).args(["verify", "--json"]).arg(dir.path()).run();
         // The same set as the Linux twin: belkasoft Dirty and a clean database beside it.
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stdout).contains("SRU\u{fffd}.dat"));

@@ -10,6 +10,7 @@
 //! Damaged files are copies of the real files in `testdata/` (damaged in a tempdir) or built by
 //! the fixture writer. Expected header values were read by hand with `xxd` from the real files.
 
+use crate::util::Run;
 use crate::util::{copy_set, esecheck_no_progress, td, BELKA_DIRTY};
 use esecheck::testkit::damage::{flip_bit, flip_page_bit};
 use esecheck::testkit::flushmap::FM_PAGE;
@@ -27,12 +28,7 @@ fn damaged_copy(dir: &Path, rel: &str, f: impl FnOnce(&mut Vec<u8>)) -> PathBuf 
 }
 
 fn json(args: &[&str], path: &Path) -> (i32, serde_json::Value) {
-    let out = esecheck_no_progress()
-        .args(args)
-        .arg("--json")
-        .arg(path)
-        .output()
-        .unwrap();
+    let out = esecheck_no_progress().args(args).arg("--json").arg(path).run();
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {:?}", out));
     (out.status.code().unwrap(), v)
 }
@@ -112,7 +108,7 @@ fn flush_map_single_bit_error_is_counted_correctable() {
     let f = damaged_copy(d.path(), &format!("{BELKA_DIRTY}/SRUDB.jfm"), |b| {
         flip_bit(&mut b[FM_PAGE..], 808 * 8)
     });
-    let out = esecheck_no_progress().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_no_progress().arg("checksum").arg(&f).run();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("1 correctable checksums"), "{text}");
@@ -155,7 +151,7 @@ fn flush_map_bad_pages_are_warnings_unless_strict() {
     b[3 * FM_PAGE + 1000] ^= 0xFF; // fmpgno 2: eight bits, not correctable
     b[FM_PAGE + 2000] ^= 0x03; // fmpgno 0: two bits
     std::fs::write(&f, &b).unwrap();
-    let out = esecheck_no_progress().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_no_progress().arg("checksum").arg(&f).run();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("2 bad checksums"), "{text}");
@@ -163,11 +159,7 @@ fn flush_map_bad_pages_are_warnings_unless_strict() {
     assert!(!text.contains("no bad checksums"), "{text}");
     let (_, v) = json(&["checksum"], &f);
     assert_eq!(v["files"][0]["bad_pages"], serde_json::json!([0, 2]));
-    let out = esecheck_no_progress()
-        .args(["checksum", "--strict"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = esecheck_no_progress().args(["checksum", "--strict"]).arg(&f).run();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().last().unwrap().starts_with("FAIL: "), "{text}");
@@ -181,12 +173,7 @@ fn verify_counts_a_damaged_flush_map_as_a_warning() {
     let mut b = std::fs::read(&jfm).unwrap();
     flip_bit(&mut b[FM_PAGE..], 808 * 8);
     std::fs::write(&jfm, b).unwrap();
-    let out = esecheck_no_progress()
-        .arg("verify")
-        .arg("--json")
-        .arg(d.path())
-        .output()
-        .unwrap();
+    let out = esecheck_no_progress().arg("verify").arg("--json").arg(d.path()).run();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let p = v["problems"]
@@ -211,7 +198,7 @@ fn checksum_database_with_a_correctable_page_says_pass_with_warnings() {
     let mut b = DbBuilder::new(4096).pages(40).build();
     flip_page_bit(&mut b, 4096, 5, 8 * 1000 + 3);
     std::fs::write(&f, b).unwrap();
-    let out = esecheck_no_progress().arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_no_progress().arg("checksum").arg(&f).run();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let last = text.lines().last().unwrap();
@@ -396,7 +383,7 @@ fn header_quiet_strict_names_the_warning_that_failed_it() {
     let d = tempfile::tempdir().unwrap();
     let db = damaged_copy(d.path(), &format!("{BELKA_DIRTY}/SRUDB.dat"), |b| b[4096 + 100] ^= 0xFF);
     let line = |args: &[&str], f: &Path, code: i32| {
-        let out = esecheck_no_progress().args(args).arg(f).output().unwrap();
+        let out = esecheck_no_progress().args(args).arg(f).run();
         assert_eq!(out.status.code(), Some(code), "{args:?}");
         assert_eq!(String::from_utf8_lossy(&out.stderr), "");
         String::from_utf8(out.stdout).unwrap()

@@ -2,8 +2,9 @@
 //! lines, files full of garbage, a stdout that cannot be written, a mapping the OS refuses, a
 //! database cut to its first page. The verdict and the exit status must survive all of them.
 
-#[cfg(unix)]
 use crate::util::mkfifo;
+#[cfg(unix)]
+use crate::util::Run;
 use crate::util::{copy_dir, esecheck_bounded, td, text};
 use std::path::Path;
 use std::time::Duration;
@@ -27,8 +28,7 @@ fn threads_100000_keeps_the_verdict_and_prints_one_note() {
     let out = esecheck_bounded(120)
         .args(["--threads", "100000", "verify"])
         .arg(&set)
-        .output()
-        .unwrap();
+        .run();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(
@@ -42,8 +42,7 @@ fn threads_100000_keeps_the_verdict_and_prints_one_note() {
     let out = esecheck_bounded(120)
         .args(["--threads", "18446744073709551615", "checksum", "-q"])
         .arg(&bad)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("--threads 18446744073709551615 capped at 256"));
 }
@@ -54,15 +53,13 @@ fn threads_within_the_cap_need_no_note_and_zero_is_still_refused() {
     let out = esecheck_bounded(120)
         .args(["--threads", "16", "verify", "-q"])
         .arg(&set)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(0));
     assert!(!text(&out.stderr).contains("capped"), "{}", text(&out.stderr));
     let out = esecheck_bounded(120)
         .args(["--threads", "0", "verify", "-q"])
         .arg(&set)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--threads must be at least 1"));
 }
@@ -98,7 +95,7 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
                 c.arg("-q");
             }
             let target = if cmd == "verify" { dir.path() } else { f.as_path() };
-            let out = c.arg(target).output().unwrap();
+            let out = c.arg(target).run();
             let what = format!("{cmd} quiet={quiet}");
             assert_eq!(out.status.code(), Some(1), "{what}: {}", text(&out.stderr));
             no_line_starts_with_pass(&what, &out.stdout);
@@ -111,7 +108,7 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
         }
     }
     // `header` passes (both header copies are fine) and says so once, with the name escaped.
-    let out = esecheck_bounded(120).arg("header").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("header").arg(&f).run();
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS")).count(), 1, "{stdout}");
@@ -120,11 +117,7 @@ fn a_name_with_a_newline_cannot_forge_a_pass_line() {
         "{stdout}"
     );
     // JSON escapes on its own: the path is the name as it is.
-    let out = esecheck_bounded(120)
-        .args(["checksum", "--json"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(120).args(["checksum", "--json"]).arg(&f).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["files"][0]["path"].as_str().unwrap().ends_with(FORGED));
 }
@@ -143,7 +136,7 @@ fn a_flush_map_named_with_a_newline_cannot_forge_a_header_line() {
         if quiet {
             c.arg("-q");
         }
-        let out = c.arg(&f).output().unwrap();
+        let out = c.arg(&f).run();
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let stdout = text(&out.stdout);
         assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS")).count(), 1, "{stdout}");
@@ -173,7 +166,7 @@ fn a_could_not_check_message_escapes_the_name_on_the_verdict_line() {
             format!("ERROR: could not check the set: {shown}; do not truncate."),
         ),
     ] {
-        let out = esecheck_bounded(120).arg(cmd).arg(&missing).output().unwrap();
+        let out = esecheck_bounded(120).arg(cmd).arg(&missing).run();
         assert_eq!(out.status.code(), Some(2), "{cmd}");
         no_line_starts_with_pass(cmd, &out.stdout);
         // The reason is on the one verdict line, escaped; stderr does not repeat it.
@@ -181,11 +174,7 @@ fn a_could_not_check_message_escapes_the_name_on_the_verdict_line() {
         assert_eq!(text(&out.stderr), "", "{cmd}");
     }
     // JSON carries the name as it is.
-    let out = esecheck_bounded(120)
-        .args(["verify", "--json"])
-        .arg(&missing)
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(120).args(["verify", "--json"]).arg(&missing).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["error"].as_str().unwrap().contains(FORGED), "{v}");
 }
@@ -198,14 +187,14 @@ fn a_windows_path_keeps_its_backslashes() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join(r"C:\Backups\SRUDB.dat");
     std::fs::copy(td("stroz-eseparser-generated/test.edb"), &f).unwrap();
-    let out = esecheck_bounded(120).arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("checksum").arg(&f).run();
     assert_eq!(out.status.code(), Some(0));
     assert!(
         text(&out.stdout).contains(r"C:\Backups\SRUDB.dat"),
         "{}",
         text(&out.stdout)
     );
-    let out = esecheck_bounded(120).arg("verify").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("verify").arg(&f).run();
     assert!(
         text(&out.stdout).contains(r"C:\Backups\SRUDB.dat"),
         "{}",
@@ -227,7 +216,7 @@ fn a_flush_map_full_of_garbage_gives_a_bounded_text_report() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("E00.jfm");
     garbage(&f, &[], 64 << 20);
-    let out = esecheck_bounded(120).arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("checksum").arg(&f).run();
     assert_eq!(out.status.code(), Some(0), "flush-map damage is a warning");
     let stdout = text(&out.stdout);
     assert!(stdout.lines().count() <= 70, "{} lines", stdout.lines().count());
@@ -236,11 +225,7 @@ fn a_flush_map_full_of_garbage_gives_a_bounded_text_report() {
         stdout.contains("… and 8142 more problems; --json lists them all"),
         "{stdout}"
     );
-    let out = esecheck_bounded(120)
-        .args(["checksum", "--json"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(120).args(["checksum", "--json"]).arg(&f).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"][0]["problems"].as_array().unwrap().len(), 8192);
 }
@@ -253,7 +238,7 @@ fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
     // garbage follow, pages 255-2302.
     let real = std::fs::read(td("stroz-eseparser-generated/test.edb")).unwrap();
     garbage(&f, &real, 2048 * 4096);
-    let out = esecheck_bounded(120).arg("checksum").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("checksum").arg(&f).run();
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Bad pages: 255-2302 (2048 pages)"), "{stdout}");
@@ -264,7 +249,7 @@ fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
     );
     assert!(stdout.contains("more problems; --json lists them all"), "{stdout}");
     // In a set, the cap is per file and the rest is counted under the file's name.
-    let out = esecheck_bounded(120).arg("verify").arg(&f).output().unwrap();
+    let out = esecheck_bounded(120).arg("verify").arg(&f).run();
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
@@ -274,11 +259,7 @@ fn a_database_with_a_garbage_tail_lists_its_bad_pages_as_one_run() {
     );
     assert!(stdout.contains("more problems in "), "{stdout}");
     assert!(stdout.contains("tail.edb; --json lists them all"), "{stdout}");
-    let out = esecheck_bounded(120)
-        .args(["verify", "--json"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(120).args(["verify", "--json"]).arg(&f).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["problems"].as_array().unwrap().len() > 1000);
 }
@@ -300,7 +281,7 @@ fn a_full_stdout_is_named_and_exits_2() {
         if json {
             c.arg("--json");
         }
-        let out = c.arg(td(file)).stdout(full).output().unwrap();
+        let out = c.arg(td(file)).stdout(full).run();
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{file} json={json}: {stderr}");
         assert!(
@@ -313,8 +294,7 @@ fn a_full_stdout_is_named_and_exits_2() {
         .args(["verify", "--no-progress"])
         .arg(td("museum-srum-win10-belkasoftctf/Dirty"))
         .stdout(full)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("writing the report to stdout failed"));
 }
@@ -340,8 +320,7 @@ fn a_mapping_the_os_refuses_names_the_size() {
         .arg("ulimit -v 600000 && exec \"$0\" --threads 1 --no-progress checksum \"$1\"")
         .arg(&bin)
         .arg(&f)
-        .output()
-        .unwrap();
+        .run();
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(
@@ -367,11 +346,7 @@ fn a_database_cut_to_its_first_page_fails_with_the_shadow_as_a_bad_checksum() {
         let real = std::fs::read(td(rel)).unwrap();
         let f = dir.path().join(format!("cut{ps}.edb"));
         std::fs::write(&f, &real[..ps]).unwrap();
-        let out = esecheck_bounded(120)
-            .args(["checksum", "--json"])
-            .arg(&f)
-            .output()
-            .unwrap();
+        let out = esecheck_bounded(120).args(["checksum", "--json"]).arg(&f).run();
         assert_eq!(out.status.code(), Some(1), "{rel}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let c = &v["files"][0];
@@ -379,13 +354,9 @@ fn a_database_cut_to_its_first_page_fails_with_the_shadow_as_a_bad_checksum() {
         assert_eq!(c["page_size_detected"], true, "{rel}");
         assert_eq!(c["bad_checksums"], 1, "{rel}");
         assert_eq!(c["bad_pages"], serde_json::json!([0]), "{rel}");
-        let out = esecheck_bounded(120).args(["checksum"]).arg(&f).output().unwrap();
+        let out = esecheck_bounded(120).args(["checksum"]).arg(&f).run();
         assert!(text(&out.stdout).contains("1 bad checksums"), "{rel}");
-        let out = esecheck_bounded(120)
-            .args(["verify", "--json"])
-            .arg(&f)
-            .output()
-            .unwrap();
+        let out = esecheck_bounded(120).args(["verify", "--json"]).arg(&f).run();
         assert_eq!(out.status.code(), Some(1), "{rel}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(
@@ -538,11 +509,7 @@ fn special_entries_named_like_ese_files_make_verify_exit_2_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&td("museum-srum-win10-belkasoftctf/Dirty"), dir.path());
     mkfifo(&dir.path().join("pipe"));
-    let out = esecheck_bounded(120)
-        .args(["verify", "--json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(120).args(["verify", "--json"]).arg(dir.path()).run();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["ignored"]
@@ -563,7 +530,7 @@ fn special_entries_named_like_ese_files_make_verify_exit_2_without_blocking() {
 // a loop in the walk fails the test instead of stalling the suite.
 
 mod trees {
-    use crate::util::{esecheck_bounded, text};
+    use crate::util::{esecheck_bounded, text, Run};
     use esecheck::format::node::NodePage;
     use esecheck::testkit::damage::page_mut;
     use esecheck::testkit::db::{DbBuilder, STATE_DIRTY_SHUTDOWN};
@@ -667,16 +634,7 @@ mod trees {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("hostile.edb");
         std::fs::write(&f, db).unwrap();
-        let run = || esecheck_bounded(60).args(["checksum", "--json"]).arg(&f).output();
-        // Starting or waiting for the process can fail under Wine ("Internal error", OS error
-        // 1359, once in a CI run of this whole file): that is the harness, not the check, so it
-        // is tried once more.
-        let out = run()
-            .or_else(|e| {
-                eprintln!("running esecheck failed ({e}); trying once more");
-                run()
-            })
-            .unwrap();
+        let out = esecheck_bounded(60).args(["checksum", "--json"]).arg(&f).run();
         let stderr = text(&out.stderr);
         assert!(!stderr.contains("panicked"), "{stderr}");
         let v: Value = serde_json::from_slice(&out.stdout)

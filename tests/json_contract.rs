@@ -3,17 +3,13 @@
 //! (`null` when unknown, lists never `null`). Inputs are real files of testdata/ (their verdicts
 //! are the corpus MANIFEST's) and damaged or missing copies of them.
 
+use crate::util::Run;
 use crate::util::{copy_dir, copy_set, esecheck, os, td, BELKA_DIRTY};
 use serde_json::Value;
 
 /// Runs `esecheck --json ARGS`, checks the envelope and returns (exit status, document).
 fn run(args: &[&std::ffi::OsStr]) -> (i32, Value) {
-    let out = esecheck()
-        .arg("--json")
-        .arg("--no-progress")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = esecheck().arg("--json").arg("--no-progress").args(args).run();
     let code = out.status.code().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let doc: Value =
@@ -223,11 +219,7 @@ fn checksum_of_a_directory_checks_every_ese_file_in_it_and_ignores_the_rest() {
 fn checksum_quiet_prints_one_line_per_failing_file_and_a_summary_naming_them() {
     let good = td("stroz-eseparser-generated/test.edb");
     let bad = td("dissect-esedb-srum/SRUDB.dat");
-    let out = esecheck()
-        .args(["checksum", "-q"])
-        .args([&good, &bad, &good])
-        .output()
-        .unwrap();
+    let out = esecheck().args(["checksum", "-q"]).args([&good, &bad, &good]).run();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -247,7 +239,7 @@ fn a_damaged_log_is_the_headline_not_the_590_it_causes() {
     let mut b = std::fs::read(&p).unwrap();
     b[4096 + 100] ^= 0x5A;
     std::fs::write(&p, b).unwrap();
-    let out = esecheck().arg("verify").arg(tmp.path()).output().unwrap();
+    let out = esecheck().arg("verify").arg(tmp.path()).run();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let first = text.lines().next().unwrap();
@@ -282,7 +274,7 @@ fn a_damaged_log_is_the_headline_not_the_590_it_causes() {
 fn bad_pages_are_one_run_and_beyond_the_owned_space_is_a_field() {
     // dissect-esedb-srum/SRUDB.dat: pages 143-158 bad, the owned space ends at page 142.
     let bad = td("dissect-esedb-srum/SRUDB.dat");
-    let out = esecheck().args(["checksum", "-q"]).arg(&bad).output().unwrap();
+    let out = esecheck().args(["checksum", "-q"]).arg(&bad).run();
     let line = String::from_utf8(out.stdout).unwrap();
     assert!(
         line.contains("16 bad pages 143-158, all beyond the owned space"),
@@ -306,8 +298,7 @@ fn verify_strict_quiet_names_the_warning_that_failed_the_set() {
     let out = esecheck()
         .args(["verify", "--strict", "-q"])
         .arg(td("museum-srum-win11-rathbunvm/Clean"))
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1));
     let line = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -326,7 +317,7 @@ fn header_of_a_real_database_gives_eseutil_field_lines() {
     // 81/81, lgposConsistent generation 81, logsig 0xa3dd42de = 2749186782 created 2020-08-01
     // 21:48:10, OS 10.0.17763, format 0x620.20.
     let f = td("museum-srum-win10-belkasoftctf/Dirty/SRUDB.dat");
-    let out = esecheck().arg("header").arg(&f).output().unwrap();
+    let out = esecheck().arg("header").arg(&f).run();
     let text = String::from_utf8(out.stdout).unwrap();
     // Whole lines, in eseutil's padding (dbdump.cxx; tests/eseutil_dump.rs checks every line).
     // Checked by hand with xxd: le_qwSortVersion @508 ff×8, le_objidLast @212 0x20,
@@ -358,8 +349,7 @@ fn header_of_a_real_database_gives_eseutil_field_lines() {
         let out = esecheck()
             .arg("header")
             .arg(td("museum-srum-win10-belkasoftctf/Dirty").join(rel))
-            .output()
-            .unwrap();
+            .run();
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
             text.lines()

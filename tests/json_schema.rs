@@ -6,6 +6,7 @@
 //! `ESECHECK_BLESS=1 cargo test json_schema` rewrites the files from the types
 //! (docs/ARCHITECTURE.md "JSON Schemas").
 
+use crate::util::Run;
 use crate::util::{copy_set, corpus, esecheck_no_progress, td, testdata_dir, BELKA_DIRTY};
 use esecheck::report::schema::{file_name, render, DOCUMENTS};
 use serde_json::{json, Value};
@@ -105,7 +106,7 @@ type Tally = BTreeMap<(String, String), usize>;
 /// Runs `esecheck --json ARGS` (`--no-progress`), checks that stdout is one document of
 /// `command` whose verdict is the exit status's, validates it, and counts it.
 fn run_and_validate(v: &Validator, tally: &mut Tally, command: &str, args: &[&std::ffi::OsStr]) -> Value {
-    let out = esecheck_no_progress().arg("--json").args(args).output().unwrap();
+    let out = esecheck_no_progress().arg("--json").args(args).run();
     let shown = format!(
         "esecheck --json {}",
         args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")

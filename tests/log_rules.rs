@@ -13,6 +13,7 @@
 //!   in its successor follows it. Without the successor's accumulated checksum (older 8.4000
 //!   versions write none, and the newest log has no successor) nothing else catches the wipe.
 
+use crate::util::Run;
 use crate::util::{copy_set, esecheck_no_progress, json_codes, td, BELKA_DIRTY};
 use esecheck::testkit::seal_log_header;
 use serde_json::Value;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 /// Runs `esecheck --no-progress ARGS PATH`: (exit status, stdout, stderr).
 fn run(args: &[&str], path: &Path) -> (i32, String, String) {
-    let out = esecheck_no_progress().args(args).arg(path).output().unwrap();
+    let out = esecheck_no_progress().args(args).arg(path).run();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -2,6 +2,7 @@
 //! them made in temporary directories (testdata is never modified). Expected values come from
 //! ESE-FORMAT.md's worked examples and the corpus MANIFEST.
 
+use crate::util::Run;
 use crate::util::{copy_set, read_td, td, BELKA_DIRTY};
 use esecheck::codes::JetErr;
 use esecheck::scan::log::check_log;
@@ -778,7 +779,7 @@ fn a_real_segment_header_names_its_own_position() {
 fn logs_text_never_contradicts_its_verdict() {
     use crate::util::{copy_set, esecheck_no_progress, BELKA_DIRTY};
     let run = |args: &[&str], dir: &std::path::Path, code: i32| {
-        let out = esecheck_no_progress().arg("logs").args(args).arg(dir).output().unwrap();
+        let out = esecheck_no_progress().arg("logs").args(args).arg(dir).run();
         assert_eq!(out.status.code(), Some(code), "{args:?}");
         assert_eq!(String::from_utf8_lossy(&out.stderr), "");
         String::from_utf8(out.stdout).unwrap()

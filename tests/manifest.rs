@@ -5,6 +5,7 @@
 //! the verified set itself given as the copy (the same directory, links to its files) is exit 2,
 //! and a restore to the original paths is not.
 
+use crate::util::Run;
 use crate::util::{copy_dir, esecheck, os, td, text as text_of, BELKA_DIRTY};
 use esecheck::report::manifest::is_the_same_file;
 use esecheck::scan::file::FileId;
@@ -58,13 +59,13 @@ impl Fixture {
 }
 
 fn run(args: &[&str]) -> (i32, Value) {
-    let out = esecheck().args(args).output().unwrap();
+    let out = esecheck().args(args).run();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out.status.code().unwrap_or(-1), v)
 }
 
 fn text(args: &[&str]) -> (i32, String) {
-    let out = esecheck().args(args).output().unwrap();
+    let out = esecheck().args(args).run();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -530,10 +531,7 @@ fn assert_is_the_set_itself(m: &Path, copy: &Path) -> String {
     assert_eq!(problems[0]["file"], copy.display().to_string());
     assert_eq!(v["files"], serde_json::json!([]));
     assert_eq!(v["notes"], serde_json::json!([]));
-    let out = esecheck()
-        .args([os("compare"), m.as_os_str(), copy.as_os_str()])
-        .output()
-        .unwrap();
+    let out = esecheck().args([os("compare"), m.as_os_str(), copy.as_os_str()]).run();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text_of(&out.stderr), "");
     assert_eq!(

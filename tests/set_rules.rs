@@ -4,6 +4,7 @@
 //! Clean has Last Consistent generation 9, checked with `xxd -s 56 -l 4`), from the spec, or from
 //! fixtures written for the rule.
 
+use crate::util::Run as _;
 use crate::util::{copy_set, esecheck, json_codes, td, BELKA_DIRTY};
 use esecheck::testkit::checkpoint::CheckpointBuilder;
 use esecheck::testkit::db::{reseal_db_headers, DbBuilder, STATE_CLEAN_SHUTDOWN, STATE_DIRTY_SHUTDOWN};
@@ -28,7 +29,7 @@ fn run_in(cwd: Option<&Path>, args: &[&std::ffi::OsStr]) -> Run {
     if let Some(d) = cwd {
         cmd.current_dir(d);
     }
-    let out = cmd.args(args).output().unwrap();
+    let out = cmd.args(args).run();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -238,7 +239,7 @@ fn log_required_0_to_81_is_unusable_550_and_log_81_is_never_forgiven() {
         .to_string();
     assert!(msg.contains("0-81") && msg.contains("unusable"), "{msg}");
     // The text never advises truncating the log it calls required.
-    let out = esecheck().arg("verify").arg(d.path()).output().unwrap();
+    let out = esecheck().arg("verify").arg(d.path()).run();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("may be truncated"), "{text}");
 }
@@ -304,7 +305,7 @@ fn a_clean_database_and_no_logs_truncates_below_its_last_consistent_generation()
     assert_eq!(r.code, 0, "{:#}", r.json);
     assert_eq!(r.json["truncate_below"], 9);
     assert!(r.json["logs"].is_null());
-    let out = esecheck().args(["verify", "-q"]).arg(d.path()).output().unwrap();
+    let out = esecheck().args(["verify", "-q"]).arg(d.path()).run();
     let line = String::from_utf8_lossy(&out.stdout);
     assert!(line.contains("No logs in the set; none is needed"), "{line}");
     assert!(!line.contains("Logs below"), "{line}");
@@ -365,7 +366,7 @@ fn a_database_named_alone_has_its_logs_looked_for_beside_it_and_says_where() {
     assert_eq!(r.code, 0, "{:#}", r.json);
     assert_eq!(r.json["logs"]["first"], 78);
     assert_eq!(r.json["logs_looked_for_in"], d.path().display().to_string());
-    let out = esecheck().arg("verify").arg(&db).output().unwrap();
+    let out = esecheck().arg("verify").arg(&db).run();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("looked for in") && text.contains("beside the database named"),
@@ -586,7 +587,7 @@ fn reserve_and_next_generation_logs_are_never_verified_in_any_command() {
     for e in std::fs::read_dir(td(WIN11_DIRTY)).unwrap() {
         args.push(e.unwrap().path().into_os_string());
     }
-    let out = esecheck().args(&args).output().unwrap();
+    let out = esecheck().args(&args).run();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -669,7 +670,7 @@ fn a_foreign_log_renamed_into_the_stream_says_its_signature_differs_530() {
         d.path().join("SRU.log"),
     )
     .unwrap();
-    let out = esecheck().args(["logs", "--json"]).arg(d.path()).output().unwrap();
+    let out = esecheck().args(["logs", "--json"]).arg(d.path()).run();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let bad: Vec<&str> = v["problems"]
         .as_array()

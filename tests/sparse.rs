@@ -4,6 +4,7 @@
 //! every page read); they must be identical.
 
 use crate::util::esecheck;
+use crate::util::Run;
 use esecheck::scan::database::{check_database, DbOptions};
 use esecheck::scan::file::Input;
 use esecheck::scan::flushmap::{check_flush_map_with, FlushMapOptions};
@@ -167,8 +168,7 @@ fn checksum_on_a_sparse_database_counts_its_holes_as_uninitialized_pages() {
     let out = esecheck()
         .args(["checksum", "--json", "--no-progress"])
         .arg(&path)
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1), "page 4000 and 5000 are bad");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = &v["files"][0];

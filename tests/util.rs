@@ -113,6 +113,36 @@ pub fn esecheck_bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("esecheck")
 }
 
+/// Runs a command to its end and gives its output, starting it once more when starting or
+/// waiting for it fails (not when it fails: its exit status is the test's). Under Wine, starting
+/// a process fails now and then with OS error 1359 ("Internal error": twice in a few CI runs of
+/// the whole suite); that is the harness, not esecheck.
+pub trait Run {
+    /// The output of the finished command; panics when it could not be run twice.
+    fn run(&mut self) -> std::process::Output;
+}
+
+fn run_twice(mut output: impl FnMut() -> std::io::Result<std::process::Output>) -> std::process::Output {
+    output()
+        .or_else(|e| {
+            eprintln!("running the command failed ({e}); starting it once more");
+            output()
+        })
+        .unwrap_or_else(|e| panic!("the command could not be run: {e}"))
+}
+
+impl Run for Command {
+    fn run(&mut self) -> std::process::Output {
+        run_twice(|| self.output())
+    }
+}
+
+impl Run for std::process::Command {
+    fn run(&mut self) -> std::process::Output {
+        run_twice(|| self.output())
+    }
+}
+
 /// `esecheck`, as cargo built it.
 pub fn esecheck() -> Command {
     Command::cargo_bin("esecheck").unwrap()
@@ -171,7 +201,7 @@ pub fn json_codes(v: &serde_json::Value, severity: &str) -> Vec<i64> {
 /// line, its last line, which is `line` exactly, and says nothing on stderr (stderr carries only
 /// what stdout does not). Returns stdout.
 pub fn assert_exit_2_line(cmd: &mut Command, line: &str) -> String {
-    let out = cmd.output().unwrap();
+    let out = cmd.run();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(2), "stdout: {stdout}\nstderr: {stderr}");

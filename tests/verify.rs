@@ -3,6 +3,7 @@
 //! required 81, checkpoint 81, logs 78..82; win11-rathbunvm required 92, checkpoint 92, logs
 //! 89..92; the repaired Clean copies have log signature 0) and CLI.md Decisions 13–17.
 
+use crate::util::Run;
 use crate::util::{copy_set, esecheck, json_codes, td};
 use serde_json::Value;
 use std::path::Path;
@@ -13,7 +14,7 @@ fn verify(args: &[&Path]) -> (i32, Value) {
     for a in args {
         cmd.arg(a);
     }
-    let out = cmd.output().unwrap();
+    let out = cmd.run();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out.status.code().unwrap_or(-1), v)
 }
@@ -137,7 +138,7 @@ fn corruption_only_below_the_needed_range_is_a_warning() {
         (follow_on["generation"].clone(), follow_on["follows"].clone()),
         (79.into(), 78.into())
     );
-    let out = esecheck().args(["verify", "--strict"]).arg(d.path()).output().unwrap();
+    let out = esecheck().args(["verify", "--strict"]).arg(d.path()).run();
     assert_eq!(out.status.code(), Some(1), "--strict fails on the warning");
 }
 
@@ -156,7 +157,7 @@ fn corrupt_log_just_below_the_required_one_does_not_fail_it_through_the_checksum
     assert_eq!(v["unnecessary_logs_corrupt"], serde_json::json!([80]));
     assert!(json_codes(&v, "warning").contains(&-590) && json_codes(&v, "warning").contains(&-501));
     // `logs` (eseutil /ML) still fails the stream: 80 is corrupt.
-    let out = esecheck().arg("logs").arg(d.path()).output().unwrap();
+    let out = esecheck().arg("logs").arg(d.path()).run();
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -298,8 +299,7 @@ fn logs_apart_from_the_database_are_found_with_dash_dash_logs() {
         .arg(dbdir.path())
         .arg("--logs")
         .arg(logs.path())
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["truncate_below"], 81);
@@ -324,7 +324,7 @@ fn no_database_exits_2() {
     );
     assert_eq!(problems[0]["message"], "no database found");
 
-    let out = esecheck().arg("verify").arg(d.path()).output().unwrap();
+    let out = esecheck().arg("verify").arg(d.path()).run();
     assert_eq!(out.status.code(), Some(2));
     let text = format!(
         "{}{}",
@@ -340,8 +340,7 @@ fn text_verdict_line_comes_first_and_last() {
     let out = esecheck()
         .arg("verify")
         .arg(td("museum-srum-win10-belkasoftctf/Dirty"))
-        .output()
-        .unwrap();
+        .run();
     let s = String::from_utf8(out.stdout).unwrap();
     let first = s.lines().next().unwrap();
     assert_eq!(
@@ -367,8 +366,7 @@ fn a_pass_lists_the_truncatable_logs_by_name() {
     let out = crate::util::esecheck()
         .args(["verify", "--json", "--no-progress"])
         .arg(crate::util::td(crate::util::BELKA_DIRTY))
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(0));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let names: Vec<String> = j["truncatable_logs"]
@@ -381,8 +379,7 @@ fn a_pass_lists_the_truncatable_logs_by_name() {
     let out = crate::util::esecheck()
         .args(["verify", "-q", "--no-progress"])
         .arg(crate::util::td(crate::util::BELKA_DIRTY))
-        .output()
-        .unwrap();
+        .run();
     let line = String::from_utf8_lossy(&out.stdout);
     assert!(
         line.trim_end()
@@ -395,8 +392,7 @@ fn a_pass_lists_the_truncatable_logs_by_name() {
     let out = crate::util::esecheck()
         .args(["verify", "--json", "--no-progress"])
         .arg(d.path())
-        .output()
-        .unwrap();
+        .run();
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(j["truncatable_logs"], serde_json::json!([]));
@@ -409,8 +405,7 @@ fn text_says_states_in_words() {
     let out = crate::util::esecheck()
         .args(["verify", "--no-progress"])
         .arg(crate::util::td(crate::util::BELKA_DIRTY))
-        .output()
-        .unwrap();
+        .run();
     let t = String::from_utf8_lossy(&out.stdout);
     assert!(t.contains("PASS [Dirty Shutdown] "), "{t}");
     assert!(!t.contains("DirtyShutdown"), "{t}");
@@ -419,7 +414,7 @@ fn text_says_states_in_words() {
     let mut b = std::fs::read(&db).unwrap();
     b[100] ^= 1; // the primary header copy's checksum no longer verifies
     std::fs::write(&db, b).unwrap();
-    let out = crate::util::esecheck().arg("header").arg(&db).output().unwrap();
+    let out = crate::util::esecheck().arg("header").arg(&db).run();
     let t = String::from_utf8_lossy(&out.stdout);
     assert!(t.contains("primary header is not valid (bad checksum)"), "{t}");
     assert!(!t.contains("BadChecksum"), "{t}");
@@ -434,11 +429,7 @@ fn generations_are_written_in_one_notation_in_every_text_line() {
     // A member as verify names it: the directory joined with the name (`\` on Windows).
     let member = |n: &str| dir.join(n).display().to_string();
     let run = |args: &[&str]| {
-        let out = crate::util::esecheck()
-            .args(args)
-            .arg("--no-progress")
-            .output()
-            .unwrap();
+        let out = crate::util::esecheck().args(args).arg("--no-progress").run();
         String::from_utf8(out.stdout).unwrap()
     };
     let s = run(&["verify", &d]);

@@ -2,6 +2,7 @@
 //! streams whose every property is set on purpose.
 
 use crate::util::esecheck;
+use crate::util::Run;
 use esecheck::report::set::{verify_set, VerifyOptions};
 use esecheck::testkit::checkpoint::CheckpointBuilder;
 use esecheck::testkit::db::{DbBuilder, STATE_CLEAN_SHUTDOWN, STATE_DIRTY_SHUTDOWN};
@@ -223,7 +224,7 @@ fn a_state_or_file_type_the_engine_never_writes_cannot_be_checked_alone_and_fail
         let p = d.path().join("x.edb");
         db.write_file(&p).unwrap();
         esecheck().arg("checksum").arg(&p).assert().code(2);
-        let out = esecheck().args(["verify", "--json"]).arg(d.path()).output().unwrap();
+        let out = esecheck().args(["verify", "--json"]).arg(d.path()).run();
         assert_eq!(out.status.code(), Some(1), "{what}");
         let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let p = &j["problems"][0];

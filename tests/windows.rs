@@ -8,6 +8,7 @@
 //! Windows when the shadow copy is gone); on Windows the same path opens the snapshot's file.
 #![cfg(windows)]
 
+use crate::util::Run;
 use crate::util::{copy_dir, esecheck_bounded, td, text};
 use std::path::{Path, PathBuf};
 
@@ -31,16 +32,12 @@ fn paths_are_printed_as_given_and_joined_with_backslashes() {
         "testdata/museum-srum-win10-belkasoftctf/Dirty",
     ];
     for dir in dirs {
-        let out = esecheck_bounded(60).arg("verify").arg(dir).output().unwrap();
+        let out = esecheck_bounded(60).arg("verify").arg(dir).run();
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
         let stdout = text(&out.stdout);
         assert!(stdout.contains(&format!(r"{dir}\SRUDB.dat: ")), "{stdout}");
         assert!(stdout.contains(&format!("Logs: PASS SRU in {dir}:")), "{stdout}");
-        let out = esecheck_bounded(60)
-            .args(["verify", "--json"])
-            .arg(dir)
-            .output()
-            .unwrap();
+        let out = esecheck_bounded(60).args(["verify", "--json"]).arg(dir).run();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["databases"][0]["path"], format!(r"{dir}\SRUDB.dat"));
         assert_eq!(v["checkpoint"]["path"], format!(r"{dir}\SRU.chk"));
@@ -51,11 +48,7 @@ fn paths_are_printed_as_given_and_joined_with_backslashes() {
         "testdata/stroz-eseparser-generated/test.edb",
         r"testdata/stroz-eseparser-generated\..\stroz-eseparser-generated/test.edb",
     ] {
-        let out = esecheck_bounded(60)
-            .args(["checksum", "--json"])
-            .arg(file)
-            .output()
-            .unwrap();
+        let out = esecheck_bounded(60).args(["checksum", "--json"]).arg(file).run();
         assert_eq!(out.status.code(), Some(0), "{file}: {}", text(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["files"][0]["path"], file);
@@ -71,24 +64,16 @@ fn a_set_past_max_path_is_checked_with_and_without_the_verbatim_prefix() {
     assert!(verbatim.starts_with(r"\\?\"), "{verbatim}");
     let plain = verbatim.trim_start_matches(r"\\?\").to_string();
     for dir in [&plain, &verbatim] {
-        let out = esecheck_bounded(60)
-            .args(["verify", "--json"])
-            .arg(dir)
-            .output()
-            .unwrap();
+        let out = esecheck_bounded(60).args(["verify", "--json"]).arg(dir).run();
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["verdict"], "pass");
         assert_eq!(v["databases"][0]["path"], format!(r"{dir}\SRUDB.dat"));
-        let out = esecheck_bounded(60).arg("logs").arg(dir).output().unwrap();
+        let out = esecheck_bounded(60).arg("logs").arg(dir).run();
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
         // A database named alone: its logs are looked for beside it, in the same spelling.
         let db = format!(r"{dir}\SRUDB.dat");
-        let out = esecheck_bounded(60)
-            .args(["verify", "--json"])
-            .arg(&db)
-            .output()
-            .unwrap();
+        let out = esecheck_bounded(60).args(["verify", "--json"]).arg(&db).run();
         assert_eq!(out.status.code(), Some(0), "{db}: {}", text(&out.stderr));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["logs_looked_for_in"], dir.as_str());
@@ -110,7 +95,7 @@ fn a_shadow_copy_device_path_reaches_the_system_as_given() {
         ("verify", &db, " the set:"),
         ("logs", &dir.to_string(), " the log stream:"),
     ] {
-        let out = esecheck_bounded(60).arg(cmd).arg(path).output().unwrap();
+        let out = esecheck_bounded(60).arg(cmd).arg(path).run();
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
         assert_eq!(out.status.code(), Some(2), "{cmd}: {stdout}");
         // The reason is on the verdict line (the OS's words after the path); stderr is empty.
@@ -121,11 +106,7 @@ fn a_shadow_copy_device_path_reaches_the_system_as_given() {
         assert_eq!(stdout.lines().count(), 1, "{cmd}: {stdout}");
         assert_eq!(stderr, "", "{cmd}");
     }
-    let out = esecheck_bounded(60)
-        .args(["verify", "--json"])
-        .arg(&db)
-        .output()
-        .unwrap();
+    let out = esecheck_bounded(60).args(["verify", "--json"]).arg(&db).run();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["error"].as_str().unwrap().starts_with(&db), "{v}");
 }
