@@ -8,8 +8,8 @@
 //! (a device name, a file another process holds locked, an unpaired UTF-16 surrogate, a mapped
 //! file another process tries to cut or writes to), `cfg(windows)`, run under Wine in CI.
 
-use crate::util::mkfifo;
 #[cfg(unix)]
+use crate::util::mkfifo;
 use crate::util::Run;
 use crate::util::{copy_dir, esecheck_bin, esecheck_bounded, os, td};
 use std::ffi::OsStr;

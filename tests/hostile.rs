@@ -2,8 +2,8 @@
 //! lines, files full of garbage, a stdout that cannot be written, a mapping the OS refuses, a
 //! database cut to its first page. The verdict and the exit status must survive all of them.
 
-use crate::util::mkfifo;
 #[cfg(unix)]
+use crate::util::mkfifo;
 use crate::util::Run;
 use crate::util::{copy_dir, esecheck_bounded, td, text};
 use std::path::Path;
